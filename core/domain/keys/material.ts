@@ -1,0 +1,60 @@
+/**
+ * @module core/domain/keys/material
+ *
+ * Software key-version material: 32 CSPRNG bytes, stored only wrapped under the root key with
+ * the AAD `keymaterial:<keyId>:<versionId>`, so a wrapped value copied onto another key or
+ * version does not unwrap.
+ */
+import { unwrapUnderRoot, wrapUnderRoot } from '../../crypto/root-key'
+import { toHex, zeroize } from '../../crypto/bytes'
+import type { RandomSource } from '../../crypto/random'
+import { KmsError } from '../../errors'
+import type { KeyRecord, KeyVersionRecord } from '../model'
+import type { KeyDeps } from '../ports'
+import { isoSeconds } from './common'
+
+/** A random (v4) UUID from the injected random source. */
+export function uuidV4(random: RandomSource): string {
+  const b = random(16)
+  b[6] = (b[6]! & 0x0f) | 0x40
+  b[8] = (b[8]! & 0x3f) | 0x80
+  const h = toHex(b)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+function materialAad(keyId: string, versionId: string): string {
+  return `keymaterial:${keyId}:${versionId}`
+}
+
+/** Creates a new software key version (material generated and wrapped, never stored in clear). */
+export async function newSoftwareVersion(
+  deps: Pick<KeyDeps, 'random' | 'rootKeys'>,
+  keyId: string,
+  nowMs: number,
+): Promise<KeyVersionRecord> {
+  const versionId = uuidV4(deps.random)
+  const material = deps.random(32)
+  try {
+    const wrappedMaterial = await wrapUnderRoot(deps.rootKeys, material, materialAad(keyId, versionId), deps.random)
+    return { versionId, createdAt: isoSeconds(nowMs), wrappedMaterial }
+  } finally {
+    zeroize(material)
+  }
+}
+
+/**
+ * Unwraps one version's material. The caller must zeroize the result when done.
+ * @throws KmsError key.versionNotFound, internal (corrupt store)
+ */
+export async function unwrapVersion(
+  deps: Pick<KeyDeps, 'rootKeys'>,
+  key: KeyRecord,
+  versionId: string,
+): Promise<Uint8Array> {
+  const version = key.versions.find((v) => v.versionId === versionId)
+  if (!version) throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
+  if (!version.wrappedMaterial) {
+    throw new KmsError('key.unsupportedProtectionLevel', 'This key version has no software key material.')
+  }
+  return unwrapUnderRoot(deps.rootKeys, version.wrappedMaterial, materialAad(key.keyId, versionId))
+}

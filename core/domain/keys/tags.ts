@@ -1,0 +1,48 @@
+/**
+ * @module core/domain/keys/tags
+ *
+ * Tag rules shared by keys (and later secrets): Alibaba allows at most 20 tags per resource; tag
+ * keys are 1–128 characters and may not start with `aliyun` or `acs:`; values are 0–256
+ * characters; no control characters.
+ */
+import { KmsError, invalidParameter } from '../../errors'
+
+export const MAX_TAGS_PER_RESOURCE = 20
+
+export interface Tag {
+  TagKey: string
+  TagValue: string
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** @throws KmsError validation.invalidParameter */
+export function assertTag(tag: Tag, parameter = 'Tags'): void {
+  const { TagKey: key, TagValue: value } = tag
+  if (typeof key !== 'string' || key.length < 1 || key.length > 128 || CONTROL.test(key)) {
+    throw invalidParameter(parameter, 'each TagKey must be 1 to 128 characters without control characters.')
+  }
+  const lower = key.toLowerCase()
+  if (lower.startsWith('aliyun') || lower.startsWith('acs:')) {
+    throw invalidParameter(parameter, 'a TagKey may not start with "aliyun" or "acs:".')
+  }
+  if (typeof value !== 'string' || value.length > 256 || CONTROL.test(value)) {
+    throw invalidParameter(parameter, 'each TagValue must be at most 256 characters without control characters.')
+  }
+}
+
+/**
+ * Applies new tags to an existing tag map (same key overwrites).
+ * @throws KmsError validation.invalidParameter, limit.exceeded
+ */
+export function mergeTags(existing: Record<string, string>, tags: Tag[], parameter = 'Tags'): Record<string, string> {
+  const next = { ...existing }
+  for (const tag of tags) {
+    assertTag(tag, parameter)
+    next[tag.TagKey] = tag.TagValue
+  }
+  if (Object.keys(next).length > MAX_TAGS_PER_RESOURCE) {
+    throw new KmsError('limit.exceeded', `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags.`)
+  }
+  return next
+}

@@ -1,0 +1,116 @@
+/**
+ * @module core/domain/model
+ *
+ * The records the domain works on. They are plain data: the store persists them as they are
+ * (see core/store/SCHEMA.md) and the protocol adapters shape them for the wire.
+ *
+ * Invariants (enforced by the operations in core/domain/keys, tested in key-state-table.test.ts):
+ * - A key has at least one version once it is Enabled; `primaryVersionId` names one of them.
+ * - `rev` increases by one on every write; every write is conditional on the `rev` it read, so two
+ *   writers can never both succeed on the same base (dynalite has no transactions: one item, one
+ *   conditional write).
+ * - Key ids are never reused: creation is conditional on the id not existing, and deleted keys
+ *   leave a tombstone (`keyState: 'Deleted'`, material removed).
+ */
+
+/** Alibaba key states, plus the terminal tombstone state that no API ever reports. */
+export const KEY_STATES = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'] as const
+export type KeyState = (typeof KEY_STATES)[number] | 'Deleted'
+
+export type KeySpec =
+  | 'Aliyun_AES_256'
+  | 'Aliyun_AES_128'
+  | 'Aliyun_AES_192'
+  | 'Aliyun_SM4'
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'EC_P256'
+  | 'EC_P256K'
+  | 'EC_SM2'
+
+export type KeyUsage = 'ENCRYPT/DECRYPT' | 'SIGN/VERIFY'
+export type KeyOrigin = 'Aliyun_KMS' | 'EXTERNAL'
+export type ProtectionLevel = 'SOFTWARE' | 'HSM'
+/** Who manages the key: customers, the per-account default CMK, or an integrated service. */
+export type KeyCreatorType = 'User' | 'Default' | 'Service'
+
+export interface KeyVersionRecord {
+  versionId: string
+  /** ISO-8601 UTC, second precision. */
+  createdAt: string
+  /**
+   * Software keys: the version's key material wrapped under the root key
+   * (`rk1.<rootKeyId>.<base64>`, see core/crypto/root-key.ts). Absent for HSM keys, whose
+   * material never leaves the HSM.
+   */
+  wrappedMaterial?: string
+}
+
+export interface KeyRecord {
+  keyId: string
+  accountId: string
+  region: string
+  /** KMS instance; `shared` for keys outside a dedicated instance. */
+  instanceId: string
+  keySpec: KeySpec
+  keyUsage: KeyUsage
+  origin: KeyOrigin
+  protectionLevel: ProtectionLevel
+  creatorType: KeyCreatorType
+  keyState: KeyState
+  description: string
+  /** The account or principal that created the key. */
+  creator: string
+  createdAt: string
+  /** Set while PendingDeletion: when the key will be destroyed. */
+  deleteDate?: string
+  deletionProtection: boolean
+  deletionProtectionDescription?: string
+  primaryVersionId?: string
+  versions: KeyVersionRecord[]
+  automaticRotation: boolean
+  /** Rotation interval in seconds, when automatic rotation is configured. */
+  rotationIntervalSeconds?: number
+  lastRotationDate?: string
+  nextRotationDate?: string
+  tags: Record<string, string>
+  /** Optimistic-concurrency revision. */
+  rev: number
+}
+
+export interface AliasRecord {
+  accountId: string
+  region: string
+  /** Full alias name including the `alias/` prefix. */
+  aliasName: string
+  keyId: string
+  createdAt: string
+}
+
+export interface AccessKeyRecord {
+  accessKeyId: string
+  accountId: string
+  /** Principal name inside the account (`root` for the bootstrap admin). */
+  principal: string
+  status: 'Active' | 'Inactive'
+  /** The secret, wrapped under the root key with AAD `accesskey:<accessKeyId>`. */
+  wrappedSecret: string
+  createdAt: string
+}
+
+export interface AccountRecord {
+  accountId: string
+  createdAt: string
+}
+
+/** The authenticated caller of an API request. */
+export interface Caller {
+  accountId: string
+  principal: string
+  accessKeyId: string
+  /** Region the request is served in. */
+  region: string
+}
+
+export const SHARED_INSTANCE = 'shared'

@@ -1,0 +1,284 @@
+/**
+ * @module core/store/repositories
+ *
+ * DynamoDB implementations of the domain ports (core/domain/ports.ts). Every write is one
+ * conditional write on one item: dynalite has no transactions, and real DynamoDB does not need
+ * them for this model. A failed condition becomes {@link ConditionFailed}; any other store
+ * failure becomes `store.unavailable` so that a store outage is a retryable 503, never a 500
+ * with internals.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete'
+import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
+import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
+import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
+import { KmsError } from '../errors'
+import type { AccessKeyRecord, AccountRecord, AliasRecord, KeyRecord } from '../domain/model'
+import {
+  ConditionFailed,
+  type AliasRepository,
+  type CredentialRepository,
+  type KeyRepository,
+  type NonceRepository,
+} from '../domain/ports'
+import type { KmsEntities, KmsTable } from './table'
+
+/** Runs a store call, translating failures into domain errors. */
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
+    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
+      throw new ConditionFailed(what)
+    }
+    throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', {
+      cause: err,
+    })
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+export function ownerPartition(accountId: string, region: string, kind: 'KEYS' | 'ALIASES' | 'SECRETS') {
+  return `ACCOUNT#${accountId}#${region}#${kind}`
+}
+
+function keyItem(key: KeyRecord) {
+  // The due-time index (gsi2) is maintained by the scheduled-jobs issue; a key with nothing due
+  // carries no gsi2 attributes (sparse index).
+  return stripUndefined({
+    ...key,
+    versions: key.versions.map((v) => stripUndefined({ ...v })),
+    gsi1pk: ownerPartition(key.accountId, key.region, 'KEYS'),
+    gsi1sk: `${key.createdAt}#${key.keyId}`,
+    ...dueIndex(key),
+  })
+}
+
+/** The next time a scheduled job must look at this key, if any. */
+export function dueIndex(key: KeyRecord): { gsi2pk?: string; gsi2sk?: string } {
+  const due =
+    key.keyState === 'PendingDeletion'
+      ? key.deleteDate
+      : key.keyState === 'Enabled' && key.automaticRotation
+        ? key.nextRotationDate
+        : undefined
+  if (!due) return {}
+  return { gsi2pk: 'DUE#KEY', gsi2sk: `${due}#${key.keyId}` }
+}
+
+function toKeyRecord(item: Record<string, unknown>): KeyRecord {
+  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item
+  return rest as unknown as KeyRecord
+}
+
+export class DynamoKeyRepository implements KeyRepository {
+  constructor(
+    private readonly table: KmsTable,
+    private readonly entities: KmsEntities,
+  ) {}
+
+  get(keyId: string): Promise<KeyRecord | undefined> {
+    return guard('get key', async () => {
+      const { Item } = await this.entities.KeyEntity.build(GetItemCommand)
+        .key({ keyId })
+        .options({ consistent: true })
+        .send()
+      return Item ? toKeyRecord(Item) : undefined
+    })
+  }
+
+  create(key: KeyRecord): Promise<void> {
+    return guard('create key', async () => {
+      await this.entities.KeyEntity.build(PutItemCommand)
+        .item(keyItem(key) as never)
+        .options({ condition: { attr: 'keyId', exists: false } })
+        .send()
+    })
+  }
+
+  replace(key: KeyRecord, expectedRev: number): Promise<void> {
+    return guard('replace key', async () => {
+      await this.entities.KeyEntity.build(PutItemCommand)
+        .item(keyItem(key) as never)
+        .options({ condition: { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  listByAccount(accountId: string, region: string): Promise<KeyRecord[]> {
+    return guard('list keys', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.KeyEntity)
+        .query({ index: 'gsi1', partition: ownerPartition(accountId, region, 'KEYS') })
+        .options({ maxPages: Infinity })
+        .send()
+      return Items.map((i) => toKeyRecord(i as Record<string, unknown>))
+    })
+  }
+}
+
+function aliasItem(alias: AliasRecord) {
+  return {
+    ...alias,
+    gsi1pk: ownerPartition(alias.accountId, alias.region, 'ALIASES'),
+    gsi1sk: alias.aliasName,
+  }
+}
+
+function toAliasRecord(item: Record<string, unknown>): AliasRecord {
+  const { gsi1pk: _a, gsi1sk: _b, ...rest } = item
+  return rest as unknown as AliasRecord
+}
+
+export class DynamoAliasRepository implements AliasRepository {
+  constructor(
+    private readonly table: KmsTable,
+    private readonly entities: KmsEntities,
+  ) {}
+
+  get(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    return guard('get alias', async () => {
+      const { Item } = await this.entities.AliasEntity.build(GetItemCommand)
+        .key({ accountId, region, aliasName })
+        .options({ consistent: true })
+        .send()
+      return Item ? toAliasRecord(Item) : undefined
+    })
+  }
+
+  create(alias: AliasRecord): Promise<void> {
+    return guard('create alias', async () => {
+      await this.entities.AliasEntity.build(PutItemCommand)
+        .item(aliasItem(alias))
+        .options({ condition: { attr: 'aliasName', exists: false } })
+        .send()
+    })
+  }
+
+  update(alias: AliasRecord): Promise<void> {
+    return guard('update alias', async () => {
+      await this.entities.AliasEntity.build(PutItemCommand)
+        .item(aliasItem(alias))
+        .options({ condition: { attr: 'aliasName', exists: true } })
+        .send()
+    })
+  }
+
+  delete(accountId: string, region: string, aliasName: string, expectedKeyId?: string): Promise<void> {
+    return guard('delete alias', async () => {
+      await this.entities.AliasEntity.build(DeleteItemCommand)
+        .key({ accountId, region, aliasName })
+        .options({
+          condition:
+            expectedKeyId === undefined
+              ? { attr: 'aliasName', exists: true }
+              : { attr: 'keyId', eq: expectedKeyId },
+        })
+        .send()
+    })
+  }
+
+  listByAccount(accountId: string, region: string): Promise<AliasRecord[]> {
+    return guard('list aliases', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.AliasEntity)
+        .query({ index: 'gsi1', partition: ownerPartition(accountId, region, 'ALIASES') })
+        .options({ maxPages: Infinity })
+        .send()
+      return Items.map((i) => toAliasRecord(i as Record<string, unknown>))
+    })
+  }
+}
+
+export class DynamoCredentialRepository implements CredentialRepository {
+  constructor(private readonly entities: KmsEntities) {}
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    return guard('get access key', async () => {
+      const { Item } = await this.entities.AccessKeyEntity.build(GetItemCommand)
+        .key({ accessKeyId })
+        .options({ consistent: true })
+        .send()
+      if (!Item) return undefined
+      const { gsi1pk: _a, gsi1sk: _b, ...rest } = Item
+      return rest as AccessKeyRecord
+    })
+  }
+
+  createAccessKey(record: AccessKeyRecord): Promise<void> {
+    return this.writeAccessKey(record, true)
+  }
+
+  putAccessKey(record: AccessKeyRecord): Promise<void> {
+    return this.writeAccessKey(record, false)
+  }
+
+  private writeAccessKey(record: AccessKeyRecord, mustBeNew: boolean): Promise<void> {
+    return guard('write access key', async () => {
+      await this.entities.AccessKeyEntity.build(PutItemCommand)
+        .item({
+          ...record,
+          gsi1pk: `ACCOUNT#${record.accountId}#ACCESSKEYS`,
+          gsi1sk: record.accessKeyId,
+        })
+        .options(mustBeNew ? { condition: { attr: 'accessKeyId', exists: false } } : {})
+        .send()
+    })
+  }
+
+  getAccount(accountId: string): Promise<AccountRecord | undefined> {
+    return guard('get account', async () => {
+      const { Item } = await this.entities.AccountEntity.build(GetItemCommand)
+        .key({ accountId })
+        .options({ consistent: true })
+        .send()
+      return Item as AccountRecord | undefined
+    })
+  }
+
+  async ensureAccount(record: AccountRecord): Promise<void> {
+    try {
+      await guard('create account', async () => {
+        await this.entities.AccountEntity.build(PutItemCommand)
+          .item(record)
+          .options({ condition: { attr: 'accountId', exists: false } })
+          .send()
+      })
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err
+    }
+  }
+}
+
+export class DynamoNonceRepository implements NonceRepository {
+  constructor(private readonly entities: KmsEntities) {}
+
+  async claim(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean> {
+    try {
+      await guard('claim nonce', async () => {
+        await this.entities.NonceEntity.build(PutItemCommand)
+          .item({ accessKeyId, nonce, expiresAt: Math.ceil(expiresAtMs / 1000) })
+          .options({
+            // An expired claim may be overwritten: DynamoDB's TTL sweep is lazy, and dynalite has none.
+            condition: {
+              or: [
+                { attr: 'nonce', exists: false },
+                { attr: 'expiresAt', lt: Math.floor(nowMs / 1000) },
+              ],
+            },
+          })
+          .send()
+      })
+      return true
+    } catch (err) {
+      if (err instanceof ConditionFailed) return false
+      throw err
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * @module core/store/table
+ *
+ * The single DynamoDB table and its entities (dynamodb-toolbox). The layout is documented in
+ * ./SCHEMA.md; keep the two in step. The same definitions serve dynalite (local) and DynamoDB.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { Entity } from 'dynamodb-toolbox/entity'
+import { boolean } from 'dynamodb-toolbox/schema/boolean'
+import { item } from 'dynamodb-toolbox/schema/item'
+import { list } from 'dynamodb-toolbox/schema/list'
+import { map } from 'dynamodb-toolbox/schema/map'
+import { number } from 'dynamodb-toolbox/schema/number'
+import { record } from 'dynamodb-toolbox/schema/record'
+import { string } from 'dynamodb-toolbox/schema/string'
+import { Table } from 'dynamodb-toolbox/table'
+
+/** Attribute and index names, shared with scripts/lib/create-table.ts. */
+export const TABLE_LAYOUT = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: {
+    /** Listing by owner: `ACCOUNT#<acct>#<region>#KEYS` / `…#ALIASES` / `…#SECRETS`. */
+    gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** Due-time index for scheduled jobs: `DUE#<job>` / `<iso time>#<id>` (sparse). */
+    gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  },
+  /** Epoch seconds; DynamoDB TTL deletes expired nonces. */
+  ttlAttribute: 'expiresAt',
+} as const
+
+export function createTable(name: string, documentClient: DynamoDBDocumentClient) {
+  return new Table({
+    name,
+    documentClient,
+    partitionKey: { name: 'pk', type: 'string' },
+    sortKey: { name: 'sk', type: 'string' },
+    indexes: {
+      gsi1: {
+        type: 'global',
+        partitionKey: { name: 'gsi1pk', type: 'string' },
+        sortKey: { name: 'gsi1sk', type: 'string' },
+      },
+      gsi2: {
+        type: 'global',
+        partitionKey: { name: 'gsi2pk', type: 'string' },
+        sortKey: { name: 'gsi2sk', type: 'string' },
+      },
+    },
+  })
+}
+
+export type KmsTable = ReturnType<typeof createTable>
+
+const versionSchema = map({
+  versionId: string(),
+  createdAt: string(),
+  wrappedMaterial: string().optional(),
+})
+
+export function createEntities(table: KmsTable) {
+  const KeyEntity = new Entity({
+    name: 'Key',
+    table,
+    timestamps: false,
+    schema: item({
+      keyId: string().key(),
+      accountId: string(),
+      region: string(),
+      instanceId: string(),
+      keySpec: string(),
+      keyUsage: string(),
+      origin: string(),
+      protectionLevel: string(),
+      creatorType: string(),
+      keyState: string(),
+      description: string(),
+      creator: string(),
+      createdAt: string(),
+      deleteDate: string().optional(),
+      deletionProtection: boolean(),
+      deletionProtectionDescription: string().optional(),
+      primaryVersionId: string().optional(),
+      versions: list(versionSchema),
+      automaticRotation: boolean(),
+      rotationIntervalSeconds: number().optional(),
+      lastRotationDate: string().optional(),
+      nextRotationDate: string().optional(),
+      tags: record(string(), string()),
+      rev: number(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+      gsi2pk: string().optional(),
+      gsi2sk: string().optional(),
+    }),
+    computeKey: ({ keyId }: { keyId: string }) => ({ pk: `KEY#${keyId}`, sk: 'META' }),
+  })
+
+  const AliasEntity = new Entity({
+    name: 'Alias',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      region: string().key(),
+      aliasName: string().key(),
+      keyId: string(),
+      createdAt: string(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ accountId, region, aliasName }) => ({
+      pk: `ALIAS#${accountId}#${region}#${aliasName}`,
+      sk: 'META',
+    }),
+  })
+
+  const AccessKeyEntity = new Entity({
+    name: 'AccessKey',
+    table,
+    timestamps: false,
+    schema: item({
+      accessKeyId: string().key(),
+      accountId: string(),
+      principal: string(),
+      status: string(),
+      wrappedSecret: string(),
+      createdAt: string(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ accessKeyId }) => ({ pk: `AK#${accessKeyId}`, sk: 'META' }),
+  })
+
+  const AccountEntity = new Entity({
+    name: 'Account',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      createdAt: string(),
+    }),
+    computeKey: ({ accountId }) => ({ pk: `ACCOUNT#${accountId}`, sk: 'META' }),
+  })
+
+  const NonceEntity = new Entity({
+    name: 'Nonce',
+    table,
+    timestamps: false,
+    schema: item({
+      accessKeyId: string().key(),
+      nonce: string().key(),
+      expiresAt: number(),
+    }),
+    computeKey: ({ accessKeyId, nonce }) => ({ pk: `NONCE#${accessKeyId}#${nonce}`, sk: 'NONCE' }),
+  })
+
+  return { KeyEntity, AliasEntity, AccessKeyEntity, AccountEntity, NonceEntity }
+}
+
+export type KmsEntities = ReturnType<typeof createEntities>

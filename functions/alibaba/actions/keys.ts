@@ -1,0 +1,114 @@
+/**
+ * @module functions/alibaba/actions/keys
+ *
+ * Key management actions: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey,
+ * UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion, SetDeletionProtection.
+ */
+import { createKey } from '../../../core/domain/keys/create-key'
+import { assertKeyState, keyArn, resolveKey } from '../../../core/domain/keys/common'
+import {
+  cancelKeyDeletion,
+  disableKey,
+  enableKey,
+  scheduleKeyDeletion,
+  setDeletionProtection,
+  updateKeyDescription,
+} from '../../../core/domain/keys/key-lifecycle'
+import { listKeys, type KeyFilter } from '../../../core/domain/keys/list-keys'
+import { invalidParameter, missingParameter } from '../../../core/errors'
+import { pageParams, type ActionHandler } from '../context'
+import { tagList } from '../params'
+import { keyMetadata } from '../shape'
+
+function filters(value: unknown): KeyFilter[] {
+  if (!Array.isArray(value) || value.length > 10) throw invalidParameter('Filters', 'must be a JSON array of at most 10 filters.')
+  return value.map((f) => {
+    const filter = f as { Key?: unknown; Values?: unknown }
+    if (
+      typeof filter !== 'object' || filter === null ||
+      typeof filter.Key !== 'string' ||
+      !Array.isArray(filter.Values) || filter.Values.length === 0 || filter.Values.length > 10 ||
+      filter.Values.some((v) => typeof v !== 'string')
+    ) {
+      throw invalidParameter('Filters', 'each filter must be {"Key": string, "Values": [string, …]}.')
+    }
+    return { Key: filter.Key, Values: filter.Values as string[] }
+  })
+}
+
+export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
+  const key = await createKey(deps, caller, {
+    keySpec: params.optionalString('KeySpec', { max: 64 }),
+    keyUsage: params.optionalString('KeyUsage', { max: 64 }),
+    origin: params.optionalString('Origin', { max: 64 }),
+    protectionLevel: params.optionalString('ProtectionLevel', { max: 64 }),
+    description: params.optionalString('Description', { max: 8192 }),
+    enableAutomaticRotation: params.optionalBoolean('EnableAutomaticRotation'),
+    rotationInterval: params.optionalString('RotationInterval', { max: 32 }),
+    tags: params.optionalJson('Tags', tagList('Tags')),
+    instanceId: params.optionalString('DKMSInstanceId', { max: 128 }),
+  })
+  return { KeyMetadata: keyMetadata(key) }
+}
+
+export const DescribeKey: ActionHandler = async ({ deps, caller, params }) => {
+  const key = await resolveKey(deps, caller, params.string('KeyId', { max: 512 }))
+  assertKeyState('DescribeKey', key)
+  return { KeyMetadata: keyMetadata(key) }
+}
+
+export const ListKeys: ActionHandler = async ({ deps, caller, params }) => {
+  const page = pageParams(params)
+  const { keys, totalCount } = await listKeys(deps, caller, params.optionalJson('Filters', filters) ?? [], page)
+  return {
+    Keys: { Key: keys.map((k) => ({ KeyId: k.keyId, KeyArn: keyArn(k) })) },
+    TotalCount: totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  }
+}
+
+export const EnableKey: ActionHandler = async ({ deps, caller, params }) => {
+  await enableKey(deps, caller, params.string('KeyId', { max: 512 }))
+  return {}
+}
+
+export const DisableKey: ActionHandler = async ({ deps, caller, params }) => {
+  await disableKey(deps, caller, params.string('KeyId', { max: 512 }))
+  return {}
+}
+
+export const UpdateKeyDescription: ActionHandler = async ({ deps, caller, params }) => {
+  const description = params.optionalString('Description', { max: 8192 })
+  if (description === undefined) throw missingParameter('Description')
+  await updateKeyDescription(deps, caller, params.string('KeyId', { max: 512 }), description)
+  return {}
+}
+
+export const ScheduleKeyDeletion: ActionHandler = async ({ deps, caller, params }) => {
+  await scheduleKeyDeletion(
+    deps,
+    caller,
+    params.string('KeyId', { max: 512 }),
+    params.integer('PendingWindowInDays', -1_000_000, 1_000_000),
+  )
+  return {}
+}
+
+export const CancelKeyDeletion: ActionHandler = async ({ deps, caller, params }) => {
+  await cancelKeyDeletion(deps, caller, params.string('KeyId', { max: 512 }))
+  return {}
+}
+
+export const SetDeletionProtection: ActionHandler = async ({ deps, caller, params }) => {
+  const target = params.optionalString('ProtectedResourceArn', { max: 512 }) ?? params.optionalString('KeyId', { max: 512 })
+  if (!target) throw missingParameter('ProtectedResourceArn')
+  await setDeletionProtection(
+    deps,
+    caller,
+    target,
+    params.boolean('EnableDeletionProtection'),
+    params.optionalString('DeletionProtectionDescription', { max: 8192 }),
+  )
+  return {}
+}

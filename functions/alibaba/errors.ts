@@ -1,0 +1,71 @@
+/**
+ * @module functions/alibaba/errors
+ *
+ * The one table from domain error codes to Alibaba's wire codes and HTTP statuses, and the error
+ * body the official SDKs expect: `{RequestId, HostId, Code, Message, Recommend}`.
+ * This is the only file of the Alibaba adapter that knows HTTP statuses of errors.
+ */
+import type { KmsErrorCode } from '../../core/errors'
+
+export interface WireError {
+  status: 400 | 403 | 404 | 409 | 412 | 413 | 500 | 503
+  code: string
+}
+
+export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
+  'request.tooLarge': { status: 413, code: 'RequestEntityTooLarge' },
+  'request.unknownAction': { status: 404, code: 'InvalidAction.NotFound' },
+  'request.unsupportedVersion': { status: 400, code: 'InvalidVersion' },
+  'request.malformed': { status: 400, code: 'ParseRequestParameterException' },
+  'validation.missingParameter': { status: 400, code: 'MissingParameter' },
+  'validation.invalidParameter': { status: 400, code: 'InvalidParameter' },
+  'auth.incompleteSignature': { status: 400, code: 'IncompleteSignature' },
+  'auth.signatureMismatch': { status: 400, code: 'SignatureDoesNotMatch' },
+  'auth.accessKeyNotFound': { status: 404, code: 'InvalidAccessKeyId.NotFound' },
+  'auth.accessKeyInactive': { status: 400, code: 'InvalidAccessKeyId.Inactive' },
+  'auth.illegalTimestamp': { status: 400, code: 'IllegalTimestamp' },
+  'auth.nonceUsed': { status: 400, code: 'SignatureNonceUsed' },
+  'auth.forbidden': { status: 403, code: 'Forbidden.NoPermission' },
+  'key.notFound': { status: 404, code: 'Forbidden.KeyNotFound' },
+  'key.versionNotFound': { status: 404, code: 'Forbidden.KeyVersionNotFound' },
+  'key.disabled': { status: 409, code: 'Rejected.Disabled' },
+  'key.pendingDeletion': { status: 409, code: 'Rejected.PendingDeletion' },
+  'key.pendingImport': { status: 409, code: 'Rejected.PendingImport' },
+  'key.invalidState': { status: 409, code: 'Rejected.StateModifiedFailed' },
+  'key.deletionProtected': { status: 409, code: 'Rejected.DeletionProtection' },
+  'key.invalidUsage': { status: 400, code: 'Rejected.UnsupportedKeyUsage' },
+  'key.unsupportedSpec': { status: 400, code: 'Unsupported.KeySpec' },
+  'key.unsupportedOrigin': { status: 400, code: 'Unsupported.Origin' },
+  'key.unsupportedProtectionLevel': { status: 400, code: 'Unsupported.ProtectionLevel' },
+  'key.serviceManaged': { status: 403, code: 'Forbidden.ServiceManagedKey' },
+  'alias.notFound': { status: 404, code: 'Forbidden.AliasNotFound' },
+  'alias.alreadyExists': { status: 400, code: 'AliasAlreadyExists' },
+  'alias.invalidName': { status: 400, code: 'InvalidParameter' },
+  'secret.notFound': { status: 404, code: 'Forbidden.ResourceNotFound' },
+  'secret.alreadyExists': { status: 400, code: 'Rejected.ResourceExist' },
+  'secret.versionNotFound': { status: 404, code: 'Forbidden.ResourceNotFound' },
+  'secret.invalidState': { status: 409, code: 'Rejected.IncorrectSecretStatus' },
+  'secret.versionConflict': { status: 400, code: 'Rejected.ResourceExist' },
+  'crypto.invalidCiphertext': { status: 400, code: 'InvalidCiphertext' },
+  'limit.exceeded': { status: 400, code: 'Rejected.LimitExceeded' },
+  'concurrency.conflict': { status: 409, code: 'Rejected.ConcurrentModification' },
+  'dryRun.wouldSucceed': { status: 412, code: 'DryRunOperationError' },
+  'hsm.unavailable': { status: 503, code: 'ServiceUnavailableTemporary' },
+  'store.unavailable': { status: 503, code: 'ServiceUnavailableTemporary' },
+  internal: { status: 500, code: 'InternalFailure' },
+}
+
+export function alibabaError(code: KmsErrorCode): WireError {
+  return ALIBABA_ERRORS[code]
+}
+
+/** The JSON error body. `Message` must already be free of sensitive values. */
+export function errorBody(requestId: string, hostId: string, code: string, message: string) {
+  return {
+    RequestId: requestId,
+    HostId: hostId,
+    Code: code,
+    Message: message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}`,
+  }
+}

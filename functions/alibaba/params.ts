@@ -1,0 +1,155 @@
+/**
+ * @module functions/alibaba/params
+ *
+ * Typed access to the RPC parameters of one request (query and form merged). Every accessor
+ * throws Alibaba's `MissingParameter` / `InvalidParameter` (through KmsError) with the
+ * parameter's name and never echoes the value.
+ */
+import { fromBase64 } from '../../core/crypto/bytes'
+import { parseEncryptionContextJson, validateEncryptionContext } from '../../core/crypto/context'
+import { invalidParameter, missingParameter } from '../../core/errors'
+
+/** Protocol parameters that are never business input. */
+export const COMMON_PARAMETERS = new Set([
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
+  'RegionId',
+])
+
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+export class Params {
+  constructor(private readonly values: Map<string, string>) {}
+
+  has(name: string): boolean {
+    return this.values.has(name)
+  }
+
+  /** Every parameter whose name starts with `prefix`. */
+  withPrefix(prefix: string): Array<[string, string]> {
+    return [...this.values].filter(([k]) => k.startsWith(prefix))
+  }
+
+  optionalString(name: string, opts: { max?: number; allowControl?: boolean; min?: number } = {}): string | undefined {
+    const value = this.values.get(name)
+    if (value === undefined) return undefined
+    const max = opts.max ?? 8192
+    if (value.length > max) throw invalidParameter(name, `must be at most ${max} characters.`)
+    if (opts.min !== undefined && value.length < opts.min) throw invalidParameter(name, `must be at least ${opts.min} characters.`)
+    if (!opts.allowControl && CONTROL.test(value)) throw invalidParameter(name, 'must not contain control characters.')
+    return value
+  }
+
+  string(name: string, opts: { max?: number; allowControl?: boolean } = {}): string {
+    const value = this.optionalString(name, opts)
+    if (value === undefined || value === '') throw missingParameter(name)
+    return value
+  }
+
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.values.get(name)
+    if (value === undefined || value === '') return undefined
+    const lower = value.toLowerCase()
+    if (lower === 'true') return true
+    if (lower === 'false') return false
+    throw invalidParameter(name, 'must be true or false.')
+  }
+
+  boolean(name: string): boolean {
+    const value = this.optionalBoolean(name)
+    if (value === undefined) throw missingParameter(name)
+    return value
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    const value = this.values.get(name)
+    if (value === undefined || value === '') return undefined
+    if (!/^-?\d{1,10}$/.test(value)) throw invalidParameter(name, 'must be an integer.')
+    const n = Number(value)
+    if (n < min || n > max) throw invalidParameter(name, `must be between ${min} and ${max}.`)
+    return n
+  }
+
+  integer(name: string, min: number, max: number): number {
+    const value = this.optionalInteger(name, min, max)
+    if (value === undefined) throw missingParameter(name)
+    return value
+  }
+
+  /** Strict standard base64. */
+  base64(name: string, maxDecoded: number): Uint8Array {
+    const value = this.string(name, { max: Math.ceil(maxDecoded / 3) * 4 + 4 })
+    const bytes = fromBase64(value)
+    if (!bytes) throw invalidParameter(name, 'must be valid standard base64.')
+    if (bytes.length > maxDecoded) throw invalidParameter(name, `must decode to at most ${maxDecoded} bytes.`)
+    return bytes
+  }
+
+  /** A JSON parameter; `validate` shapes it (and throws InvalidParameter on a wrong shape). */
+  optionalJson<T>(name: string, validate: (value: unknown) => T, max = 32768): T | undefined {
+    const raw = this.optionalString(name, { max, allowControl: true })
+    if (raw === undefined || raw === '') return undefined
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch {
+      throw invalidParameter(name, 'must be valid JSON.')
+    }
+    return validate(parsed)
+  }
+
+  /**
+   * An encryption context: a JSON string (`EncryptionContext={"k":"v"}`, what the current SDKs
+   * send) or flattened (`EncryptionContext.k=v`, what kms20160120 1.x sends for an object).
+   */
+  encryptionContext(name: string): Record<string, string> {
+    const json = this.values.get(name)
+    const flat = this.withPrefix(`${name}.`)
+    if (json !== undefined && flat.length > 0) {
+      throw invalidParameter(name, 'give the context either as JSON or flattened, not both.')
+    }
+    if (json !== undefined) return json === '' ? {} : parseEncryptionContextJson(json)
+    if (flat.length === 0) return {}
+    const obj: Record<string, string> = Object.create(null)
+    for (const [k, v] of flat) obj[k.slice(name.length + 1)] = v
+    return validateEncryptionContext(obj)
+  }
+}
+
+/** Validates `[{"TagKey":"k","TagValue":"v"}, …]`. */
+export function tagList(name: string) {
+  return (value: unknown): Array<{ TagKey: string; TagValue: string }> => {
+    if (!Array.isArray(value) || value.length > 20) throw invalidParameter(name, 'must be a JSON array of at most 20 tags.')
+    return value.map((t) => {
+      if (
+        typeof t !== 'object' ||
+        t === null ||
+        typeof (t as Record<string, unknown>).TagKey !== 'string' ||
+        typeof ((t as Record<string, unknown>).TagValue ?? '') !== 'string'
+      ) {
+        throw invalidParameter(name, 'each tag must be {"TagKey": string, "TagValue": string}.')
+      }
+      const tag = t as { TagKey: string; TagValue?: string }
+      return { TagKey: tag.TagKey, TagValue: tag.TagValue ?? '' }
+    })
+  }
+}
+
+/** Validates `["k1", "k2"]`. */
+export function stringList(name: string, maxItems = 20) {
+  return (value: unknown): string[] => {
+    if (!Array.isArray(value) || value.length > maxItems || value.some((v) => typeof v !== 'string')) {
+      throw invalidParameter(name, `must be a JSON array of at most ${maxItems} strings.`)
+    }
+    return value as string[]
+  }
+}

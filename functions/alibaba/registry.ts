@@ -1,0 +1,22 @@
+/**
+ * @module functions/alibaba/registry
+ *
+ * Every Alibaba KMS action this service answers (Version 2016-01-20), in one list. The README's
+ * API coverage table is generated from the same names.
+ */
+import type { ActionHandler } from './context'
+import * as aliases from './actions/aliases'
+import * as crypto from './actions/crypto'
+import * as keys from './actions/keys'
+import * as service from './actions/service'
+import * as tags from './actions/tags'
+
+export const KMS_VERSION = '2016-01-20'
+
+export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  ...service,
+  ...keys,
+  ...aliases,
+  ...tags,
+  ...crypto,
+}

@@ -1,0 +1,31 @@
+/**
+ * @module functions/env
+ *
+ * Worker bindings. Vars come from wrangler.toml; secrets from `wrangler secret put` (deployed) or
+ * from the local stack (scripts/start.ts passes them to Miniflare directly, never via files in
+ * the repository).
+ */
+export interface Env {
+  /** Region this deployment serves, e.g. `cn-hangzhou`. */
+  KMS_REGION?: string
+  /** DynamoDB table name. */
+  DYNAMODB_TABLE?: string
+  /** DynamoDB endpoint; unset means the regional AWS endpoint. Local stack: dynalite's URL. */
+  DYNAMODB_ENDPOINT?: string
+  DYNAMODB_REGION?: string
+  /** Secret: credentials for DynamoDB. */
+  DYNAMODB_ACCESS_KEY_ID?: string
+  DYNAMODB_SECRET_ACCESS_KEY?: string
+  /** Secret: the root key ring JSON `{"current":"<id>","keys":{"<id>":"<base64 32 bytes>"}}`. */
+  KMS_ROOT_KEYS?: string
+  /** Hardware keys: the hsm-bridge base URL and its shared request-signing secret. */
+  HSM_BRIDGE_URL?: string
+  HSM_BRIDGE_SECRET?: string
+  /** Set to "true" only by the local stack: enables local-only admin routes (cron time travel). */
+  KMS_LOCAL_MODE?: string
+  /** Secret for local-only admin routes (local stack only). */
+  KMS_LOCAL_ADMIN_TOKEN?: string
+}
+
+export const DEFAULT_REGION = 'cn-hangzhou'
+export const DEFAULT_TABLE = 'edge-kms'

@@ -1,0 +1,322 @@
+/**
+ * The local stack: dynalite on disk, the Worker bundle (exactly what `wrangler deploy` ships)
+ * served by workerd through Miniflare, and the bootstrap account and admin AccessKey.
+ * Used by `npm start` (scripts/start.ts), the integration tests and the benchmark.
+ *
+ * State lives under the data dir:
+ *   root-keys.json     the root key ring (0600) — the Worker secret KMS_ROOT_KEYS
+ *   credentials.json   endpoint, regionId, accountId, accessKeyId, accessKeySecret (0600)
+ *   dynalite/          LevelDB files of the table
+ *   build/             the bundled Worker (rebuilt when sources change)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { Log, LogLevel, Miniflare } from 'miniflare'
+import { generateRootKeyRingJson, parseRootKeyRing, wrapUnderRoot } from '../../core/crypto/root-key'
+import { utf8 } from '../../core/crypto/bytes'
+import { accessKeySecretAad } from '../../core/domain/authenticate'
+import { createStore } from '../../core/store'
+import { ensureTable } from './create-table'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const TSX = join(ROOT, 'node_modules/.bin/tsx')
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
+
+export interface StackOptions {
+  port: number
+  dataDir: string
+  region?: string
+  tableName?: string
+  bootstrapAccessKeyId?: string
+  bootstrapAccessKeySecret?: string
+  /** Print child output (dynalite, workerd logs). */
+  verbose?: boolean
+  /** Extra Worker bindings (e.g. the HSM bridge). */
+  bindings?: Record<string, string>
+}
+
+export interface Credentials {
+  endpoint: string
+  regionId: string
+  accountId: string
+  accessKeyId: string
+  accessKeySecret: string
+}
+
+export interface RunningStack {
+  endpoint: string
+  credentials: Credentials
+  dataDir: string
+  miniflare: Miniflare
+  dynamoEndpoint: string
+  tableName: string
+  /** Runs the Worker's scheduled handler once (as the platform's cron would). */
+  runScheduled(cron?: string, scheduledTime?: number): Promise<void>
+  stop(): Promise<void>
+}
+
+export class StackError extends Error {}
+
+export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackOptions {
+  const port = Number(env.KMS_PORT ?? 8787)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StackError(`KMS_PORT must be a TCP port, got "${env.KMS_PORT}".`)
+  return {
+    port,
+    dataDir: resolve(env.KMS_DATA_DIR ?? join(ROOT, '.data')),
+    region: env.KMS_REGION,
+    bootstrapAccessKeyId: env.KMS_BOOTSTRAP_ACCESS_KEY_ID,
+    bootstrapAccessKeySecret: env.KMS_BOOTSTRAP_ACCESS_KEY_SECRET,
+    verbose: env.KMS_VERBOSE === '1',
+  }
+}
+
+/** Reads `$KMS_DATA_DIR/credentials.json` of a running (or previously started) stack. */
+export function readCredentials(dataDir: string): Credentials {
+  const file = join(dataDir, 'credentials.json')
+  if (!existsSync(file)) throw new StackError(`No credentials at ${file}: start the stack with \`npm start\` first.`)
+  return JSON.parse(readFileSync(file, 'utf8')) as Credentials
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((ok, fail) => {
+    const server = createServer()
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      fail(
+        new StackError(
+          err.code === 'EADDRINUSE'
+            ? `Port ${port} on 127.0.0.1 is already in use. Stop what uses it or set KMS_PORT to another port.`
+            : `Cannot listen on 127.0.0.1:${port}: ${err.message}`,
+        ),
+      )
+    })
+    server.listen(port, '127.0.0.1', () => server.close(() => ok()))
+  })
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => ok(port))
+    })
+  })
+}
+
+async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new StackError(`${what} exited during start-up (code ${child.exitCode}).`)
+    const ok = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1')
+      socket.once('connect', () => {
+        socket.destroy()
+        done(true)
+      })
+      socket.once('error', () => done(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new StackError(`${what} did not start listening within ${timeoutMs} ms.`)
+}
+
+function writeSecretFile(file: string, content: string): void {
+  writeFileSync(file, content, { mode: 0o600 })
+  chmodSync(file, 0o600)
+}
+
+function loadOrCreateRootKeys(dataDir: string): string {
+  const file = join(dataDir, 'root-keys.json')
+  if (!existsSync(file)) writeSecretFile(file, generateRootKeyRingJson())
+  const json = readFileSync(file, 'utf8')
+  parseRootKeyRing(json)
+  return json
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path))
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+/**
+ * Bundles the Worker with `wrangler deploy --dry-run`, i.e. byte for byte what a deployment
+ * ships. Skipped when the bundle is newer than every source file and the wrangler config.
+ */
+export async function buildWorker(outDir: string, verbose = false): Promise<string> {
+  const bundle = join(outDir, 'index.js')
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'functions')),
+    newestMtime(join(ROOT, 'core')),
+    statSync(join(ROOT, 'wrangler.toml')).mtimeMs,
+    statSync(join(ROOT, 'package.json')).mtimeMs,
+  )
+  if (existsSync(bundle) && statSync(bundle).mtimeMs > sources) return bundle
+  mkdirSync(outDir, { recursive: true })
+  await new Promise<void>((ok, fail) => {
+    const child = spawn(WRANGLER, ['deploy', '--dry-run', '--outdir', outDir], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout!.on('data', (d) => (output += d))
+    child.stderr!.on('data', (d) => (output += d))
+    child.once('error', fail)
+    child.once('exit', (code) => {
+      if (verbose) process.stderr.write(output)
+      if (code === 0) ok()
+      else fail(new StackError(`Building the Worker failed (wrangler exit ${code}):\n${output.slice(-4000)}`))
+    })
+  })
+  return bundle
+}
+
+function randomAlnum(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  const bytes = nodeRandomBytes(length * 2)
+  let out = ''
+  for (const b of bytes) {
+    if (b < 248) out += alphabet[b % 62]
+    if (out.length === length) break
+  }
+  return out
+}
+
+function readWranglerConfig(): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+  const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(text)?.[1]
+  const flags = /compatibility_flags\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]
+  if (!date) throw new StackError('wrangler.toml has no compatibility_date')
+  return {
+    compatibilityDate: date,
+    compatibilityFlags: (flags ?? '').split(',').map((f) => f.trim().replace(/^"|"$/g, '')).filter(Boolean),
+  }
+}
+
+/** Starts dynalite, ensures the table and bootstrap identity, and serves the Worker. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const dataDir = resolve(options.dataDir)
+  const region = options.region ?? 'cn-hangzhou'
+  const tableName = options.tableName ?? 'edge-kms'
+  mkdirSync(dataDir, { recursive: true })
+  await assertPortFree(options.port)
+  for (const bin of [TSX, WRANGLER]) {
+    if (!existsSync(bin)) throw new StackError(`Missing ${bin}: run \`npm install\` first.`)
+  }
+  const rootKeysJson = loadOrCreateRootKeys(dataDir)
+  const rootKeys = parseRootKeyRing(rootKeysJson)
+
+  const dynamoPort = await freePort()
+  mkdirSync(join(dataDir, 'dynalite'), { recursive: true })
+  const dynalite = spawn(TSX, [join(ROOT, 'scripts/lib/dynalite-server.ts'), String(dynamoPort), join(dataDir, 'dynalite')], {
+    cwd: ROOT,
+    stdio: ['pipe', options.verbose ? 'inherit' : 'ignore', 'inherit'],
+  })
+  const children: ChildProcess[] = [dynalite]
+  let miniflare: Miniflare | undefined
+  const stop = async () => {
+    if (miniflare) await miniflare.dispose().catch(() => {})
+    miniflare = undefined
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        await new Promise<void>((done) => {
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL')
+            done()
+          }, 3000)
+          child.once('exit', () => {
+            clearTimeout(timer)
+            done()
+          })
+        })
+      }
+    }
+  }
+  try {
+    await waitForPort(dynamoPort, dynalite, 'dynalite')
+    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`
+    const client = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
+    await ensureTable(client, tableName)
+    const store = createStore(client, tableName)
+
+    const endpoint = `http://127.0.0.1:${options.port}`
+    const credentialsFile = join(dataDir, 'credentials.json')
+    const previous = existsSync(credentialsFile) ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials) : undefined
+    const accountId = previous?.accountId ?? String(1_000_000_000_000_000n + BigInt(`0x${nodeRandomBytes(7).toString('hex')}`) % 9_000_000_000_000_000n)
+    const accessKeyId = options.bootstrapAccessKeyId ?? previous?.accessKeyId ?? `LTAI${randomAlnum(20)}`
+    const accessKeySecret = options.bootstrapAccessKeySecret ?? (accessKeyId === previous?.accessKeyId ? previous.accessKeySecret : randomAlnum(30))
+    await store.credentials.ensureAccount({ accountId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+    const existing = await store.credentials.getAccessKey(accessKeyId)
+    if (existing && existing.accountId !== accountId) {
+      throw new StackError(`The bootstrap AccessKey ${accessKeyId} belongs to another account in this data dir.`)
+    }
+    // The bootstrap admin key is (re)written from configuration on every start.
+    await store.credentials.putAccessKey({
+      accessKeyId,
+      accountId,
+      principal: 'root',
+      status: 'Active',
+      wrappedSecret: await wrapUnderRoot(rootKeys, utf8(accessKeySecret), accessKeySecretAad(accessKeyId)),
+      createdAt: existing?.createdAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    })
+    const credentials: Credentials = { endpoint, regionId: region, accountId, accessKeyId, accessKeySecret }
+    writeSecretFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`)
+
+    const bundle = await buildWorker(join(dataDir, 'build'), options.verbose)
+    const { compatibilityDate, compatibilityFlags } = readWranglerConfig()
+    miniflare = new Miniflare({
+      host: '127.0.0.1',
+      port: options.port,
+      modules: true,
+      scriptPath: bundle,
+      compatibilityDate,
+      compatibilityFlags,
+      log: new Log(options.verbose ? LogLevel.DEBUG : LogLevel.WARN),
+      bindings: {
+        KMS_REGION: region,
+        DYNAMODB_TABLE: tableName,
+        DYNAMODB_ENDPOINT: dynamoEndpoint,
+        DYNAMODB_REGION: 'us-east-1',
+        KMS_ROOT_KEYS: rootKeysJson,
+        KMS_LOCAL_MODE: 'true',
+        ...(options.bindings ?? {}),
+      },
+    })
+    await miniflare.ready
+    const mf = miniflare
+    return {
+      endpoint,
+      credentials,
+      dataDir,
+      miniflare: mf,
+      dynamoEndpoint,
+      tableName,
+      async runScheduled(cron = '* * * * *', scheduledTime = Date.now()) {
+        const worker = await mf.getWorker()
+        await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) })
+      },
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
