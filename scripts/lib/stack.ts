@@ -287,6 +287,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       port: options.port,
       modules: true,
       scriptPath: bundle,
+      modulesRoot: dirname(bundle),
       compatibilityDate,
       compatibilityFlags,
       log: new Log(options.verbose ? LogLevel.DEBUG : LogLevel.WARN),

@@ -1,0 +1,16 @@
+/**
+ * @module functions/scheduled
+ *
+ * The Worker's cron handler: runs every scheduled job once (see core/domain/jobs/job.ts for the
+ * contract). `SCHEDULED_JOBS` is the one list of jobs.
+ */
+import { runJobs, type JobReport, type ScheduledJob } from '../core/domain/jobs/job'
+import type { Deps } from './deps'
+
+export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = []
+
+export async function runScheduled(deps: Deps, nowMs: number, budget?: number): Promise<JobReport[]> {
+  const reports = await runJobs(SCHEDULED_JOBS, deps, nowMs, budget)
+  console.log(JSON.stringify({ level: 'info', event: 'scheduled', at: new Date(nowMs).toISOString(), reports }))
+  return reports
+}
