@@ -43,7 +43,7 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
   if (body.byteLength > 0 && contentType === 'application/x-www-form-urlencoded') {
     let text: string
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body)
     } catch {
       throw new KmsError('request.malformed', 'The request body is not valid UTF-8.')
     }

@@ -132,7 +132,13 @@ export function assertKeyState(operation: KeyOperation, key: KeyRecord): void {
   })
 }
 
-const MAX_ATTEMPTS = 8
+const MAX_ATTEMPTS = 16
+
+/** Jittered backoff after a lost race, so contending writers spread out (≤ ~50 ms). */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 2 ** attempt)
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /**
  * Optimistic read-modify-write of one key: resolve, check state, apply `change`, write with a
@@ -162,6 +168,7 @@ export async function mutateKey(
       return next
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err
+      await backoff(attempt)
     }
   }
   throw new KmsError('concurrency.conflict', 'The key was modified concurrently. Retry the request.')

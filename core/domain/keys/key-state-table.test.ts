@@ -1,0 +1,166 @@
+/**
+ * The key-state table, cell by cell: every API × every key state is driven through the domain
+ * and must give exactly the table's outcome; a refused call leaves the stored key unchanged.
+ */
+import { describe, expect, it } from 'vitest'
+import { KmsError } from '../../errors'
+import { CALLER, memoryKeyDeps } from '../../../test/fakes/memory-store'
+import type { KeyRecord, KeyState } from '../model'
+import { createAlias, listAliasesByKeyId, updateAlias } from './aliases'
+import { assertKeyState, resolveKey } from './common'
+import { createKey } from './create-key'
+import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion, setDeletionProtection, updateKeyDescription } from './key-lifecycle'
+import { KEY_STATE_TABLE, type KeyOperation } from './key-state-table'
+import { listKeyTags, tagKey, untagKey } from './key-tags'
+import { decrypt, encrypt, generateDataKey, reEncrypt } from './symmetric-crypto'
+import { toBase64, fromBase64 } from '../../crypto/bytes'
+
+type Deps = ReturnType<typeof memoryKeyDeps>
+const STATES: Exclude<KeyState, 'Deleted'>[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']
+
+async function setup(state: Exclude<KeyState, 'Deleted'>) {
+  const deps = memoryKeyDeps()
+  const key = await createKey(deps, CALLER, {})
+  const other = await createKey(deps, CALLER, {})
+  const blob = fromBase64((await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([1, 2, 3]), context: {} })).ciphertextBlob)!
+  const otherBlob = fromBase64((await encrypt(deps, CALLER, { keyId: other.keyId, plaintext: new Uint8Array([4]), context: {} })).ciphertextBlob)!
+  await createAlias(deps, CALLER, 'alias/other', other.keyId)
+  await tagKey(deps, CALLER, key.keyId, [{ TagKey: 't', TagValue: 'v' }])
+  const stored = deps.keys.items.get(key.keyId)!
+  const next: KeyRecord = { ...stored, keyState: state, rev: stored.rev + 1 }
+  if (state === 'PendingDeletion') next.deleteDate = '2026-12-30T00:00:00Z'
+  deps.keys.items.set(key.keyId, next)
+  return { deps, keyId: key.keyId, otherId: other.keyId, blob, otherBlob }
+}
+
+const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Promise<unknown>> = {
+  Encrypt: ({ deps, keyId }) => encrypt(deps, CALLER, { keyId, plaintext: new Uint8Array([9]), context: {} }),
+  Decrypt: ({ deps, blob }) => decrypt(deps, CALLER, { ciphertextBlob: blob, context: {} }),
+  GenerateDataKey: ({ deps, keyId }) => generateDataKey(deps, CALLER, { keyId, context: {} }),
+  GenerateDataKeyWithoutPlaintext: ({ deps, keyId }) => generateDataKey(deps, CALLER, { keyId, context: {}, withoutPlaintext: true }),
+  ReEncryptFrom: ({ deps, blob, otherId }) =>
+    reEncrypt(deps, CALLER, { ciphertextBlob: blob, sourceContext: {}, destinationKeyId: otherId, destinationContext: {} }),
+  ReEncryptTo: ({ deps, otherBlob, keyId }) =>
+    reEncrypt(deps, CALLER, { ciphertextBlob: otherBlob, sourceContext: {}, destinationKeyId: keyId, destinationContext: {} }),
+  DescribeKey: async ({ deps, keyId }) => assertKeyState('DescribeKey', await resolveKey(deps, CALLER, keyId)),
+  EnableKey: ({ deps, keyId }) => enableKey(deps, CALLER, keyId),
+  DisableKey: ({ deps, keyId }) => disableKey(deps, CALLER, keyId),
+  UpdateKeyDescription: ({ deps, keyId }) => updateKeyDescription(deps, CALLER, keyId, 'new'),
+  ScheduleKeyDeletion: ({ deps, keyId }) => scheduleKeyDeletion(deps, CALLER, keyId, 7),
+  CancelKeyDeletion: ({ deps, keyId }) => cancelKeyDeletion(deps, CALLER, keyId),
+  SetDeletionProtection: ({ deps, keyId }) => setDeletionProtection(deps, CALLER, keyId, true, 'keep'),
+  CreateAlias: ({ deps, keyId }) => createAlias(deps, CALLER, 'alias/mine', keyId),
+  UpdateAlias: ({ deps, keyId }) => updateAlias(deps, CALLER, 'alias/other', keyId),
+  ListAliasesByKeyId: ({ deps, keyId }) => listAliasesByKeyId(deps, CALLER, keyId),
+  TagResource: ({ deps, keyId }) => tagKey(deps, CALLER, keyId, [{ TagKey: 'n', TagValue: 'w' }]),
+  UntagResource: ({ deps, keyId }) => untagKey(deps, CALLER, keyId, ['t']),
+  ListResourceTags: ({ deps, keyId }) => listKeyTags(deps, CALLER, keyId),
+}
+
+describe('key-state table', () => {
+  it('has a driver for every operation', () => {
+    expect(Object.keys(DRIVERS).sort()).toEqual(Object.keys(KEY_STATE_TABLE).sort())
+  })
+
+  for (const operation of Object.keys(KEY_STATE_TABLE) as KeyOperation[]) {
+    for (const state of STATES) {
+      const expected = KEY_STATE_TABLE[operation][state]
+      it(`${operation} on a ${state} key → ${expected}`, async () => {
+        const s = await setup(state)
+        const before = structuredClone(s.deps.keys.items.get(s.keyId)!)
+        const aliasesBefore = structuredClone([...s.deps.aliases.items.values()])
+        if (expected === 'ok') {
+          await expect(DRIVERS[operation](s)).resolves.not.toThrow()
+        } else {
+          const err = await DRIVERS[operation](s).then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+          expect(err).toBeInstanceOf(KmsError)
+          expect((err as KmsError).code).toBe(expected)
+          // A refused call writes nothing.
+          expect(s.deps.keys.items.get(s.keyId)).toEqual(before)
+          expect([...s.deps.aliases.items.values()]).toEqual(aliasesBefore)
+        }
+      })
+    }
+  }
+})
+
+describe('key lifecycle', () => {
+  it('is idempotent: repeating EnableKey or DisableKey writes nothing', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    await enableKey(deps, CALLER, key.keyId)
+    expect(deps.keys.items.get(key.keyId)!.rev).toBe(1)
+    await disableKey(deps, CALLER, key.keyId)
+    await disableKey(deps, CALLER, key.keyId)
+    expect(deps.keys.items.get(key.keyId)!.rev).toBe(2)
+  })
+
+  it('blocks ScheduleKeyDeletion while deletion protection is on', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    await setDeletionProtection(deps, CALLER, key.keyId, true, 'prod')
+    await expect(scheduleKeyDeletion(deps, CALLER, key.keyId, 7)).rejects.toMatchObject({ code: 'key.deletionProtected' })
+    expect(deps.keys.items.get(key.keyId)!.keyState).toBe('Enabled')
+  })
+
+  it('serialises concurrent writers with optimistic concurrency (no lost tag)', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    await Promise.all(Array.from({ length: 15 }, (_, i) => tagKey(deps, CALLER, key.keyId, [{ TagKey: `k${i}`, TagValue: 'v' }])))
+    expect(Object.keys(deps.keys.items.get(key.keyId)!.tags)).toHaveLength(15)
+  })
+
+  it('finds a key by id, ARN, alias and alias ARN, and not in another account', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    await createAlias(deps, CALLER, 'alias/app/main', key.keyId)
+    const arn = `acs:kms:${CALLER.region}:${CALLER.accountId}:key/${key.keyId}`
+    for (const id of [key.keyId, arn, 'alias/app/main', `acs:kms:${CALLER.region}:${CALLER.accountId}:alias/app/main`]) {
+      expect((await resolveKey(deps, CALLER, id)).keyId).toBe(key.keyId)
+    }
+    await expect(resolveKey(deps, { ...CALLER, accountId: '99' }, key.keyId)).rejects.toMatchObject({ code: 'key.notFound' })
+    await expect(resolveKey(deps, CALLER, `acs:kms:cn-beijing:${CALLER.accountId}:key/${key.keyId}`)).rejects.toMatchObject({
+      code: 'validation.invalidParameter',
+    })
+  })
+})
+
+describe('symmetric crypto', () => {
+  it('decrypts with any context order and rejects a changed context uniformly', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    const { ciphertextBlob } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([7, 7]), context: { a: '1', b: '2' } })
+    const blob = fromBase64(ciphertextBlob)!
+    const out = await decrypt(deps, CALLER, { ciphertextBlob: blob, context: { b: '2', a: '1' } })
+    expect([...out.plaintext]).toEqual([7, 7])
+    const contexts: Record<string, string>[] = [{ a: '1' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '3' }, {}]
+    for (const context of contexts) {
+      await expect(decrypt(deps, CALLER, { ciphertextBlob: blob, context })).rejects.toMatchObject({ code: 'crypto.invalidCiphertext' })
+    }
+  })
+
+  it('refuses a blob of another account with the uniform error', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    const { ciphertextBlob } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([1]), context: {} })
+    await expect(
+      decrypt(deps, { ...CALLER, accountId: '42' }, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} }),
+    ).rejects.toMatchObject({ code: 'crypto.invalidCiphertext' })
+  })
+
+  it('bounds plaintext and data-key sizes before any work', async () => {
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, {})
+    await expect(encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array(6145), context: {} })).rejects.toMatchObject({
+      code: 'validation.invalidParameter',
+    })
+    await expect(generateDataKey(deps, CALLER, { keyId: key.keyId, numberOfBytes: 1025, context: {} })).rejects.toMatchObject({
+      code: 'validation.invalidParameter',
+    })
+    expect((await generateDataKey(deps, CALLER, { keyId: key.keyId, numberOfBytes: 1, context: {} })).plaintext).toHaveLength(1)
+    expect(toBase64((await generateDataKey(deps, CALLER, { keyId: key.keyId, keySpec: 'AES_128', context: {} })).plaintext)).toHaveLength(24)
+  })
+})

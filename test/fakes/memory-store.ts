@@ -1,0 +1,83 @@
+/**
+ * In-memory implementations of the key ports with the same conditional-write semantics as the
+ * DynamoDB repositories (ConditionFailed on a lost condition). Used by core unit tests.
+ */
+import type { AliasRecord, KeyRecord } from '../../core/domain/model'
+import { ConditionFailed, type AliasRepository, type Clock, type KeyDeps, type KeyRepository } from '../../core/domain/ports'
+import { generateRootKeyRingJson, parseRootKeyRing } from '../../core/crypto/root-key'
+import { randomBytes } from '../../core/crypto/random'
+
+export class MemoryKeys implements KeyRepository {
+  readonly items = new Map<string, KeyRecord>()
+  async get(keyId: string) {
+    const k = this.items.get(keyId)
+    return k ? structuredClone(k) : undefined
+  }
+  async create(key: KeyRecord) {
+    if (this.items.has(key.keyId)) throw new ConditionFailed('create key')
+    this.items.set(key.keyId, structuredClone(key))
+  }
+  async replace(key: KeyRecord, expectedRev: number) {
+    const current = this.items.get(key.keyId)
+    if (!current || current.rev !== expectedRev) throw new ConditionFailed('replace key')
+    this.items.set(key.keyId, structuredClone(key))
+  }
+  async listByAccount(accountId: string, region: string) {
+    return [...this.items.values()]
+      .filter((k) => k.accountId === accountId && k.region === region)
+      .sort((a, b) => (a.createdAt + a.keyId < b.createdAt + b.keyId ? -1 : 1))
+      .map((k) => structuredClone(k))
+  }
+}
+
+export class MemoryAliases implements AliasRepository {
+  readonly items = new Map<string, AliasRecord>()
+  private id(a: string, r: string, n: string) {
+    return `${a}#${r}#${n}`
+  }
+  async get(accountId: string, region: string, aliasName: string) {
+    const a = this.items.get(this.id(accountId, region, aliasName))
+    return a ? { ...a } : undefined
+  }
+  async create(alias: AliasRecord) {
+    const id = this.id(alias.accountId, alias.region, alias.aliasName)
+    if (this.items.has(id)) throw new ConditionFailed('create alias')
+    this.items.set(id, { ...alias })
+  }
+  async update(alias: AliasRecord) {
+    const id = this.id(alias.accountId, alias.region, alias.aliasName)
+    if (!this.items.has(id)) throw new ConditionFailed('update alias')
+    this.items.set(id, { ...alias })
+  }
+  async delete(accountId: string, region: string, aliasName: string, expectedKeyId?: string) {
+    const id = this.id(accountId, region, aliasName)
+    const a = this.items.get(id)
+    if (!a || (expectedKeyId !== undefined && a.keyId !== expectedKeyId)) throw new ConditionFailed('delete alias')
+    this.items.delete(id)
+  }
+  async listByAccount(accountId: string, region: string) {
+    return [...this.items.values()].filter((a) => a.accountId === accountId && a.region === region).map((a) => ({ ...a }))
+  }
+}
+
+export class FixedClock implements Clock {
+  constructor(public ms = Date.parse('2026-11-23T12:00:00Z')) {}
+  now() {
+    return this.ms
+  }
+  advanceDays(days: number) {
+    this.ms += days * 86_400_000
+  }
+}
+
+export function memoryKeyDeps(clock = new FixedClock()): KeyDeps & { keys: MemoryKeys; aliases: MemoryAliases; clock: FixedClock } {
+  return {
+    keys: new MemoryKeys(),
+    aliases: new MemoryAliases(),
+    clock,
+    random: randomBytes,
+    rootKeys: parseRootKeyRing(generateRootKeyRingJson('rk-test')),
+  }
+}
+
+export const CALLER = { accountId: '1234567890123456', principal: 'root', accessKeyId: 'AKTEST', region: 'cn-hangzhou' }

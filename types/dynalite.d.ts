@@ -1,0 +1,13 @@
+/** Minimal types for dynalite 4 (the package ships none). */
+declare module 'dynalite' {
+  import type { Server } from 'node:http'
+  interface DynaliteOptions {
+    path?: string
+    createTableMs?: number
+    deleteTableMs?: number
+    updateTableMs?: number
+    maxItemSizeKb?: number
+    ssl?: boolean
+  }
+  export default function dynalite(options?: DynaliteOptions): Server
+}
