@@ -15,6 +15,7 @@ import { KMS_ACTIONS, KMS_VERSION } from './alibaba/registry'
 import { MAX_BODY_BYTES, readRpcRequest } from './alibaba/request'
 import { getDeps } from './deps'
 import type { Env } from './env'
+import { localAdmin } from './local-admin'
 
 type AppEnv = { Bindings: Env; Variables: { requestId: string; action?: string } }
 
@@ -87,6 +88,8 @@ app.on(['GET', 'POST'], '/', async (c) => {
   const result = await handler({ deps, caller, params: rpc.params, requestId, env: c.env })
   return c.json({ RequestId: requestId, ...result }, 200, { 'x-acs-request-id': requestId })
 })
+
+app.route('/__local', localAdmin)
 
 app.notFound((c) =>
   errorResponse(c, new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')),

@@ -5,9 +5,11 @@
  * contract). `SCHEDULED_JOBS` is the one list of jobs.
  */
 import { runJobs, type JobReport, type ScheduledJob } from '../core/domain/jobs/job'
+import { purgeDeletedKeys } from '../core/domain/jobs/purge-deleted-keys'
+import { rotateDueKeys } from '../core/domain/jobs/rotate-due-keys'
 import type { Deps } from './deps'
 
-export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = []
+export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = [rotateDueKeys, purgeDeletedKeys]
 
 export async function runScheduled(deps: Deps, nowMs: number, budget?: number): Promise<JobReport[]> {
   const reports = await runJobs(SCHEDULED_JOBS, deps, nowMs, budget)

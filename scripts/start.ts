@@ -3,16 +3,44 @@
  * README's "Local stack" section). Prints `KMS ready at <endpoint>` once it serves and stops
  * every child on Ctrl-C / SIGTERM.
  */
-import { readStackConfig, startStack, StackError } from './lib/stack'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cronIntervalMinutes } from './lib/cron'
+import { readStackConfig, ROOT, startStack, StackError } from './lib/stack'
+
+/** Fires the Worker's scheduled handler on the wrangler.toml schedule, as the platform would. */
+function scheduleCrons(run: (cron: string) => Promise<void>): () => void {
+  const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+  const crons = [.../crons\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]?.matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]!)
+  const timers: NodeJS.Timeout[] = []
+  for (const cron of crons) {
+    const minutes = cronIntervalMinutes(cron)
+    const tick = () => {
+      const now = new Date()
+      if (now.getUTCMinutes() % minutes === 0) {
+        run(cron).catch((err) => console.error(`cron ${cron} failed: ${(err as Error).message}`))
+      }
+    }
+    // Align to the start of the next minute, then every minute.
+    const first = setTimeout(() => {
+      tick()
+      timers.push(setInterval(tick, 60_000))
+    }, 60_000 - (Date.now() % 60_000))
+    timers.push(first)
+  }
+  return () => timers.forEach((t) => clearTimeout(t))
+}
 
 async function main(): Promise<void> {
   const config = readStackConfig()
   const stack = await startStack(config)
+  const stopCrons = scheduleCrons((cron) => stack.runScheduled(cron))
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
     console.log(`\n${signal} received, stopping the KMS stack…`)
+    stopCrons()
     await stack.stop()
     process.exit(0)
   }

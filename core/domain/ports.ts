@@ -32,6 +32,11 @@ export interface KeyRepository {
   create(key: KeyRecord): Promise<void>
   /** Replaces the key; ConditionFailed unless the stored `rev` equals `expectedRev`. */
   replace(key: KeyRecord, expectedRev: number): Promise<void>
+  /**
+   * Ids of keys whose rotation or deletion is due at or before `untilIso`, earliest first,
+   * through the due-time index (never a scan); at most `limit`, with `more` when others remain.
+   */
+  listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }>
   /** Keys of an account in a region, oldest first. */
   listByAccount(accountId: string, region: string): Promise<KeyRecord[]>
 }

@@ -52,22 +52,31 @@ function keyItem(key: KeyRecord) {
   return stripUndefined({
     ...key,
     versions: key.versions.map((v) => stripUndefined({ ...v })),
-    gsi1pk: ownerPartition(key.accountId, key.region, 'KEYS'),
+    // Deleted keys (tombstones that keep the id from ever being reused) leave the listing index.
+    gsi1pk:
+      key.keyState === 'Deleted'
+        ? `ACCOUNT#${key.accountId}#${key.region}#DELETEDKEYS`
+        : ownerPartition(key.accountId, key.region, 'KEYS'),
     gsi1sk: `${key.createdAt}#${key.keyId}`,
     ...dueIndex(key),
   })
 }
 
-/** The next time a scheduled job must look at this key, if any. */
+export const KEY_DUE_PARTITIONS = { rotation: 'DUE#KEY_ROTATION', deletion: 'DUE#KEY_DELETION' } as const
+
+/**
+ * The next time a scheduled job must look at this key, if any (sparse gsi2). A key is due for
+ * deletion while PendingDeletion, and for rotation while Enabled with automatic rotation
+ * (rotation is suspended in every other state, so the entry disappears with it).
+ */
 export function dueIndex(key: KeyRecord): { gsi2pk?: string; gsi2sk?: string } {
-  const due =
-    key.keyState === 'PendingDeletion'
-      ? key.deleteDate
-      : key.keyState === 'Enabled' && key.automaticRotation
-        ? key.nextRotationDate
-        : undefined
-  if (!due) return {}
-  return { gsi2pk: 'DUE#KEY', gsi2sk: `${due}#${key.keyId}` }
+  if (key.keyState === 'PendingDeletion' && key.deleteDate) {
+    return { gsi2pk: KEY_DUE_PARTITIONS.deletion, gsi2sk: `${key.deleteDate}#${key.keyId}` }
+  }
+  if (key.keyState === 'Enabled' && key.automaticRotation && key.nextRotationDate) {
+    return { gsi2pk: KEY_DUE_PARTITIONS.rotation, gsi2sk: `${key.nextRotationDate}#${key.keyId}` }
+  }
+  return {}
 }
 
 function toKeyRecord(item: Record<string, unknown>): KeyRecord {
@@ -106,6 +115,20 @@ export class DynamoKeyRepository implements KeyRepository {
         .item(keyItem(key) as never)
         .options({ condition: { attr: 'rev', eq: expectedRev } })
         .send()
+    })
+  }
+
+  listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }> {
+    return guard('list due keys', async () => {
+      // `~` sorts after every character of an id, so every entry due at or before untilIso matches.
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.KeyEntity)
+        .query({ index: 'gsi2', partition: KEY_DUE_PARTITIONS[job], range: { lte: `${untilIso}#~` } })
+        .options({ limit: limit + 1, attributes: ['keyId'] })
+        .send()
+      const keyIds = Items.map((i) => (i as { keyId: string }).keyId)
+      return { keyIds: keyIds.slice(0, limit), more: keyIds.length > limit }
     })
   }
 

@@ -10,12 +10,14 @@ import * as crypto from './actions/crypto'
 import * as keys from './actions/keys'
 import * as service from './actions/service'
 import * as tags from './actions/tags'
+import * as versions from './actions/versions'
 
 export const KMS_VERSION = '2016-01-20'
 
 export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...service,
   ...keys,
+  ...versions,
   ...aliases,
   ...tags,
   ...crypto,

@@ -7,6 +7,7 @@
  *   root-keys.json     the root key ring (0600) — the Worker secret KMS_ROOT_KEYS
  *   credentials.json   endpoint, regionId, accountId, accessKeyId, accessKeySecret (0600)
  *   dynalite/          LevelDB files of the table
+ *   local-admin-token  per-start token for local-only routes (`npm run cron`) (0600)
  *   build/             the bundled Worker (rebuilt when sources change)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -280,6 +281,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const credentials: Credentials = { endpoint, regionId: region, accountId, accessKeyId, accessKeySecret }
     writeSecretFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`)
 
+    const adminToken = nodeRandomBytes(24).toString('hex')
+    writeSecretFile(join(dataDir, 'local-admin-token'), adminToken)
     const bundle = await buildWorker(join(dataDir, 'build'), options.verbose)
     const { compatibilityDate, compatibilityFlags } = readWranglerConfig()
     miniflare = new Miniflare({
@@ -298,6 +301,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         DYNAMODB_REGION: 'us-east-1',
         KMS_ROOT_KEYS: rootKeysJson,
         KMS_LOCAL_MODE: 'true',
+        KMS_LOCAL_ADMIN_TOKEN: adminToken,
         ...(options.bindings ?? {}),
       },
     })

@@ -6,6 +6,7 @@ import type { AliasRecord, KeyRecord } from '../../core/domain/model'
 import { ConditionFailed, type AliasRepository, type Clock, type KeyDeps, type KeyRepository } from '../../core/domain/ports'
 import { generateRootKeyRingJson, parseRootKeyRing } from '../../core/crypto/root-key'
 import { randomBytes } from '../../core/crypto/random'
+import { dueIndex, KEY_DUE_PARTITIONS } from '../../core/store/repositories'
 
 export class MemoryKeys implements KeyRepository {
   readonly items = new Map<string, KeyRecord>()
@@ -21,6 +22,15 @@ export class MemoryKeys implements KeyRepository {
     const current = this.items.get(key.keyId)
     if (!current || current.rev !== expectedRev) throw new ConditionFailed('replace key')
     this.items.set(key.keyId, structuredClone(key))
+  }
+  /** Same semantics as the gsi2 query: entries due at or before `untilIso`, earliest first. */
+  async listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number) {
+    const due = [...this.items.values()]
+      .map((k) => dueIndex(k))
+      .filter((d) => d.gsi2pk === KEY_DUE_PARTITIONS[job] && d.gsi2sk! <= `${untilIso}#~`)
+      .map((d) => d.gsi2sk!)
+      .sort()
+    return { keyIds: due.slice(0, limit).map((sk) => sk.slice(sk.indexOf('#') + 1)), more: due.length > limit }
   }
   async listByAccount(accountId: string, region: string) {
     return [...this.items.values()]

@@ -12,6 +12,7 @@ import { createKey } from './create-key'
 import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion, setDeletionProtection, updateKeyDescription } from './key-lifecycle'
 import { KEY_STATE_TABLE, type KeyOperation } from './key-state-table'
 import { listKeyTags, tagKey, untagKey } from './key-tags'
+import { updateRotationPolicy } from './key-versions'
 import { decrypt, encrypt, generateDataKey, reEncrypt } from './symmetric-crypto'
 import { toBase64, fromBase64 } from '../../crypto/bytes'
 
@@ -55,6 +56,7 @@ const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Pr
   TagResource: ({ deps, keyId }) => tagKey(deps, CALLER, keyId, [{ TagKey: 'n', TagValue: 'w' }]),
   UntagResource: ({ deps, keyId }) => untagKey(deps, CALLER, keyId, ['t']),
   ListResourceTags: ({ deps, keyId }) => listKeyTags(deps, CALLER, keyId),
+  UpdateRotationPolicy: ({ deps, keyId }) => updateRotationPolicy(deps, CALLER, keyId, true, '30d'),
 }
 
 describe('key-state table', () => {

@@ -37,6 +37,7 @@ export type KeyOperation =
   | 'TagResource'
   | 'UntagResource'
   | 'ListResourceTags'
+  | 'UpdateRotationPolicy'
 
 export type CellOutcome = 'ok' | KmsErrorCode
 type Row = Record<Exclude<KeyState, 'Deleted'>, CellOutcome>
@@ -90,6 +91,8 @@ export const KEY_STATE_TABLE: Readonly<Record<KeyOperation, Row>> = {
   UpdateAlias: MANAGE,
   TagResource: MANAGE,
   UntagResource: MANAGE,
+  // Alibaba: the rotation policy can only be changed on Enabled keys.
+  UpdateRotationPolicy: CRYPTO,
 }
 
 /** The outcome of `operation` on a key in `state` (a Deleted key is never found). */

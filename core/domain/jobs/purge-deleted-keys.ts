@@ -1,0 +1,55 @@
+/**
+ * @module core/domain/jobs/purge-deleted-keys
+ *
+ * Scheduled job: destroy keys whose pending-deletion window has ended. For each due key:
+ * 1. release its aliases (each a conditional delete on the alias still pointing at this key);
+ * 2. replace the key with a tombstone (state Deleted, every version's material removed, tags
+ *    dropped) — one conditional write on the revision read.
+ * The tombstone keeps the id taken forever (ids are never reused); every later call naming the
+ * key gets Forbidden.KeyNotFound. A crash between 1 and 2 leaves the key due, so the next run
+ * finishes the job; overlapping runs are safe (conditional writes; lost races are skips).
+ */
+import { isoSeconds } from '../keys/common'
+import type { KeyRecord } from '../model'
+import { ConditionFailed, type KeyDeps } from '../ports'
+import { forEachIsolated, type ScheduledJob } from './job'
+
+export function isDeletionDue(key: KeyRecord, nowMs: number): boolean {
+  return key.keyState === 'PendingDeletion' && key.deleteDate !== undefined && Date.parse(key.deleteDate) <= nowMs
+}
+
+export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'>> = {
+  name: 'purge-deleted-keys',
+  async run(deps, nowMs, budget) {
+    const { keyIds, more } = await deps.keys.listDue('deletion', isoSeconds(nowMs), budget)
+    return forEachIsolated(this.name, keyIds, async (keyId) => {
+      const key = await deps.keys.get(keyId)
+      if (!key || !isDeletionDue(key, nowMs)) return 'skipped'
+      for (const alias of await deps.aliases.listByAccount(key.accountId, key.region)) {
+        if (alias.keyId !== key.keyId) continue
+        try {
+          await deps.aliases.delete(alias.accountId, alias.region, alias.aliasName, key.keyId)
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err
+        }
+      }
+      const tombstone: KeyRecord = {
+        ...key,
+        keyState: 'Deleted',
+        versions: key.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })),
+        tags: {},
+        description: '',
+        automaticRotation: false,
+        nextRotationDate: undefined,
+        rev: key.rev + 1,
+      }
+      try {
+        await deps.keys.replace(tombstone, key.rev)
+        return 'processed'
+      } catch (err) {
+        if (err instanceof ConditionFailed) return 'skipped'
+        throw err
+      }
+    }, more)
+  },
+}

@@ -1,0 +1,55 @@
+/**
+ * @module functions/alibaba/actions/versions
+ *
+ * ListKeyVersions, DescribeKeyVersion, UpdateRotationPolicy, CreateKeyVersion.
+ */
+import { keyArn } from '../../../core/domain/keys/common'
+import { describeKeyVersion, listKeyVersions, updateRotationPolicy } from '../../../core/domain/keys/key-versions'
+import { assertKeyState, resolveKey } from '../../../core/domain/keys/common'
+import { KmsError } from '../../../core/errors'
+import { pageParams, type ActionHandler } from '../context'
+import { paged } from '../shape'
+
+export const ListKeyVersions: ActionHandler = async ({ deps, caller, params }) => {
+  const page = pageParams(params)
+  const { key, versions } = await listKeyVersions(deps, caller, params.string('KeyId', { max: 512 }))
+  const { items, totalCount } = paged(versions, page)
+  return {
+    KeyVersions: {
+      KeyVersion: items.map((v) => ({ KeyId: key.keyId, KeyVersionId: v.versionId, CreationDate: v.createdAt })),
+    },
+    TotalCount: totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  }
+}
+
+export const DescribeKeyVersion: ActionHandler = async ({ deps, caller, params }) => {
+  const { key, version } = await describeKeyVersion(
+    deps,
+    caller,
+    params.string('KeyId', { max: 512 }),
+    params.string('KeyVersionId', { max: 128 }),
+  )
+  return { KeyVersion: { KeyId: key.keyId, KeyVersionId: version.versionId, CreationDate: version.createdAt, KeyArn: keyArn(key) } }
+}
+
+export const UpdateRotationPolicy: ActionHandler = async ({ deps, caller, params }) => {
+  await updateRotationPolicy(
+    deps,
+    caller,
+    params.string('KeyId', { max: 512 }),
+    params.boolean('EnableAutomaticRotation'),
+    params.optionalString('RotationInterval', { max: 32 }),
+  )
+  return {}
+}
+
+export const CreateKeyVersion: ActionHandler = async ({ deps, caller, params }) => {
+  const key = await resolveKey(deps, caller, params.string('KeyId', { max: 512 }))
+  assertKeyState('DescribeKey', key)
+  throw new KmsError(
+    'key.invalidUsage',
+    'CreateKeyVersion is only available for asymmetric keys; symmetric keys rotate through UpdateRotationPolicy.',
+  )
+}
