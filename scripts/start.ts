@@ -49,6 +49,11 @@ async function main(): Promise<void> {
   console.log(`KMS ready at ${stack.endpoint}`)
   console.log(`  region ${stack.credentials.regionId}, account ${stack.credentials.accountId}`)
   console.log(`  credentials: ${stack.dataDir}/credentials.json`)
+  console.log(
+    stack.hsm
+      ? `  HSM bridge: ${stack.hsm.url} (${stack.hsm.modulePath}, token ${stack.hsm.tokenLabel})`
+      : '  HSM bridge: off (no PKCS#11 module; install softhsm2 or set HSM_MODULE): HSM keys are unavailable',
+  )
 }
 
 main().catch((err) => {

@@ -51,3 +51,11 @@ try {
 
 process.on('SIGTERM', () => void stop(0, 'SIGTERM'))
 process.on('SIGINT', () => void stop(0, 'SIGINT'))
+
+// Under the local stack the supervisor holds our stdin: when it dies (even by SIGKILL), stdin
+// closes and the bridge stops instead of lingering as an orphan.
+if (process.env.HSM_BRIDGE_EXIT_WITH_STDIN === '1') {
+  process.stdin.on('end', () => void stop(0, 'parent exited'))
+  process.stdin.on('close', () => void stop(0, 'parent exited'))
+  process.stdin.resume()
+}

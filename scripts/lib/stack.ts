@@ -8,6 +8,8 @@
  *   credentials.json   endpoint, regionId, accountId, accessKeyId, accessKeySecret (0600)
  *   dynalite/          LevelDB files of the table
  *   local-admin-token  per-start token for local-only routes (`npm run cron`) (0600)
+ *   hsm/               the SoftHSMv2 token (when SoftHSM backs the HSM bridge)
+ *   hsm-bridge-secret  the Worker ↔ bridge request-signing secret (0600)
  *   build/             the bundled Worker (rebuilt when sources change)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -22,6 +24,7 @@ import { generateRootKeyRingJson, parseRootKeyRing, wrapUnderRoot } from '../../
 import { utf8 } from '../../core/crypto/bytes'
 import { accessKeySecretAad } from '../../core/domain/authenticate'
 import { createStore } from '../../core/store'
+import { findSoftHsmModule, initSoftHsm } from '../../hsm-bridge/scripts/init-softhsm'
 import { ensureTable } from './create-table'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -37,8 +40,24 @@ export interface StackOptions {
   bootstrapAccessKeySecret?: string
   /** Print child output (dynalite, workerd logs). */
   verbose?: boolean
-  /** Extra Worker bindings (e.g. the HSM bridge). */
+  /** Extra Worker bindings. */
   bindings?: Record<string, string>
+  /**
+   * Start the HSM bridge: `auto` (default) when a PKCS#11 module is configured (HSM_MODULE) or
+   * SoftHSMv2 is installed; `off` never.
+   */
+  hsm?: 'auto' | 'off'
+}
+
+export interface HsmBridgeInfo {
+  url: string
+  secret: string
+  modulePath: string
+  tokenLabel: string
+  /** Set when the bridge uses the stack's own SoftHSM token (tests inspect it). */
+  softHsmConf?: string
+  pin: string
+  pid: number
 }
 
 export interface Credentials {
@@ -56,6 +75,8 @@ export interface RunningStack {
   miniflare: Miniflare
   dynamoEndpoint: string
   tableName: string
+  /** The HSM bridge, when one runs. */
+  hsm?: HsmBridgeInfo
   /** Runs the Worker's scheduled handler once (as the platform's cron would). */
   runScheduled(cron?: string, scheduledTime?: number): Promise<void>
   stop(): Promise<void>
@@ -73,6 +94,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackOpti
     bootstrapAccessKeyId: env.KMS_BOOTSTRAP_ACCESS_KEY_ID,
     bootstrapAccessKeySecret: env.KMS_BOOTSTRAP_ACCESS_KEY_SECRET,
     verbose: env.KMS_VERBOSE === '1',
+    hsm: env.KMS_HSM === 'off' ? 'off' : 'auto',
   }
 }
 
@@ -207,6 +229,76 @@ function readWranglerConfig(): { compatibilityDate: string; compatibilityFlags: 
   }
 }
 
+/**
+ * Starts the hsm-bridge when a PKCS#11 module is available: the one named by HSM_MODULE (with
+ * HSM_TOKEN_LABEL / HSM_PIN or HSM_PIN_FILE, e.g. a network HSM's library), or else SoftHSMv2
+ * with a token initialised under `<dataDir>/hsm` on first start. Returns undefined without one.
+ */
+async function startHsmBridge(
+  dataDir: string,
+  children: ChildProcess[],
+  verbose: boolean,
+): Promise<HsmBridgeInfo | undefined> {
+  let modulePath = process.env.HSM_MODULE
+  let tokenLabel = process.env.HSM_TOKEN_LABEL ?? 'edge-kms'
+  let pinEnv: Record<string, string>
+  let pin: string
+  let softHsmConf: string | undefined
+  if (modulePath) {
+    const pinValue = process.env.HSM_PIN ?? (process.env.HSM_PIN_FILE ? readFileSync(process.env.HSM_PIN_FILE, 'utf8').trim() : undefined)
+    if (!pinValue) throw new StackError('HSM_MODULE is set but neither HSM_PIN nor HSM_PIN_FILE is.')
+    pin = pinValue
+    pinEnv = { HSM_PIN: pinValue }
+  } else {
+    modulePath = findSoftHsmModule()
+    if (!modulePath) return undefined
+    const setup = await initSoftHsm(join(dataDir, 'hsm'))
+    tokenLabel = setup.tokenLabel
+    pin = setup.pin
+    softHsmConf = setup.conf
+    pinEnv = { HSM_PIN_FILE: setup.pinFile, SOFTHSM2_CONF: setup.conf }
+  }
+  const secretFile = join(dataDir, 'hsm-bridge-secret')
+  if (!existsSync(secretFile)) writeSecretFile(secretFile, nodeRandomBytes(32).toString('hex'))
+  const secret = readFileSync(secretFile, 'utf8').trim()
+  const port = await freePort()
+  const { HSM_PIN: _p, HSM_PIN_FILE: _f, ...parentEnv } = process.env
+  const bridge = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hsm-bridge/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...parentEnv,
+      ...pinEnv,
+      HSM_MODULE: modulePath,
+      HSM_TOKEN_LABEL: tokenLabel,
+      HSM_BRIDGE_HOST: '127.0.0.1',
+      HSM_BRIDGE_PORT: String(port),
+      HSM_BRIDGE_SECRET_FILE: secretFile,
+      HSM_BRIDGE_EXIT_WITH_STDIN: '1',
+      HSM_BRIDGE_LOG_LEVEL: verbose ? 'info' : 'error',
+      UV_THREADPOOL_SIZE: '8',
+    },
+    stdio: ['pipe', 'pipe', verbose ? 'inherit' : 'ignore'],
+  })
+  children.push(bridge)
+  await new Promise<void>((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new StackError('The HSM bridge did not start within 30 s.')), 30_000)
+    bridge.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('hsm-bridge ready on')) {
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    bridge.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(new StackError(`The HSM bridge exited during start-up (code ${code}); run with KMS_VERBOSE=1 to see why.`))
+    })
+  })
+  bridge.stdout!.resume()
+  return { url: `http://127.0.0.1:${port}`, secret, modulePath, tokenLabel, softHsmConf, pin, pid: bridge.pid! }
+}
+
 /** Starts dynalite, ensures the table and bootstrap identity, and serves the Worker. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = resolve(options.dataDir)
@@ -281,6 +373,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const credentials: Credentials = { endpoint, regionId: region, accountId, accessKeyId, accessKeySecret }
     writeSecretFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`)
 
+    const hsm = options.hsm === 'off' ? undefined : await startHsmBridge(dataDir, children, !!options.verbose)
     const adminToken = nodeRandomBytes(24).toString('hex')
     writeSecretFile(join(dataDir, 'local-admin-token'), adminToken)
     const bundle = await buildWorker(join(dataDir, 'build'), options.verbose)
@@ -302,6 +395,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         KMS_ROOT_KEYS: rootKeysJson,
         KMS_LOCAL_MODE: 'true',
         KMS_LOCAL_ADMIN_TOKEN: adminToken,
+        ...(hsm ? { HSM_BRIDGE_URL: hsm.url, HSM_BRIDGE_SECRET: hsm.secret } : {}),
         ...(options.bindings ?? {}),
       },
     })
@@ -314,6 +408,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       miniflare: mf,
       dynamoEndpoint,
       tableName,
+      hsm,
       async runScheduled(cron = '* * * * *', scheduledTime = Date.now()) {
         const worker = await mf.getWorker()
         await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) })
