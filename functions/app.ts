@@ -57,6 +57,8 @@ export const app = new Hono<AppEnv>()
 app.use('*', async (c, next) => {
   c.set('requestId', newRequestId())
   await next()
+  // Clients correct clock skew from Date (the signature window is ±15 minutes).
+  c.header('date', new Date().toUTCString())
 })
 
 app.use(

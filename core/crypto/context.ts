@@ -24,16 +24,28 @@
  */
 
 import canonicalize from 'canonicalize'
-import { invalidParameter, type KmsError } from '../errors'
+import { invalidParameter } from '../errors'
 import { utf8 } from './bytes'
 
 /** Maximum length of an encryption context in JSON form, in UTF-16 code units. */
 export const MAX_ENCRYPTION_CONTEXT_CHARS = 8192
 
-const PARAM = 'EncryptionContext'
+const DEFAULT_PARAM = 'EncryptionContext'
 
-function reject(why: string): KmsError {
-  return invalidParameter(PARAM, why)
+/** An internal rule violation; the exported functions turn it into InvalidParameter(<name>). */
+class ContextRejection extends Error {}
+
+function reject(why: string): ContextRejection {
+  return new ContextRejection(why)
+}
+
+function named<T>(parameter: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof ContextRejection) throw invalidParameter(parameter, err.message)
+    throw err
+  }
 }
 
 const WS = new Set([' ', '\t', '\n', '\r'])
@@ -72,7 +84,11 @@ function decodeString(token: string): string {
  *   object, has a non-string value, a duplicate or empty key, or a lone surrogate. Messages never
  *   echo keys or values.
  */
-export function parseEncryptionContextJson(json: string): Record<string, string> {
+export function parseEncryptionContextJson(json: string, parameter = DEFAULT_PARAM): Record<string, string> {
+  return named(parameter, () => parseContext(json))
+}
+
+function parseContext(json: string): Record<string, string> {
   if (typeof json !== 'string') throw reject('must be a JSON object')
   if (json.length > MAX_ENCRYPTION_CONTEXT_CHARS) {
     throw reject(`must not exceed ${MAX_ENCRYPTION_CONTEXT_CHARS} characters`)
@@ -123,7 +139,7 @@ export function parseEncryptionContextJson(json: string): Record<string, string>
   if (i !== json.length) throw reject('must be a valid JSON object')
   const out = Object.create(null) as Record<string, string>
   for (const [k, v] of pairs) out[k] = v
-  return validateEncryptionContext(out)
+  return validateContext(out)
 }
 
 function isWellFormed(s: string): boolean {
@@ -151,7 +167,11 @@ function isWellFormed(s: string): boolean {
  *   key is empty, a key or value contains a lone surrogate, or the canonical JSON exceeds 8192
  *   characters. Messages never echo keys or values.
  */
-export function validateEncryptionContext(obj: Record<string, string>): Record<string, string> {
+export function validateEncryptionContext(obj: Record<string, string>, parameter = DEFAULT_PARAM): Record<string, string> {
+  return named(parameter, () => validateContext(obj))
+}
+
+function validateContext(obj: Record<string, string>): Record<string, string> {
   if (typeof obj !== 'object' || obj === null) throw reject('must be a JSON object')
   if (Array.isArray(obj)) throw reject('must be a JSON object, not an array')
   const proto: unknown = Object.getPrototypeOf(obj)

@@ -52,6 +52,7 @@ function keyItem(key: KeyRecord) {
   return stripUndefined({
     ...key,
     versions: key.versions.map((v) => stripUndefined({ ...v })),
+    tags: Object.entries(key.tags).map(([k, v]) => ({ k, v })),
     // Deleted keys (tombstones that keep the id from ever being reused) leave the listing index.
     gsi1pk:
       key.keyState === 'Deleted'
@@ -62,12 +63,18 @@ function keyItem(key: KeyRecord) {
   })
 }
 
-export const KEY_DUE_PARTITIONS = { rotation: 'DUE#KEY_ROTATION', deletion: 'DUE#KEY_DELETION' } as const
+export const KEY_DUE_PARTITIONS = {
+  rotation: 'DUE#KEY_ROTATION',
+  deletion: 'DUE#KEY_DELETION',
+  materialExpiry: 'DUE#KEY_MATERIAL_EXPIRY',
+} as const
 
 /**
  * The next time a scheduled job must look at this key, if any (sparse gsi2). A key is due for
  * deletion while PendingDeletion, and for rotation while Enabled with automatic rotation
- * (rotation is suspended in every other state, so the entry disappears with it).
+ * (rotation is suspended in every other state, so the entry disappears with it). A key with
+ * imported material that expires is due for expiry while Enabled or Disabled (keys with imported
+ * material never rotate automatically, so the two never compete for the one gsi2 entry).
  */
 export function dueIndex(key: KeyRecord): { gsi2pk?: string; gsi2sk?: string } {
   if (key.keyState === 'PendingDeletion' && key.deleteDate) {
@@ -76,12 +83,17 @@ export function dueIndex(key: KeyRecord): { gsi2pk?: string; gsi2sk?: string } {
   if (key.keyState === 'Enabled' && key.automaticRotation && key.nextRotationDate) {
     return { gsi2pk: KEY_DUE_PARTITIONS.rotation, gsi2sk: `${key.nextRotationDate}#${key.keyId}` }
   }
+  if ((key.keyState === 'Enabled' || key.keyState === 'Disabled') && key.materialExpireTime) {
+    return { gsi2pk: KEY_DUE_PARTITIONS.materialExpiry, gsi2sk: `${key.materialExpireTime}#${key.keyId}` }
+  }
   return {}
 }
 
 function toKeyRecord(item: Record<string, unknown>): KeyRecord {
-  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item
-  return rest as unknown as KeyRecord
+  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, tags, ...rest } = item
+  const map = Object.create(null) as Record<string, string>
+  for (const { k, v } of (tags as Array<{ k: string; v: string }> | undefined) ?? []) map[k] = v
+  return { ...(rest as unknown as KeyRecord), tags: map }
 }
 
 export class DynamoKeyRepository implements KeyRepository {
@@ -118,7 +130,7 @@ export class DynamoKeyRepository implements KeyRepository {
     })
   }
 
-  listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }> {
+  listDue(job: 'rotation' | 'deletion' | 'materialExpiry', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }> {
     return guard('list due keys', async () => {
       // `~` sorts after every character of an id, so every entry due at or before untilIso matches.
       const { Items = [] } = await this.table

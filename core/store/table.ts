@@ -56,6 +56,15 @@ const versionSchema = map({
   versionId: string(),
   createdAt: string(),
   wrappedMaterial: string().optional(),
+  publicKeySpki: string().optional(),
+})
+
+const importParametersSchema = map({
+  tokenId: string(),
+  wrappingAlgorithm: string(),
+  wrappingKeySpec: string(),
+  wrappedPrivateKey: string(),
+  expiresAt: string(),
 })
 
 export function createEntities(table: KmsTable) {
@@ -86,8 +95,13 @@ export function createEntities(table: KmsTable) {
       rotationIntervalSeconds: number().optional(),
       lastRotationDate: string().optional(),
       nextRotationDate: string().optional(),
-      tags: record(string(), string()),
+      // Tags as a list of pairs, not a map: a map whose keys are user data breaks the
+      // DynamoDB marshaller for names like `constructor`.
+      tags: list(map({ k: string(), v: string() })),
       rev: number(),
+      materialExpireTime: string().optional(),
+      importParameters: importParametersSchema.optional(),
+      materialFingerprint: string().optional(),
       gsi1pk: string(),
       gsi1sk: string(),
       gsi2pk: string().optional(),
@@ -155,7 +169,73 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ accessKeyId, nonce }) => ({ pk: `NONCE#${accessKeyId}#${nonce}`, sk: 'NONCE' }),
   })
 
-  return { KeyEntity, AliasEntity, AccessKeyEntity, AccountEntity, NonceEntity }
+  // Secrets manager (issue #4): layout in ./SCHEMA-secrets.md.
+  const SecretEntity = new Entity({
+    name: 'Secret',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      region: string().key(),
+      secretName: string().key(),
+      secretType: string(),
+      description: string(),
+      encryptionKeyId: string(),
+      instanceId: string(),
+      creator: string(),
+      createdAt: string(),
+      updatedAt: string(),
+      state: string(),
+      plannedDeleteTime: string().optional(),
+      stages: record(string(), string()),
+      versions: list(map({ versionId: string(), createdAt: string() })),
+      tags: record(string(), string()),
+      sweepAt: string().optional(),
+      rev: number(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+      gsi2pk: string().optional(),
+      gsi2sk: string().optional(),
+    }),
+    computeKey: ({ accountId, region, secretName }) => ({
+      pk: `SECRET#${accountId}#${region}#${secretName}`,
+      sk: 'META',
+    }),
+  })
+
+  const SecretVersionEntity = new Entity({
+    name: 'SecretVersion',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      region: string().key(),
+      secretName: string().key(),
+      versionId: string().key(),
+      createdAt: string(),
+      secretDataType: string(),
+      keyId: string(),
+      wrappedDataKey: string(),
+      iv: string(),
+      ciphertext: string(),
+      token: string(),
+      writtenAt: number(),
+    }),
+    computeKey: ({ accountId, region, secretName, versionId }) => ({
+      pk: `SECRET#${accountId}#${region}#${secretName}`,
+      sk: `VERSION#${versionId}`,
+    }),
+  })
+
+  return {
+    KeyEntity,
+    AliasEntity,
+    AccessKeyEntity,
+    AccountEntity,
+    NonceEntity,
+    SecretEntity,
+    SecretVersionEntity,
+  }
 }
 
 export type KmsEntities = ReturnType<typeof createEntities>

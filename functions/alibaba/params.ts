@@ -117,11 +117,11 @@ export class Params {
     if (json !== undefined && flat.length > 0) {
       throw invalidParameter(name, 'give the context either as JSON or flattened, not both.')
     }
-    if (json !== undefined) return json === '' ? {} : parseEncryptionContextJson(json)
+    if (json !== undefined) return json === '' ? {} : parseEncryptionContextJson(json, name)
     if (flat.length === 0) return {}
     const obj: Record<string, string> = Object.create(null)
     for (const [k, v] of flat) obj[k.slice(name.length + 1)] = v
-    return validateEncryptionContext(obj)
+    return validateEncryptionContext(obj, name)
   }
 }
 

@@ -8,7 +8,7 @@ import { invalidParameter } from '../../errors'
 import type { Caller, KeyRecord } from '../model'
 import type { KeyDeps } from '../ports'
 import { assertKeyState, mutateKey, resolveKey } from './common'
-import { mergeTags, type Tag } from './tags'
+import { mergeTags, tagMap, type Tag } from './tags'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
 
@@ -24,10 +24,10 @@ export function tagKey(deps: Deps, caller: Caller, keyId: string, tags: Tag[]): 
 export function untagKey(deps: Deps, caller: Caller, keyId: string, tagKeys: string[]): Promise<KeyRecord> {
   if (tagKeys.length === 0) throw invalidParameter('TagKeys', 'at least one tag key is required.')
   return mutateKey(deps, caller, keyId, 'UntagResource', (key) => {
-    const next = { ...key.tags }
+    const next = tagMap(key.tags)
     let changed = false
     for (const k of tagKeys) {
-      if (k in next) {
+      if (Object.hasOwn(next, k)) {
         delete next[k]
         changed = true
       }

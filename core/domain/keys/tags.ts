@@ -16,6 +16,11 @@ export interface Tag {
 
 const CONTROL = /[\u0000-\u001f\u007f]/
 
+/** A null-prototype copy of a tag map (assignment of any key, even `__proto__`, is plain data). */
+export function tagMap(tags: Record<string, string> = {}): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, tags)
+}
+
 /** @throws KmsError validation.invalidParameter */
 export function assertTag(tag: Tag, parameter = 'Tags'): void {
   const { TagKey: key, TagValue: value } = tag
@@ -36,7 +41,8 @@ export function assertTag(tag: Tag, parameter = 'Tags'): void {
  * @throws KmsError validation.invalidParameter, limit.exceeded
  */
 export function mergeTags(existing: Record<string, string>, tags: Tag[], parameter = 'Tags'): Record<string, string> {
-  const next = { ...existing }
+  // A null-prototype map: a tag named `__proto__` or `constructor` is just a tag.
+  const next = tagMap(existing)
   for (const tag of tags) {
     assertTag(tag, parameter)
     next[tag.TagKey] = tag.TagValue
