@@ -1,0 +1,59 @@
+/**
+ * @module core/domain/keys/asymmetric/asymmetric-decrypt
+ *
+ * AsymmetricDecrypt: RSAES-OAEP decryption with one version's private key, through the RSA
+ * engine (constant-time OAEP decoding in BoringSSL/OpenSSL). Every failure caused by the
+ * ciphertext — wrong length, wrong key or version, wrong algorithm, tampering — is the one
+ * uniform `crypto.invalidCiphertext`.
+ */
+import { modulusBytes, rsaOaepDecrypt } from '../../../crypto/asymmetric/rsa'
+import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import { zeroize } from '../../../crypto/bytes'
+import { invalidCiphertext, KmsError } from '../../../errors'
+import type { Caller, KeyRecord } from '../../model'
+import type { KeyDeps } from '../../ports'
+import type { KeyOperation } from '../key-state-table'
+import { unwrapPrivateKey } from './key-material'
+import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
+import { assertEncryptAlgorithm, oaepHashOf } from './specs'
+
+export interface AsymmetricDecryptInput {
+  keyId: string
+  versionId: string
+  algorithm: string
+  ciphertext: Uint8Array
+  dryRun?: boolean
+}
+
+export interface AsymmetricDecryptOutput {
+  key: KeyRecord
+  versionId: string
+  /** Owned by the caller, who must zeroize it. */
+  plaintext: Uint8Array
+}
+
+/**
+ * @throws KmsError key.* (not found, usage, state, version), validation.invalidParameter
+ *   (Algorithm), crypto.invalidCiphertext, dryRun.wouldSucceed
+ */
+export async function asymmetricDecrypt(
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'>,
+  caller: Caller,
+  input: AsymmetricDecryptInput,
+  engine: RsaEngine = nodeRsaEngine,
+  operation: KeyOperation = 'AsymmetricDecrypt',
+): Promise<AsymmetricDecryptOutput> {
+  const { key, spec, version } = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, operation, 'ENCRYPT/DECRYPT')
+  const algorithm = assertEncryptAlgorithm(spec, input.algorithm)
+  if (spec.kind !== 'rsa') throw new KmsError('key.invalidUsage', 'The key cannot decrypt.')
+  if (input.ciphertext.length !== modulusBytes(spec.bits)) throw invalidCiphertext()
+  if (input.dryRun) throw dryRunSucceeded()
+  const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
+  try {
+    return { key, versionId: version.versionId, plaintext: rsaOaepDecrypt(engine, pkcs8, input.ciphertext, oaepHashOf(algorithm)) }
+  } catch (err) {
+    throw invalidCiphertext(err)
+  } finally {
+    zeroize(pkcs8)
+  }
+}

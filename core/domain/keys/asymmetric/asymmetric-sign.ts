@@ -1,0 +1,75 @@
+/**
+ * @module core/domain/keys/asymmetric/asymmetric-sign
+ *
+ * AsymmetricSign: sign a caller-supplied SHA-256 digest with one version of a SIGN/VERIFY key.
+ * RSA_PSS_SHA_256 (MGF1-SHA-256, 32-byte random salt) and RSA_PKCS1_SHA_256 through the RSA
+ * engine; ECDSA_SHA_256 through @noble/curves, DER-encoded as Alibaba returns it.
+ */
+import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
+import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
+import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import { zeroize } from '../../../crypto/bytes'
+import { invalidParameter, KmsError } from '../../../errors'
+import type { Caller, KeyRecord } from '../../model'
+import type { KeyDeps } from '../../ports'
+import { unwrapPrivateKey } from './key-material'
+import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
+import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
+
+export interface AsymmetricSignInput {
+  keyId: string
+  versionId: string
+  algorithm: string
+  /** The SHA-256 digest of the message (32 bytes). */
+  digest: Uint8Array
+  dryRun?: boolean
+}
+
+export interface AsymmetricSignOutput {
+  key: KeyRecord
+  versionId: string
+  /** RSA: k bytes; ECDSA: DER `SEQUENCE { r, s }`. */
+  signature: Uint8Array
+}
+
+/**
+ * @throws KmsError key.* (not found, usage, state, version), validation.invalidParameter
+ *   (Algorithm, Digest), dryRun.wouldSucceed
+ */
+export async function asymmetricSign(
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'random'>,
+  caller: Caller,
+  input: AsymmetricSignInput,
+  engine: RsaEngine = nodeRsaEngine,
+): Promise<AsymmetricSignOutput> {
+  const { key, spec, version } = await resolveAsymmetricVersion(
+    deps,
+    caller,
+    input.keyId,
+    input.versionId,
+    'AsymmetricSign',
+    'SIGN/VERIFY',
+  )
+  const algorithm = assertSignAlgorithm(spec, input.algorithm)
+  if (input.digest.length !== DIGEST_BYTES) {
+    throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
+  }
+  if (input.dryRun) throw dryRunSucceeded()
+  const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
+  try {
+    let signature: Uint8Array
+    if (spec.kind === 'ec') {
+      signature = ecdsaSignDigest(spec.curve, pkcs8, input.digest, deps.random)
+    } else if (algorithm === 'RSA_PSS_SHA_256') {
+      signature = rsaSignPssDigest(engine, pkcs8, spec.bits, input.digest, 'SHA-256', PSS_SALT_BYTES, deps.random)
+    } else {
+      signature = rsaSignPkcs1Digest(engine, pkcs8, input.digest, 'SHA-256')
+    }
+    return { key, versionId: version.versionId, signature }
+  } catch (err) {
+    if (err instanceof KmsError) throw err
+    throw new KmsError('internal', 'The signature could not be computed.', { cause: err })
+  } finally {
+    zeroize(pkcs8)
+  }
+}

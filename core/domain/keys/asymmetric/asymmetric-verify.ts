@@ -1,0 +1,68 @@
+/**
+ * @module core/domain/keys/asymmetric/asymmetric-verify
+ *
+ * AsymmetricVerify: check a signature over a SHA-256 digest with one version's public key.
+ * A signature that does not verify (including a malformed one) is `false`, never an error.
+ * ECDSA accepts DER (what Alibaba and OpenSSL produce) with high or low S.
+ */
+import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
+import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
+import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import { invalidParameter, KmsError } from '../../../errors'
+import type { Caller, KeyRecord } from '../../model'
+import type { KeyDeps } from '../../ports'
+import { versionPublicKey } from './key-material'
+import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
+import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
+
+export interface AsymmetricVerifyInput {
+  keyId: string
+  versionId: string
+  algorithm: string
+  digest: Uint8Array
+  signature: Uint8Array
+  dryRun?: boolean
+}
+
+export interface AsymmetricVerifyOutput {
+  key: KeyRecord
+  versionId: string
+  valid: boolean
+}
+
+/**
+ * @throws KmsError key.* (not found, usage, state, version), validation.invalidParameter
+ *   (Algorithm, Digest), dryRun.wouldSucceed
+ */
+export async function asymmetricVerify(
+  deps: Pick<KeyDeps, 'keys' | 'aliases'>,
+  caller: Caller,
+  input: AsymmetricVerifyInput,
+  engine: RsaEngine = nodeRsaEngine,
+): Promise<AsymmetricVerifyOutput> {
+  const { key, spec, version } = await resolveAsymmetricVersion(
+    deps,
+    caller,
+    input.keyId,
+    input.versionId,
+    'AsymmetricVerify',
+    'SIGN/VERIFY',
+  )
+  const algorithm = assertSignAlgorithm(spec, input.algorithm)
+  if (input.digest.length !== DIGEST_BYTES) {
+    throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
+  }
+  if (input.dryRun) throw dryRunSucceeded()
+  const spki = versionPublicKey(version)
+  let valid: boolean
+  try {
+    const { digest, signature } = input
+    if (spec.kind === 'ec') valid = ecdsaVerifyDigest(spec.curve, spki, digest, signature)
+    else if (algorithm === 'RSA_PSS_SHA_256') {
+      valid = rsaVerifyPssDigest(engine, spki, spec.bits, digest, signature, 'SHA-256', PSS_SALT_BYTES)
+    } else valid = rsaVerifyPkcs1Digest(engine, spki, spec.bits, digest, signature, 'SHA-256')
+  } catch (err) {
+    throw new KmsError('internal', 'The stored public key could not be used.', { cause: err })
+  }
+  return { key, versionId: version.versionId, valid }
+}

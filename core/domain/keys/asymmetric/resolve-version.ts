@@ -1,0 +1,45 @@
+/**
+ * @module core/domain/keys/asymmetric/resolve-version
+ *
+ * What every asymmetric operation does first: find the key (id, alias or ARN), check that it is
+ * asymmetric with the right usage, check the key-state table, then find the version the request
+ * names. Alibaba requires `KeyVersionId` on every asymmetric call; a version that is not the
+ * key's is `Forbidden.KeyVersionNotFound`.
+ */
+import { KmsError } from '../../../errors'
+import type { Caller, KeyRecord, KeyUsage, KeyVersionRecord } from '../../model'
+import type { KeyDeps } from '../../ports'
+import { assertKeyState, resolveKey } from '../common'
+import type { KeyOperation } from '../key-state-table'
+import { requireAsymmetric, type AsymmetricSpec } from './specs'
+
+export interface AsymmetricTarget {
+  key: KeyRecord
+  spec: AsymmetricSpec
+  version: KeyVersionRecord
+}
+
+/**
+ * @throws KmsError key.notFound, alias.notFound, key.invalidUsage, key state errors,
+ *   key.versionNotFound
+ */
+export async function resolveAsymmetricVersion(
+  deps: Pick<KeyDeps, 'keys' | 'aliases'>,
+  caller: Caller,
+  keyId: string,
+  versionId: string,
+  operation: KeyOperation,
+  usage?: KeyUsage,
+): Promise<AsymmetricTarget> {
+  const key = await resolveKey(deps, caller, keyId)
+  const spec = requireAsymmetric(key, usage)
+  assertKeyState(operation, key)
+  const version = key.versions.find((v) => v.versionId === versionId)
+  if (!version) throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
+  return { key, spec, version }
+}
+
+/** The DryRun outcome once every check has passed. */
+export function dryRunSucceeded(): KmsError {
+  return new KmsError('dryRun.wouldSucceed', 'Request would have succeeded, but the DryRun flag is set.')
+}
