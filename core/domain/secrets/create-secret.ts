@@ -1,0 +1,134 @@
+/**
+ * @module core/domain/secrets/create-secret
+ *
+ * CreateSecret for generic secrets. Every parameter is checked before any work; the first version
+ * item is written, then the head conditional on no head of that name existing. A losing creator
+ * leaves at most an unreferenced version item, which is invisible and swept later.
+ */
+import { KmsError, invalidParameter } from '../../errors'
+import { mergeTags, type Tag } from '../keys/tags'
+import { isoSeconds } from '../keys/common'
+import { SHARED_INSTANCE, type Caller } from '../model'
+import { ConditionFailed, type SecretDeps } from '../ports'
+import { ensureVersionItem, markForSweep } from './common'
+import {
+  plainMap,
+  MAX_DESCRIPTION_LENGTH,
+  SECRET_TYPE_GENERIC,
+  STAGE_CURRENT,
+  type SecretRecord,
+} from './model'
+import {
+  assertNewSecretName,
+  assertVersionId,
+  parseSecretReference,
+  parseSecretValue,
+} from './names'
+import { purgeSecret } from './purge'
+import { resolveSecretKey } from './value-crypto'
+
+export interface CreateSecretInput {
+  secretName: string
+  versionId: string
+  secretData: string | undefined
+  secretDataType?: string
+  secretType?: string
+  encryptionKeyId?: string
+  description?: string
+  tags?: Tag[]
+  instanceId?: string
+  enableAutomaticRotation?: boolean
+  rotationInterval?: string
+  extendedConfig?: string
+  policy?: string
+}
+
+function alreadyExists(): KmsError {
+  return new KmsError('secret.alreadyExists', 'The specified secret already exists.')
+}
+
+/**
+ * @throws KmsError validation.*, limit.exceeded, key.*, alias.notFound, auth.forbidden,
+ *   secret.alreadyExists, secret.invalidState (a secret of that name is still being purged)
+ */
+export async function createSecret(
+  deps: SecretDeps,
+  caller: Caller,
+  input: CreateSecretInput,
+): Promise<SecretRecord> {
+  // An ARN of the caller's account and region may name the new secret, like any other.
+  const secretName = input.secretName.startsWith('acs:')
+    ? parseSecretReference(input.secretName, caller)
+    : input.secretName
+  assertNewSecretName(secretName)
+  assertVersionId(input.versionId)
+  const secretType = input.secretType ?? SECRET_TYPE_GENERIC
+  if (secretType !== SECRET_TYPE_GENERIC) {
+    throw invalidParameter('SecretType', 'only Generic secrets are supported.')
+  }
+  if (input.enableAutomaticRotation === true || input.rotationInterval !== undefined) {
+    throw invalidParameter('EnableAutomaticRotation', 'generic secrets are not rotated.')
+  }
+  if (input.extendedConfig !== undefined) {
+    throw invalidParameter('ExtendedConfig', 'generic secrets have no extended configuration.')
+  }
+  if (input.policy !== undefined) {
+    // Accepting and ignoring a resource policy would leave the secret less protected than asked.
+    throw invalidParameter('Policy', 'secret policies are not supported yet.')
+  }
+  const description = input.description ?? ''
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw invalidParameter('Description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters.`)
+  }
+  const tags = mergeTags({}, input.tags ?? [])
+  const instanceId = input.instanceId ?? SHARED_INSTANCE
+  if (instanceId !== SHARED_INSTANCE && input.encryptionKeyId === undefined) {
+    throw invalidParameter('EncryptionKeyId', 'a secret in a KMS instance needs a key of it.')
+  }
+  const value = parseSecretValue(input.secretData, input.secretDataType)
+  try {
+    const existing = await deps.secrets.getHead(caller.accountId, caller.region, secretName)
+    if (existing) {
+      if (existing.state !== 'Deleted') throw alreadyExists()
+      // A force-deleted secret of this name: finish its purge so the name can be reused now.
+      const outcome = await purgeSecret(deps, existing, deps.clock.now())
+      if (outcome !== 'purged') {
+        throw new KmsError(
+          'secret.invalidState',
+          'A secret of this name is still being deleted. Retry later.',
+        )
+      }
+    }
+    const key = await resolveSecretKey(deps, caller, input.encryptionKeyId, instanceId)
+    const now = deps.clock.now()
+    const createdAt = isoSeconds(now)
+    const head: SecretRecord = {
+      accountId: caller.accountId,
+      region: caller.region,
+      secretName,
+      secretType: SECRET_TYPE_GENERIC,
+      description,
+      encryptionKeyId: key.keyId,
+      instanceId,
+      creator: caller.accountId,
+      createdAt,
+      updatedAt: createdAt,
+      state: 'Enabled',
+      stages: plainMap({ [STAGE_CURRENT]: input.versionId }),
+      versions: [{ versionId: input.versionId, createdAt }],
+      tags,
+      rev: 1,
+    }
+    await ensureVersionItem(deps, head, key, input.versionId, value, createdAt, alreadyExists)
+    try {
+      await deps.secrets.createHead(head)
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err
+      await markForSweep(deps, head)
+      throw alreadyExists()
+    }
+    return head
+  } finally {
+    value.bytes.fill(0)
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * @module functions/alibaba/actions/secrets
+ *
+ * Secrets manager actions: CreateSecret, GetSecretValue, BatchGetSecretValue, PutSecretValue,
+ * UpdateSecretVersionStage, ListSecretVersionIds, DescribeSecret, ListSecrets, UpdateSecret,
+ * DeleteSecret, RestoreSecret, GetRandomPassword. Response shapes follow @alicloud/kms20160120
+ * 1.2.0 (lists wrapped as `{VersionStage: [...]}`, `{Secret: [...]}`…) plus the newer fields of
+ * the 2.x models (SecretType, DKMSInstanceId), which the 1.2.0 SDK ignores.
+ *
+ * Every export of this file is an action (the registry spreads it); helpers stay private.
+ */
+import { fromUtf8, toBase64, zeroize } from '../../../core/crypto/bytes'
+import { createSecret } from '../../../core/domain/secrets/create-secret'
+import { deleteSecret } from '../../../core/domain/secrets/delete-secret'
+import { describeSecret } from '../../../core/domain/secrets/describe-secret'
+import {
+  batchGetSecretValue,
+  getSecretValue,
+  type GetSecretValueInput,
+  type SecretValueOutput,
+} from '../../../core/domain/secrets/get-secret-value'
+import { listSecretVersionIds } from '../../../core/domain/secrets/list-secret-version-ids'
+import { listSecrets, type SecretFilter } from '../../../core/domain/secrets/list-secrets'
+import { SHARED_INSTANCE } from '../../../core/domain/model'
+import type { SecretRecord } from '../../../core/domain/secrets/model'
+import { secretArn } from '../../../core/domain/secrets/names'
+import { putSecretValue } from '../../../core/domain/secrets/put-secret-value'
+import { generateRandomPassword } from '../../../core/domain/secrets/random-password'
+import { restoreSecret } from '../../../core/domain/secrets/restore-secret'
+import { sortedTags } from '../../../core/domain/secrets/secret-tags'
+import { updateSecret } from '../../../core/domain/secrets/update-secret'
+import { updateSecretVersionStage } from '../../../core/domain/secrets/update-secret-version-stage'
+import { invalidParameter, missingParameter } from '../../../core/errors'
+import { pageParams, type ActionHandler } from '../context'
+import { alibabaError } from '../errors'
+import { stringList, tagList, type Params } from '../params'
+import { paged } from '../shape'
+
+/** Transport bound only; the domain enforces the 30,720-byte value limit precisely. */
+const MAX_SECRET_DATA_CHARS = 128 * 1024
+const NAME = { max: 512 }
+const VERSION = { max: 64 }
+
+function secretData(params: Params): string | undefined {
+  return params.optionalString('SecretData', { max: MAX_SECRET_DATA_CHARS, allowControl: true })
+}
+
+/** A JSON-valued parameter the domain only checks for presence. */
+function optionalJsonText(params: Params, name: string, max: number): string | undefined {
+  return params.optionalString(name, { max, allowControl: true }) || undefined
+}
+
+function secretValueBody(out: SecretValueOutput): Record<string, unknown> {
+  const binary = out.value.type === 'binary'
+  try {
+    return {
+      SecretName: out.secret.secretName,
+      VersionId: out.versionId,
+      CreateTime: out.createdAt,
+      SecretData: binary ? toBase64(out.value.bytes) : fromUtf8(out.value.bytes),
+      SecretDataType: out.value.type,
+      VersionStages: { VersionStage: out.stages },
+      SecretType: out.secret.secretType,
+    }
+  } finally {
+    zeroize(out.value.bytes)
+  }
+}
+
+function tagsBody(secret: SecretRecord) {
+  return { Tag: sortedTags(secret.tags) }
+}
+
+function withoutUndefined(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
+}
+
+function instanceOf(secret: SecretRecord): string | undefined {
+  return secret.instanceId === SHARED_INSTANCE ? undefined : secret.instanceId
+}
+
+function filters(value: unknown): SecretFilter[] {
+  if (!Array.isArray(value) || value.length > 10) {
+    throw invalidParameter('Filters', 'must be a JSON array of at most 10 filters.')
+  }
+  return value.map((f) => {
+    const filter = f as { Key?: unknown; Values?: unknown }
+    if (
+      typeof filter !== 'object' || filter === null ||
+      typeof filter.Key !== 'string' ||
+      !Array.isArray(filter.Values) || filter.Values.length === 0 || filter.Values.length > 10 ||
+      filter.Values.some((v) => typeof v !== 'string')
+    ) {
+      throw invalidParameter('Filters', 'a filter is {"Key": string, "Values": [1–10 strings]}.')
+    }
+    return { Key: filter.Key, Values: filter.Values as string[] }
+  })
+}
+
+function secretsList(value: unknown): GetSecretValueInput[] {
+  if (!Array.isArray(value)) throw invalidParameter('SecretsList', 'must be a JSON array.')
+  return value.map((entry) => {
+    const e = entry as Record<string, unknown>
+    const optional = (name: string) => {
+      const v = e[name]
+      if (v === undefined || v === null || v === '') return undefined
+      if (typeof v !== 'string' || v.length > 512) {
+        throw invalidParameter('SecretsList', `${name} must be a string.`)
+      }
+      return v
+    }
+    if (typeof e !== 'object' || e === null || typeof e.SecretName !== 'string' || !e.SecretName) {
+      throw invalidParameter('SecretsList', 'each entry must be an object with a SecretName.')
+    }
+    optional('FetchExtendedConfig')
+    return {
+      secretName: optional('SecretName')!,
+      versionId: optional('VersionId'),
+      versionStage: optional('VersionStage'),
+    }
+  })
+}
+
+export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
+  const secret = await createSecret(deps, caller, {
+    secretName: params.string('SecretName', NAME),
+    versionId: params.string('VersionId', VERSION),
+    secretData: secretData(params),
+    secretDataType: params.optionalString('SecretDataType', { max: 16 }),
+    secretType: params.optionalString('SecretType', { max: 32 }),
+    encryptionKeyId: params.optionalString('EncryptionKeyId', NAME) || undefined,
+    description: params.optionalString('Description', { max: 8192 }),
+    tags: params.optionalJson('Tags', tagList('Tags')),
+    instanceId: params.optionalString('DKMSInstanceId', { max: 128 }) || undefined,
+    enableAutomaticRotation: params.optionalBoolean('EnableAutomaticRotation'),
+    rotationInterval: params.optionalString('RotationInterval', { max: 32 }) || undefined,
+    extendedConfig: optionalJsonText(params, 'ExtendedConfig', 8192),
+    policy: optionalJsonText(params, 'Policy', 32768),
+  })
+  return withoutUndefined({
+    Arn: secretArn(secret),
+    VersionId: secret.versions[0]!.versionId,
+    SecretName: secret.secretName,
+    SecretType: secret.secretType,
+    DKMSInstanceId: instanceOf(secret),
+  })
+}
+
+export const GetSecretValue: ActionHandler = async ({ deps, caller, params }) => {
+  params.optionalBoolean('FetchExtendedConfig')
+  const out = await getSecretValue(deps, caller, {
+    secretName: params.string('SecretName', NAME),
+    versionId: params.optionalString('VersionId', VERSION) || undefined,
+    versionStage: params.optionalString('VersionStage', { max: 64 }) || undefined,
+    dryRun: params.optionalBoolean('DryRun'),
+  })
+  return secretValueBody(out)
+}
+
+export const BatchGetSecretValue: ActionHandler = async ({ deps, caller, params }) => {
+  const entries = params.optionalJson('SecretsList', secretsList)
+  if (!entries) throw missingParameter('SecretsList')
+  const results = await batchGetSecretValue(deps, caller, entries)
+  const SecretValues: Record<string, unknown>[] = []
+  const Errors: Record<string, unknown>[] = []
+  for (const r of results) {
+    if ('ok' in r) {
+      SecretValues.push(secretValueBody(r.ok))
+    } else {
+      const wire = alibabaError(r.error.code)
+      Errors.push({
+        SecretName: r.secretName,
+        Code: wire.code,
+        HttpStatus: wire.status,
+        Message: r.error.message,
+      })
+    }
+  }
+  return { SecretValues, Errors }
+}
+
+export const PutSecretValue: ActionHandler = async ({ deps, caller, params }) => {
+  const out = await putSecretValue(deps, caller, {
+    secretName: params.string('SecretName', NAME),
+    versionId: params.string('VersionId', VERSION),
+    secretData: secretData(params),
+    secretDataType: params.optionalString('SecretDataType', { max: 16 }),
+    versionStages: params.optionalJson('VersionStages', stringList('VersionStages', 20)),
+  })
+  return {
+    SecretName: out.secret.secretName,
+    VersionId: out.versionId,
+    VersionStages: { VersionStage: out.stages },
+  }
+}
+
+export const UpdateSecretVersionStage: ActionHandler = async ({ deps, caller, params }) => {
+  const secret = await updateSecretVersionStage(deps, caller, params.string('SecretName', NAME), {
+    stage: params.string('VersionStage', { max: 64 }),
+    moveToVersion: params.optionalString('MoveToVersion', VERSION) || undefined,
+    removeFromVersion: params.optionalString('RemoveFromVersion', VERSION) || undefined,
+  })
+  return { SecretName: secret.secretName }
+}
+
+export const ListSecretVersionIds: ActionHandler = async ({ deps, caller, params }) => {
+  const page = pageParams(params)
+  const { secret, versions } = await listSecretVersionIds(
+    deps,
+    caller,
+    params.string('SecretName', NAME),
+    params.optionalBoolean('IncludeDeprecated') ?? false,
+  )
+  const { items, totalCount } = paged(versions, page)
+  return {
+    SecretName: secret.secretName,
+    TotalCount: totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+    VersionIds: {
+      VersionId: items.map((v) => ({
+        VersionId: v.versionId,
+        CreateTime: v.createdAt,
+        VersionStages: { VersionStage: v.stages },
+      })),
+    },
+  }
+}
+
+export const DescribeSecret: ActionHandler = async ({ deps, caller, params }) => {
+  const fetchTags = params.optionalBoolean('FetchTags') ?? false
+  const secret = await describeSecret(deps, caller, params.string('SecretName', NAME))
+  return withoutUndefined({
+    Arn: secretArn(secret),
+    SecretName: secret.secretName,
+    SecretType: secret.secretType,
+    EncryptionKeyId: secret.encryptionKeyId,
+    Description: secret.description,
+    CreateTime: secret.createdAt,
+    UpdateTime: secret.updatedAt,
+    PlannedDeleteTime: secret.state === 'PendingDeletion' ? secret.plannedDeleteTime : undefined,
+    DKMSInstanceId: instanceOf(secret),
+    Tags: fetchTags ? tagsBody(secret) : undefined,
+  })
+}
+
+export const ListSecrets: ActionHandler = async ({ deps, caller, params }) => {
+  const page = pageParams(params)
+  const fetchTags = params.optionalBoolean('FetchTags') ?? false
+  const all = await listSecrets(deps, caller, params.optionalJson('Filters', filters) ?? [])
+  const { items, totalCount } = paged(all, page)
+  return {
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+    TotalCount: totalCount,
+    SecretList: {
+      Secret: items.map((s) =>
+        withoutUndefined({
+          SecretName: s.secretName,
+          SecretType: s.secretType,
+          CreateTime: s.createdAt,
+          UpdateTime: s.updatedAt,
+          PlannedDeleteTime: s.state === 'PendingDeletion' ? s.plannedDeleteTime : undefined,
+          Tags: fetchTags ? tagsBody(s) : undefined,
+        }),
+      ),
+    },
+  }
+}
+
+export const UpdateSecret: ActionHandler = async ({ deps, caller, params }) => {
+  const secret = await updateSecret(deps, caller, params.string('SecretName', NAME), {
+    description: params.optionalString('Description', { max: 8192 }),
+    extendedConfig: optionalJsonText(params, 'ExtendedConfig', 8192),
+  })
+  return { SecretName: secret.secretName }
+}
+
+export const DeleteSecret: ActionHandler = async ({ deps, caller, params }) => {
+  const secret = await deleteSecret(deps, caller, params.string('SecretName', NAME), {
+    recoveryWindowInDays: params.optionalInteger('RecoveryWindowInDays', -1_000_000, 1_000_000),
+    forceDeleteWithoutRecovery: params.optionalBoolean('ForceDeleteWithoutRecovery'),
+  })
+  return { SecretName: secret.secretName, PlannedDeleteTime: secret.plannedDeleteTime }
+}
+
+export const RestoreSecret: ActionHandler = async ({ deps, caller, params }) => {
+  const secret = await restoreSecret(deps, caller, params.string('SecretName', NAME))
+  return { SecretName: secret.secretName }
+}
+
+export const GetRandomPassword: ActionHandler = async ({ deps, params }) => {
+  const password = generateRandomPassword(deps.random, {
+    passwordLength: params.optionalInteger('PasswordLength', -1_000_000, 1_000_000),
+    excludeCharacters: params.optionalString('ExcludeCharacters', { max: 256 }),
+    excludeLowercase: params.optionalBoolean('ExcludeLowercase'),
+    excludeUppercase: params.optionalBoolean('ExcludeUppercase'),
+    excludeNumbers: params.optionalBoolean('ExcludeNumbers'),
+    excludePunctuation: params.optionalBoolean('ExcludePunctuation'),
+    requireEachIncludedType: params.optionalBoolean('RequireEachIncludedType'),
+  })
+  return { RandomPassword: password }
+}
