@@ -39,6 +39,10 @@ export const KMS_ERROR_CODES = [
   'key.unsupportedOrigin',
   'key.unsupportedProtectionLevel',
   'key.serviceManaged',
+  // key material import (BYOK)
+  'import.invalidToken',
+  'import.expiredToken',
+  'import.invalidMaterial',
   // aliases
   'alias.notFound',
   'alias.alreadyExists',
@@ -55,6 +59,22 @@ export const KMS_ERROR_CODES = [
   'limit.exceeded',
   'concurrency.conflict',
   'dryRun.wouldSucceed',
+  // access control and audit (issue #7)
+  'policy.malformed',
+  'policy.lockout',
+  'iam.userNotFound',
+  'iam.userExists',
+  'iam.policyNotFound',
+  'iam.policyExists',
+  'iam.accessKeyNotFound',
+  'iam.accessKeyLimit',
+  'iam.userHasAccessKeys',
+  'iam.userHasPolicies',
+  'iam.policyAttached',
+  'iam.attachmentExists',
+  'iam.attachmentNotFound',
+  'iam.systemPolicy',
+  'trail.invalidToken',
   // infrastructure
   'hsm.unavailable',
   'store.unavailable',

@@ -1,18 +1,31 @@
 /**
  * @module functions/app
  *
- * The Hono application: one RPC endpoint (`GET|POST /`) speaking Alibaba's KMS API.
- * Flow: body limit (before anything is read, chunked bodies included) → parse → action and
- * version → authenticate (signature, timestamp, nonce) → action handler → JSON with RequestId.
+ * The Hono application: one RPC endpoint (`GET|POST /`) speaking Alibaba's APIs, chosen by
+ * `Version`: KMS (2016-01-20), RAM (2015-05-01) and ActionTrail (2020-07-06).
+ * Flow: body limit (before anything is read, chunked bodies included) → parse → API by version,
+ * action → authenticate (signature, timestamp, nonce) → authorize (functions/authorize.ts) →
+ * audit + action handler (core/domain/audit/run-audited.ts) → JSON with RequestId.
+ * Every call leaves exactly one audit event, also when it fails before the handler (bad request,
+ * failed authentication, denied); if that event cannot be written the call fails with 503.
  * Every failure leaves through `onError` in Alibaba's error shape.
  */
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { authenticate } from '../core/domain/authenticate'
+import { authenticate, type KnownCaller } from '../core/domain/authenticate'
+import type { AuditEvent } from '../core/domain/audit/model'
+import { redactParameters } from '../core/domain/audit/redact'
+import { recordEvent, runAudited, type FailureInfo } from '../core/domain/audit/run-audited'
+import { principalArn } from '../core/domain/principals/names'
 import { KmsError } from '../core/errors'
+import type { ActionHandler } from './alibaba/context'
 import { alibabaError, errorBody } from './alibaba/errors'
+import { localAccessRoutes } from './alibaba/ram/local-routes'
+import { RAM_ACTIONS, RAM_VERSION } from './alibaba/ram/registry'
 import { KMS_ACTIONS, KMS_VERSION } from './alibaba/registry'
 import { MAX_BODY_BYTES, readRpcRequest } from './alibaba/request'
+import { TRAIL_ACTIONS, TRAIL_VERSION } from './alibaba/trail/registry'
+import { authorize, type Service } from './authorize'
 import { getDeps } from './deps'
 import type { Env } from './env'
 import { localAdmin } from './local-admin'
@@ -61,37 +74,145 @@ app.use('*', async (c, next) => {
   c.header('date', new Date().toUTCString())
 })
 
+/** Wire code and status of a failure, as the response will carry them. */
+function wireFailure(err: unknown): FailureInfo {
+  const wire = alibabaError(err instanceof KmsError ? err.code : 'internal')
+  return { errorCode: wire.code, httpStatus: wire.status }
+}
+
+/** The audit event of this request as far as it is known before authentication. */
+function baseEvent(c: Context<AppEnv>, nowMs: number): Omit<AuditEvent, 'outcome'> {
+  const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip')
+  const userAgent = c.req.header('user-agent')
+  return {
+    v: 1,
+    eventId: crypto.randomUUID(),
+    time: new Date(nowMs).toISOString(),
+    requestId: c.get('requestId'),
+    service: 'unknown',
+    action: '-',
+    readOnly: true,
+    decision: 'NotEvaluated',
+    ...(ip ? { sourceIp: ip.slice(0, 64) } : {}),
+    ...(userAgent ? { userAgent: userAgent.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 256) } : {}),
+  }
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 64)
+}
+
 app.use(
   '/',
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => errorResponse(c as Context<AppEnv>, new KmsError('request.tooLarge', 'The request is too large.')),
+    onError: async (c) => {
+      const err = new KmsError('request.tooLarge', 'The request is too large.')
+      const ctx = c as Context<AppEnv>
+      try {
+        const deps = getDeps(ctx.env)
+        await recordEvent(deps, { ...baseEvent(ctx, deps.clock.now()), outcome: 'Failure', ...wireFailure(err) })
+      } catch (auditErr) {
+        return errorResponse(ctx, auditErr)
+      }
+      return errorResponse(ctx, err)
+    },
   }),
 )
 
+const APIS: Readonly<Record<string, { service: Service; actions: Readonly<Record<string, ActionHandler>> }>> = {
+  [KMS_VERSION]: { service: 'kms', actions: KMS_ACTIONS },
+  [RAM_VERSION]: { service: 'ram', actions: RAM_ACTIONS },
+  [TRAIL_VERSION]: { service: 'actiontrail', actions: TRAIL_ACTIONS },
+}
+
 app.on(['GET', 'POST'], '/', async (c) => {
   const requestId = c.get('requestId')
-  const body = c.req.method === 'GET' ? new ArrayBuffer(0) : await c.req.arrayBuffer()
-  const rpc = await readRpcRequest(c.req.raw, body)
-  c.set('action', rpc.action.slice(0, 64))
-  if (rpc.version !== KMS_VERSION) {
-    throw new KmsError('request.unsupportedVersion', 'Specified parameter Version is not valid.')
-  }
-  const handler = Object.hasOwn(KMS_ACTIONS, rpc.action) ? KMS_ACTIONS[rpc.action] : undefined
-  if (!handler) {
-    throw new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')
-  }
   const deps = getDeps(c.env)
-  const caller = await authenticate(
-    { credentials: deps.store.credentials, nonces: deps.store.nonces, rootKeys: deps.rootKeys, clock: deps.clock },
-    rpc.signed,
-    deps.region,
-  )
-  const result = await handler({ deps, caller, params: rpc.params, requestId, env: c.env })
-  return c.json({ RequestId: requestId, ...result }, 200, { 'x-acs-request-id': requestId })
+  const event = baseEvent(c, deps.clock.now())
+  const known: KnownCaller = {}
+  let handed = false
+  try {
+    const body = c.req.method === 'GET' ? new ArrayBuffer(0) : await c.req.arrayBuffer()
+    const rpc = await readRpcRequest(c.req.raw, body)
+    c.set('action', rpc.action.slice(0, 64))
+    event.action = printable(rpc.action)
+    event.version = printable(rpc.version)
+    event.params = redactParameters(deps.rootKeys, rpc.params.withPrefix(''))
+    const api = Object.hasOwn(APIS, rpc.version) ? APIS[rpc.version] : undefined
+    if (!api) throw new KmsError('request.unsupportedVersion', 'Specified parameter Version is not valid.')
+    event.service = api.service
+    const handler = Object.hasOwn(api.actions, rpc.action) ? api.actions[rpc.action] : undefined
+    if (!handler) {
+      throw new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')
+    }
+    const caller = await authenticate(
+      { credentials: deps.store.credentials, nonces: deps.store.nonces, rootKeys: deps.rootKeys, clock: deps.clock },
+      rpc.signed,
+      deps.region,
+      known,
+    )
+    event.accountId = caller.accountId
+    event.principalType = caller.principalType
+    event.principalArn = caller.principalArn
+    event.accessKeyId = caller.accessKeyId
+    const authz = await authorize({
+      deps,
+      service: api.service,
+      action: rpc.action,
+      caller,
+      params: rpc.params,
+      sourceIp: event.sourceIp,
+      secureTransport: new URL(c.req.url).protocol === 'https:',
+    })
+    event.readOnly = authz.permission.readOnly
+    event.resources = authz.resources
+    if (authz.keyVersionId) event.keyVersionId = authz.keyVersionId
+    if (!authz.allowed) {
+      event.decision = 'Deny'
+      throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
+    }
+    event.decision = 'Allow'
+    handed = true
+    const result = await runAudited(deps, {
+      event,
+      run: async () => {
+        const out = await handler({ deps, caller: authz.caller, params: authz.params, requestId, env: c.env })
+        if (authz.unresolved) throw new KmsError('internal', 'A call authorised without its key succeeded.')
+        return out
+      },
+      describe: (r) => {
+        const facts: Pick<AuditEvent, 'keyVersionId' | 'resources'> = {}
+        if (typeof r.KeyVersionId === 'string') facts.keyVersionId = r.KeyVersionId
+        // A created key or secret is named in the response only.
+        const meta = r.KeyMetadata as { Arn?: unknown } | undefined
+        const created = typeof meta?.Arn === 'string' ? meta.Arn : typeof r.Arn === 'string' ? r.Arn : undefined
+        if (created && !event.resources?.includes(created)) facts.resources = [...(event.resources ?? []), created]
+        return facts
+      },
+      failure: wireFailure,
+    })
+    if (!authz.permission.readOnly) {
+      if (api.service === 'ram') deps.access.forgetAccount(caller.accountId)
+      for (const keyId of authz.keyIds) deps.access.forgetKey(keyId)
+    }
+    return c.json({ RequestId: requestId, ...result }, 200, { 'x-acs-request-id': requestId })
+  } catch (err) {
+    if (!handed) {
+      if (!event.accountId && known.accountId) {
+        event.accountId = known.accountId
+        event.principalType = known.principal === 'root' ? 'root' : 'user'
+        event.principalArn = principalArn(known.accountId, known.principal ?? 'root')
+      }
+      if (!event.accessKeyId && known.accessKeyId) event.accessKeyId = known.accessKeyId
+      await recordEvent(deps, { ...event, outcome: 'Failure', ...wireFailure(err) })
+    }
+    throw err
+  }
 })
 
 app.route('/__local', localAdmin)
+app.route('/__local', localAccessRoutes)
 
 app.notFound((c) =>
   errorResponse(c, new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')),

@@ -10,13 +10,21 @@ import { FetchHttpHandler } from '@smithy/fetch-http-handler'
 import { parseRootKeyRing, type RootKeyRing } from '../core/crypto/root-key'
 import { randomBytes } from '../core/crypto/random'
 import { KmsError } from '../core/errors'
-import { systemClock, type KeyDeps } from '../core/domain/ports'
+import { systemClock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
 import { createStore, type Store } from '../core/store'
+import { AccessControl } from '../core/domain/principals/access-control'
+import type { AuditRepository, CredentialRepository, IamRepository } from '../core/domain/ports'
 import { DEFAULT_REGION, DEFAULT_TABLE, type Env } from './env'
 
 export interface Deps extends KeyDeps {
   store: Store
   region: string
+  secrets: SecretRepository
+  /** Access control and audit (issue #7). `access` caches policies in the isolate (≤ 5 s). */
+  iam: IamRepository
+  credentials: CredentialRepository
+  audit: AuditRepository
+  access: AccessControl
 }
 
 let cached: { fingerprint: string; deps: Deps } | undefined
@@ -46,10 +54,15 @@ export function getDeps(env: Env): Deps {
     store,
     keys: store.keys,
     aliases: store.aliases,
+    secrets: store.secrets,
     clock: systemClock,
     random: randomBytes,
     rootKeys,
     region: env.KMS_REGION || DEFAULT_REGION,
+    iam: store.iam,
+    credentials: store.credentials,
+    audit: store.audit,
+    access: new AccessControl({ iam: store.iam, keys: store.keys, clock: systemClock }),
   }
   cached = { fingerprint: fp, deps }
   return deps

@@ -38,12 +38,27 @@ function mismatch(): KmsError {
   return new KmsError('auth.signatureMismatch', 'Specified signature is not matched with our calculation.')
 }
 
+/** What authentication learned before it failed (for the audit trail); unverified until it returns. */
+export interface KnownCaller {
+  accessKeyId?: string
+  accountId?: string
+  principal?: string
+}
+
 /**
+ * @param known - optional; filled in as the AccessKey id and its owner become known, so a failed
+ *   authentication can still be recorded with what is known.
  * @throws KmsError auth.* (incompleteSignature, illegalTimestamp, accessKeyNotFound,
  *   accessKeyInactive, signatureMismatch, nonceUsed)
  */
-export async function authenticate(deps: AuthDeps, request: SignedRequestInput, region: string): Promise<Caller> {
+export async function authenticate(
+  deps: AuthDeps,
+  request: SignedRequestInput,
+  region: string,
+  known: KnownCaller = {},
+): Promise<Caller> {
   const signature = parseSignature(request)
+  if (ACCESS_KEY_ID_PATTERN.test(signature.accessKeyId)) known.accessKeyId = signature.accessKeyId
   const now = deps.clock.now()
   assertFreshTimestamp(signature.timestamp, now, TIMESTAMP_WINDOW_MS)
   if (!NONCE_PATTERN.test(signature.nonce)) {
@@ -58,6 +73,8 @@ export async function authenticate(deps: AuthDeps, request: SignedRequestInput, 
     await signature.verify(DUMMY_SECRET)
     throw new KmsError('auth.accessKeyNotFound', 'Specified access key is not found.')
   }
+  known.accountId = record.accountId
+  known.principal = record.principal
   const secretBytes = await unwrapUnderRoot(deps.rootKeys, record.wrappedSecret, accessKeySecretAad(record.accessKeyId))
   const valid = await signature.verify(fromUtf8(secretBytes))
   secretBytes.fill(0)
@@ -68,5 +85,13 @@ export async function authenticate(deps: AuthDeps, request: SignedRequestInput, 
   // The nonce must stay claimed for as long as the timestamp could still be accepted.
   const claimed = await deps.nonces.claim(record.accessKeyId, signature.nonce, now, signature.timestamp + TIMESTAMP_WINDOW_MS + 60_000)
   if (!claimed) throw new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
-  return { accountId: record.accountId, principal: record.principal, accessKeyId: record.accessKeyId, region }
+  const isRoot = record.principal === 'root'
+  return {
+    accountId: record.accountId,
+    principal: record.principal,
+    accessKeyId: record.accessKeyId,
+    region,
+    principalType: isRoot ? 'root' : 'user',
+    principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
+  }
 }

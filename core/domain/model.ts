@@ -45,6 +45,23 @@ export interface KeyVersionRecord {
    * material never leaves the HSM.
    */
   wrappedMaterial?: string
+  /** Asymmetric keys: the version's public key, base64 of the DER SubjectPublicKeyInfo (public). */
+  publicKeySpki?: string
+}
+
+/**
+ * BYOK: the wrapping key pair and token issued by the latest GetParametersForImport (issue #5,
+ * core/domain/keys/byok). Replaced by the next call, removed by a successful import.
+ */
+export interface ImportParametersRecord {
+  /** Random id the (sealed) import token names; a token naming another id is refused. */
+  tokenId: string
+  wrappingAlgorithm: string
+  wrappingKeySpec: string
+  /** PKCS#8 of the RSA wrapping key, under the root key with AAD `importwrap:<keyId>:<tokenId>`. */
+  wrappedPrivateKey: string
+  /** ISO-8601 UTC: the token and the wrapping key are refused after this. */
+  expiresAt: string
 }
 
 export interface KeyRecord {
@@ -77,6 +94,15 @@ export interface KeyRecord {
   tags: Record<string, string>
   /** Optimistic-concurrency revision. */
   rev: number
+  /** BYOK: when the imported material expires (ISO-8601 UTC); absent when it never does. */
+  materialExpireTime?: string
+  /** BYOK: the pending import parameters, see {@link ImportParametersRecord}. */
+  importParameters?: ImportParametersRecord
+  /**
+   * BYOK: keyed fingerprint of the first imported material (`hm1.<rootKeyId>.<base64>`), so only
+   * the same material can ever be imported again.
+   */
+  materialFingerprint?: string
 }
 
 export interface AliasRecord {
@@ -111,6 +137,10 @@ export interface Caller {
   accessKeyId: string
   /** Region the request is served in. */
   region: string
+  /** The account's root (`principal` is `root`) or a RAM user (`principal` is the user name). */
+  principalType?: 'root' | 'user'
+  /** `acs:ram::<account>:root` or `acs:ram::<account>:user/<name>` (issue #7). */
+  principalArn?: string
 }
 
 export const SHARED_INSTANCE = 'shared'

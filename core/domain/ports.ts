@@ -36,7 +36,7 @@ export interface KeyRepository {
    * Ids of keys whose rotation or deletion is due at or before `untilIso`, earliest first,
    * through the due-time index (never a scan); at most `limit`, with `more` when others remain.
    */
-  listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }>
+  listDue(job: 'rotation' | 'deletion' | 'materialExpiry', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }>
   /** Keys of an account in a region, oldest first. */
   listByAccount(accountId: string, region: string): Promise<KeyRecord[]>
 }
@@ -84,4 +84,140 @@ export interface KeyDeps {
   clock: Clock
   random: RandomSource
   rootKeys: RootKeyRing
+}
+
+// --- Secrets manager (issue #4) -----------------------------------------------------------------
+// The import sits here so this section stays an append-only addition; ES imports are hoisted.
+import type { SecretRecord, SecretVersionRecord } from './secrets/model'
+
+/** A secret found through the due-time index, before its head is re-read. */
+export interface DueSecretRef {
+  accountId: string
+  region: string
+  secretName: string
+  /** The due time the index holds (ISO-8601). */
+  due: string
+}
+
+/**
+ * Heads and version items of secrets. Heads change only through conditional writes on `rev`;
+ * version items are created conditional on absence and replaced or deleted conditional on the
+ * `token` that was read.
+ */
+export interface SecretRepository {
+  /** Consistent read; includes `Deleted` tombstones. */
+  getHead(accountId: string, region: string, secretName: string): Promise<SecretRecord | undefined>
+  /** ConditionFailed when a head of that name exists (in any state). */
+  createHead(head: SecretRecord): Promise<void>
+  /** ConditionFailed unless the stored `rev` equals `expectedRev`. */
+  replaceHead(head: SecretRecord, expectedRev: number): Promise<void>
+  /** ConditionFailed unless the stored `rev` equals `expectedRev`. */
+  deleteHead(accountId: string, region: string, secretName: string, expectedRev: number): Promise<void>
+  /** Heads of an account in a region (every state), by name. */
+  listByAccount(accountId: string, region: string): Promise<SecretRecord[]>
+  /** Consistent read of one version item, referenced or not. */
+  getVersion(
+    accountId: string,
+    region: string,
+    secretName: string,
+    versionId: string,
+  ): Promise<SecretVersionRecord | undefined>
+  /** ConditionFailed when an item for that version id exists. */
+  createVersion(version: SecretVersionRecord): Promise<void>
+  /** ConditionFailed unless the stored item carries `expectedToken`. */
+  replaceVersion(version: SecretVersionRecord, expectedToken: string): Promise<void>
+  /** ConditionFailed unless the stored item carries `expectedToken`. */
+  deleteVersion(
+    accountId: string,
+    region: string,
+    secretName: string,
+    versionId: string,
+    expectedToken: string,
+  ): Promise<void>
+  /** Every version item stored for the secret, referenced or not (consistent). */
+  listVersionItems(accountId: string, region: string, secretName: string): Promise<SecretVersionRecord[]>
+  /** Heads whose due time is at or before `nowIso`, earliest first, at most `limit`. */
+  listDue(nowIso: string, limit: number): Promise<{ items: DueSecretRef[]; more: boolean }>
+}
+
+/** Everything a secrets operation may use: the key domain (for CMKs) plus the secrets store. */
+export interface SecretDeps extends KeyDeps {
+  secrets: SecretRepository
+}
+
+// --- Access control and audit (issue #7) --------------------------------------------------------
+// Imports sit here so this section stays an append-only addition; ES imports are hoisted.
+import type {
+  CustomPolicyRecord,
+  PolicyAttachmentRecord,
+  PolicyType,
+  ResourcePolicyRecord,
+  ResourcePolicyTarget,
+  UserRecord,
+} from './principals/model'
+import type { AuditDigest, AuditRecord, ChainHead } from './audit/model'
+
+/**
+ * Users, custom policies, attachments and resource policies (core/store/iam.ts). Users and
+ * policies change on `rev`; attachments are created conditional on absence and deleted
+ * conditional on presence.
+ */
+export interface IamRepository {
+  getUser(accountId: string, userName: string): Promise<UserRecord | undefined>
+  /** ConditionFailed when the user exists. */
+  createUser(user: UserRecord): Promise<void>
+  /** ConditionFailed unless the stored `rev` equals `expectedRev`. */
+  replaceUser(user: UserRecord, expectedRev: number): Promise<void>
+  /** ConditionFailed unless the stored `rev` equals `expectedRev`. */
+  deleteUser(accountId: string, userName: string, expectedRev: number): Promise<void>
+  /** Users of an account by name, after `afterName` (exclusive); `more` when others remain. */
+  listUsers(accountId: string, afterName: string | undefined, limit: number): Promise<{ items: UserRecord[]; more: boolean }>
+  getPolicy(accountId: string, policyName: string): Promise<CustomPolicyRecord | undefined>
+  /** ConditionFailed when the policy exists. */
+  createPolicy(policy: CustomPolicyRecord): Promise<void>
+  replacePolicy(policy: CustomPolicyRecord, expectedRev: number): Promise<void>
+  deletePolicy(accountId: string, policyName: string, expectedRev: number): Promise<void>
+  /** Attachments of a user, by policy. */
+  listAttachments(accountId: string, userName: string): Promise<PolicyAttachmentRecord[]>
+  /** Attachments of a policy, by user. */
+  listAttachmentsOfPolicy(accountId: string, policyType: PolicyType, policyName: string): Promise<PolicyAttachmentRecord[]>
+  /** ConditionFailed when that attachment exists. */
+  createAttachment(attachment: PolicyAttachmentRecord): Promise<void>
+  /** ConditionFailed when that attachment does not exist. */
+  deleteAttachment(accountId: string, userName: string, policyType: PolicyType, policyName: string): Promise<void>
+  /** AccessKeys of one principal of an account (secrets stay wrapped). */
+  listAccessKeys(accountId: string, principal: string): Promise<AccessKeyRecord[]>
+  /** ConditionFailed unless the key exists and belongs to that account and principal. */
+  setAccessKeyStatus(accessKeyId: string, accountId: string, principal: string, status: 'Active' | 'Inactive'): Promise<void>
+  /** ConditionFailed unless the key exists and belongs to that account and principal. */
+  deleteAccessKey(accessKeyId: string, accountId: string, principal: string): Promise<void>
+  getResourcePolicy(target: ResourcePolicyTarget): Promise<ResourcePolicyRecord | undefined>
+  /** With `expectedRev` undefined: ConditionFailed when one exists; else on `rev`. */
+  putResourcePolicy(record: ResourcePolicyRecord, expectedRev: number | undefined): Promise<void>
+}
+
+/** The audit trail (core/store/audit.ts). Records are written once and sealed once. */
+export interface AuditRepository {
+  /** ConditionFailed when a record with that event id exists. */
+  put(record: AuditRecord): Promise<void>
+  /** Replaces an unsealed record; ConditionFailed when it is sealed or its body is not `expectedBody`. */
+  replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void>
+  /** Unsealed records written at or before `untilTime`, oldest first, at most `limit`. */
+  listPending(untilTime: string, limit: number): Promise<AuditRecord[]>
+  /** Writes the chain fields; ConditionFailed when already sealed or the body is not `expectedBody`. */
+  seal(record: AuditRecord, expectedBody: string): Promise<void>
+  getHead(): Promise<ChainHead | undefined>
+  /** With `expectedRev` undefined: ConditionFailed when a head exists; else on `rev`. */
+  putHead(head: ChainHead, expectedRev: number | undefined): Promise<void>
+  /** Sealed records with `seq > afterSeq`, in sequence order, at most `limit`. */
+  listChain(afterSeq: number, limit: number): Promise<AuditRecord[]>
+  /** ConditionFailed when that digest exists. */
+  putDigest(digest: AuditDigest): Promise<void>
+  /** Digests with `digestSeq > after`, in order, at most `limit`. */
+  listDigests(after: number, limit: number): Promise<AuditDigest[]>
+  /**
+   * Records of an account (sealed or not) with `fromKey <= time#eventId < toKey`, newest first,
+   * at most `limit`.
+   */
+  listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]>
 }

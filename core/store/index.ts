@@ -12,6 +12,9 @@ import {
   DynamoKeyRepository,
   DynamoNonceRepository,
 } from './repositories'
+import { DynamoSecretRepository } from './secrets'
+import { DynamoAuditRepository } from './audit'
+import { DynamoIamRepository } from './iam'
 import { createEntities, createTable } from './table'
 
 export function createStore(client: DynamoDBClient, tableName: string) {
@@ -27,6 +30,9 @@ export function createStore(client: DynamoDBClient, tableName: string) {
     aliases: new DynamoAliasRepository(table, entities),
     credentials: new DynamoCredentialRepository(entities),
     nonces: new DynamoNonceRepository(entities),
+    secrets: new DynamoSecretRepository(table, entities),
+    iam: new DynamoIamRepository(table, entities),
+    audit: new DynamoAuditRepository(table, entities),
   }
 }
 

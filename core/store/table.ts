@@ -169,7 +169,7 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ accessKeyId, nonce }) => ({ pk: `NONCE#${accessKeyId}#${nonce}`, sk: 'NONCE' }),
   })
 
-  // Secrets manager (issue #4): layout in ./SCHEMA-secrets.md.
+  // Secrets manager (issue #4): layout in ./SCHEMA.md (Secrets).
   const SecretEntity = new Entity({
     name: 'Secret',
     table,
@@ -187,9 +187,10 @@ export function createEntities(table: KmsTable) {
       updatedAt: string(),
       state: string(),
       plannedDeleteTime: string().optional(),
-      stages: record(string(), string()),
+      // Labels and tags are user data: stored as pairs, never as map keys (see the Key entity).
+      stages: list(map({ k: string(), v: string() })),
       versions: list(map({ versionId: string(), createdAt: string() })),
-      tags: record(string(), string()),
+      tags: list(map({ k: string(), v: string() })),
       sweepAt: string().optional(),
       rev: number(),
       gsi1pk: string(),
@@ -227,6 +228,142 @@ export function createEntities(table: KmsTable) {
     }),
   })
 
+  // Access control and audit trail (issue #7): layout in ./SCHEMA.md (Principals, Audit trail).
+  const UserEntity = new Entity({
+    name: 'User',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      userName: string().key(),
+      userId: string(),
+      displayName: string(),
+      comments: string(),
+      email: string(),
+      mobilePhone: string(),
+      createdAt: string(),
+      updatedAt: string(),
+      state: string(),
+      rev: number(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ accountId, userName }) => ({ pk: `USER#${accountId}#${userName}`, sk: 'META' }),
+  })
+
+  const PolicyEntity = new Entity({
+    name: 'Policy',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      policyName: string().key(),
+      description: string(),
+      document: string(),
+      createdAt: string(),
+      updatedAt: string(),
+      state: string(),
+      rev: number(),
+    }),
+    computeKey: ({ accountId, policyName }) => ({ pk: `POLICY#${accountId}#${policyName}`, sk: 'META' }),
+  })
+
+  const PolicyAttachmentEntity = new Entity({
+    name: 'PolicyAttachment',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      userName: string().key(),
+      policyType: string().key(),
+      policyName: string().key(),
+      attachedAt: string(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ accountId, userName, policyType, policyName }) => ({
+      pk: `USERPOLICY#${accountId}#${userName}`,
+      sk: `${policyType}#${policyName}`,
+    }),
+  })
+
+  const ResourcePolicyEntity = new Entity({
+    name: 'ResourcePolicy',
+    table,
+    timestamps: false,
+    schema: item({
+      /** `KEYPOLICY#<keyId>` or `SECRETPOLICY#<account>#<region>#<secretName>`. */
+      target: string().key(),
+      kind: string(),
+      accountId: string(),
+      region: string().optional(),
+      keyId: string().optional(),
+      secretName: string().optional(),
+      document: string(),
+      updatedAt: string(),
+      rev: number(),
+    }),
+    computeKey: ({ target }) => ({ pk: target, sk: 'META' }),
+  })
+
+  const AuditEventEntity = new Entity({
+    name: 'AuditEvent',
+    table,
+    timestamps: false,
+    schema: item({
+      eventId: string().key(),
+      body: string(),
+      accountId: string(),
+      time: string(),
+      seq: number().optional(),
+      prevHash: string().optional(),
+      hash: string().optional(),
+      mac: string().optional(),
+      kid: string().optional(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+      gsi2pk: string(),
+      gsi2sk: string(),
+    }),
+    computeKey: ({ eventId }) => ({ pk: `AUDIT#EVT#${eventId}`, sk: 'EVENT' }),
+  })
+
+  const AuditHeadEntity = new Entity({
+    name: 'AuditHead',
+    table,
+    timestamps: false,
+    schema: item({
+      chain: string().key(),
+      seq: number(),
+      hash: string(),
+      digestSeq: number(),
+      digestSignature: string(),
+      leaseOwner: string().optional(),
+      leaseUntil: number().optional(),
+      kid: string().optional(),
+      sig: string().optional(),
+      rev: number(),
+    }),
+    computeKey: ({ chain }) => ({ pk: `AUDIT#HEAD#${chain}`, sk: 'META' }),
+  })
+
+  const AuditDigestEntity = new Entity({
+    name: 'AuditDigest',
+    table,
+    timestamps: false,
+    schema: item({
+      digestSeq: number().key(),
+      fromSeq: number(),
+      toSeq: number(),
+      lastHash: string(),
+      prevSignature: string(),
+      createdAt: string(),
+      kid: string(),
+      signature: string(),
+    }),
+    computeKey: ({ digestSeq }) => ({ pk: 'AUDIT#DIGEST', sk: String(digestSeq).padStart(12, '0') }),
+  })
+
   return {
     KeyEntity,
     AliasEntity,
@@ -235,6 +372,13 @@ export function createEntities(table: KmsTable) {
     NonceEntity,
     SecretEntity,
     SecretVersionEntity,
+    UserEntity,
+    PolicyEntity,
+    PolicyAttachmentEntity,
+    ResourcePolicyEntity,
+    AuditEventEntity,
+    AuditHeadEntity,
+    AuditDigestEntity,
   }
 }
 

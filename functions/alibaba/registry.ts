@@ -6,11 +6,15 @@
  */
 import type { ActionHandler } from './context'
 import * as aliases from './actions/aliases'
+import * as asymmetric from './actions/asymmetric'
+import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
 import * as keys from './actions/keys'
+import * as secrets from './actions/secrets'
 import * as service from './actions/service'
 import * as tags from './actions/tags'
 import * as versions from './actions/versions'
+import * as resourcePolicies from './ram/resource-policies'
 
 export const KMS_VERSION = '2016-01-20'
 
@@ -21,4 +25,8 @@ export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...aliases,
   ...tags,
   ...crypto,
+  ...asymmetric,
+  ...byok,
+  ...secrets,
+  ...resourcePolicies,
 }

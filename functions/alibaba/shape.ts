@@ -37,6 +37,7 @@ export function keyMetadata(key: KeyRecord): Record<string, string> {
     DeletionProtection: key.deletionProtection ? 'Enabled' : 'Disabled',
     DeletionProtectionDescription: key.deletionProtection ? key.deletionProtectionDescription : undefined,
     DKMSInstanceId: key.instanceId === SHARED_INSTANCE ? undefined : key.instanceId,
+    MaterialExpireTime: key.materialExpireTime,
   }
   return Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)) as Record<string, string>
 }

@@ -24,7 +24,7 @@ export class MemoryKeys implements KeyRepository {
     this.items.set(key.keyId, structuredClone(key))
   }
   /** Same semantics as the gsi2 query: entries due at or before `untilIso`, earliest first. */
-  async listDue(job: 'rotation' | 'deletion', untilIso: string, limit: number) {
+  async listDue(job: 'rotation' | 'deletion' | 'materialExpiry', untilIso: string, limit: number) {
     const due = [...this.items.values()]
       .map((k) => dueIndex(k))
       .filter((d) => d.gsi2pk === KEY_DUE_PARTITIONS[job] && d.gsi2sk! <= `${untilIso}#~`)

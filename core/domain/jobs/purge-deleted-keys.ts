@@ -37,10 +37,15 @@ export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'>> =
         ...key,
         keyState: 'Deleted',
         versions: key.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })),
+        // (public keys go too: the key no longer exists)
         tags: {},
         description: '',
         automaticRotation: false,
         nextRotationDate: undefined,
+        // Nothing that could ever unwrap or identify material survives the tombstone.
+        importParameters: undefined,
+        materialFingerprint: undefined,
+        materialExpireTime: undefined,
         rev: key.rev + 1,
       }
       try {

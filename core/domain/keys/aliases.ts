@@ -8,6 +8,7 @@
 import { KmsError } from '../../errors'
 import type { AliasRecord, Caller } from '../model'
 import { ConditionFailed, type KeyDeps } from '../ports'
+import { assertUserManaged } from './key-lifecycle'
 import { assertAliasName, assertKeyState, isoSeconds, resolveKey } from './common'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
@@ -24,6 +25,7 @@ export async function createAlias(deps: Deps, caller: Caller, aliasName: string,
   assertAliasName(aliasName)
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('CreateAlias', key)
+  assertUserManaged(key)
   const existing = (await deps.aliases.listByAccount(caller.accountId, caller.region)).filter(
     (a) => a.keyId === key.keyId,
   )
@@ -55,6 +57,7 @@ export async function updateAlias(deps: Deps, caller: Caller, aliasName: string,
   if (!current) throw aliasNotFound()
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('UpdateAlias', key)
+  assertUserManaged(key)
   const alias: AliasRecord = { ...current, keyId: key.keyId }
   try {
     await deps.aliases.update(alias)

@@ -1,9 +1,11 @@
 /**
  * @module core/domain/keys/create-key
  *
- * CreateKey for software-protected symmetric keys (`Aliyun_AES_256`, `ENCRYPT/DECRYPT`).
- * Asymmetric specs, HSM protection and BYOK (`Origin=EXTERNAL`) are refused with Alibaba's
- * `Unsupported.*` codes until their issues land.
+ * CreateKey for software-protected keys: symmetric `Aliyun_AES_256` (`ENCRYPT/DECRYPT`) and,
+ * since issue #5, the asymmetric specs of ./asymmetric/specs.ts (RSA_2048/3072/4096 with either
+ * usage, EC_P256/EC_P256K for SIGN/VERIFY). `Origin=EXTERNAL` (BYOK) creates the key in
+ * PendingImport with no version; its material arrives through ImportKeyMaterial (./byok).
+ * HSM protection, EC_SM2 and SM4 are refused with Alibaba's `Unsupported.*` codes.
  */
 import { KmsError } from '../../errors'
 import { SHARED_INSTANCE, type Caller, type KeyRecord } from '../model'
@@ -11,6 +13,8 @@ import type { KeyDeps } from '../ports'
 import { isoSeconds } from './common'
 import { newSoftwareVersion, uuidV4 } from './material'
 import { DEFAULT_ROTATION_SECONDS, parseRotationInterval } from './rotation'
+import { newAsymmetricVersion } from './asymmetric/key-material'
+import { asymmetricSpec, isUsageAllowed } from './asymmetric/specs'
 import { mergeTags, type Tag } from './tags'
 
 export interface CreateKeyInput {
@@ -62,14 +66,13 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
       details: { parameter: 'ProtectionLevel' },
     })
   }
-  if (!SYMMETRIC_SPECS.has(keySpec)) {
+  const asymmetric = asymmetricSpec(keySpec)
+  if (!SYMMETRIC_SPECS.has(keySpec) && !asymmetric) {
     throw new KmsError('key.unsupportedSpec', `The key spec ${keySpec} is not supported by this service yet.`)
   }
-  if (keyUsage !== 'ENCRYPT/DECRYPT') {
-    throw new KmsError('key.invalidUsage', `The key spec ${keySpec} supports only the key usage ENCRYPT/DECRYPT.`)
-  }
-  if (origin !== 'Aliyun_KMS') {
-    throw new KmsError('key.unsupportedOrigin', 'Keys with Origin=EXTERNAL are not supported yet.')
+  if (asymmetric ? !isUsageAllowed(asymmetric, keyUsage) : keyUsage !== 'ENCRYPT/DECRYPT') {
+    const allowed = asymmetric?.kind === 'rsa' ? 'ENCRYPT/DECRYPT or SIGN/VERIFY' : asymmetric ? 'SIGN/VERIFY' : 'ENCRYPT/DECRYPT'
+    throw new KmsError('key.invalidUsage', `The key spec ${keySpec} supports only the key usage ${allowed}.`)
   }
   if (protectionLevel !== 'SOFTWARE') {
     throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys are not available on this deployment.')
@@ -83,12 +86,23 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
   let rotationIntervalSeconds: number | undefined
   if (input.rotationInterval !== undefined) rotationIntervalSeconds = parseRotationInterval(input.rotationInterval)
   const automaticRotation = input.enableAutomaticRotation === true
+  if (automaticRotation && asymmetric) {
+    throw new KmsError('key.invalidUsage', 'Automatic rotation is only available for symmetric keys; use CreateKeyVersion.')
+  }
+  if (automaticRotation && origin === 'EXTERNAL') {
+    throw new KmsError('key.unsupportedOrigin', 'Keys with imported key material cannot rotate automatically.')
+  }
   if (automaticRotation && rotationIntervalSeconds === undefined) rotationIntervalSeconds = DEFAULT_ROTATION_SECONDS
   const tags = mergeTags({}, input.tags ?? [])
 
   const now = deps.clock.now()
   const keyId = uuidV4(deps.random)
-  const version = await newSoftwareVersion(deps, keyId, now)
+  const external = origin === 'EXTERNAL'
+  const version = external
+    ? undefined
+    : asymmetric
+      ? await newAsymmetricVersion(deps, keyId, asymmetric, now)
+      : await newSoftwareVersion(deps, keyId, now)
   const key: KeyRecord = {
     keyId,
     accountId: caller.accountId,
@@ -96,16 +110,16 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
     instanceId: input.instanceId ?? SHARED_INSTANCE,
     keySpec: keySpec as KeyRecord['keySpec'],
     keyUsage: keyUsage as KeyRecord['keyUsage'],
-    origin: 'Aliyun_KMS',
+    origin: external ? 'EXTERNAL' : 'Aliyun_KMS',
     protectionLevel: 'SOFTWARE',
     creatorType: 'User',
-    keyState: 'Enabled',
+    keyState: external ? 'PendingImport' : 'Enabled',
     description,
     creator: caller.accountId,
     createdAt: isoSeconds(now),
     deletionProtection: false,
-    primaryVersionId: version.versionId,
-    versions: [version],
+    primaryVersionId: version?.versionId,
+    versions: version ? [version] : [],
     automaticRotation,
     rotationIntervalSeconds,
     lastRotationDate: isoSeconds(now),

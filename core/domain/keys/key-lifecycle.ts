@@ -13,9 +13,17 @@ import { isoSeconds, mutateKey } from './common'
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
 
 /** Service-managed keys cannot be changed by users (issue: default and service keys). */
-function assertUserManaged(key: KeyRecord): void {
+export function assertUserManaged(key: KeyRecord): void {
   if (key.creatorType === 'Service') {
     throw new KmsError('key.serviceManaged', 'The properties of a service key cannot be changed.')
+  }
+}
+
+/** The default CMK allows only use, enabling and rotation policy changes; nothing else. */
+function assertCustomerKey(key: KeyRecord): void {
+  assertUserManaged(key)
+  if (key.creatorType === 'Default') {
+    throw new KmsError('key.serviceManaged', 'This property of the default key cannot be changed.')
   }
 }
 
@@ -41,7 +49,7 @@ export function disableKey(deps: Deps, caller: Caller, keyId: string): Promise<K
 export function updateKeyDescription(deps: Deps, caller: Caller, keyId: string, description: string): Promise<KeyRecord> {
   if (description.length > 8192) throw invalidParameter('Description', 'must be at most 8192 characters.')
   return mutateKey(deps, caller, keyId, 'UpdateKeyDescription', (key) => {
-    assertUserManaged(key)
+    assertCustomerKey(key)
     if (key.description === description) return undefined
     return { ...key, description }
   })
@@ -96,7 +104,7 @@ export function setDeletionProtection(
     keyId,
     'SetDeletionProtection',
     (key) => {
-      assertUserManaged(key)
+      assertCustomerKey(key)
       const nextDescription = enable ? description : undefined
       if (key.deletionProtection === enable && key.deletionProtectionDescription === nextDescription) return undefined
       return { ...key, deletionProtection: enable, deletionProtectionDescription: nextDescription }

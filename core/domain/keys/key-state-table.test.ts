@@ -15,11 +15,73 @@ import { listKeyTags, tagKey, untagKey } from './key-tags'
 import { updateRotationPolicy } from './key-versions'
 import { decrypt, encrypt, generateDataKey, reEncrypt } from './symmetric-crypto'
 import { toBase64, fromBase64 } from '../../crypto/bytes'
+import { generateRsaKeyPair } from '../../crypto/asymmetric/rsa'
+import { asymmetricDecrypt } from './asymmetric/asymmetric-decrypt'
+import { asymmetricEncrypt } from './asymmetric/asymmetric-encrypt'
+import { asymmetricSign } from './asymmetric/asymmetric-sign'
+import { asymmetricVerify } from './asymmetric/asymmetric-verify'
+import { createKeyVersion } from './asymmetric/create-key-version'
+import { exportDataKey, generateAndExportDataKey } from './asymmetric/export-data-key'
+import { getPublicKey } from './asymmetric/get-public-key'
+import { deleteKeyMaterial } from './byok/delete-key-material'
+import { getParametersForImport } from './byok/get-parameters-for-import'
+import { importKeyMaterial } from './byok/import-key-material'
+import { publicEncrypt, constants as nodeConstants } from 'node:crypto'
 
 type Deps = ReturnType<typeof memoryKeyDeps>
 const STATES: Exclude<KeyState, 'Deleted'>[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']
 
-async function setup(state: Exclude<KeyState, 'Deleted'>) {
+/** The kind of key an operation is driven on (issue #5 operations need asymmetric or BYOK keys). */
+type Subject = 'symmetric' | 'ecSign' | 'rsaEncrypt' | 'external'
+const SUBJECTS: Partial<Record<KeyOperation, Subject>> = {
+  AsymmetricSign: 'ecSign',
+  AsymmetricVerify: 'ecSign',
+  GetPublicKey: 'ecSign',
+  CreateKeyVersion: 'ecSign',
+  AsymmetricEncrypt: 'rsaEncrypt',
+  AsymmetricDecrypt: 'rsaEncrypt',
+  GetParametersForImport: 'external',
+  ImportKeyMaterial: 'external',
+  DeleteKeyMaterial: 'external',
+}
+const WRAPPING_KEY = generateRsaKeyPair(2048)
+const oaepSha256 = (spkiB64: string, data: Uint8Array) =>
+  new Uint8Array(publicEncrypt({ key: Buffer.from(spkiB64, 'base64'), format: 'der', type: 'spki', padding: nodeConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data))
+
+interface SubjectInfo {
+  keyId: string
+  versionId?: string
+  signature?: Uint8Array
+  digest?: Uint8Array
+  ciphertext?: Uint8Array
+  importToken?: string
+  encryptedMaterial?: Uint8Array
+}
+
+async function subjectKey(deps: Deps, subject: Subject): Promise<SubjectInfo> {
+  if (subject === 'ecSign') {
+    const key = await createKey(deps, CALLER, { keySpec: 'EC_P256', keyUsage: 'SIGN/VERIFY' })
+    const versionId = key.primaryVersionId!
+    const digest = new Uint8Array(32).fill(5)
+    const { signature } = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'ECDSA_SHA_256', digest })
+    return { keyId: key.keyId, versionId, signature, digest }
+  }
+  if (subject === 'rsaEncrypt') {
+    const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'ENCRYPT/DECRYPT' })
+    const versionId = key.primaryVersionId!
+    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_256', plaintext: new Uint8Array([1]) })
+    return { keyId: key.keyId, versionId, ciphertext }
+  }
+  // external: material imported once, then a fresh token and the same material wrapped for it.
+  const key = await createKey(deps, CALLER, { origin: 'EXTERNAL' })
+  const material = new Uint8Array(32).fill(9)
+  const first = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
+  await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: first.importToken, encryptedKeyMaterial: oaepSha256(first.publicKey, material) })
+  const second = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
+  return { keyId: key.keyId, importToken: second.importToken, encryptedMaterial: oaepSha256(second.publicKey, material) }
+}
+
+async function setup(state: Exclude<KeyState, 'Deleted'>, subject: Subject = 'symmetric') {
   const deps = memoryKeyDeps()
   const key = await createKey(deps, CALLER, {})
   const other = await createKey(deps, CALLER, {})
@@ -27,11 +89,12 @@ async function setup(state: Exclude<KeyState, 'Deleted'>) {
   const otherBlob = fromBase64((await encrypt(deps, CALLER, { keyId: other.keyId, plaintext: new Uint8Array([4]), context: {} })).ciphertextBlob)!
   await createAlias(deps, CALLER, 'alias/other', other.keyId)
   await tagKey(deps, CALLER, key.keyId, [{ TagKey: 't', TagValue: 'v' }])
-  const stored = deps.keys.items.get(key.keyId)!
+  const extra: SubjectInfo = subject === 'symmetric' ? { keyId: key.keyId } : await subjectKey(deps, subject)
+  const stored = deps.keys.items.get(extra.keyId)!
   const next: KeyRecord = { ...stored, keyState: state, rev: stored.rev + 1 }
   if (state === 'PendingDeletion') next.deleteDate = '2026-12-30T00:00:00Z'
-  deps.keys.items.set(key.keyId, next)
-  return { deps, keyId: key.keyId, otherId: other.keyId, blob, otherBlob }
+  deps.keys.items.set(extra.keyId, next)
+  return { deps, otherId: other.keyId, blob, otherBlob, ...extra }
 }
 
 const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Promise<unknown>> = {
@@ -57,6 +120,30 @@ const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Pr
   UntagResource: ({ deps, keyId }) => untagKey(deps, CALLER, keyId, ['t']),
   ListResourceTags: ({ deps, keyId }) => listKeyTags(deps, CALLER, keyId),
   UpdateRotationPolicy: ({ deps, keyId }) => updateRotationPolicy(deps, CALLER, keyId, true, '30d'),
+  AsymmetricSign: ({ deps, keyId, versionId }) =>
+    asymmetricSign(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) }),
+  AsymmetricVerify: async ({ deps, keyId, versionId, signature, digest }) => {
+    const { valid } = await asymmetricVerify(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'ECDSA_SHA_256', digest: digest!, signature: signature! })
+    expect(valid).toBe(true)
+  },
+  AsymmetricEncrypt: ({ deps, keyId, versionId }) =>
+    asymmetricEncrypt(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'RSAES_OAEP_SHA_256', plaintext: new Uint8Array([2]) }),
+  AsymmetricDecrypt: ({ deps, keyId, versionId, ciphertext }) =>
+    asymmetricDecrypt(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'RSAES_OAEP_SHA_256', ciphertext: ciphertext! }),
+  GetPublicKey: ({ deps, keyId, versionId }) => getPublicKey(deps, CALLER, { keyId, versionId: versionId! }),
+  CreateKeyVersion: ({ deps, keyId }) => {
+    deps.clock.advanceDays(8)
+    return createKeyVersion(deps, CALLER, keyId)
+  },
+  ExportDataKey: async ({ deps, blob }) =>
+    exportDataKey(deps, CALLER, { ciphertextBlob: blob, context: {}, publicKeyBlob: (await WRAPPING_KEY).spki, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
+  GenerateAndExportDataKey: async ({ deps, keyId }) =>
+    generateAndExportDataKey(deps, CALLER, { keyId, context: {}, publicKeyBlob: (await WRAPPING_KEY).spki, wrappingAlgorithm: 'RSAES_PKCS1_V1_5', wrappingKeySpec: 'RSA_2048' }),
+  GetParametersForImport: ({ deps, keyId }) =>
+    getParametersForImport(deps, CALLER, { keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
+  ImportKeyMaterial: ({ deps, keyId, importToken, encryptedMaterial }) =>
+    importKeyMaterial(deps, CALLER, { keyId, importToken: importToken!, encryptedKeyMaterial: encryptedMaterial! }),
+  DeleteKeyMaterial: ({ deps, keyId }) => deleteKeyMaterial(deps, CALLER, keyId),
 }
 
 describe('key-state table', () => {
@@ -68,7 +155,7 @@ describe('key-state table', () => {
     for (const state of STATES) {
       const expected = KEY_STATE_TABLE[operation][state]
       it(`${operation} on a ${state} key → ${expected}`, async () => {
-        const s = await setup(state)
+        const s = await setup(state, SUBJECTS[operation])
         const before = structuredClone(s.deps.keys.items.get(s.keyId)!)
         const aliasesBefore = structuredClone([...s.deps.aliases.items.values()])
         if (expected === 'ok') {

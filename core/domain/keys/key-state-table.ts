@@ -38,6 +38,17 @@ export type KeyOperation =
   | 'UntagResource'
   | 'ListResourceTags'
   | 'UpdateRotationPolicy'
+  | 'AsymmetricSign'
+  | 'AsymmetricVerify'
+  | 'AsymmetricEncrypt'
+  | 'AsymmetricDecrypt'
+  | 'GetPublicKey'
+  | 'CreateKeyVersion'
+  | 'ExportDataKey'
+  | 'GenerateAndExportDataKey'
+  | 'GetParametersForImport'
+  | 'ImportKeyMaterial'
+  | 'DeleteKeyMaterial'
 
 export type CellOutcome = 'ok' | KmsErrorCode
 type Row = Record<Exclude<KeyState, 'Deleted'>, CellOutcome>
@@ -93,6 +104,22 @@ export const KEY_STATE_TABLE: Readonly<Record<KeyOperation, Row>> = {
   UntagResource: MANAGE,
   // Alibaba: the rotation policy can only be changed on Enabled keys.
   UpdateRotationPolicy: CRYPTO,
+  // Asymmetric keys (issue #5): every use, the public key included, needs an Enabled key (AWS's
+  // table refuses GetPublicKey and Verify on Disabled keys too); CreateKeyVersion is "Enabled
+  // only" in Alibaba's documentation.
+  AsymmetricSign: CRYPTO,
+  AsymmetricVerify: CRYPTO,
+  AsymmetricEncrypt: CRYPTO,
+  AsymmetricDecrypt: CRYPTO,
+  GetPublicKey: CRYPTO,
+  CreateKeyVersion: CRYPTO,
+  ExportDataKey: CRYPTO,
+  GenerateAndExportDataKey: CRYPTO,
+  // BYOK: material can be (re-)imported and deleted in every state but PendingDeletion; a
+  // re-import into an Enabled or Disabled key only renews its expiry (same material only).
+  GetParametersForImport: MANAGE,
+  ImportKeyMaterial: MANAGE,
+  DeleteKeyMaterial: MANAGE,
 }
 
 /** The outcome of `operation` on a key in `state` (a Deleted key is never found). */

@@ -8,6 +8,7 @@ import { invalidParameter } from '../../errors'
 import type { Caller, KeyRecord } from '../model'
 import type { KeyDeps } from '../ports'
 import { assertKeyState, mutateKey, resolveKey } from './common'
+import { assertUserManaged } from './key-lifecycle'
 import { mergeTags, tagMap, type Tag } from './tags'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
@@ -15,6 +16,7 @@ type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
 export function tagKey(deps: Deps, caller: Caller, keyId: string, tags: Tag[]): Promise<KeyRecord> {
   if (tags.length === 0) throw invalidParameter('Tags', 'at least one tag is required.')
   return mutateKey(deps, caller, keyId, 'TagResource', (key) => {
+    assertUserManaged(key)
     const next = mergeTags(key.tags, tags)
     if (JSON.stringify(next) === JSON.stringify(key.tags)) return undefined
     return { ...key, tags: next }
@@ -24,6 +26,7 @@ export function tagKey(deps: Deps, caller: Caller, keyId: string, tags: Tag[]): 
 export function untagKey(deps: Deps, caller: Caller, keyId: string, tagKeys: string[]): Promise<KeyRecord> {
   if (tagKeys.length === 0) throw invalidParameter('TagKeys', 'at least one tag key is required.')
   return mutateKey(deps, caller, keyId, 'UntagResource', (key) => {
+    assertUserManaged(key)
     const next = tagMap(key.tags)
     let changed = false
     for (const k of tagKeys) {

@@ -105,6 +105,7 @@ async function openAnyBlob(
     key.accountId !== caller.accountId ||
     key.region !== caller.region ||
     key.keyUsage !== 'ENCRYPT/DECRYPT' ||
+    !key.keySpec.startsWith('Aliyun_') ||
     !key.versions.some((v) => v.versionId === header.versionId)
   ) {
     throw invalidCiphertext()
@@ -142,9 +143,9 @@ async function openAnyBlob(
 export async function decrypt(
   deps: KeyDeps,
   caller: Caller,
-  input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean },
+  input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean; operation?: KeyOperation },
 ): Promise<CryptoResult & { plaintext: Uint8Array }> {
-  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.context, 'Decrypt', !!input.dryRun)
+  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.context, input.operation ?? 'Decrypt', !!input.dryRun)
   if (input.dryRun || !opened.plaintext) throw dryRun()
   return { key: opened.key, versionId: opened.versionId, plaintext: opened.plaintext }
 }
@@ -167,6 +168,8 @@ export async function generateDataKey(
     context: Record<string, string>
     dryRun?: boolean
     withoutPlaintext?: boolean
+    /** The key-state table row to apply (GenerateAndExportDataKey reuses this operation). */
+    operation?: KeyOperation
   },
 ): Promise<DataKeyOutput> {
   let length: number
@@ -182,7 +185,7 @@ export async function generateDataKey(
   } else {
     throw invalidParameter('KeySpec', 'must be AES_256 or AES_128.')
   }
-  const op = input.withoutPlaintext ? 'GenerateDataKeyWithoutPlaintext' : 'GenerateDataKey'
+  const op = input.operation ?? (input.withoutPlaintext ? 'GenerateDataKeyWithoutPlaintext' : 'GenerateDataKey')
   const key = await resolveForEncrypt(deps, caller, input.keyId, op)
   if (input.dryRun) throw dryRun()
   const plaintext = deps.random(length)

@@ -9,6 +9,7 @@ import { decrypt, encrypt, generateDataKey, reEncrypt, MAX_ENCRYPT_PLAINTEXT } f
 import { KmsError } from '../../../core/errors'
 import type { ActionHandler } from '../context'
 import type { Params } from '../params'
+import { reEncryptFromAsymmetric } from '../../../core/domain/keys/asymmetric/re-encrypt'
 
 /** Blobs are at most a few KB; anything larger is not ours. */
 const MAX_BLOB_BYTES = 16 * 1024
@@ -72,8 +73,25 @@ export const GenerateDataKey: ActionHandler = (ctx) => dataKey(ctx.params, ctx, 
 export const GenerateDataKeyWithoutPlaintext: ActionHandler = (ctx) => dataKey(ctx.params, ctx, true)
 
 export const ReEncrypt: ActionHandler = async ({ deps, caller, params }) => {
+  // Alibaba: an asymmetric source (raw RSA-OAEP ciphertext) is named by SourceKeyId,
+  // SourceKeyVersionId and SourceEncryptionAlgorithm (issue #5).
   if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) {
-    throw new KmsError('key.unsupportedSpec', 'Re-encrypting asymmetric ciphertext is not supported yet.')
+    const out = await reEncryptFromAsymmetric(deps, caller, {
+      ciphertext: ciphertextBlob(params, 'CiphertextBlob'),
+      sourceKeyId: params.string('SourceKeyId', { max: 512 }),
+      sourceVersionId: params.string('SourceKeyVersionId', { max: 128 }),
+      sourceAlgorithm: params.string('SourceEncryptionAlgorithm', { max: 64 }),
+      destinationKeyId: params.string('DestinationKeyId', { max: 512 }),
+      destinationContext: params.encryptionContext('DestinationEncryptionContext'),
+      dryRun: params.optionalBoolean('DryRun'),
+    })
+    return {
+      KeyId: out.key.keyId,
+      KeyVersionId: out.versionId,
+      CiphertextBlob: out.ciphertextBlob,
+      SourceKeyId: out.source.keyId,
+      SourceKeyVersionId: out.source.versionId,
+    }
   }
   const out = await reEncrypt(deps, caller, {
     ciphertextBlob: ciphertextBlob(params),

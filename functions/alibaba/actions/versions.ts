@@ -5,8 +5,7 @@
  */
 import { keyArn } from '../../../core/domain/keys/common'
 import { describeKeyVersion, listKeyVersions, updateRotationPolicy } from '../../../core/domain/keys/key-versions'
-import { assertKeyState, resolveKey } from '../../../core/domain/keys/common'
-import { KmsError } from '../../../core/errors'
+import { createKeyVersion } from '../../../core/domain/keys/asymmetric/create-key-version'
 import { pageParams, type ActionHandler } from '../context'
 import { paged } from '../shape'
 
@@ -46,10 +45,6 @@ export const UpdateRotationPolicy: ActionHandler = async ({ deps, caller, params
 }
 
 export const CreateKeyVersion: ActionHandler = async ({ deps, caller, params }) => {
-  const key = await resolveKey(deps, caller, params.string('KeyId', { max: 512 }))
-  assertKeyState('DescribeKey', key)
-  throw new KmsError(
-    'key.invalidUsage',
-    'CreateKeyVersion is only available for asymmetric keys; symmetric keys rotate through UpdateRotationPolicy.',
-  )
+  const { key, version } = await createKeyVersion(deps, caller, params.string('KeyId', { max: 512 }))
+  return { KeyVersion: { KeyId: key.keyId, KeyVersionId: version.versionId, CreationDate: version.createdAt } }
 }

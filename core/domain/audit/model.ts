@@ -1,0 +1,99 @@
+/**
+ * @module core/domain/audit/model
+ *
+ * The audit trail: one event per API call (allowed, denied, failed, or not even authenticated),
+ * stored as its own item, later sealed into one hash chain with signed digests
+ * (core/domain/audit/seal.ts; layout in core/store/SCHEMA.md (Audit trail)).
+ *
+ * An event never holds secret values, plaintext, key material, AccessKey secrets or signatures:
+ * request parameters are kept verbatim only when they are on an allow-list of identifiers, every
+ * other value is replaced by a keyed HMAC (core/domain/audit/redact.ts), and responses are never
+ * recorded.
+ */
+
+export type AuditOutcome = 'Success' | 'Failure' | 'Pending' | 'Unknown'
+export type AuditDecision = 'Allow' | 'Deny' | 'NotEvaluated'
+export type AuditService = 'kms' | 'ram' | 'actiontrail' | 'local' | 'unknown'
+
+/** One recorded call. Serialised canonically (RFC 8785) as the `body` of its record. */
+export interface AuditEvent {
+  v: 1
+  eventId: string
+  /** ISO-8601 UTC with milliseconds: when the request arrived. */
+  time: string
+  requestId: string
+  service: AuditService
+  version?: string
+  action: string
+  /** False for calls that may change state (their record is written before they act). */
+  readOnly: boolean
+  /** Known once the AccessKey was found (also for failed signatures). */
+  accountId?: string
+  principalType?: 'root' | 'user'
+  principalArn?: string
+  accessKeyId?: string
+  sourceIp?: string
+  userAgent?: string
+  /** ARNs the call was authorised on (key, alias, secret, user, ...). */
+  resources?: string[]
+  /** The key version used, when the response or the ciphertext names one. */
+  keyVersionId?: string
+  decision: AuditDecision
+  /** `Pending` until a state-changing call reports back; `Unknown` if it never did. */
+  outcome: AuditOutcome
+  /** The wire error code (e.g. `Forbidden.NoPermission`). */
+  errorCode?: string
+  httpStatus?: number
+  /** Identifiers verbatim; everything else as `hmac:<hex>`. */
+  params?: Record<string, string>
+  /** For a late outcome: the event it completes. */
+  refEventId?: string
+}
+
+/** The stored record of an event, plus its place in the chain once sealed. */
+export interface AuditRecord {
+  eventId: string
+  /** Canonical JSON of the {@link AuditEvent}; the exact bytes that are hashed. */
+  body: string
+  /** The event's account, or `-` when no account is known. */
+  accountId: string
+  time: string
+  seq?: number
+  prevHash?: string
+  hash?: string
+  /** HMAC of `hash` under the chain key of root key `kid`. */
+  mac?: string
+  kid?: string
+}
+
+/** The single chain-head item: where the chain ends and who is sealing. */
+export interface ChainHead {
+  seq: number
+  hash: string
+  digestSeq: number
+  digestSignature: string
+  /** Overlap guard: a sealer holds the head until `leaseUntil` (epoch ms). */
+  leaseOwner?: string
+  leaseUntil?: number
+  kid?: string
+  /** HMAC over (seq, hash, digestSeq, digestSignature). */
+  sig?: string
+  rev: number
+}
+
+/** A signed digest covering records `fromSeq..toSeq` and the previous digest. */
+export interface AuditDigest {
+  digestSeq: number
+  fromSeq: number
+  toSeq: number
+  /** The hash of record `toSeq`. */
+  lastHash: string
+  /** The signature of digest `digestSeq - 1` (`""` for the first). */
+  prevSignature: string
+  createdAt: string
+  kid: string
+  signature: string
+}
+
+export const GENESIS_HASH = '0'.repeat(64)
+export const NO_ACCOUNT = '-'

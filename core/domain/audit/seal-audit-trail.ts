@@ -1,0 +1,172 @@
+/**
+ * @module core/domain/audit/seal-audit-trail
+ *
+ * The scheduled job that turns written audit records into one tamper-evident chain.
+ *
+ * Why a job: requests never touch a shared item. Each request writes only its own record (one
+ * conditional put), so there is no hot chain-head item on the request path and no transaction
+ * (dynalite has none). The job then, once per cron tick:
+ * 1. takes a lease on the chain head (one conditional write on `rev`); an overlapping run sees
+ *    the lease and skips, so exactly one sealer extends the chain at a time;
+ * 2. adopts what a crashed sealer left: records already sealed past the head (they must chain
+ *    from it) and a digest written past it;
+ * 3. reads unsealed records older than {@link SETTLE_MS}, oldest first, and seals each with the
+ *    next sequence number, the previous hash, its hash and MAC — a conditional write that fails
+ *    if the record was sealed or changed meanwhile (then it is left for the next run);
+ * 4. writes a signed digest every {@link DIGEST_EVERY} records and at the end of the run, each
+ *    covering the previous digest's signature;
+ * 5. releases the head with the new end of the chain and its signature.
+ *
+ * A run stops after {@link RUN_LIMIT_MS}, well inside the lease, so a slow run can never overlap
+ * the next one.
+ *
+ * WARNING — the unsealed window: a record is tamper-evident only once sealed. Until then (at
+ * least {@link SETTLE_MS}, usually until the next cron tick, i.e. about a minute; for a
+ * state-changing call whose outcome never arrived, {@link INTENT_GRACE_MS}) someone with write
+ * access to the table could delete or edit it without the verifier noticing.
+ */
+import { ConditionFailed, type AuditRepository, type Clock } from '../ports'
+import type { RootKeyRing } from '../../crypto/root-key'
+import type { JobReport, ScheduledJob } from '../jobs/job'
+import { canonicalBody, digestSignature, headSignature, recordHash, recordMac } from './chain'
+import { GENESIS_HASH, type AuditDigest, type AuditEvent, type ChainHead } from './model'
+
+export const SETTLE_MS = 1_000
+export const INTENT_GRACE_MS = 5 * 60_000
+export const LEASE_MS = 60_000
+export const RUN_LIMIT_MS = 20_000
+export const DIGEST_EVERY = 1_000
+/** A run seals up to MAX_BATCHES × budget records (bounded by RUN_LIMIT_MS). */
+export const MAX_BATCHES = 20
+
+export interface AuditSealDeps {
+  audit: AuditRepository
+  rootKeys: RootKeyRing
+  clock: Clock
+}
+
+const JOB = 'seal-audit-trail'
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+async function loadOrCreateHead(audit: AuditRepository): Promise<ChainHead> {
+  const head = await audit.getHead()
+  if (head) return head
+  try {
+    await audit.putHead({ seq: 0, hash: GENESIS_HASH, digestSeq: 0, digestSignature: '', rev: 0 }, undefined)
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw err
+  }
+  const created = await audit.getHead()
+  if (!created) throw new Error('audit chain head vanished')
+  return created
+}
+
+/**
+ * Seals pending records. `nowMs` (the cron's scheduled time, possibly time-travelled by the
+ * local cron) is ignored: sealing is about the records' real age, so it reads `deps.clock`.
+ * @throws from the store (the job runner isolates and logs it; the next run retries)
+ */
+async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise<JobReport> {
+  const started = deps.clock.now()
+  const head = await loadOrCreateHead(deps.audit)
+  if (head.leaseOwner && (head.leaseUntil ?? 0) > started) {
+    return { job: JOB, processed: 0, skipped: 1, failed: 0, more: true }
+  }
+  const claimed: ChainHead = { ...head, leaseOwner: crypto.randomUUID(), leaseUntil: started + LEASE_MS, rev: head.rev + 1 }
+  try {
+    await deps.audit.putHead(claimed, head.rev)
+  } catch (err) {
+    if (err instanceof ConditionFailed) return { job: JOB, processed: 0, skipped: 1, failed: 0, more: true }
+    throw err
+  }
+  const kid = deps.rootKeys.current.id
+  let cur = { seq: head.seq, hash: head.hash }
+  let digest = { seq: head.digestSeq, signature: head.digestSignature, nextFrom: head.seq + 1 }
+
+  for (const r of await deps.audit.listChain(head.seq, budget)) {
+    if (r.seq !== cur.seq + 1 || r.prevHash !== cur.hash || r.hash !== recordHash(r.seq, cur.hash, r.body)) break
+    cur = { seq: r.seq, hash: r.hash }
+  }
+  for (const d of await deps.audit.listDigests(head.digestSeq, 100)) {
+    if (d.digestSeq !== digest.seq + 1 || d.prevSignature !== digest.signature || d.toSeq > cur.seq) break
+    digest = { seq: d.digestSeq, signature: d.signature, nextFrom: d.toSeq + 1 }
+  }
+
+  const writeDigest = async (): Promise<void> => {
+    const unsigned: Omit<AuditDigest, 'signature'> = {
+      digestSeq: digest.seq + 1,
+      fromSeq: digest.nextFrom,
+      toSeq: cur.seq,
+      lastHash: cur.hash,
+      prevSignature: digest.signature,
+      createdAt: iso(deps.clock.now()),
+      kid,
+    }
+    const d: AuditDigest = { ...unsigned, signature: digestSignature(deps.rootKeys, unsigned) }
+    await deps.audit.putDigest(d)
+    digest = { seq: d.digestSeq, signature: d.signature, nextFrom: d.toSeq + 1 }
+  }
+
+  const report: JobReport = { job: JOB, processed: 0, skipped: 0, failed: 0, more: false }
+  const skipped = new Set<string>()
+  // Unlike other jobs, a store error stops the run: a seal write whose fate is unknown may have
+  // taken sequence number n, so sealing anything else as n could fork the chain. The head stays
+  // leased; the next run after the lease adopts whatever was written.
+  for (let batch = 0; ; batch++) {
+    const listed = await deps.audit.listPending(iso(started - SETTLE_MS), budget)
+    const pending = listed.filter((r) => !skipped.has(r.eventId))
+    let outOfTime = false
+    for (const r of pending) {
+      if (deps.clock.now() - started > RUN_LIMIT_MS) {
+        outOfTime = true
+        break
+      }
+      let body = r.body
+      const event = JSON.parse(r.body) as AuditEvent
+      if (event.outcome === 'Pending') {
+        if (Date.parse(event.time) > started - INTENT_GRACE_MS) {
+          skipped.add(r.eventId)
+          continue
+        }
+        body = canonicalBody({ ...event, outcome: 'Unknown' })
+      }
+      const seq = cur.seq + 1
+      const hash = recordHash(seq, cur.hash, body)
+      try {
+        await deps.audit.seal({ ...r, body, seq, prevHash: cur.hash, hash, mac: recordMac(deps.rootKeys, kid, hash), kid }, r.body)
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err
+        skipped.add(r.eventId)
+        continue
+      }
+      cur = { seq, hash }
+      report.processed++
+      if (cur.seq - digest.nextFrom + 1 >= DIGEST_EVERY) await writeDigest()
+    }
+    // A full batch means more may wait: go on, within MAX_BATCHES and the time limit.
+    const drained = listed.length < budget && !outOfTime
+    if (drained) break
+    if (outOfTime || pending.length === 0 || batch + 1 >= MAX_BATCHES) {
+      report.more = true
+      break
+    }
+  }
+  report.skipped = skipped.size
+  if (cur.seq >= digest.nextFrom) await writeDigest()
+  const next: ChainHead = {
+    seq: cur.seq,
+    hash: cur.hash,
+    digestSeq: digest.seq,
+    digestSignature: digest.signature,
+    kid,
+    sig: headSignature(deps.rootKeys, kid, { seq: cur.seq, hash: cur.hash, digestSeq: digest.seq, digestSignature: digest.signature }),
+    rev: claimed.rev + 1,
+  }
+  await deps.audit.putHead(next, claimed.rev)
+  return report
+}
+
+export const sealAuditTrail: ScheduledJob<AuditSealDeps> = { name: JOB, run }

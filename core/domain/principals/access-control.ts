@@ -1,0 +1,184 @@
+/**
+ * @module core/domain/principals/access-control
+ *
+ * Loads what a decision needs — the caller's identity policies, a key's owner, tags and policy,
+ * a secret's policy — and caches it in the isolate for at most {@link ACCESS_CACHE_MS} (5 s), so
+ * that the request path usually reads nothing extra.
+ *
+ * HAZARD — the cache bound is a revocation delay: a policy detached, a key policy tightened or a
+ * tag changed through ANOTHER isolate takes effect here within 5 s. Changes made through this
+ * isolate drop the affected entries at once. Disabling or deleting an AccessKey is never
+ * delayed: authentication reads the AccessKey item on every request.
+ *
+ * Fail-closed: a stored policy that no longer parses (e.g. after a catalogue change) is replaced
+ * by "Deny everything" for its holder, never skipped.
+ */
+import { KmsError } from '../../errors'
+import type { Caller } from '../model'
+import type { Clock, IamRepository, KeyRepository } from '../ports'
+import { parsePolicyDocument, type PolicyDocument, type PolicyKind } from '../policy/document'
+import type { PrincipalRef } from '../policy/evaluate'
+import { defaultResourcePolicyText, systemPolicyDocument } from '../policy/system-policies'
+import { ROOT_PRINCIPAL } from './model'
+import { principalArn } from './names'
+
+export const ACCESS_CACHE_MS = 5_000
+const MAX_ENTRIES = 5_000
+
+/** A small time-bounded map; the oldest entries go first when it is full. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { at: number; value: V }>()
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = MAX_ENTRIES,
+  ) {}
+
+  get(key: string, now: number): V | undefined {
+    const e = this.entries.get(key)
+    if (!e) return undefined
+    if (now - e.at >= this.ttlMs || now < e.at) {
+      this.entries.delete(key)
+      return undefined
+    }
+    return e.value
+  }
+
+  set(key: string, value: V, now: number): void {
+    this.entries.delete(key)
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(key, { at: now, value })
+  }
+
+  deleteWhere(test: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (test(key)) this.entries.delete(key)
+  }
+}
+
+export interface IdentityView {
+  principal: PrincipalRef
+  policies: readonly PolicyDocument[] | 'root'
+}
+
+export interface KeyView {
+  exists: boolean
+  accountId?: string
+  region?: string
+  tags: Readonly<Record<string, string>>
+  /** The key's policy (the default one when none was set); undefined when the key does not exist. */
+  policy?: PolicyDocument
+}
+
+const DENY_ALL = parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] }), 'identity')
+
+export interface AccessControlDeps {
+  iam: IamRepository
+  keys: KeyRepository
+  clock: Clock
+}
+
+export class AccessControl {
+  private readonly identities = new TtlCache<IdentityView>(ACCESS_CACHE_MS)
+  private readonly keyViews = new TtlCache<KeyView>(ACCESS_CACHE_MS)
+  private readonly secretPolicies = new TtlCache<PolicyDocument>(ACCESS_CACHE_MS)
+  private readonly documents = new TtlCache<PolicyDocument>(60_000)
+
+  constructor(private readonly deps: AccessControlDeps) {}
+
+  private compile(cacheKey: string, text: string, kind: PolicyKind): PolicyDocument {
+    const now = this.deps.clock.now()
+    let doc = this.documents.get(cacheKey, now)
+    if (!doc) {
+      try {
+        doc = parsePolicyDocument(text, kind)
+      } catch (err) {
+        if (!KmsError.match(err, 'policy.')) throw err
+        console.error(JSON.stringify({ level: 'error', event: 'stored-policy-unreadable', kind }))
+        doc = kind === 'identity' ? DENY_ALL : parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }), 'resource')
+      }
+      this.documents.set(cacheKey, doc, now)
+    }
+    return doc
+  }
+
+  /** The caller's principal and identity policies (`root` for the account root). */
+  async identity(caller: Caller): Promise<IdentityView> {
+    const principal: PrincipalRef = {
+      accountId: caller.accountId,
+      arn: caller.principalArn ?? principalArn(caller.accountId, caller.principal),
+      isRoot: caller.principal === ROOT_PRINCIPAL,
+    }
+    if (principal.isRoot) return { principal, policies: 'root' }
+    const key = `${caller.accountId}/${caller.principal}`
+    const now = this.deps.clock.now()
+    const cached = this.identities.get(key, now)
+    if (cached) return cached
+    const user = await this.deps.iam.getUser(caller.accountId, caller.principal)
+    const policies: PolicyDocument[] = []
+    if (user && user.state === 'Active') {
+      for (const a of await this.deps.iam.listAttachments(caller.accountId, caller.principal)) {
+        if (a.policyType === 'System') {
+          policies.push(systemPolicyDocument(a.policyName) ?? DENY_ALL)
+          continue
+        }
+        const p = await this.deps.iam.getPolicy(caller.accountId, a.policyName)
+        if (p && p.state === 'Active') policies.push(this.compile(`id/${p.accountId}/${p.policyName}/${p.rev}`, p.document, 'identity'))
+      }
+    }
+    const view: IdentityView = { principal, policies }
+    this.identities.set(key, view, now)
+    return view
+  }
+
+  /** Owner, tags and policy of a key id (any account), or `exists: false`. */
+  async key(keyId: string): Promise<KeyView> {
+    const now = this.deps.clock.now()
+    const cached = this.keyViews.get(keyId, now)
+    if (cached) return cached
+    const [key, stored] = await Promise.all([this.deps.keys.get(keyId), this.deps.iam.getResourcePolicy({ kind: 'key', keyId })])
+    let view: KeyView
+    if (!key || key.keyState === 'Deleted') {
+      view = { exists: false, tags: {} }
+    } else {
+      const policy = stored
+        ? this.compile(`key/${keyId}/${stored.rev}`, stored.document, 'resource')
+        : this.defaultPolicy(key.accountId)
+      view = { exists: true, accountId: key.accountId, region: key.region, tags: { ...key.tags }, policy }
+    }
+    this.keyViews.set(keyId, view, now)
+    return view
+  }
+
+  /** A secret's policy (the default one of `accountId` when none was set). */
+  async secretPolicy(accountId: string, region: string, secretName: string): Promise<PolicyDocument> {
+    const key = `${accountId}/${region}/${secretName}`
+    const now = this.deps.clock.now()
+    const cached = this.secretPolicies.get(key, now)
+    if (cached) return cached
+    const stored = await this.deps.iam.getResourcePolicy({ kind: 'secret', accountId, region, secretName })
+    const policy = stored
+      ? this.compile(`secret/${key}/${stored.rev}`, stored.document, 'resource')
+      : this.defaultPolicy(accountId)
+    this.secretPolicies.set(key, policy, now)
+    return policy
+  }
+
+  /** The default key and secret policy of an account (delegation to its RAM policies). */
+  defaultPolicy(accountId: string): PolicyDocument {
+    return this.compile(`default/${accountId}`, defaultResourcePolicyText(accountId), 'resource')
+  }
+
+  /** Drops cached identities of an account (after any RAM change in it). */
+  forgetAccount(accountId: string): void {
+    this.identities.deleteWhere((k) => k.startsWith(`${accountId}/`))
+  }
+
+  forgetKey(keyId: string): void {
+    this.keyViews.deleteWhere((k) => k === keyId)
+  }
+
+  forgetSecret(accountId: string, region: string, secretName: string): void {
+    const key = `${accountId}/${region}/${secretName}`
+    this.secretPolicies.deleteWhere((k) => k === key)
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * @module core/domain/principals/deps
+ *
+ * What the principal and policy operations use, and the small helpers they share.
+ */
+import type { RandomSource } from '../../crypto/random'
+import type { RootKeyRing } from '../../crypto/root-key'
+import type { Clock, CredentialRepository, IamRepository } from '../ports'
+
+export interface PrincipalDeps {
+  iam: IamRepository
+  credentials: CredentialRepository
+  clock: Clock
+  random: RandomSource
+  rootKeys: RootKeyRing
+}
+
+/** ISO-8601 UTC, second precision (Alibaba's `CreateDate` format). */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** `length` characters from `alphabet`, by rejection sampling (no modulo bias). */
+export function randomString(random: RandomSource, length: number, alphabet = ALNUM): string {
+  const limit = 256 - (256 % alphabet.length)
+  let out = ''
+  while (out.length < length) {
+    for (const b of random(length * 2)) {
+      if (b < limit) out += alphabet[b % alphabet.length]
+      if (out.length === length) break
+    }
+  }
+  return out
+}
+
+const MAX_ATTEMPTS = 16
+
+/** Jittered backoff after a lost race (≤ ~50 ms). */
+export function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)))
+}
+
+export { MAX_ATTEMPTS }

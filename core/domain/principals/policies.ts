@@ -1,0 +1,215 @@
+/**
+ * @module core/domain/principals/policies
+ *
+ * Identity policies: CreatePolicy, GetPolicy, DeletePolicy (custom), the built-in system
+ * policies, and attaching them to users. Documents are validated at CreatePolicy (malformed,
+ * unknown actions, over 6144 bytes → `MalformedPolicyDocument` with the position).
+ *
+ * Attach writes the attachment first and re-reads the user and the policy after; if either is
+ * gone or being deleted, it removes its own attachment (see core/domain/principals/model.ts), so
+ * no attachment outlives its user or policy.
+ */
+import { KmsError, invalidParameter } from '../../errors'
+import type { Caller } from '../model'
+import { ConditionFailed } from '../ports'
+import { parsePolicyDocument } from '../policy/document'
+import { systemPolicy, SYSTEM_POLICIES } from '../policy/system-policies'
+import { isoSeconds, type PrincipalDeps } from './deps'
+import type { CustomPolicyRecord, PolicyAttachmentRecord, PolicyType } from './model'
+import { assertPolicyName, assertUserName } from './names'
+import { getActiveUser, userNotFound } from './users'
+
+export function policyNotFound(): KmsError {
+  return new KmsError('iam.policyNotFound', 'The policy does not exist.')
+}
+
+/** A policy as GetPolicy reports it. */
+export interface PolicyView {
+  policyName: string
+  policyType: PolicyType
+  description: string
+  document: string
+  createdAt: string
+  updatedAt: string
+  attachmentCount: number
+}
+
+function assertPolicyType(value: string | undefined): PolicyType {
+  if (value === 'System' || value === 'Custom') return value
+  throw invalidParameter('PolicyType', 'must be System or Custom.')
+}
+
+/** @throws KmsError iam.policyExists, policy.malformed, validation.invalidParameter */
+export async function createPolicy(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { policyName: string; document: string; description?: string },
+): Promise<CustomPolicyRecord> {
+  assertPolicyName(input.policyName)
+  if (systemPolicy(input.policyName)) throw new KmsError('iam.policyExists', 'A system policy has that name.')
+  if ((input.description ?? '').length > 1024) throw invalidParameter('Description', 'must be at most 1024 characters.')
+  parsePolicyDocument(input.document, 'identity')
+  const now = isoSeconds(deps.clock.now())
+  const policy: CustomPolicyRecord = {
+    accountId: caller.accountId,
+    policyName: input.policyName,
+    description: input.description ?? '',
+    document: input.document,
+    createdAt: now,
+    updatedAt: now,
+    state: 'Active',
+    rev: 1,
+  }
+  try {
+    await deps.iam.createPolicy(policy)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.policyExists', 'The policy already exists.')
+    throw err
+  }
+  return policy
+}
+
+async function activePolicy(deps: PrincipalDeps, accountId: string, policyName: string): Promise<CustomPolicyRecord> {
+  const policy = await deps.iam.getPolicy(accountId, policyName)
+  if (!policy || policy.state !== 'Active') throw policyNotFound()
+  return policy
+}
+
+/** @throws KmsError iam.policyNotFound, validation.invalidParameter */
+export async function getPolicy(deps: PrincipalDeps, caller: Caller, policyName: string, policyTypeParam: string): Promise<PolicyView> {
+  const policyType = assertPolicyType(policyTypeParam)
+  if (policyType === 'System') {
+    const sys = systemPolicy(policyName)
+    if (!sys) throw policyNotFound()
+    const attached = await deps.iam.listAttachmentsOfPolicy(caller.accountId, 'System', policyName)
+    const epoch = '2015-05-01T00:00:00Z'
+    return { policyName, policyType, description: sys.description, document: sys.document, createdAt: epoch, updatedAt: epoch, attachmentCount: attached.length }
+  }
+  assertPolicyName(policyName)
+  const policy = await activePolicy(deps, caller.accountId, policyName)
+  const attached = await deps.iam.listAttachmentsOfPolicy(caller.accountId, 'Custom', policyName)
+  return {
+    policyName,
+    policyType,
+    description: policy.description,
+    document: policy.document,
+    createdAt: policy.createdAt,
+    updatedAt: policy.updatedAt,
+    attachmentCount: attached.length,
+  }
+}
+
+/**
+ * Deletes a custom policy; with `cascade`, detaches it from every user first.
+ * @throws KmsError iam.policyNotFound, iam.policyAttached, iam.systemPolicy, concurrency.conflict
+ */
+export async function deletePolicy(deps: PrincipalDeps, caller: Caller, policyName: string, cascade = false): Promise<void> {
+  if (systemPolicy(policyName)) throw new KmsError('iam.systemPolicy', 'System policies cannot be deleted.')
+  assertPolicyName(policyName)
+  const policy = await deps.iam.getPolicy(caller.accountId, policyName)
+  if (!policy) throw policyNotFound()
+  const marked: CustomPolicyRecord = policy.state === 'Deleting' ? policy : { ...policy, state: 'Deleting', rev: policy.rev + 1 }
+  if (marked !== policy) {
+    try {
+      await deps.iam.replacePolicy(marked, policy.rev)
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The policy was modified concurrently. Retry the request.')
+      throw err
+    }
+  }
+  const attachments = await deps.iam.listAttachmentsOfPolicy(caller.accountId, 'Custom', policyName)
+  if (attachments.length > 0 && !cascade) {
+    await deps.iam.replacePolicy({ ...marked, state: 'Active', rev: marked.rev + 1 }, marked.rev).catch(() => undefined)
+    throw new KmsError('iam.policyAttached', 'The policy is still attached to users; detach it first.')
+  }
+  for (const a of attachments) {
+    await deps.iam.deleteAttachment(a.accountId, a.userName, 'Custom', policyName).catch((err) => {
+      if (!(err instanceof ConditionFailed)) throw err
+    })
+  }
+  await deps.iam.deletePolicy(caller.accountId, policyName, marked.rev)
+}
+
+function attachmentInput(input: { userName: string; policyName: string; policyType: string }): PolicyType {
+  assertUserName(input.userName)
+  const policyType = assertPolicyType(input.policyType)
+  if (policyType === 'System') {
+    if (!systemPolicy(input.policyName)) throw policyNotFound()
+  } else {
+    assertPolicyName(input.policyName)
+  }
+  return policyType
+}
+
+/**
+ * @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentExists
+ */
+export async function attachPolicyToUser(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { userName: string; policyName: string; policyType: string },
+): Promise<void> {
+  const policyType = attachmentInput(input)
+  await getActiveUser(deps, caller.accountId, input.userName)
+  if (policyType === 'Custom') await activePolicy(deps, caller.accountId, input.policyName)
+  const attachment: PolicyAttachmentRecord = {
+    accountId: caller.accountId,
+    userName: input.userName,
+    policyType,
+    policyName: input.policyName,
+    attachedAt: isoSeconds(deps.clock.now()),
+  }
+  try {
+    await deps.iam.createAttachment(attachment)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.attachmentExists', 'The policy is already attached to the user.')
+    throw err
+  }
+  const user = await deps.iam.getUser(caller.accountId, input.userName)
+  const policy = policyType === 'Custom' ? await deps.iam.getPolicy(caller.accountId, input.policyName) : undefined
+  const userGone = !user || user.state !== 'Active'
+  const policyGone = policyType === 'Custom' && (!policy || policy.state !== 'Active')
+  if (userGone || policyGone) {
+    await deps.iam.deleteAttachment(caller.accountId, input.userName, policyType, input.policyName).catch(() => undefined)
+    throw userGone ? userNotFound() : policyNotFound()
+  }
+}
+
+/** @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentNotFound */
+export async function detachPolicyFromUser(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { userName: string; policyName: string; policyType: string },
+): Promise<void> {
+  const policyType = attachmentInput(input)
+  if (!(await deps.iam.getUser(caller.accountId, input.userName))) throw userNotFound()
+  try {
+    await deps.iam.deleteAttachment(caller.accountId, input.userName, policyType, input.policyName)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.attachmentNotFound', 'The policy is not attached to the user.')
+    throw err
+  }
+}
+
+export interface AttachedPolicyView {
+  policyName: string
+  policyType: PolicyType
+  description: string
+  attachedAt: string
+}
+
+/** @throws KmsError iam.userNotFound */
+export async function listPoliciesForUser(deps: PrincipalDeps, caller: Caller, userName: string): Promise<AttachedPolicyView[]> {
+  assertUserName(userName)
+  await getActiveUser(deps, caller.accountId, userName)
+  const attachments = await deps.iam.listAttachments(caller.accountId, userName)
+  const out: AttachedPolicyView[] = []
+  for (const a of attachments) {
+    const description =
+      a.policyType === 'System'
+        ? (SYSTEM_POLICIES.find((p) => p.name === a.policyName)?.description ?? '')
+        : ((await deps.iam.getPolicy(caller.accountId, a.policyName))?.description ?? '')
+    out.push({ policyName: a.policyName, policyType: a.policyType, description, attachedAt: a.attachedAt })
+  }
+  return out
+}

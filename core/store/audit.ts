@@ -1,0 +1,182 @@
+/**
+ * @module core/store/audit
+ *
+ * DynamoDB implementation of the AuditRepository port (layout in ./SCHEMA.md (Audit trail)).
+ *
+ * - Each event is its own item `AUDIT#EVT#<eventId>`, written once by its request.
+ * - gsi1 `AUDIT#ACCT#<account>` / `<time>#<eventId>` serves LookupEvents (per tenant).
+ * - gsi2 holds either the sealing queue `AUDIT#PENDING#<shard>` / `<time>#<eventId>` (8 shards,
+ *   so no single index partition takes every write) or, once sealed, the chain
+ *   `AUDIT#CHAIN#<seq / 10000>` / `<seq, 12 digits>`.
+ * - The chain head `AUDIT#HEAD#main` and the digests `AUDIT#DIGEST` / `<digestSeq>` are written
+ *   by the sealing job only.
+ */
+import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
+import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
+import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
+import type { AuditRepository } from '../domain/ports'
+import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
+import { guard } from './iam'
+import type { KmsEntities, KmsTable } from './table'
+
+export const PENDING_SHARDS = 8
+const CHAIN_BUCKET = 10_000
+const HEAD = 'main'
+
+function pad(n: number): string {
+  return String(n).padStart(12, '0')
+}
+
+function shardOf(eventId: string): number {
+  let h = 0
+  for (let i = 0; i < eventId.length; i++) h = (h * 31 + eventId.charCodeAt(i)) >>> 0
+  return h % PENDING_SHARDS
+}
+
+function recordItem(r: AuditRecord) {
+  const sealed = r.seq !== undefined
+  return {
+    eventId: r.eventId,
+    body: r.body,
+    accountId: r.accountId,
+    time: r.time,
+    ...(sealed ? { seq: r.seq, prevHash: r.prevHash, hash: r.hash, mac: r.mac, kid: r.kid } : {}),
+    gsi1pk: `AUDIT#ACCT#${r.accountId}`,
+    gsi1sk: `${r.time}#${r.eventId}`,
+    gsi2pk: sealed ? `AUDIT#CHAIN#${Math.floor(r.seq! / CHAIN_BUCKET)}` : `AUDIT#PENDING#${shardOf(r.eventId)}`,
+    gsi2sk: sealed ? pad(r.seq!) : `${r.time}#${r.eventId}`,
+  }
+}
+
+function toRecord(item: Record<string, unknown>): AuditRecord {
+  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item
+  return rest as unknown as AuditRecord
+}
+
+export class DynamoAuditRepository implements AuditRepository {
+  constructor(
+    private readonly table: KmsTable,
+    private readonly entities: KmsEntities,
+  ) {}
+
+  put(record: AuditRecord): Promise<void> {
+    return guard('put audit record', async () => {
+      await this.entities.AuditEventEntity.build(PutItemCommand)
+        .item(recordItem(record))
+        .options({ condition: { attr: 'eventId', exists: false } })
+        .send()
+    })
+  }
+
+  replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void> {
+    return guard('complete audit record', async () => {
+      await this.entities.AuditEventEntity.build(PutItemCommand)
+        .item(recordItem({ ...record, seq: undefined }))
+        .options({ condition: { and: [{ attr: 'body', eq: expectedBody }, { attr: 'seq', exists: false }] } })
+        .send()
+    })
+  }
+
+  listPending(untilTime: string, limit: number): Promise<AuditRecord[]> {
+    return guard('list pending audit records', async () => {
+      const shards = await Promise.all(
+        Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
+          const { Items = [] } = await this.table
+            .build(QueryCommand)
+            .entities(this.entities.AuditEventEntity)
+            .query({ index: 'gsi2', partition: `AUDIT#PENDING#${shard}`, range: { lte: `${untilTime}#~` } })
+            .options({ limit })
+            .send()
+          return Items.map((i) => toRecord(i as Record<string, unknown>))
+        }),
+      )
+      return shards
+        .flat()
+        .sort((a, b) => (a.time + a.eventId < b.time + b.eventId ? -1 : 1))
+        .slice(0, limit)
+    })
+  }
+
+  seal(record: AuditRecord, expectedBody: string): Promise<void> {
+    return guard('seal audit record', async () => {
+      await this.entities.AuditEventEntity.build(PutItemCommand)
+        .item(recordItem(record))
+        .options({ condition: { and: [{ attr: 'body', eq: expectedBody }, { attr: 'seq', exists: false }] } })
+        .send()
+    })
+  }
+
+  getHead(): Promise<ChainHead | undefined> {
+    return guard('get audit head', async () => {
+      const { Item } = await this.entities.AuditHeadEntity.build(GetItemCommand).key({ chain: HEAD }).options({ consistent: true }).send()
+      if (!Item) return undefined
+      const { chain: _c, ...head } = Item
+      return head as ChainHead
+    })
+  }
+
+  putHead(head: ChainHead, expectedRev: number | undefined): Promise<void> {
+    return guard('put audit head', async () => {
+      await this.entities.AuditHeadEntity.build(PutItemCommand)
+        .item({ chain: HEAD, ...head })
+        .options({ condition: expectedRev === undefined ? { attr: 'chain', exists: false } : { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  listChain(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return guard('list audit chain', async () => {
+      const out: AuditRecord[] = []
+      let bucket = Math.floor((afterSeq + 1) / CHAIN_BUCKET)
+      let emptyBuckets = 0
+      while (out.length < limit && emptyBuckets < 2) {
+        const { Items = [] } = await this.table
+          .build(QueryCommand)
+          .entities(this.entities.AuditEventEntity)
+          .query({ index: 'gsi2', partition: `AUDIT#CHAIN#${bucket}`, range: { gt: pad(afterSeq) } })
+          .options({ limit: limit - out.length })
+          .send()
+        out.push(...Items.map((i) => toRecord(i as Record<string, unknown>)))
+        if (out.length >= limit) break
+        emptyBuckets = Items.length === 0 ? emptyBuckets + 1 : 0
+        bucket++
+      }
+      return out
+    })
+  }
+
+  putDigest(digest: AuditDigest): Promise<void> {
+    return guard('put audit digest', async () => {
+      await this.entities.AuditDigestEntity.build(PutItemCommand)
+        .item(digest)
+        .options({ condition: { attr: 'digestSeq', exists: false } })
+        .send()
+    })
+  }
+
+  listDigests(after: number, limit: number): Promise<AuditDigest[]> {
+    return guard('list audit digests', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.AuditDigestEntity)
+        .query({ partition: 'AUDIT#DIGEST', range: { gt: pad(after) } })
+        .options({ limit, consistent: true })
+        .send()
+      return Items as AuditDigest[]
+    })
+  }
+
+  listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]> {
+    return guard('list audit records', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.AuditEventEntity)
+        .query({ index: 'gsi1', partition: `AUDIT#ACCT#${accountId}`, range: { between: [fromKey, toKey] } })
+        .options({ limit: limit + 1, reverse: true })
+        .send()
+      return Items.map((i) => toRecord(i as Record<string, unknown>))
+        .filter((r) => `${r.time}#${r.eventId}` < toKey)
+        .slice(0, limit)
+    })
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * @module core/store/iam
+ *
+ * DynamoDB implementation of the IamRepository port (layout in ./SCHEMA.md (Principals and policies)): users, custom
+ * policies, policy attachments, the status and deletion of AccessKeys, and key and secret
+ * policies. Every write is one conditional write on one item.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete'
+import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
+import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
+import { UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update'
+import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
+import { KmsError } from '../errors'
+import type { AccessKeyRecord } from '../domain/model'
+import { ConditionFailed, type IamRepository } from '../domain/ports'
+import type {
+  CustomPolicyRecord,
+  PolicyAttachmentRecord,
+  PolicyType,
+  ResourcePolicyRecord,
+  ResourcePolicyTarget,
+  UserRecord,
+} from '../domain/principals/model'
+import type { KmsEntities, KmsTable } from './table'
+
+/** Runs a store call, translating failures into domain errors (as repositories.ts does). */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
+    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
+      throw new ConditionFailed(what)
+    }
+    throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', { cause: err })
+  }
+}
+
+function strip<T extends Record<string, unknown>>(item: T, ...names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item }
+  for (const n of names) delete out[n]
+  return out
+}
+
+export function usersPartition(accountId: string): string {
+  return `ACCOUNT#${accountId}#USERS`
+}
+
+function attachmentsOfPolicyPartition(accountId: string, policyType: PolicyType, policyName: string): string {
+  return `POLICYUSERS#${accountId}#${policyType}#${policyName}`
+}
+
+export function resourcePolicyKey(target: ResourcePolicyTarget): string {
+  return target.kind === 'key'
+    ? `KEYPOLICY#${target.keyId}`
+    : `SECRETPOLICY#${target.accountId}#${target.region}#${target.secretName}`
+}
+
+export class DynamoIamRepository implements IamRepository {
+  constructor(
+    private readonly table: KmsTable,
+    private readonly entities: KmsEntities,
+  ) {}
+
+  getUser(accountId: string, userName: string): Promise<UserRecord | undefined> {
+    return guard('get user', async () => {
+      const { Item } = await this.entities.UserEntity.build(GetItemCommand).key({ accountId, userName }).options({ consistent: true }).send()
+      return Item ? (strip(Item, 'gsi1pk', 'gsi1sk') as unknown as UserRecord) : undefined
+    })
+  }
+
+  private writeUser(user: UserRecord, condition: object, what: string): Promise<void> {
+    return guard(what, async () => {
+      await this.entities.UserEntity.build(PutItemCommand)
+        .item({ ...user, gsi1pk: usersPartition(user.accountId), gsi1sk: user.userName })
+        .options({ condition: condition as never })
+        .send()
+    })
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return this.writeUser(user, { attr: 'userName', exists: false }, 'create user')
+  }
+
+  replaceUser(user: UserRecord, expectedRev: number): Promise<void> {
+    return this.writeUser(user, { attr: 'rev', eq: expectedRev }, 'replace user')
+  }
+
+  deleteUser(accountId: string, userName: string, expectedRev: number): Promise<void> {
+    return guard('delete user', async () => {
+      await this.entities.UserEntity.build(DeleteItemCommand)
+        .key({ accountId, userName })
+        .options({ condition: { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  listUsers(accountId: string, afterName: string | undefined, limit: number): Promise<{ items: UserRecord[]; more: boolean }> {
+    return guard('list users', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.UserEntity)
+        .query({ index: 'gsi1', partition: usersPartition(accountId), ...(afterName === undefined ? {} : { range: { gt: afterName } }) })
+        .options({ limit: limit + 1 })
+        .send()
+      const users = Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as UserRecord)
+      return { items: users.slice(0, limit), more: users.length > limit }
+    })
+  }
+
+  getPolicy(accountId: string, policyName: string): Promise<CustomPolicyRecord | undefined> {
+    return guard('get policy', async () => {
+      const { Item } = await this.entities.PolicyEntity.build(GetItemCommand).key({ accountId, policyName }).options({ consistent: true }).send()
+      return Item as CustomPolicyRecord | undefined
+    })
+  }
+
+  private writePolicy(policy: CustomPolicyRecord, condition: object, what: string): Promise<void> {
+    return guard(what, async () => {
+      await this.entities.PolicyEntity.build(PutItemCommand)
+        .item(policy)
+        .options({ condition: condition as never })
+        .send()
+    })
+  }
+
+  createPolicy(policy: CustomPolicyRecord): Promise<void> {
+    return this.writePolicy(policy, { attr: 'policyName', exists: false }, 'create policy')
+  }
+
+  replacePolicy(policy: CustomPolicyRecord, expectedRev: number): Promise<void> {
+    return this.writePolicy(policy, { attr: 'rev', eq: expectedRev }, 'replace policy')
+  }
+
+  deletePolicy(accountId: string, policyName: string, expectedRev: number): Promise<void> {
+    return guard('delete policy', async () => {
+      await this.entities.PolicyEntity.build(DeleteItemCommand)
+        .key({ accountId, policyName })
+        .options({ condition: { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  listAttachments(accountId: string, userName: string): Promise<PolicyAttachmentRecord[]> {
+    return guard('list attachments', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.PolicyAttachmentEntity)
+        .query({ partition: `USERPOLICY#${accountId}#${userName}` })
+        .options({ consistent: true, maxPages: Infinity })
+        .send()
+      return Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as PolicyAttachmentRecord)
+    })
+  }
+
+  listAttachmentsOfPolicy(accountId: string, policyType: PolicyType, policyName: string): Promise<PolicyAttachmentRecord[]> {
+    return guard('list attachments of policy', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.PolicyAttachmentEntity)
+        .query({ index: 'gsi1', partition: attachmentsOfPolicyPartition(accountId, policyType, policyName) })
+        .options({ maxPages: Infinity })
+        .send()
+      return Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as PolicyAttachmentRecord)
+    })
+  }
+
+  createAttachment(a: PolicyAttachmentRecord): Promise<void> {
+    return guard('create attachment', async () => {
+      await this.entities.PolicyAttachmentEntity.build(PutItemCommand)
+        .item({ ...a, gsi1pk: attachmentsOfPolicyPartition(a.accountId, a.policyType, a.policyName), gsi1sk: a.userName })
+        .options({ condition: { attr: 'policyName', exists: false } })
+        .send()
+    })
+  }
+
+  deleteAttachment(accountId: string, userName: string, policyType: PolicyType, policyName: string): Promise<void> {
+    return guard('delete attachment', async () => {
+      await this.entities.PolicyAttachmentEntity.build(DeleteItemCommand)
+        .key({ accountId, userName, policyType, policyName })
+        .options({ condition: { attr: 'policyName', exists: true } })
+        .send()
+    })
+  }
+
+  listAccessKeys(accountId: string, principal: string): Promise<AccessKeyRecord[]> {
+    return guard('list access keys', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.AccessKeyEntity)
+        .query({ index: 'gsi1', partition: `ACCOUNT#${accountId}#ACCESSKEYS` })
+        .options({ maxPages: Infinity })
+        .send()
+      return Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as AccessKeyRecord).filter(
+        (k) => k.principal === principal && k.accountId === accountId,
+      )
+    })
+  }
+
+  setAccessKeyStatus(accessKeyId: string, accountId: string, principal: string, status: 'Active' | 'Inactive'): Promise<void> {
+    return guard('update access key', async () => {
+      await this.entities.AccessKeyEntity.build(UpdateItemCommand)
+        .item({ accessKeyId, status })
+        .options({ condition: { and: [{ attr: 'accountId', eq: accountId }, { attr: 'principal', eq: principal }] } })
+        .send()
+    })
+  }
+
+  deleteAccessKey(accessKeyId: string, accountId: string, principal: string): Promise<void> {
+    return guard('delete access key', async () => {
+      await this.entities.AccessKeyEntity.build(DeleteItemCommand)
+        .key({ accessKeyId })
+        .options({ condition: { and: [{ attr: 'accountId', eq: accountId }, { attr: 'principal', eq: principal }] } })
+        .send()
+    })
+  }
+
+  getResourcePolicy(target: ResourcePolicyTarget): Promise<ResourcePolicyRecord | undefined> {
+    return guard('get resource policy', async () => {
+      const { Item } = await this.entities.ResourcePolicyEntity.build(GetItemCommand)
+        .key({ target: resourcePolicyKey(target) })
+        .options({ consistent: true })
+        .send()
+      if (!Item) return undefined
+      return { target, accountId: Item.accountId, document: Item.document, updatedAt: Item.updatedAt, rev: Item.rev }
+    })
+  }
+
+  putResourcePolicy(record: ResourcePolicyRecord, expectedRev: number | undefined): Promise<void> {
+    const t = record.target
+    return guard('put resource policy', async () => {
+      await this.entities.ResourcePolicyEntity.build(PutItemCommand)
+        .item({
+          target: resourcePolicyKey(t),
+          kind: t.kind,
+          accountId: record.accountId,
+          ...(t.kind === 'key' ? { keyId: t.keyId } : { region: t.region, secretName: t.secretName }),
+          document: record.document,
+          updatedAt: record.updatedAt,
+          rev: record.rev,
+        })
+        .options({ condition: expectedRev === undefined ? { attr: 'target', exists: false } : { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * @module functions/alibaba/permissions
+ *
+ * Per-action authorisation metadata, keyed by action name: which RAM action is checked on which
+ * resource(s) derived from the request parameters, whether the call may change state (its audit
+ * record is then written before it acts), and whether it may use another account's key or
+ * secret (key and secret use only; management is never cross-account).
+ *
+ * Actions missing from the table (added later by other modules) get a safe default: `kms:<Action>`
+ * on the key (`KeyId`), secret (`SecretName`), ciphertext key (`CiphertextBlob`) or the account,
+ * treated as state-changing and same-account only.
+ */
+
+/** Where a checked resource comes from. */
+export type ResourceSpec =
+  /** A key named by id, key ARN, alias or alias ARN in the first present parameter. */
+  | { kind: 'key'; params: readonly string[] }
+  /** The key named inside a ciphertext blob. */
+  | { kind: 'blob'; param: string }
+  /** ReEncrypt's source: `SourceKeyId` for an asymmetric source, else the blob's key. */
+  | { kind: 'reEncryptSource' }
+  /** An alias name. */
+  | { kind: 'alias'; param: string }
+  /** A secret named by name or ARN. */
+  | { kind: 'secret'; param: string }
+  /** Every secret of a JSON `SecretsList` (BatchGetSecretValue). */
+  | { kind: 'secretList'; param: string }
+  /** A key (`KeyId`) or else a secret (`SecretName`): the tag actions. */
+  | { kind: 'keyOrSecret' }
+  /** `acs:kms:<region>:<account>:key|alias|secret`: listing and creating. */
+  | { kind: 'collection'; name: 'key' | 'alias' | 'secret' }
+  /** `acs:kms:<region>:<account>:*`: service-level calls. */
+  | { kind: 'service' }
+  /** A RAM user; with `self`, the caller itself when the parameter is absent. */
+  | { kind: 'ramUser'; param: string; self?: boolean }
+  | { kind: 'ramPolicy'; param: string }
+  /** `acs:ram::<account>:*`: RAM listings. */
+  | { kind: 'ramAccount' }
+  /** `acs:actiontrail:<region>:<account>:*`. */
+  | { kind: 'trail' }
+
+export interface PermissionCheck {
+  /** The RAM action; defaults to `<service>:<Action>`. */
+  action?: string
+  resource: ResourceSpec
+  /** The parameter whose encryption context feeds `kms:EncryptionContext:*` conditions. */
+  contextParam?: string
+}
+
+export interface ActionPermission {
+  checks: readonly PermissionCheck[]
+  readOnly: boolean
+  crossAccount: boolean
+}
+
+const KEY: ResourceSpec = { kind: 'key', params: ['KeyId'] }
+const SECRET: ResourceSpec = { kind: 'secret', param: 'SecretName' }
+
+function on(resource: ResourceSpec, readOnly: boolean, crossAccount = false, contextParam?: string): ActionPermission {
+  return { checks: [{ resource, ...(contextParam ? { contextParam } : {}) }], readOnly, crossAccount }
+}
+
+const keyUse = (readOnly = true) => on(KEY, readOnly, true, 'EncryptionContext')
+const keyRead = on(KEY, true)
+const keyWrite = on(KEY, false)
+const secretRead = on(SECRET, true)
+const secretWrite = on(SECRET, false)
+
+export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
+  DescribeRegions: on({ kind: 'service' }, true),
+  DescribeAccountKmsStatus: on({ kind: 'service' }, true),
+  CreateKey: on({ kind: 'collection', name: 'key' }, false),
+  ListKeys: on({ kind: 'collection', name: 'key' }, true),
+  DescribeKey: on(KEY, true, true),
+  EnableKey: keyWrite,
+  DisableKey: keyWrite,
+  UpdateKeyDescription: keyWrite,
+  ScheduleKeyDeletion: keyWrite,
+  CancelKeyDeletion: keyWrite,
+  SetDeletionProtection: on({ kind: 'key', params: ['ProtectedResourceArn', 'KeyId'] }, false),
+  GetKeyPolicy: keyRead,
+  SetKeyPolicy: keyWrite,
+  CreateKeyVersion: keyWrite,
+  DescribeKeyVersion: keyRead,
+  ListKeyVersions: keyRead,
+  UpdateRotationPolicy: keyWrite,
+  GetParametersForImport: keyWrite,
+  ImportKeyMaterial: keyWrite,
+  DeleteKeyMaterial: keyWrite,
+  CreateAlias: { checks: [{ resource: { kind: 'alias', param: 'AliasName' } }, { resource: KEY }], readOnly: false, crossAccount: false },
+  UpdateAlias: { checks: [{ resource: { kind: 'alias', param: 'AliasName' } }, { resource: KEY }], readOnly: false, crossAccount: false },
+  DeleteAlias: on({ kind: 'alias', param: 'AliasName' }, false),
+  ListAliases: on({ kind: 'collection', name: 'alias' }, true),
+  ListAliasesByKeyId: keyRead,
+  TagResource: on({ kind: 'keyOrSecret' }, false),
+  UntagResource: on({ kind: 'keyOrSecret' }, false),
+  ListResourceTags: on({ kind: 'keyOrSecret' }, true),
+  Encrypt: keyUse(),
+  Decrypt: on({ kind: 'blob', param: 'CiphertextBlob' }, true, true, 'EncryptionContext'),
+  GenerateDataKey: keyUse(),
+  GenerateDataKeyWithoutPlaintext: keyUse(),
+  ReEncrypt: {
+    checks: [
+      { action: 'kms:ReEncryptFrom', resource: { kind: 'reEncryptSource' }, contextParam: 'SourceEncryptionContext' },
+      { action: 'kms:ReEncryptTo', resource: { kind: 'key', params: ['DestinationKeyId'] }, contextParam: 'DestinationEncryptionContext' },
+    ],
+    readOnly: true,
+    crossAccount: true,
+  },
+  ExportDataKey: on({ kind: 'blob', param: 'CiphertextBlob' }, true, true, 'EncryptionContext'),
+  GenerateAndExportDataKey: keyUse(),
+  AsymmetricEncrypt: keyUse(),
+  AsymmetricDecrypt: keyUse(),
+  AsymmetricSign: keyUse(),
+  AsymmetricVerify: keyUse(),
+  GetPublicKey: keyUse(),
+  CreateSecret: secretWrite,
+  GetSecretValue: on(SECRET, true, true),
+  BatchGetSecretValue: { checks: [{ action: 'kms:GetSecretValue', resource: { kind: 'secretList', param: 'SecretsList' } }], readOnly: true, crossAccount: false },
+  PutSecretValue: secretWrite,
+  UpdateSecretVersionStage: secretWrite,
+  RotateSecret: secretWrite,
+  UpdateSecretRotationPolicy: secretWrite,
+  UpdateSecret: secretWrite,
+  DeleteSecret: secretWrite,
+  RestoreSecret: secretWrite,
+  DescribeSecret: secretRead,
+  ListSecretVersionIds: secretRead,
+  ListSecrets: on({ kind: 'collection', name: 'secret' }, true),
+  GetRandomPassword: on({ kind: 'service' }, true),
+  GetSecretPolicy: secretRead,
+  SetSecretPolicy: secretWrite,
+}
+
+const USER: ResourceSpec = { kind: 'ramUser', param: 'UserName' }
+const SELF: ResourceSpec = { kind: 'ramUser', param: 'UserName', self: true }
+const POLICY: ResourceSpec = { kind: 'ramPolicy', param: 'PolicyName' }
+
+export const RAM_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
+  CreateUser: on(USER, false),
+  GetUser: on(USER, true),
+  UpdateUser: on(USER, false),
+  DeleteUser: on(USER, false),
+  ListUsers: on({ kind: 'ramAccount' }, true),
+  CreateAccessKey: on(SELF, false),
+  ListAccessKeys: on(SELF, true),
+  UpdateAccessKey: on(SELF, false),
+  DeleteAccessKey: on(SELF, false),
+  CreatePolicy: on(POLICY, false),
+  GetPolicy: on(POLICY, true),
+  DeletePolicy: on(POLICY, false),
+  AttachPolicyToUser: { checks: [{ resource: USER }, { resource: POLICY }], readOnly: false, crossAccount: false },
+  DetachPolicyFromUser: { checks: [{ resource: USER }, { resource: POLICY }], readOnly: false, crossAccount: false },
+  ListPoliciesForUser: on(USER, true),
+}
+
+export const TRAIL_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
+  LookupEvents: on({ kind: 'trail' }, true),
+}
+
+/** The metadata of an action of `service` (with the default for unlisted actions). */
+export function permissionOf(service: 'kms' | 'ram' | 'actiontrail', action: string, has: (param: string) => boolean): ActionPermission {
+  const table = service === 'kms' ? KMS_PERMISSIONS : service === 'ram' ? RAM_PERMISSIONS : TRAIL_PERMISSIONS
+  if (Object.hasOwn(table, action)) return table[action]!
+  if (service !== 'kms') return on({ kind: service === 'ram' ? 'ramAccount' : 'trail' }, false)
+  if (has('KeyId')) return keyWrite
+  if (has('SecretName')) return secretWrite
+  if (has('CiphertextBlob')) return on({ kind: 'blob', param: 'CiphertextBlob' }, false)
+  return on({ kind: 'service' }, false)
+}

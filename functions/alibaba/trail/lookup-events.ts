@@ -1,0 +1,100 @@
+/**
+ * @module functions/alibaba/trail/lookup-events
+ *
+ * ActionTrail's `LookupEvents` (Version 2020-07-06) over the caller's own account:
+ * `StartTime`/`EndTime` (ISO-8601; default the last 7 days), `MaxResults` (1–50, default 20),
+ * `LookupAttribute.N.Key`/`.Value` (N = 1..5; keys EventName, ResourceName, User,
+ * EventAccessKeyId, EventId, EventRW, ServiceName; all must hold) and `NextToken`.
+ * Events come newest first in ActionTrail's shape; a token is bound to the account, the
+ * principal and the query (forged or other-tenant tokens → 400 InvalidNextToken).
+ */
+import { LOOKUP_ATTRIBUTES, lookupEvents, type LookupAttribute } from '../../../core/domain/audit/lookup-events'
+import type { AuditEvent } from '../../../core/domain/audit/model'
+import { invalidParameter } from '../../../core/errors'
+import type { ActionHandler } from '../context'
+import type { Params } from '../params'
+
+const DEFAULT_WINDOW_MS = 7 * 86_400_000
+const SERVICE_NAMES = { kms: 'Kms', ram: 'Ram', actiontrail: 'Actiontrail', local: 'Local', unknown: 'Unknown' } as const
+
+function time(params: Params, name: string, fallback: number): number {
+  const value = params.optionalString(name, { max: 64 })
+  if (value === undefined || value === '') return fallback
+  const ms = Date.parse(value)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw invalidParameter(name, 'must be an ISO-8601 time.')
+  return ms
+}
+
+function filters(params: Params): Array<{ key: LookupAttribute; value: string }> {
+  const out: Array<{ key: LookupAttribute; value: string }> = []
+  for (let n = 1; n <= 5; n++) {
+    const key = params.optionalString(`LookupAttribute.${n}.Key`, { max: 64 })
+    const value = params.optionalString(`LookupAttribute.${n}.Value`, { max: 512 })
+    if (key === undefined && value === undefined) continue
+    if (!key || !(LOOKUP_ATTRIBUTES as readonly string[]).includes(key)) {
+      throw invalidParameter(`LookupAttribute.${n}.Key`, `must be one of ${LOOKUP_ATTRIBUTES.join(', ')}.`)
+    }
+    out.push({ key: key as LookupAttribute, value: value ?? '' })
+  }
+  return out
+}
+
+/** An event in ActionTrail's shape (never more than the record holds). */
+export function trailEvent(e: AuditEvent, region: string): Record<string, unknown> {
+  const user = e.principalArn?.match(/:user\/(.+)$/)?.[1]
+  return {
+    eventId: e.eventId,
+    eventVersion: '1',
+    eventType: 'ApiCall',
+    eventName: e.action,
+    eventTime: e.time,
+    eventRW: e.readOnly ? 'Read' : 'Write',
+    eventSource: `${e.service}.edge-kms`,
+    serviceName: SERVICE_NAMES[e.service],
+    acsRegion: region,
+    apiVersion: e.version,
+    requestId: e.requestId,
+    sourceIpAddress: e.sourceIp,
+    userAgent: e.userAgent,
+    userIdentity: {
+      type: e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : 'unknown',
+      accountId: e.accountId,
+      principalId: e.principalArn,
+      accessKeyId: e.accessKeyId,
+      ...(user ? { userName: user } : {}),
+    },
+    resourceName: (e.resources ?? []).join(';'),
+    requestParameters: e.params ?? {},
+    errorCode: e.errorCode,
+    additionalEventData: {
+      decision: e.decision,
+      outcome: e.outcome,
+      httpStatus: e.httpStatus,
+      keyVersionId: e.keyVersionId,
+      refEventId: e.refEventId,
+    },
+  }
+}
+
+export const LookupEvents: ActionHandler = async ({ deps, caller, params }) => {
+  const now = deps.clock.now()
+  const endMs = time(params, 'EndTime', now)
+  const startMs = time(params, 'StartTime', endMs - DEFAULT_WINDOW_MS)
+  const query = filters(params)
+  const out = await lookupEvents(deps, {
+    accountId: caller.accountId,
+    principalArn: caller.principalArn ?? '',
+    startMs,
+    endMs,
+    maxResults: params.optionalInteger('MaxResults', 1, 50) ?? 20,
+    nextToken: params.optionalString('NextToken', { max: 2048 }) || undefined,
+    filters: query,
+    query: JSON.stringify([params.optionalString('StartTime', { max: 64 }) ?? null, params.optionalString('EndTime', { max: 64 }) ?? null, query]),
+  })
+  return {
+    StartTime: new Date(startMs).toISOString(),
+    EndTime: new Date(endMs).toISOString(),
+    ...(out.nextToken ? { NextToken: out.nextToken } : {}),
+    Events: out.events.map((e) => trailEvent(e, deps.region)),
+  }
+}

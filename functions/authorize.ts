@@ -1,0 +1,309 @@
+/**
+ * @module functions/authorize
+ *
+ * Authorises one authenticated RPC call before it has any effect: derives the resource ARN(s)
+ * from the request parameters (functions/alibaba/permissions.ts), loads the caller's identity
+ * policies and the resources' policies (core/domain/principals/access-control.ts, cached ≤ 5 s),
+ * and evaluates every (action, resource) pair (core/domain/policy/evaluate.ts). All must allow.
+ *
+ * Rules that keep a denial from revealing anything:
+ * - The ARN is computed from the request, never from what exists: an unknown key id in the
+ *   caller's account is judged like any key of the account (default key policy), so "no
+ *   permission" (403) comes before "not found" (404) and looks the same for existing and
+ *   missing keys.
+ * - Parameter errors that do not depend on stored state (missing parameter, malformed ARN, ARN of
+ *   another region, undecodable ciphertext) are reported first, exactly as the handler would.
+ * - Aliases: authorised on the alias ARN, then again on the key ARN it points to; the handler then
+ *   receives the key id, so a concurrent re-pointing of the alias cannot make it act on a key
+ *   that was not authorised.
+ * - Decrypt (and ReEncrypt's source): authorised on the key named inside the ciphertext.
+ *
+ * Cross-account key use (allowed by both policies) runs the handler with the caller's account
+ * replaced by the key's account, so the unchanged handlers resolve the key where it lives; the
+ * audit record keeps the real caller. A request touching keys of two different accounts (e.g.
+ * ReEncrypt from another account's key to one's own) is refused.
+ */
+import { parseBlobHeader } from '../core/crypto/envelope'
+import { KmsError, invalidParameter, missingParameter } from '../core/errors'
+import type { Caller } from '../core/domain/model'
+import type { PolicyDocument } from '../core/domain/policy/document'
+import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
+import type { Deps } from './deps'
+import { Params } from './alibaba/params'
+import { permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const KEY_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):(key|alias)\/(.+)$/
+const SECRET_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):secret\/(.+)$/
+const ALIAS_NAME = /^alias\/[A-Za-z0-9_\-/]{1,249}$/
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,192}$/
+const CONTROL = /[\u0000-\u001f\u007f]/
+/** As functions/alibaba/actions/crypto.ts: ciphertext blobs are at most a few KB. */
+const MAX_BLOB_BYTES = 16 * 1024
+
+export type Service = 'kms' | 'ram' | 'actiontrail'
+
+export interface AuthorizeInput {
+  deps: Deps
+  service: Service
+  action: string
+  caller: Caller
+  params: Params
+  sourceIp?: string
+  secureTransport: boolean
+}
+
+export interface Authorization {
+  allowed: boolean
+  reason?: DenyReason
+  permission: ActionPermission
+  /** The caller the handler runs as (the key's account for allowed cross-account use). */
+  caller: Caller
+  /** The parameters the handler receives (aliases resolved to the authorised key ids). */
+  params: Params
+  /** Every ARN authorised (alias and key, blob key, secret, user, ...). */
+  resources: string[]
+  /** Key ids whose cached policy view must be dropped after a state-changing call. */
+  keyIds: string[]
+  /** The key version named inside a ciphertext, if any. */
+  keyVersionId?: string
+  /** A ciphertext named no key: the handler must refuse the call (its result is withheld). */
+  unresolved: boolean
+}
+
+interface Target {
+  action: string
+  arn: string
+  /** The resource's own policy; undefined for resources that have none. */
+  policy?: PolicyDocument
+  tags?: Readonly<Record<string, string>>
+  contextParam?: string
+  keyId?: string
+}
+
+function malformedKeyId(parameter: string): KmsError {
+  return invalidParameter(parameter, 'the key identifier is malformed.')
+}
+
+class Resolver {
+  readonly rewrites = new Map<string, string>()
+  keyVersionId: string | undefined
+  unresolved = false
+
+  constructor(private readonly input: AuthorizeInput) {}
+
+  private get caller(): Caller {
+    return this.input.caller
+  }
+
+  private async keyTarget(action: string, keyId: string, account: string, region: string): Promise<Target> {
+    const arn = `acs:kms:${region}:${account}:key/${keyId}`
+    if (UUID.test(keyId)) {
+      const view = await this.input.deps.access.key(keyId)
+      if (view.exists && view.accountId === account && view.region === region) {
+        return { action, arn, policy: view.policy, tags: view.tags, keyId }
+      }
+    }
+    if (account !== this.caller.accountId) return { action, arn }
+    return { action, arn, policy: this.input.deps.access.defaultPolicy(account), keyId }
+  }
+
+  private async keyRef(action: string, parameter: string, value: string): Promise<Target[]> {
+    if (value.length === 0 || value.length > 512 || CONTROL.test(value)) throw malformedKeyId(parameter)
+    const region = this.caller.region
+    let account = this.caller.accountId
+    let keyId: string | undefined
+    let aliasName: string | undefined
+    if (value.startsWith('acs:')) {
+      const m = KEY_ARN.exec(value)
+      if (!m) throw invalidParameter(parameter, 'the ARN is malformed.')
+      const [, arnRegion, arnAccount, kind, rest] = m as unknown as [string, string, string, string, string]
+      if (arnRegion !== region) throw invalidParameter(parameter, 'the ARN names another region.')
+      account = arnAccount
+      if (kind === 'alias') aliasName = `alias/${rest}`
+      else keyId = rest
+    } else if (value.startsWith('alias/')) {
+      aliasName = value
+    } else {
+      keyId = value
+    }
+    if (keyId !== undefined) return [await this.keyTarget(action, keyId, account, region)]
+    const targets: Target[] = [{ action, arn: `acs:kms:${region}:${account}:${aliasName}` }]
+    // Aliases have no resource policy, so another account's alias is refused without a lookup.
+    if (account === this.caller.accountId && ALIAS_NAME.test(aliasName!)) {
+      const alias = await this.input.deps.aliases.get(account, region, aliasName!)
+      if (alias) {
+        targets.push(await this.keyTarget(action, alias.keyId, account, region))
+        this.rewrites.set(parameter, alias.keyId)
+      }
+    }
+    return targets
+  }
+
+  /**
+   * The key inside a ciphertext. A blob that names no key cannot be decrypted by anyone, so it
+   * is judged as "some key of the caller's account" (`key/*`) and left to the handler, which
+   * refuses it in its own order of checks; the call is marked unresolved, and its result is
+   * withheld should the handler ever succeed (these actions are read-only, so nothing changed).
+   */
+  private async blob(action: string, parameter: string): Promise<Target> {
+    let header: ReturnType<typeof parseBlobHeader> | undefined
+    try {
+      header = parseBlobHeader(this.input.params.base64(parameter, MAX_BLOB_BYTES))
+    } catch (err) {
+      if (KmsError.match(err, 'validation.missingParameter')) throw err
+    }
+    if (!header) {
+      this.unresolved = true
+      const c = this.caller
+      return { action, arn: `acs:kms:${c.region}:${c.accountId}:key/*`, policy: this.input.deps.access.defaultPolicy(c.accountId) }
+    }
+    const view = await this.input.deps.access.key(header.keyId)
+    this.keyVersionId ??= header.versionId
+    const account = view.exists && view.accountId ? view.accountId : this.caller.accountId
+    return this.keyTarget(action, header.keyId, account, view.exists && view.region ? view.region : this.caller.region)
+  }
+
+  private async secret(action: string, parameter: string, value: string): Promise<Target> {
+    let region = this.caller.region
+    let account = this.caller.accountId
+    let name = value
+    if (value.startsWith('acs:')) {
+      const m = SECRET_ARN.exec(value)
+      if (!m) throw invalidParameter(parameter, 'the secret ARN is malformed.')
+      const [, arnRegion, arnAccount, rest] = m as unknown as [string, string, string, string]
+      if (arnRegion !== region) throw invalidParameter(parameter, 'the ARN names another region.')
+      region = arnRegion
+      account = arnAccount
+      name = rest
+    }
+    const arn = `acs:kms:${region}:${account}:secret/${name}`
+    if (!SECRET_NAME.test(name)) {
+      return account === this.caller.accountId ? { action, arn, policy: this.input.deps.access.defaultPolicy(account) } : { action, arn }
+    }
+    return { action, arn, policy: await this.input.deps.access.secretPolicy(account, region, name) }
+  }
+
+  async targets(check: PermissionCheck, action: string): Promise<Target[]> {
+    const { params } = this.input
+    const c = this.caller
+    const spec = check.resource
+    const withContext = (t: Target): Target => (check.contextParam ? { ...t, contextParam: check.contextParam } : t)
+    switch (spec.kind) {
+      case 'key': {
+        const parameter = spec.params.find((p) => params.has(p) && params.optionalString(p, { max: 512 }) !== '') ?? spec.params[0]!
+        return (await this.keyRef(action, parameter, params.string(parameter, { max: 512 }))).map(withContext)
+      }
+      case 'blob':
+        return [withContext(await this.blob(action, spec.param))]
+      case 'reEncryptSource':
+        if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) {
+          return (await this.keyRef(action, 'SourceKeyId', params.string('SourceKeyId', { max: 512 }))).map(withContext)
+        }
+        return [withContext(await this.blob(action, 'CiphertextBlob'))]
+      case 'alias': {
+        const name = params.string(spec.param, { max: 512 })
+        return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:${name}` }]
+      }
+      case 'secret':
+        return [await this.secret(action, spec.param, params.string(spec.param, { max: 1024 }))]
+      case 'secretList': {
+        let names: string[] = []
+        try {
+          const list = params.optionalJson(spec.param, (v) => v) as Array<{ SecretName?: unknown }> | undefined
+          if (Array.isArray(list)) names = list.map((e) => (typeof e?.SecretName === 'string' ? e.SecretName : '')).filter(Boolean)
+        } catch {
+          names = []
+        }
+        if (names.length === 0) return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:secret` }]
+        return Promise.all(names.slice(0, 100).map((n) => this.secret(action, spec.param, n)))
+      }
+      case 'keyOrSecret': {
+        const secretName = params.optionalString('SecretName', { max: 1024 })
+        if (secretName) return [await this.secret(action, 'SecretName', secretName)]
+        return this.keyRef(action, 'KeyId', params.string('KeyId', { max: 512 }))
+      }
+      case 'collection':
+        return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:${spec.name}` }]
+      case 'service':
+        return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:*` }]
+      case 'ramUser': {
+        const name = params.optionalString(spec.param, { max: 128 })
+        if (!name) {
+          if (!spec.self) throw missingParameter(spec.param)
+          return [{ action, arn: c.principalArn ?? `acs:ram::${c.accountId}:root` }]
+        }
+        return [{ action, arn: `acs:ram::${c.accountId}:user/${name}` }]
+      }
+      case 'ramPolicy':
+        return [{ action, arn: `acs:ram::${c.accountId}:policy/${params.string(spec.param, { max: 128 })}` }]
+      case 'ramAccount':
+        return [{ action, arn: `acs:ram::${c.accountId}:*` }]
+      case 'trail':
+        return [{ action, arn: `acs:actiontrail:${c.region}:${c.accountId}:*` }]
+    }
+  }
+}
+
+function rewritten(params: Params, rewrites: ReadonlyMap<string, string>): Params {
+  if (rewrites.size === 0) return params
+  const values = new Map(params.withPrefix(''))
+  for (const [k, v] of rewrites) values.set(k, v)
+  return new Params(values)
+}
+
+/**
+ * Decides one call. Returns the decision rather than throwing it, so that the caller can record
+ * the denied call with its resources first.
+ * @throws KmsError validation.* / crypto.invalidCiphertext for request errors that come before
+ *   authorisation; store.unavailable when policies cannot be read.
+ */
+export async function authorize(input: AuthorizeInput): Promise<Authorization> {
+  const { deps, caller, params } = input
+  const permission = permissionOf(input.service, input.action, (p) => params.has(p))
+  const resolver = new Resolver(input)
+  const targets: Target[] = []
+  for (const check of permission.checks) {
+    targets.push(...(await resolver.targets(check, check.action ?? `${input.service}:${input.action}`)))
+  }
+  const identity = await deps.access.identity(caller)
+  const now = deps.clock.now()
+  const contexts = new Map<string, Record<string, string>>()
+  const contextOf = (param: string | undefined) => (): Record<string, string> | undefined => {
+    if (!param) return undefined
+    if (!contexts.has(param)) contexts.set(param, params.encryptionContext(param))
+    return contexts.get(param)
+  }
+  const base: Authorization = {
+    allowed: true,
+    permission,
+    caller,
+    params: rewritten(params, resolver.rewrites),
+    resources: targets.map((t) => t.arn),
+    keyIds: [...new Set(targets.flatMap((t) => (t.keyId ? [t.keyId] : [])))],
+    ...(resolver.keyVersionId ? { keyVersionId: resolver.keyVersionId } : {}),
+    unresolved: resolver.unresolved,
+  }
+  for (const t of targets) {
+    const decision = evaluate(
+      {
+        action: t.action,
+        resource: t.arn,
+        principal: identity.principal,
+        context: conditionContext({
+          sourceIp: input.sourceIp,
+          now,
+          secureTransport: input.secureTransport,
+          encryptionContext: contextOf(t.contextParam),
+          tags: t.tags,
+        }),
+      },
+      { identity: identity.policies, resource: t.policy, crossAccount: permission.crossAccount },
+    )
+    if (!decision.allowed) return { ...base, allowed: false, reason: decision.reason }
+  }
+  const accounts = new Set(targets.map((t) => arnAccount(t.arn) ?? caller.accountId))
+  if (accounts.size > 1) return { ...base, allowed: false, reason: 'crossAccount' }
+  const [account] = accounts
+  return account && account !== caller.accountId ? { ...base, caller: { ...caller, accountId: account } } : base
+}
