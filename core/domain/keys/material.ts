@@ -43,7 +43,44 @@ export async function newSoftwareVersion(
 }
 
 /**
- * Unwraps one version's material. The caller must zeroize the result when done.
+ * Unwrapped material kept in the isolate so a warm key needs no root-key unwrap per request.
+ * Bound: an entry lives at most MATERIAL_CACHE_MS and is zeroised when it expires or is pushed
+ * out. It is only reachable through a key record that still lists the same wrapped value, so
+ * a deleted key's material is never used (the record goes first, within the key cache bound).
+ */
+export const MATERIAL_CACHE_MS = 60_000
+const MATERIAL_CACHE_MAX = 1_000
+const materialCache = new Map<string, { material: Uint8Array; at: number }>()
+
+function cachedMaterial(id: string, now: number): Uint8Array | undefined {
+  const hit = materialCache.get(id)
+  if (!hit) return undefined
+  if (now - hit.at >= MATERIAL_CACHE_MS) {
+    zeroize(hit.material)
+    materialCache.delete(id)
+    return undefined
+  }
+  return hit.material.slice()
+}
+
+function rememberMaterial(id: string, material: Uint8Array, now: number): void {
+  for (const [k, e] of materialCache) {
+    if (materialCache.size < MATERIAL_CACHE_MAX && now - e.at < MATERIAL_CACHE_MS) break
+    zeroize(e.material)
+    materialCache.delete(k)
+  }
+  materialCache.set(id, { material: material.slice(), at: now })
+}
+
+/** Drops (and zeroises) every cached material; for tests and key destruction. */
+export function clearMaterialCache(): void {
+  for (const e of materialCache.values()) zeroize(e.material)
+  materialCache.clear()
+}
+
+/**
+ * Unwraps one version's material. The caller must zeroize the result when done (it is always a
+ * private copy).
  * @throws KmsError key.versionNotFound, internal (corrupt store)
  */
 export async function unwrapVersion(
@@ -56,5 +93,11 @@ export async function unwrapVersion(
   if (!version.wrappedMaterial) {
     throw new KmsError('key.unsupportedProtectionLevel', 'This key version has no software key material.')
   }
-  return unwrapUnderRoot(deps.rootKeys, version.wrappedMaterial, materialAad(key.keyId, versionId))
+  const id = `${key.keyId}:${versionId}:${version.wrappedMaterial}`
+  const now = Date.now()
+  const hit = cachedMaterial(id, now)
+  if (hit) return hit
+  const material = await unwrapUnderRoot(deps.rootKeys, version.wrappedMaterial, materialAad(key.keyId, versionId))
+  rememberMaterial(id, material, now)
+  return material
 }
