@@ -10,10 +10,12 @@ import { FetchHttpHandler } from '@smithy/fetch-http-handler'
 import { parseRootKeyRing, type RootKeyRing } from '../core/crypto/root-key'
 import { randomBytes } from '../core/crypto/random'
 import { KmsError } from '../core/errors'
+import { HsmBridgeClient } from '../core/hsm-client/client'
 import { systemClock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
 import { createStore, type Store } from '../core/store'
+import { CachedKeyRepository } from '../core/store/cached-keys'
 import { AccessControl } from '../core/domain/principals/access-control'
-import type { AuditRepository, CredentialRepository, IamRepository } from '../core/domain/ports'
+import type { AuditRepository, CredentialRepository, Hsm, IamRepository } from '../core/domain/ports'
 import { DEFAULT_REGION, DEFAULT_TABLE, type Env } from './env'
 
 export interface Deps extends KeyDeps {
@@ -25,12 +27,14 @@ export interface Deps extends KeyDeps {
   credentials: CredentialRepository
   audit: AuditRepository
   access: AccessControl
+  /** The HSM bridge (issue #6), when HSM_BRIDGE_URL is set; HSM keys refuse to work without it. */
+  hsm?: Hsm
 }
 
 let cached: { fingerprint: string; deps: Deps } | undefined
 
 function fingerprint(env: Env): string {
-  return [env.KMS_ROOT_KEYS, env.DYNAMODB_ENDPOINT, env.DYNAMODB_TABLE, env.DYNAMODB_REGION, env.KMS_REGION].join('\u0000')
+  return [env.KMS_ROOT_KEYS, env.DYNAMODB_ENDPOINT, env.DYNAMODB_TABLE, env.DYNAMODB_REGION, env.KMS_REGION, env.HSM_BRIDGE_URL, env.HSM_BRIDGE_SECRET].join('\u0000')
 }
 
 /** @throws KmsError internal when the deployment is misconfigured (no root key). */
@@ -50,9 +54,24 @@ export function getDeps(env: Env): Deps {
     maxAttempts: 2,
   })
   const store = createStore(client, env.DYNAMODB_TABLE || DEFAULT_TABLE)
+  let hsm: Hsm | undefined
+  if (env.HSM_BRIDGE_URL) {
+    try {
+      hsm = new HsmBridgeClient({ baseUrl: env.HSM_BRIDGE_URL, secret: env.HSM_BRIDGE_SECRET ?? '' })
+    } catch {
+      // A misconfigured bridge fails HSM keys only (500); everything else keeps working.
+      console.error(JSON.stringify({ level: 'error', event: 'hsm.misconfigured' }))
+      const refuse = async (): Promise<never> => {
+        throw new KmsError('internal', 'The HSM bridge is misconfigured (HSM_BRIDGE_URL or HSM_BRIDGE_SECRET).')
+      }
+      hsm = new Proxy({} as Hsm, { get: () => refuse })
+    }
+  }
+  // Warm keys are served from the isolate for ≤ 2 s (core/store/cached-keys.ts).
+  const cachedKeys = new CachedKeyRepository(store.keys, systemClock)
   const deps: Deps = {
     store,
-    keys: store.keys,
+    keys: cachedKeys,
     aliases: store.aliases,
     secrets: store.secrets,
     clock: systemClock,
@@ -62,7 +81,8 @@ export function getDeps(env: Env): Deps {
     iam: store.iam,
     credentials: store.credentials,
     audit: store.audit,
-    access: new AccessControl({ iam: store.iam, keys: store.keys, clock: systemClock }),
+    access: new AccessControl({ iam: store.iam, keys: cachedKeys, clock: systemClock }),
+    ...(hsm ? { hsm } : {}),
   }
   cached = { fingerprint: fp, deps }
   return deps

@@ -47,7 +47,15 @@ export interface KeyVersionRecord {
   wrappedMaterial?: string
   /** Asymmetric keys: the version's public key, base64 of the DER SubjectPublicKeyInfo (public). */
   publicKeySpki?: string
+  /**
+   * HSM keys (issue #6): `Creating` from the intent write until the HSM object is confirmed,
+   * `Active` once it is, `Missing` when the HSM no longer holds it. Absent for software keys.
+   */
+  hsmState?: HsmVersionState
 }
+
+/** See {@link KeyVersionRecord.hsmState}. */
+export type HsmVersionState = 'Creating' | 'Active' | 'Missing'
 
 /**
  * BYOK: the wrapping key pair and token issued by the latest GetParametersForImport (issue #5,

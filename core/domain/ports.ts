@@ -221,3 +221,36 @@ export interface AuditRepository {
    */
   listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]>
 }
+
+// --- Hardware keys (issue #6) -------------------------------------------------------------------
+
+/** Key specs an HSM holds (`AES_256` backs `Aliyun_AES_256`). */
+export type HsmKeySpec = 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
+export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256'
+export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'
+
+/**
+ * Key material held in an HSM, addressed by object id (see core/domain/keys/hsm/object-id.ts).
+ * Implemented by core/hsm-client/client.ts (`HsmBridgeClient`). Failures are KmsErrors:
+ * `hsm.unavailable` (retryable), `crypto.invalidCiphertext`, `key.notFound` (no such object),
+ * `validation.invalidParameter`, `internal`.
+ */
+export interface Hsm {
+  /** Idempotent for the same spec. */
+  generateKey(id: string, spec: HsmKeySpec): Promise<{ publicKeySpkiDer?: Uint8Array }>
+  encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }>
+  decrypt(id: string, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  sign(id: string, algorithm: HsmSigningAlgorithm, digest: Uint8Array): Promise<Uint8Array>
+  verify(id: string, algorithm: HsmSigningAlgorithm, digest: Uint8Array, signature: Uint8Array): Promise<boolean>
+  asymmetricDecrypt(id: string, algorithm: HsmOaepAlgorithm, ciphertext: Uint8Array): Promise<Uint8Array>
+  getPublicKey(id: string): Promise<Uint8Array>
+  /** False when there was nothing to destroy. */
+  destroyKey(id: string): Promise<boolean>
+  /** Every object id on the token. */
+  listKeys(): Promise<string[]>
+}
+
+/** The HSM, when the deployment has one (absent: HSM keys answer key.unsupportedProtectionLevel). */
+export interface HsmDeps {
+  hsm?: Hsm
+}

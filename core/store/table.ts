@@ -57,6 +57,7 @@ const versionSchema = map({
   createdAt: string(),
   wrappedMaterial: string().optional(),
   publicKeySpki: string().optional(),
+  hsmState: string().enum('Creating', 'Active', 'Missing').optional(),
 })
 
 const importParametersSchema = map({

@@ -299,6 +299,69 @@ async function startHsmBridge(
   return { url: `http://127.0.0.1:${port}`, secret, modulePath, tokenLabel, softHsmConf, pin, pid: bridge.pid! }
 }
 
+/**
+ * Restarts a stack's HSM bridge after it died (tests `kill -9` it): same module, token, PIN,
+ * secret and port as {@link startStack} used. The new process belongs to the caller, who stops
+ * it. By default it exits when the caller's process does (its stdin closes); with `detached` it
+ * outlives the caller (e.g. a test worker) and its pid is written to
+ * `<dataDir>/hsm-bridge-restarted.pid` for whoever tears the stack down.
+ *
+ * @throws {StackError} when the bridge does not come up within 30 s.
+ */
+export async function restartHsmBridge(
+  dataDir: string,
+  hsm: HsmBridgeInfo,
+  options: { verbose?: boolean; detached?: boolean } = {},
+): Promise<{ child: ChildProcess; pid: number }> {
+  const verbose = !!options.verbose
+  const detached = !!options.detached
+  const port = new URL(hsm.url).port
+  const pinEnv: Record<string, string> = hsm.softHsmConf
+    ? { HSM_PIN_FILE: join(resolve(dataDir), 'hsm', 'user.pin'), SOFTHSM2_CONF: hsm.softHsmConf }
+    : { HSM_PIN: hsm.pin }
+  const { HSM_PIN: _p, HSM_PIN_FILE: _f, ...parentEnv } = process.env
+  const bridge = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hsm-bridge/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...parentEnv,
+      ...pinEnv,
+      HSM_MODULE: hsm.modulePath,
+      HSM_TOKEN_LABEL: hsm.tokenLabel,
+      HSM_BRIDGE_HOST: '127.0.0.1',
+      HSM_BRIDGE_PORT: port,
+      HSM_BRIDGE_SECRET_FILE: join(resolve(dataDir), 'hsm-bridge-secret'),
+      ...(detached ? {} : { HSM_BRIDGE_EXIT_WITH_STDIN: '1' }),
+      HSM_BRIDGE_LOG_LEVEL: verbose ? 'info' : 'error',
+      UV_THREADPOOL_SIZE: '8',
+    },
+    stdio: [detached ? 'ignore' : 'pipe', 'pipe', verbose && !detached ? 'inherit' : 'ignore'],
+    detached,
+  })
+  await new Promise<void>((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new StackError('The HSM bridge did not restart within 30 s.')), 30_000)
+    bridge.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('hsm-bridge ready on')) {
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    bridge.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(new StackError(`The HSM bridge exited during restart (code ${code}).`))
+    })
+  })
+  if (detached) {
+    writeFileSync(join(resolve(dataDir), 'hsm-bridge-restarted.pid'), String(bridge.pid))
+    bridge.stdout!.destroy()
+    bridge.unref()
+  } else {
+    bridge.stdout!.resume()
+  }
+  return { child: bridge, pid: bridge.pid! }
+}
+
 /** Starts dynalite, ensures the table and bootstrap identity, and serves the Worker. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = resolve(options.dataDir)

@@ -3,22 +3,25 @@
  *
  * Scheduled job: destroy keys whose pending-deletion window has ended. For each due key:
  * 1. release its aliases (each a conditional delete on the alias still pointing at this key);
- * 2. replace the key with a tombstone (state Deleted, every version's material removed, tags
+ * 2. HSM keys (issue #6): destroy every version's HSM object (idempotent; without a bridge the
+ *    item fails and stays due);
+ * 3. replace the key with a tombstone (state Deleted, every version's material removed, tags
  *    dropped) — one conditional write on the revision read.
  * The tombstone keeps the id taken forever (ids are never reused); every later call naming the
- * key gets Forbidden.KeyNotFound. A crash between 1 and 2 leaves the key due, so the next run
- * finishes the job; overlapping runs are safe (conditional writes; lost races are skips).
+ * key gets Forbidden.KeyNotFound. A crash between 1 and 3 leaves the key due, so the next run
+ * finishes the job (also between 2 and 3: destroying an absent object is a no-op); overlapping runs are safe (conditional writes; lost races are skips).
  */
 import { isoSeconds } from '../keys/common'
 import type { KeyRecord } from '../model'
-import { ConditionFailed, type KeyDeps } from '../ports'
+import { ConditionFailed, type HsmDeps, type KeyDeps } from '../ports'
+import { destroyHsmVersions, isHsmKey } from '../keys/hsm/hsm-keys'
 import { forEachIsolated, type ScheduledJob } from './job'
 
 export function isDeletionDue(key: KeyRecord, nowMs: number): boolean {
   return key.keyState === 'PendingDeletion' && key.deleteDate !== undefined && Date.parse(key.deleteDate) <= nowMs
 }
 
-export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'>> = {
+export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps> = {
   name: 'purge-deleted-keys',
   async run(deps, nowMs, budget) {
     const { keyIds, more } = await deps.keys.listDue('deletion', isoSeconds(nowMs), budget)
@@ -33,6 +36,7 @@ export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'>> =
           if (!(err instanceof ConditionFailed)) throw err
         }
       }
+      if (isHsmKey(key)) await destroyHsmVersions(deps, key)
       const tombstone: KeyRecord = {
         ...key,
         keyState: 'Deleted',

@@ -5,17 +5,21 @@
  * since issue #5, the asymmetric specs of ./asymmetric/specs.ts (RSA_2048/3072/4096 with either
  * usage, EC_P256/EC_P256K for SIGN/VERIFY). `Origin=EXTERNAL` (BYOK) creates the key in
  * PendingImport with no version; its material arrives through ImportKeyMaterial (./byok).
- * HSM protection, EC_SM2 and SM4 are refused with Alibaba's `Unsupported.*` codes.
+ * `ProtectionLevel=HSM` (issue #6) creates Aliyun_AES_256, RSA_2048/3072/4096 and EC_P256 keys in
+ * the HSM through ./hsm/create-hsm-key.ts. EC_SM2 and SM4 are refused with Alibaba's
+ * `Unsupported.*` codes.
  */
 import { KmsError } from '../../errors'
 import { SHARED_INSTANCE, type Caller, type KeyRecord } from '../model'
-import type { KeyDeps } from '../ports'
+import type { HsmDeps, KeyDeps } from '../ports'
 import { isoSeconds } from './common'
 import { newSoftwareVersion, uuidV4 } from './material'
 import { DEFAULT_ROTATION_SECONDS, parseRotationInterval } from './rotation'
 import { newAsymmetricVersion } from './asymmetric/key-material'
 import { asymmetricSpec, isUsageAllowed } from './asymmetric/specs'
 import { mergeTags, type Tag } from './tags'
+import { createHsmKey } from './hsm/create-hsm-key'
+import { hsmSpecOf, requireHsm } from './hsm/hsm-keys'
 
 export interface CreateKeyInput {
   keySpec?: string
@@ -41,7 +45,7 @@ const KNOWN_SPECS = new Set([
  *
  * @throws KmsError validation.*, key.unsupported*, limit.exceeded
  */
-export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyInput): Promise<KeyRecord> {
+export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: CreateKeyInput): Promise<KeyRecord> {
   const keySpec = input.keySpec ?? 'Aliyun_AES_256'
   const keyUsage = input.keyUsage ?? 'ENCRYPT/DECRYPT'
   const origin = input.origin ?? 'Aliyun_KMS'
@@ -74,8 +78,14 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
     const allowed = asymmetric?.kind === 'rsa' ? 'ENCRYPT/DECRYPT or SIGN/VERIFY' : asymmetric ? 'SIGN/VERIFY' : 'ENCRYPT/DECRYPT'
     throw new KmsError('key.invalidUsage', `The key spec ${keySpec} supports only the key usage ${allowed}.`)
   }
-  if (protectionLevel !== 'SOFTWARE') {
-    throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys are not available on this deployment.')
+  const hsmSpec = protectionLevel === 'HSM' ? hsmSpecOf(keySpec) : undefined
+  if (protectionLevel === 'HSM') {
+    requireHsm(deps)
+    if (!hsmSpec) throw new KmsError('key.unsupportedProtectionLevel', `The key spec ${keySpec} cannot be protected by the HSM.`)
+    if (origin === 'EXTERNAL') throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys cannot import key material.')
+    if (input.enableAutomaticRotation === true) {
+      throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys cannot rotate automatically.')
+    }
   }
   const description = input.description ?? ''
   if (description.length > 8192) {
@@ -98,7 +108,7 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
   const now = deps.clock.now()
   const keyId = uuidV4(deps.random)
   const external = origin === 'EXTERNAL'
-  const version = external
+  const version = external || hsmSpec
     ? undefined
     : asymmetric
       ? await newAsymmetricVersion(deps, keyId, asymmetric, now)
@@ -130,6 +140,7 @@ export async function createKey(deps: KeyDeps, caller: Caller, input: CreateKeyI
     tags,
     rev: 1,
   }
+  if (hsmSpec) return createHsmKey(deps, key, hsmSpec)
   await deps.keys.create(key)
   return key
 }

@@ -10,15 +10,19 @@
  *   `crypto.invalidCiphertext`. The key-state check runs only after the blob authenticated, so a
  *   tampered blob can never be told apart by a state error.
  * - Plaintext and key material are zeroized once the response is built.
+ * - HSM-protected keys (issue #6) seal and open suite-0x02 blobs in the HSM (./hsm/blob.ts); a
+ *   blob's suite must match its key's protection level.
  */
 import { toBase64, zeroize } from '../../crypto/bytes'
 import { openBlob, parseBlobHeader, sealBlob } from '../../crypto/envelope'
 import { KmsError, invalidCiphertext, invalidParameter } from '../../errors'
 import type { Caller, KeyRecord } from '../model'
-import type { KeyDeps } from '../ports'
+import type { HsmDeps, KeyDeps } from '../ports'
 import { assertKeyState, resolveKey } from './common'
 import type { KeyOperation } from './key-state-table'
 import { unwrapVersion } from './material'
+import { openHsmBlob, sealHsmBlob } from './hsm/blob'
+import { isHsmKey, withHsmVersion } from './hsm/hsm-keys'
 
 /** Alibaba: Encrypt takes at most 6 KB of plaintext. */
 export const MAX_ENCRYPT_PLAINTEXT = 6144
@@ -43,13 +47,17 @@ function assertSymmetric(key: KeyRecord): void {
 }
 
 async function sealWithPrimary(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   key: KeyRecord,
   plaintext: Uint8Array,
   context: Record<string, string>,
 ): Promise<{ blob: Uint8Array; versionId: string }> {
   const versionId = key.primaryVersionId
   if (!versionId) throw new KmsError('key.pendingImport', 'The key has no key material.')
+  if (isHsmKey(key)) {
+    const blob = await withHsmVersion(deps, key, versionId, (hsm) => sealHsmBlob(hsm, key.keyId, versionId, plaintext, context))
+    return { blob, versionId }
+  }
   const material = await unwrapVersion(deps, key, versionId)
   try {
     const blob = await sealBlob({ keyId: key.keyId, versionId, material }, plaintext, context, deps.random)
@@ -72,7 +80,7 @@ export interface EncryptOutput extends CryptoResult {
 
 /** @throws KmsError key.*, validation.*, dryRun.wouldSucceed */
 export async function encrypt(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   caller: Caller,
   input: { keyId: string; plaintext: Uint8Array; context: Record<string, string>; dryRun?: boolean },
 ): Promise<EncryptOutput> {
@@ -90,7 +98,7 @@ export async function encrypt(
  * The caller owns (and must zeroize) the returned plaintext.
  */
 async function openAnyBlob(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   caller: Caller,
   blob: Uint8Array,
   context: Record<string, string>,
@@ -106,7 +114,8 @@ async function openAnyBlob(
     key.region !== caller.region ||
     key.keyUsage !== 'ENCRYPT/DECRYPT' ||
     !key.keySpec.startsWith('Aliyun_') ||
-    !key.versions.some((v) => v.versionId === header.versionId)
+    !key.versions.some((v) => v.versionId === header.versionId) ||
+    isHsmKey(key) !== (header.suite === 2)
   ) {
     throw invalidCiphertext()
   }
@@ -116,15 +125,22 @@ async function openAnyBlob(
   }
   let material: Uint8Array | undefined
   let plaintext: Uint8Array
-  try {
-    material = await unwrapVersion(deps, key, header.versionId)
-    plaintext = await openBlob({ keyId: key.keyId, versionId: header.versionId, material }, blob, context)
-  } catch (err) {
-    if (KmsError.match(err, 'crypto.')) throw err
-    if (KmsError.match(err, 'key.')) throw invalidCiphertext(err)
-    throw err
-  } finally {
-    zeroize(material)
+  if (isHsmKey(key)) {
+    // hsm.unavailable (retryable), a missing bridge or object pass through as they are.
+    plaintext = await withHsmVersion(deps, key, header.versionId, (hsm) =>
+      openHsmBlob(hsm, key.keyId, header.versionId, blob, context),
+    )
+  } else {
+    try {
+      material = await unwrapVersion(deps, key, header.versionId)
+      plaintext = await openBlob({ keyId: key.keyId, versionId: header.versionId, material }, blob, context)
+    } catch (err) {
+      if (KmsError.match(err, 'crypto.')) throw err
+      if (KmsError.match(err, 'key.')) throw invalidCiphertext(err)
+      throw err
+    } finally {
+      zeroize(material)
+    }
   }
   try {
     assertKeyState(op, key)
@@ -141,7 +157,7 @@ async function openAnyBlob(
 
 /** @throws KmsError crypto.invalidCiphertext (uniform), key.* state errors, dryRun.wouldSucceed */
 export async function decrypt(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   caller: Caller,
   input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean; operation?: KeyOperation },
 ): Promise<CryptoResult & { plaintext: Uint8Array }> {
@@ -159,7 +175,7 @@ export interface DataKeyOutput extends EncryptOutput {
  * key's primary version. `NumberOfBytes` (1–1024) wins over `KeySpec` (AES_256 = 32, AES_128 = 16).
  */
 export async function generateDataKey(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   caller: Caller,
   input: {
     keyId: string
@@ -199,7 +215,7 @@ export interface ReEncryptOutput extends EncryptOutput {
 
 /** ReEncrypt: open under the blob's key, seal under the destination key, never exposing plaintext. */
 export async function reEncrypt(
-  deps: KeyDeps,
+  deps: KeyDeps & HsmDeps,
   caller: Caller,
   input: {
     ciphertextBlob: Uint8Array

@@ -4,14 +4,15 @@
  * AsymmetricDecrypt: RSAES-OAEP decryption with one version's private key, through the RSA
  * engine (constant-time OAEP decoding in BoringSSL/OpenSSL). Every failure caused by the
  * ciphertext — wrong length, wrong key or version, wrong algorithm, tampering — is the one
- * uniform `crypto.invalidCiphertext`.
+ * uniform `crypto.invalidCiphertext`. HSM keys decrypt in the HSM (OAEP decoding there).
  */
 import { modulusBytes, rsaOaepDecrypt } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
-import type { KeyDeps } from '../../ports'
+import type { HsmDeps, KeyDeps } from '../../ports'
+import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import type { KeyOperation } from '../key-state-table'
 import { unwrapPrivateKey } from './key-material'
 import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
@@ -37,7 +38,7 @@ export interface AsymmetricDecryptOutput {
  *   (Algorithm), crypto.invalidCiphertext, dryRun.wouldSucceed
  */
 export async function asymmetricDecrypt(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'>,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'> & HsmDeps,
   caller: Caller,
   input: AsymmetricDecryptInput,
   engine: RsaEngine = nodeRsaEngine,
@@ -48,6 +49,15 @@ export async function asymmetricDecrypt(
   if (spec.kind !== 'rsa') throw new KmsError('key.invalidUsage', 'The key cannot decrypt.')
   if (input.ciphertext.length !== modulusBytes(spec.bits)) throw invalidCiphertext()
   if (input.dryRun) throw dryRunSucceeded()
+  if (isHsmKey(key)) {
+    const plaintext = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
+      hsm.asymmetricDecrypt(id, algorithm, input.ciphertext).catch((err: unknown) => {
+        if (KmsError.match(err, 'validation.')) throw invalidCiphertext(err)
+        throw err
+      }),
+    )
+    return { key, versionId: version.versionId, plaintext }
+  }
   const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
   try {
     return { key, versionId: version.versionId, plaintext: rsaOaepDecrypt(engine, pkcs8, input.ciphertext, oaepHashOf(algorithm)) }

@@ -3,7 +3,8 @@
  *
  * AsymmetricSign: sign a caller-supplied SHA-256 digest with one version of a SIGN/VERIFY key.
  * RSA_PSS_SHA_256 (MGF1-SHA-256, 32-byte random salt) and RSA_PKCS1_SHA_256 through the RSA
- * engine; ECDSA_SHA_256 through @noble/curves, DER-encoded as Alibaba returns it.
+ * engine; ECDSA_SHA_256 through @noble/curves, DER-encoded as Alibaba returns it. HSM keys
+ * sign in the HSM (same algorithms and encodings).
  */
 import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
 import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
@@ -11,7 +12,8 @@ import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-en
 import { zeroize } from '../../../crypto/bytes'
 import { invalidParameter, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
-import type { KeyDeps } from '../../ports'
+import type { HsmDeps, KeyDeps } from '../../ports'
+import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import { unwrapPrivateKey } from './key-material'
 import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
 import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
@@ -37,7 +39,7 @@ export interface AsymmetricSignOutput {
  *   (Algorithm, Digest), dryRun.wouldSucceed
  */
 export async function asymmetricSign(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'random'>,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'random'> & HsmDeps,
   caller: Caller,
   input: AsymmetricSignInput,
   engine: RsaEngine = nodeRsaEngine,
@@ -55,6 +57,10 @@ export async function asymmetricSign(
     throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
   }
   if (input.dryRun) throw dryRunSucceeded()
+  if (isHsmKey(key)) {
+    const signature = await withHsmVersion(deps, key, version.versionId, (hsm, id) => hsm.sign(id, algorithm, input.digest))
+    return { key, versionId: version.versionId, signature }
+  }
   const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
   try {
     let signature: Uint8Array

@@ -3,14 +3,16 @@
  *
  * AsymmetricVerify: check a signature over a SHA-256 digest with one version's public key.
  * A signature that does not verify (including a malformed one) is `false`, never an error.
- * ECDSA accepts DER (what Alibaba and OpenSSL produce) with high or low S.
+ * ECDSA accepts DER (what Alibaba and OpenSSL produce) with high or low S. HSM keys verify in
+ * the HSM; a signature the HSM refuses as malformed is `false` there too.
  */
 import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
 import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { invalidParameter, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
-import type { KeyDeps } from '../../ports'
+import type { HsmDeps, KeyDeps } from '../../ports'
+import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import { versionPublicKey } from './key-material'
 import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
 import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
@@ -35,7 +37,7 @@ export interface AsymmetricVerifyOutput {
  *   (Algorithm, Digest), dryRun.wouldSucceed
  */
 export async function asymmetricVerify(
-  deps: Pick<KeyDeps, 'keys' | 'aliases'>,
+  deps: Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps,
   caller: Caller,
   input: AsymmetricVerifyInput,
   engine: RsaEngine = nodeRsaEngine,
@@ -53,6 +55,15 @@ export async function asymmetricVerify(
     throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
   }
   if (input.dryRun) throw dryRunSucceeded()
+  if (isHsmKey(key)) {
+    const hsmValid = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
+      hsm.verify(id, algorithm, input.digest, input.signature).catch((err: unknown) => {
+        if (KmsError.match(err, 'validation.')) return false
+        throw err
+      }),
+    )
+    return { key, versionId: version.versionId, valid: hsmValid }
+  }
   const spki = versionPublicKey(version)
   let valid: boolean
   try {

@@ -27,6 +27,9 @@ function assertCanAddVersion(key: KeyRecord, nowMs: number): AsymmetricSpec {
       'CreateKeyVersion is only available for asymmetric keys; symmetric keys rotate through UpdateRotationPolicy.',
     )
   }
+  if (key.protectionLevel === 'HSM') {
+    throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys cannot create versions yet.')
+  }
   if (key.origin !== 'Aliyun_KMS') {
     throw new KmsError('key.unsupportedOrigin', 'Keys with imported key material cannot create versions.')
   }
