@@ -116,3 +116,18 @@ export function zeroize(...buffers: (Uint8Array | undefined)[]): void {
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
+
+/** True when a string has no lone surrogates (it round-trips through UTF-8 unchanged). */
+export function isWellFormedUnicode(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return false
+    }
+  }
+  return true
+}

@@ -25,7 +25,7 @@
 
 import canonicalize from 'canonicalize'
 import { invalidParameter } from '../errors'
-import { utf8 } from './bytes'
+import { isWellFormedUnicode, utf8 } from './bytes'
 
 /** Maximum length of an encryption context in JSON form, in UTF-16 code units. */
 export const MAX_ENCRYPTION_CONTEXT_CHARS = 8192
@@ -142,19 +142,6 @@ function parseContext(json: string): Record<string, string> {
   return validateContext(out)
 }
 
-function isWellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1)
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false
-      i++
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return false
-    }
-  }
-  return true
-}
 
 /**
  * Validates an encryption context built outside {@link parseEncryptionContextJson} (e.g. from the
@@ -181,7 +168,7 @@ function validateContext(obj: Record<string, string>): Record<string, string> {
     const value: unknown = obj[key]
     if (typeof value !== 'string') throw reject('values must be strings')
     if (key.length === 0) throw reject('keys must not be empty')
-    if (!isWellFormed(key) || !isWellFormed(value)) {
+    if (!isWellFormedUnicode(key) || !isWellFormedUnicode(value)) {
       throw reject('keys and values must be well-formed Unicode')
     }
     out[key] = value

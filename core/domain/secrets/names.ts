@@ -6,7 +6,7 @@
  * (`SECRET#<account>#<region>#<name>` / `VERSION#<id>`), so `#`, control characters and anything
  * outside the allow-lists are refused. Messages never echo the input.
  */
-import { fromBase64, utf8 } from '../../crypto/bytes'
+import { fromBase64, isWellFormedUnicode, utf8 } from '../../crypto/bytes'
 import { KmsError, invalidParameter, missingParameter } from '../../errors'
 import type { Caller } from '../model'
 import {
@@ -151,19 +151,6 @@ export function normaliseNewVersionStages(
   return unique
 }
 
-function isWellFormedUnicode(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1)
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false
-      i++
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return false
-    }
-  }
-  return true
-}
 
 /**
  * Turns `SecretData` / `SecretDataType` into the bytes to store: `text` as UTF-8, `binary` as
