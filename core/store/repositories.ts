@@ -133,14 +133,16 @@ export class DynamoKeyRepository implements KeyRepository {
   listDue(job: 'rotation' | 'deletion' | 'materialExpiry', untilIso: string, limit: number): Promise<{ keyIds: string[]; more: boolean }> {
     return guard('list due keys', async () => {
       // `~` sorts after every character of an id, so every entry due at or before untilIso matches.
-      const { Items = [] } = await this.table
+      const { Items = [], LastEvaluatedKey } = await this.table
         .build(QueryCommand)
         .entities(this.entities.KeyEntity)
         .query({ index: 'gsi2', partition: KEY_DUE_PARTITIONS[job], range: { lte: `${untilIso}#~` } })
-        .options({ limit: limit + 1, attributes: ['keyId'] })
+        .options({ limit: limit + 1, attributes: ['keyId'], maxPages: 1 })
         .send()
       const keyIds = Items.map((i) => (i as { keyId: string }).keyId)
-      return { keyIds: keyIds.slice(0, limit), more: keyIds.length > limit }
+      // One page reads at most 1 MB, so it can hold fewer than `limit` items while more are due:
+      // a LastEvaluatedKey means "more", and the next run carries on.
+      return { keyIds: keyIds.slice(0, limit), more: keyIds.length > limit || LastEvaluatedKey !== undefined }
     })
   }
 

@@ -212,7 +212,7 @@ export class DynamoSecretRepository implements SecretRepository {
   listDue(nowIso: string, limit: number): Promise<{ items: DueSecretRef[]; more: boolean }> {
     return guard('list due secrets', async () => {
       // `$` sorts right after the `#` that ends the time, so this is "due at or before now".
-      const { Items = [] } = await this.table
+      const { Items = [], LastEvaluatedKey } = await this.table
         .build(QueryCommand)
         .entities(this.entities.SecretEntity)
         .query({ index: 'gsi2', partition: SECRET_DUE_PARTITION, range: { lt: `${nowIso}$` } })
@@ -227,7 +227,8 @@ export class DynamoSecretRepository implements SecretRepository {
           due: secretDueTime(head) ?? nowIso,
         }
       })
-      return { items: refs.slice(0, limit), more: refs.length > limit }
+      // A 1 MB page may end before `limit` items: LastEvaluatedKey also means "more".
+      return { items: refs.slice(0, limit), more: refs.length > limit || LastEvaluatedKey !== undefined }
     })
   }
 }

@@ -449,6 +449,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       modulesRoot: dirname(bundle),
       compatibilityDate,
       compatibilityFlags,
+      // No Request.cf fetch from workers.cloudflare.com: the machine is offline and it is not needed.
+      cf: false,
       log: new Log(options.verbose ? LogLevel.DEBUG : LogLevel.WARN),
       bindings: {
         KMS_REGION: region,
