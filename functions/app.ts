@@ -147,7 +147,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
       throw new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')
     }
     const caller = await authenticate(
-      { credentials: deps.store.credentials, nonces: deps.store.nonces, rootKeys: deps.rootKeys, clock: deps.clock },
+      { credentials: deps.credentials, nonces: deps.store.nonces, rootKeys: deps.rootKeys, clock: deps.clock },
       rpc.signed,
       deps.region,
       known,

@@ -13,6 +13,7 @@ import { KmsError } from '../core/errors'
 import { HsmBridgeClient } from '../core/hsm-client/client'
 import { systemClock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
 import { createStore, type Store } from '../core/store'
+import { CachedCredentialRepository } from '../core/store/cached-credentials'
 import { CachedKeyRepository } from '../core/store/cached-keys'
 import { AccessControl } from '../core/domain/principals/access-control'
 import type { AuditRepository, CredentialRepository, Hsm, IamRepository } from '../core/domain/ports'
@@ -79,7 +80,7 @@ export function getDeps(env: Env): Deps {
     rootKeys,
     region: env.KMS_REGION || DEFAULT_REGION,
     iam: store.iam,
-    credentials: store.credentials,
+    credentials: new CachedCredentialRepository(store.credentials, systemClock),
     audit: store.audit,
     access: new AccessControl({ iam: store.iam, keys: cachedKeys, clock: systemClock }),
     ...(hsm ? { hsm } : {}),

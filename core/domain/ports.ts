@@ -61,6 +61,8 @@ export interface CredentialRepository {
   getAccount(accountId: string): Promise<AccountRecord | undefined>
   /** Idempotent: an existing account is left as it is. */
   ensureAccount(record: AccountRecord): Promise<void>
+  /** Drops any copy of the access key cached in this isolate (after disabling or deleting it). */
+  forget?(accessKeyId: string): void
 }
 
 export interface NonceRepository {

@@ -85,19 +85,23 @@ export const ListAccessKeys: ActionHandler = async ({ deps, caller, params }) =>
 }
 
 export const UpdateAccessKey: ActionHandler = async ({ deps, caller, params }) => {
+  const accessKeyId = params.string('UserAccessKeyId', NAME)
   await updateAccessKey(deps, caller, {
     userName: params.optionalString('UserName', NAME) || undefined,
-    accessKeyId: params.string('UserAccessKeyId', NAME),
+    accessKeyId,
     status: params.string('Status', { max: 16 }),
   })
+  deps.credentials.forget?.(accessKeyId)
   return {}
 }
 
 export const DeleteAccessKey: ActionHandler = async ({ deps, caller, params }) => {
+  const accessKeyId = params.string('UserAccessKeyId', NAME)
   await deleteAccessKey(deps, caller, {
     userName: params.optionalString('UserName', NAME) || undefined,
-    accessKeyId: params.string('UserAccessKeyId', NAME),
+    accessKeyId,
   })
+  deps.credentials.forget?.(accessKeyId)
   return {}
 }
 
