@@ -153,3 +153,25 @@ export function stringList(name: string, maxItems = 20) {
     return value as string[]
   }
 }
+
+/** Validates Alibaba's `Filters`: `[{"Key": string, "Values": [1–10 strings]}, …]`, at most 10. */
+export function filterList(name = 'Filters') {
+  return (value: unknown): Array<{ Key: string; Values: string[] }> => {
+    if (!Array.isArray(value) || value.length > 10) throw invalidParameter(name, 'must be a JSON array of at most 10 filters.')
+    return value.map((f) => {
+      const filter = f as { Key?: unknown; Values?: unknown }
+      if (
+        typeof filter !== 'object' ||
+        filter === null ||
+        typeof filter.Key !== 'string' ||
+        !Array.isArray(filter.Values) ||
+        filter.Values.length === 0 ||
+        filter.Values.length > 10 ||
+        filter.Values.some((v) => typeof v !== 'string')
+      ) {
+        throw invalidParameter(name, 'each filter must be {"Key": string, "Values": [1 to 10 strings]}.')
+      }
+      return { Key: filter.Key, Values: filter.Values as string[] }
+    })
+  }
+}

@@ -260,19 +260,20 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
         c[i]! ^= 0x01
         return c
       }
-      const cases: Array<Promise<unknown>> = [
-        client.decrypt(ids.aes, iv, flip(ciphertext, 0), aad),
-        client.decrypt(ids.aes, iv, flip(ciphertext, 63), aad),
-        client.decrypt(ids.aes, iv, flip(ciphertext, 64), aad),
-        client.decrypt(ids.aes, iv, flip(ciphertext, 79), aad),
-        client.decrypt(ids.aes, flip(iv, 5), ciphertext, aad),
-        client.decrypt(ids.aes, iv, ciphertext, Buffer.from('Context')),
-        client.decrypt(ids.aes, iv, ciphertext, new Uint8Array(0)),
-        client.decrypt(ids.aes2, iv, ciphertext, aad),
-        client.decrypt(ids.aes, iv, ciphertext.subarray(0, 70), aad),
-        client.decrypt(ids.aes, iv, Buffer.concat([ciphertext, Buffer.from([0])]), aad),
+      // Thunks: each call starts only when awaited, so no rejection is ever left unhandled.
+      const cases: Array<() => Promise<unknown>> = [
+        () => client.decrypt(ids.aes, iv, flip(ciphertext, 0), aad),
+        () => client.decrypt(ids.aes, iv, flip(ciphertext, 63), aad),
+        () => client.decrypt(ids.aes, iv, flip(ciphertext, 64), aad),
+        () => client.decrypt(ids.aes, iv, flip(ciphertext, 79), aad),
+        () => client.decrypt(ids.aes, flip(iv, 5), ciphertext, aad),
+        () => client.decrypt(ids.aes, iv, ciphertext, Buffer.from('Context')),
+        () => client.decrypt(ids.aes, iv, ciphertext, new Uint8Array(0)),
+        () => client.decrypt(ids.aes2, iv, ciphertext, aad),
+        () => client.decrypt(ids.aes, iv, ciphertext.subarray(0, 70), aad),
+        () => client.decrypt(ids.aes, iv, Buffer.concat([ciphertext, Buffer.from([0])]), aad),
       ]
-      for (const c of cases) await expectKmsError(c, BAD_CIPHERTEXT)
+      for (const c of cases) await expectKmsError(c(), BAD_CIPHERTEXT)
       // The sessions that saw CKR_GENERAL_ERROR were replaced; the key still works.
       expect(Buffer.from(await client.decrypt(ids.aes, iv, ciphertext, aad))).toEqual(plaintext)
     })

@@ -229,6 +229,29 @@ function readWranglerConfig(): { compatibilityDate: string; compatibilityFlags: 
   }
 }
 
+/** Resolves once the bridge prints its ready line; fails if it exits or takes over 30 s. */
+function waitForBridgeReady(bridge: ChildProcess, what: 'start' | 'restart'): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new StackError(`The HSM bridge did not ${what} within 30 s.`)), 30_000)
+    bridge.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('hsm-bridge ready on')) {
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    bridge.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(
+        new StackError(
+          `The HSM bridge exited during ${what === 'start' ? 'start-up' : 'restart'} (code ${code}); run with KMS_VERBOSE=1 to see why.`,
+        ),
+      )
+    })
+  })
+}
+
 /**
  * Starts the hsm-bridge when a PKCS#11 module is available: the one named by HSM_MODULE (with
  * HSM_TOKEN_LABEL / HSM_PIN or HSM_PIN_FILE, e.g. a network HSM's library), or else SoftHSMv2
@@ -280,21 +303,7 @@ async function startHsmBridge(
     stdio: ['pipe', 'pipe', verbose ? 'inherit' : 'ignore'],
   })
   children.push(bridge)
-  await new Promise<void>((ok, fail) => {
-    let out = ''
-    const timer = setTimeout(() => fail(new StackError('The HSM bridge did not start within 30 s.')), 30_000)
-    bridge.stdout!.on('data', (d) => {
-      out += d
-      if (out.includes('hsm-bridge ready on')) {
-        clearTimeout(timer)
-        ok()
-      }
-    })
-    bridge.once('exit', (code) => {
-      clearTimeout(timer)
-      fail(new StackError(`The HSM bridge exited during start-up (code ${code}); run with KMS_VERBOSE=1 to see why.`))
-    })
-  })
+  await waitForBridgeReady(bridge, 'start')
   bridge.stdout!.resume()
   return { url: `http://127.0.0.1:${port}`, secret, modulePath, tokenLabel, softHsmConf, pin, pid: bridge.pid! }
 }
@@ -337,21 +346,7 @@ export async function restartHsmBridge(
     stdio: [detached ? 'ignore' : 'pipe', 'pipe', verbose && !detached ? 'inherit' : 'ignore'],
     detached,
   })
-  await new Promise<void>((ok, fail) => {
-    let out = ''
-    const timer = setTimeout(() => fail(new StackError('The HSM bridge did not restart within 30 s.')), 30_000)
-    bridge.stdout!.on('data', (d) => {
-      out += d
-      if (out.includes('hsm-bridge ready on')) {
-        clearTimeout(timer)
-        ok()
-      }
-    })
-    bridge.once('exit', (code) => {
-      clearTimeout(timer)
-      fail(new StackError(`The HSM bridge exited during restart (code ${code}).`))
-    })
-  })
+  await waitForBridgeReady(bridge, 'restart')
   if (detached) {
     writeFileSync(join(resolve(dataDir), 'hsm-bridge-restarted.pid'), String(bridge.pid))
     bridge.stdout!.destroy()

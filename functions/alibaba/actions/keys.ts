@@ -17,24 +17,9 @@ import {
 import { listKeys, type KeyFilter } from '../../../core/domain/keys/list-keys'
 import { invalidParameter, missingParameter } from '../../../core/errors'
 import { pageParams, type ActionHandler } from '../context'
-import { tagList } from '../params'
+import { tagList, filterList } from '../params'
 import { keyMetadata } from '../shape'
 
-function filters(value: unknown): KeyFilter[] {
-  if (!Array.isArray(value) || value.length > 10) throw invalidParameter('Filters', 'must be a JSON array of at most 10 filters.')
-  return value.map((f) => {
-    const filter = f as { Key?: unknown; Values?: unknown }
-    if (
-      typeof filter !== 'object' || filter === null ||
-      typeof filter.Key !== 'string' ||
-      !Array.isArray(filter.Values) || filter.Values.length === 0 || filter.Values.length > 10 ||
-      filter.Values.some((v) => typeof v !== 'string')
-    ) {
-      throw invalidParameter('Filters', 'each filter must be {"Key": string, "Values": [string, …]}.')
-    }
-    return { Key: filter.Key, Values: filter.Values as string[] }
-  })
-}
 
 export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
   const key = await createKey(deps, caller, {
@@ -59,7 +44,7 @@ export const DescribeKey: ActionHandler = async ({ deps, caller, params }) => {
 
 export const ListKeys: ActionHandler = async ({ deps, caller, params }) => {
   const page = pageParams(params)
-  const { keys, totalCount } = await listKeys(deps, caller, params.optionalJson('Filters', filters) ?? [], page)
+  const { keys, totalCount } = await listKeys(deps, caller, params.optionalJson('Filters', filterList()) ?? [], page)
   return {
     Keys: { Key: keys.map((k) => ({ KeyId: k.keyId, KeyArn: keyArn(k) })) },
     TotalCount: totalCount,

@@ -33,7 +33,7 @@ import { updateSecretVersionStage } from '../../../core/domain/secrets/update-se
 import { invalidParameter, missingParameter } from '../../../core/errors'
 import { pageParams, type ActionHandler } from '../context'
 import { alibabaError } from '../errors'
-import { stringList, tagList, type Params } from '../params'
+import { stringList, tagList, type Params, filterList } from '../params'
 import { paged } from '../shape'
 
 /** Transport bound only; the domain enforces the 30,720-byte value limit precisely. */
@@ -79,23 +79,6 @@ function instanceOf(secret: SecretRecord): string | undefined {
   return secret.instanceId === SHARED_INSTANCE ? undefined : secret.instanceId
 }
 
-function filters(value: unknown): SecretFilter[] {
-  if (!Array.isArray(value) || value.length > 10) {
-    throw invalidParameter('Filters', 'must be a JSON array of at most 10 filters.')
-  }
-  return value.map((f) => {
-    const filter = f as { Key?: unknown; Values?: unknown }
-    if (
-      typeof filter !== 'object' || filter === null ||
-      typeof filter.Key !== 'string' ||
-      !Array.isArray(filter.Values) || filter.Values.length === 0 || filter.Values.length > 10 ||
-      filter.Values.some((v) => typeof v !== 'string')
-    ) {
-      throw invalidParameter('Filters', 'a filter is {"Key": string, "Values": [1–10 strings]}.')
-    }
-    return { Key: filter.Key, Values: filter.Values as string[] }
-  })
-}
 
 function secretsList(value: unknown): GetSecretValueInput[] {
   if (!Array.isArray(value)) throw invalidParameter('SecretsList', 'must be a JSON array.')
@@ -247,7 +230,7 @@ export const DescribeSecret: ActionHandler = async ({ deps, caller, params }) =>
 export const ListSecrets: ActionHandler = async ({ deps, caller, params }) => {
   const page = pageParams(params)
   const fetchTags = params.optionalBoolean('FetchTags') ?? false
-  const all = await listSecrets(deps, caller, params.optionalJson('Filters', filters) ?? [])
+  const all = await listSecrets(deps, caller, params.optionalJson('Filters', filterList()) ?? [])
   const { items, totalCount } = paged(all, page)
   return {
     PageNumber: page.pageNumber,
