@@ -16,7 +16,7 @@ import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
 import type { AuditRepository } from '../domain/ports'
 import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
-import { guard } from './iam'
+import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
 export const PENDING_SHARDS = 8

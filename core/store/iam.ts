@@ -5,15 +5,13 @@
  * policies, policy attachments, the status and deletion of AccessKeys, and key and secret
  * policies. Every write is one conditional write on one item.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete'
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { KmsError } from '../errors'
 import type { AccessKeyRecord } from '../domain/model'
-import { ConditionFailed, type IamRepository } from '../domain/ports'
+import type { IamRepository } from '../domain/ports'
 import type {
   CustomPolicyRecord,
   PolicyAttachmentRecord,
@@ -22,20 +20,9 @@ import type {
   ResourcePolicyTarget,
   UserRecord,
 } from '../domain/principals/model'
+import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
-/** Runs a store call, translating failures into domain errors (as repositories.ts does). */
-export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
-    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
-      throw new ConditionFailed(what)
-    }
-    throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', { cause: err })
-  }
-}
 
 function strip<T extends Record<string, unknown>>(item: T, ...names: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...item }

@@ -7,12 +7,10 @@
  * failure becomes `store.unavailable` so that a store outage is a retryable 503, never a 500
  * with internals.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete'
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { KmsError } from '../errors'
 import type { AccessKeyRecord, AccountRecord, AliasRecord, KeyRecord } from '../domain/model'
 import {
   ConditionFailed,
@@ -21,26 +19,10 @@ import {
   type KeyRepository,
   type NonceRepository,
 } from '../domain/ports'
+import { fromPairs, guard, stripUndefined, toPairs } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
-/** Runs a store call, translating failures into domain errors. */
-async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
-    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
-      throw new ConditionFailed(what)
-    }
-    throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', {
-      cause: err,
-    })
-  }
-}
 
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
-}
 
 export function ownerPartition(accountId: string, region: string, kind: 'KEYS' | 'ALIASES' | 'SECRETS') {
   return `ACCOUNT#${accountId}#${region}#${kind}`
@@ -52,7 +34,7 @@ function keyItem(key: KeyRecord) {
   return stripUndefined({
     ...key,
     versions: key.versions.map((v) => stripUndefined({ ...v })),
-    tags: Object.entries(key.tags).map(([k, v]) => ({ k, v })),
+    tags: toPairs(key.tags),
     // Deleted keys (tombstones that keep the id from ever being reused) leave the listing index.
     gsi1pk:
       key.keyState === 'Deleted'
@@ -91,9 +73,7 @@ export function dueIndex(key: KeyRecord): { gsi2pk?: string; gsi2sk?: string } {
 
 function toKeyRecord(item: Record<string, unknown>): KeyRecord {
   const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, tags, ...rest } = item
-  const map = Object.create(null) as Record<string, string>
-  for (const { k, v } of (tags as Array<{ k: string; v: string }> | undefined) ?? []) map[k] = v
-  return { ...(rest as unknown as KeyRecord), tags: map }
+  return { ...(rest as unknown as KeyRecord), tags: fromPairs(tags) }
 }
 
 export class DynamoKeyRepository implements KeyRepository {

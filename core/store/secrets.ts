@@ -7,52 +7,20 @@
  * a single-item conditional write; the head carries the due-time index attributes (gsi2) for the
  * scheduled job.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete'
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { KmsError } from '../errors'
 import { secretDueTime, type SecretRecord, type SecretVersionRecord } from '../domain/secrets/model'
 
-type Pairs = Array<{ k: string; v: string }>
-
-function toPairs(map: Readonly<Record<string, string>>): Pairs {
-  return Object.entries(map).map(([k, v]) => ({ k, v }))
-}
-
-function fromPairs(pairs: unknown): Record<string, string> {
-  const map = Object.create(null) as Record<string, string>
-  for (const { k, v } of (pairs as Pairs | undefined) ?? []) map[k] = v
-  return map
-}
-import { ConditionFailed, type DueSecretRef, type SecretRepository } from '../domain/ports'
+import type { DueSecretRef, SecretRepository } from '../domain/ports'
 import { ownerPartition } from './repositories'
+import { fromPairs, guard, stripUndefined, toPairs } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
 export const SECRET_DUE_PARTITION = 'DUE#SECRET'
 
-/** Runs a store call, translating failures into domain errors (as repositories.ts does). */
-async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
-    const named = (err as Error)?.name === 'ConditionalCheckFailedException'
-    if (err instanceof ConditionalCheckFailedException || named) {
-      throw new ConditionFailed(what)
-    }
-    throw new KmsError(
-      'store.unavailable',
-      'The service is temporarily unavailable. Retry the request.',
-      { cause: err },
-    )
-  }
-}
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
-}
 
 /** The secret's part of table keys and due-index sort keys: `<account>#<region>#<name>`. */
 export function secretKey(s: Pick<SecretRecord, 'accountId' | 'region' | 'secretName'>): string {
@@ -61,7 +29,7 @@ export function secretKey(s: Pick<SecretRecord, 'accountId' | 'region' | 'secret
 
 function headItem(head: SecretRecord) {
   const due = secretDueTime(head)
-  return withoutUndefined({
+  return stripUndefined({
     ...head,
     versions: head.versions.map((v) => ({ versionId: v.versionId, createdAt: v.createdAt })),
     stages: toPairs(head.stages),

@@ -1,0 +1,48 @@
+/**
+ * @module core/store/common
+ *
+ * What every repository shares: the translation of store failures into domain errors, and the
+ * encoding of user-keyed maps (tags, stage labels) as lists of pairs.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { ConditionFailed } from '../domain/ports'
+import { KmsError } from '../errors'
+
+/**
+ * Runs a store call: a failed condition becomes {@link ConditionFailed}; any other store failure
+ * becomes `store.unavailable`, so an outage is a retryable 503, never a 500 with internals.
+ */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof ConditionFailed || err instanceof KmsError) throw err
+    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
+      throw new ConditionFailed(what)
+    }
+    throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', {
+      cause: err,
+    })
+  }
+}
+
+export function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+export type Pairs = Array<{ k: string; v: string }>
+
+/**
+ * A map keyed by user data as a list of pairs: a DynamoDB map keyed by user data breaks the
+ * marshaller for names like `constructor`, and `__proto__` would vanish.
+ */
+export function toPairs(map: Readonly<Record<string, string>>): Pairs {
+  return Object.entries(map).map(([k, v]) => ({ k, v }))
+}
+
+/** The inverse of {@link toPairs}, as a null-prototype map. */
+export function fromPairs(pairs: unknown): Record<string, string> {
+  const map = Object.create(null) as Record<string, string>
+  for (const { k, v } of (pairs as Pairs | undefined) ?? []) map[k] = v
+  return map
+}
