@@ -4,8 +4,9 @@
  * The Hono application: one RPC endpoint (`GET|POST /`) speaking Alibaba's APIs, chosen by
  * `Version`: KMS (2016-01-20), RAM (2015-05-01) and ActionTrail (2020-07-06).
  * Flow: body limit (before anything is read, chunked bodies included) → parse → API by version,
- * action → authenticate (signature, timestamp, nonce) → authorize (functions/authorize.ts) →
- * audit + action handler (core/domain/audit/run-audited.ts) → JSON with RequestId.
+ * action → authenticate (signature, timestamp) → authorize (functions/authorize.ts) →
+ * audit + action handler (core/domain/audit/run-audited.ts; the first audit write of an
+ * authenticated call also claims its nonce) → JSON with RequestId.
  * Every call leaves exactly one audit event, also when it fails before the handler (bad request,
  * failed authentication, denied); if that event cannot be written the call fails with 503.
  * Every failure leaves through `onError` in Alibaba's error shape.
@@ -15,7 +16,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { authenticate, type KnownCaller } from '../core/domain/authenticate'
 import type { AuditEvent } from '../core/domain/audit/model'
 import { redactParameters } from '../core/domain/audit/redact'
-import { recordEvent, runAudited, type FailureInfo } from '../core/domain/audit/run-audited'
+import { recordClaiming, recordEvent, runAudited, type FailureInfo } from '../core/domain/audit/run-audited'
 import { principalArn } from '../core/domain/principals/names'
 import { KmsError } from '../core/errors'
 import type { ActionHandler } from './alibaba/context'
@@ -132,6 +133,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
   const event = baseEvent(c, deps.clock.now())
   const known: KnownCaller = {}
   let handed = false
+  let claiming = false
   try {
     const body = c.req.method === 'GET' ? new ArrayBuffer(0) : await c.req.arrayBuffer()
     const rpc = await readRpcRequest(c.req.raw, body)
@@ -146,12 +148,15 @@ app.on(['GET', 'POST'], '/', async (c) => {
     if (!handler) {
       throw new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')
     }
-    const caller = await authenticate(
-      { credentials: deps.credentials, nonces: deps.store.nonces, rootKeys: deps.rootKeys, clock: deps.clock },
+    const { caller, replayId } = await authenticate(
+      { credentials: deps.credentials, rootKeys: deps.rootKeys, clock: deps.clock },
       rpc.signed,
       deps.region,
       known,
     )
+    // From here on the event's first write claims the request's nonce (run-audited.ts).
+    event.eventId = replayId
+    claiming = true
     event.accountId = caller.accountId
     event.principalType = caller.principalType
     event.principalArn = caller.principalArn
@@ -205,7 +210,10 @@ app.on(['GET', 'POST'], '/', async (c) => {
         event.principalArn = principalArn(known.accountId, known.principal ?? 'root')
       }
       if (!event.accessKeyId && known.accessKeyId) event.accessKeyId = known.accessKeyId
-      await recordEvent(deps, { ...event, outcome: 'Failure', ...wireFailure(err) })
+      const failed: AuditEvent = { ...event, outcome: 'Failure', ...wireFailure(err) }
+      // A replayed request that is also refused answers SignatureNonceUsed (thrown from here).
+      if (claiming) await recordClaiming(deps, failed, wireFailure)
+      else await recordEvent(deps, failed)
     }
     throw err
   }

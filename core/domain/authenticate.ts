@@ -7,25 +7,41 @@
  * 2. look up the AccessKey — an unknown id still costs one HMAC over a dummy secret, so "no such
  *    key" and "bad signature" take about the same time;
  * 3. verify the signature in constant time;
- * 4. only then claim the nonce (a conditional put with a TTL), so that nobody can burn someone
- *    else's nonces with unsigned requests.
+ * 4. only then derive the request's **replay id** from (AccessKeyId, nonce), so that nobody can
+ *    burn someone else's nonces with unsigned requests.
+ *
+ * The nonce is claimed by the call's first audit write, whose event id *is* the replay id
+ * (core/domain/audit/run-audited.ts): one conditional put both records the call and makes the
+ * nonce single-use, instead of a nonce item plus an audit item. A state-changing call claims it
+ * before it acts (its intent record); a read-only call claims it before its result is released,
+ * so a replayed Decrypt may compute again but never answers twice. Claims never expire (audit
+ * records are kept), which is stricter than the 15-minute window the SDKs need.
  */
 import { parseSignature, type SignedRequestInput } from '../auth/signed-request'
 import { assertFreshTimestamp } from '../auth/timestamp'
-import { fromUtf8 } from '../crypto/bytes'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromUtf8, utf8 } from '../crypto/bytes'
 import { unwrapUnderRoot, type RootKeyRing } from '../crypto/root-key'
+import { SecretCache } from '../crypto/secret-cache'
 import { KmsError } from '../errors'
 import type { Caller } from './model'
-import type { Clock, CredentialRepository, NonceRepository } from './ports'
+import type { Clock, CredentialRepository } from './ports'
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60_000
 const NONCE_PATTERN = /^[A-Za-z0-9._\-]{8,128}$/
 const ACCESS_KEY_ID_PATTERN = /^[A-Za-z0-9._\-]{1,128}$/
 const DUMMY_SECRET = 'edge-kms-dummy-secret-for-uniform-timing'
 
+/**
+ * Unwrapped AccessKey secrets, kept as long as the AccessKey record cache keeps a record
+ * (core/store/cached-credentials.ts, 2 s) and zeroised after. Keyed by the wrapped value, so a
+ * replaced secret never hits; whether the key is still Active is read from the record every time.
+ */
+export const ACCESS_KEY_SECRET_CACHE_MS = 2_000
+const secretCache = new SecretCache(ACCESS_KEY_SECRET_CACHE_MS, 10_000)
+
 export interface AuthDeps {
   credentials: CredentialRepository
-  nonces: NonceRepository
   rootKeys: RootKeyRing
   clock: Clock
 }
@@ -38,6 +54,27 @@ function mismatch(): KmsError {
   return new KmsError('auth.signatureMismatch', 'Specified signature is not matched with our calculation.')
 }
 
+/** An authenticated request: who called, and the id its first audit record must carry. */
+export interface Authenticated {
+  caller: Caller
+  /** {@link replayEventId} of the request's AccessKeyId and nonce. */
+  replayId: string
+}
+
+/**
+ * The event id that claims `nonce` for `accessKeyId`: SHA-256 over both, as a UUID (version 8,
+ * RFC 9562 custom) so it sits among random event ids. Deterministic: a replay maps to the same id,
+ * and the conditional put of its audit record fails.
+ */
+export function replayEventId(accessKeyId: string, nonce: string): string {
+  const h = sha256(utf8(`edge-kms/nonce/v1\u0000${accessKeyId}\u0000${nonce}`)).subarray(0, 16)
+  h[6] = (h[6]! & 0x0f) | 0x80
+  h[8] = (h[8]! & 0x3f) | 0x80
+  let hex = ''
+  for (const b of h) hex += b.toString(16).padStart(2, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 /** What authentication learned before it failed (for the audit trail); unverified until it returns. */
 export interface KnownCaller {
   accessKeyId?: string
@@ -48,15 +85,16 @@ export interface KnownCaller {
 /**
  * @param known - optional; filled in as the AccessKey id and its owner become known, so a failed
  *   authentication can still be recorded with what is known.
+ * @returns the caller and the replay id; the nonce is not claimed yet (see the module comment).
  * @throws KmsError auth.* (incompleteSignature, illegalTimestamp, accessKeyNotFound,
- *   accessKeyInactive, signatureMismatch, nonceUsed)
+ *   accessKeyInactive, signatureMismatch)
  */
 export async function authenticate(
   deps: AuthDeps,
   request: SignedRequestInput,
   region: string,
   known: KnownCaller = {},
-): Promise<Caller> {
+): Promise<Authenticated> {
   const signature = parseSignature(request)
   if (ACCESS_KEY_ID_PATTERN.test(signature.accessKeyId)) known.accessKeyId = signature.accessKeyId
   const now = deps.clock.now()
@@ -75,23 +113,28 @@ export async function authenticate(
   }
   known.accountId = record.accountId
   known.principal = record.principal
-  const secretBytes = await unwrapUnderRoot(deps.rootKeys, record.wrappedSecret, accessKeySecretAad(record.accessKeyId))
+  const secretId = `${record.accessKeyId}:${record.wrappedSecret}`
+  let secretBytes = secretCache.get(secretId, now)
+  if (!secretBytes) {
+    secretBytes = await unwrapUnderRoot(deps.rootKeys, record.wrappedSecret, accessKeySecretAad(record.accessKeyId))
+    secretCache.set(secretId, secretBytes, now)
+  }
   const valid = await signature.verify(fromUtf8(secretBytes))
   secretBytes.fill(0)
   if (!valid) throw mismatch()
   if (record.status !== 'Active') {
     throw new KmsError('auth.accessKeyInactive', 'Specified access key is disabled.')
   }
-  // The nonce must stay claimed for as long as the timestamp could still be accepted.
-  const claimed = await deps.nonces.claim(record.accessKeyId, signature.nonce, now, signature.timestamp + TIMESTAMP_WINDOW_MS + 60_000)
-  if (!claimed) throw new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
   const isRoot = record.principal === 'root'
   return {
-    accountId: record.accountId,
-    principal: record.principal,
-    accessKeyId: record.accessKeyId,
-    region,
-    principalType: isRoot ? 'root' : 'user',
-    principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
+    caller: {
+      accountId: record.accountId,
+      principal: record.principal,
+      accessKeyId: record.accessKeyId,
+      region,
+      principalType: isRoot ? 'root' : 'user',
+      principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
+    },
+    replayId: replayEventId(record.accessKeyId, signature.nonce),
   }
 }

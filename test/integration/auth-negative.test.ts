@@ -185,6 +185,16 @@ describe('nonce replay', () => {
     expect(await keyCount()).toBe(before + 1)
   })
 
+  it('answers SignatureNonceUsed to a replayed read-only call (its audit record claims the nonce)', async () => {
+    const req = await signedV1('DescribeRegions', {})
+    const first = await send(req)
+    expectOk(first)
+    expect(first.text).toContain('Regions')
+    const again = await send(req)
+    expectError(again, 400, 'SignatureNonceUsed')
+    expect(again.text).not.toContain('Regions')
+  })
+
   it('refuses a fresh signature that reuses a nonce already claimed', async () => {
     const nonce = `fixed-${Date.now()}-nonce`
     expectOk(await v1('DescribeRegions', {}, { nonce }))

@@ -10,7 +10,8 @@ import { MemoryAudit } from './memory-audit.fake'
 import type { AuditEvent } from './model'
 import { openPageToken, sealPageToken, PAGE_TOKEN_TTL_MS } from './page-token'
 import { redactParameters } from './redact'
-import { recordEvent, runAudited } from './run-audited'
+import { recordClaiming, recordEvent, runAudited } from './run-audited'
+import { replayEventId } from '../authenticate'
 import { INTENT_GRACE_MS, sealAuditTrail } from './seal-audit-trail'
 import { verifyAuditTrail } from './verify-audit-trail'
 
@@ -102,6 +103,70 @@ describe('runAudited', () => {
     await expect(runAudited(deps, { event: event(1, clock), run: async () => ({ Plaintext: 'c2VjcmV0' }), failure })).rejects.toMatchObject({
       code: 'store.unavailable',
     })
+  })
+})
+
+describe('nonce claimed by the first audit write (replay id as event id)', () => {
+  it('derives one stable, UUID-shaped id per AccessKey and nonce', () => {
+    const a = replayEventId('AK1', 'nonce-0001')
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(replayEventId('AK1', 'nonce-0001')).toBe(a)
+    expect(replayEventId('AK2', 'nonce-0001')).not.toBe(a)
+    expect(replayEventId('AK1', 'nonce-0002')).not.toBe(a)
+    // no ambiguity between (AccessKeyId, nonce) splits
+    expect(replayEventId('AK1n', 'once-0001')).not.toBe(replayEventId('AK1', 'nonce-0001'))
+  })
+
+  it('refuses a replayed read-only call: no result, the refusal recorded under a fresh id', async () => {
+    const { deps, audit, clock } = setup()
+    const id = replayEventId('AKTEST', 'n-read-0001')
+    expect(await runAudited(deps, { event: event(1, clock, { eventId: id }), run: async () => 'plaintext', failure })).toBe('plaintext')
+    let ranAgain = false
+    const replay = runAudited(deps, {
+      event: event(1, clock, { eventId: id }),
+      run: async () => {
+        ranAgain = true
+        return 'plaintext'
+      },
+      failure,
+    })
+    await expect(replay).rejects.toMatchObject({ code: 'auth.nonceUsed' })
+    expect(ranAgain).toBe(true) // computed again, but never released
+    const bodies = [...audit.records.values()].map((r) => JSON.parse(r.body) as AuditEvent)
+    expect(bodies.map((b) => [b.outcome, b.errorCode ?? null])).toEqual([
+      ['Success', null],
+      ['Failure', 'auth.nonceUsed'],
+    ])
+    expect(bodies[1]!.eventId).not.toBe(id)
+  })
+
+  it('refuses a replayed state-changing call before it acts', async () => {
+    const { deps, audit, clock } = setup()
+    const id = replayEventId('AKTEST', 'n-write-0001')
+    let runs = 0
+    const call = () => runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false }), run: async () => ++runs, failure })
+    expect(await call()).toBe(1)
+    await expect(call()).rejects.toMatchObject({ code: 'auth.nonceUsed' })
+    expect(runs).toBe(1)
+    expect(audit.records.size).toBe(2)
+  })
+
+  it('accepts exactly one of many concurrent replays', async () => {
+    const { deps, clock } = setup()
+    const id = replayEventId('AKTEST', 'n-race-0001')
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false }), run: async () => 'done', failure })),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    expect(results.filter((r) => r.status === 'rejected' && (r.reason as KmsError).code === 'auth.nonceUsed')).toHaveLength(19)
+  })
+
+  it('a store outage on the claiming write is store.unavailable, not a replay', async () => {
+    const { deps, audit, clock } = setup()
+    audit.failWrites = true
+    await expect(
+      recordClaiming(deps, { ...event(1, clock, { eventId: replayEventId('AKTEST', 'n-out-0001') }), outcome: 'Success' }, failure),
+    ).rejects.toMatchObject({ code: 'store.unavailable' })
   })
 })
 

@@ -12,7 +12,13 @@
  *   the event with its outcome is written — one write per call. If that write fails the call
  *   fails with `store.unavailable` and its result (plaintext, secret value) is never returned.
  * - Calls refused before any work (bad request, failed authentication, denied by policy): one
- *   event with the error, through {@link recordEvent}.
+ *   event with the error, through {@link recordEvent} (or {@link recordClaiming} once the caller
+ *   is authenticated).
+ *
+ * Replay protection rides on the first write of an authenticated call: its event id is the
+ * request's replay id (core/domain/authenticate.ts `replayEventId`), and the conditional put
+ * fails for a replayed nonce. That write is {@link recordClaiming}; on a conflict the call fails
+ * with `auth.nonceUsed` (recorded as its own event under a fresh id) and nothing is released.
  */
 import type { RootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
@@ -53,6 +59,34 @@ export async function recordEvent(deps: AuditSinkDeps, event: AuditEvent): Promi
   return record
 }
 
+function nonceUsed(): KmsError {
+  return new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
+}
+
+/**
+ * Writes the first event of an authenticated call, whose `eventId` is its replay id: the write
+ * claims the request's nonce.
+ * @throws KmsError auth.nonceUsed when the id exists (a replay; that refusal is recorded under a
+ *   fresh id first), store.unavailable when the trail cannot be written.
+ */
+export async function recordClaiming(
+  deps: AuditSinkDeps,
+  event: AuditEvent,
+  failure: (err: unknown) => FailureInfo,
+): Promise<AuditRecord> {
+  const record = toRecord(event)
+  try {
+    await deps.audit.put(record)
+    return record
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw unavailable(err)
+  }
+  const replay = nonceUsed()
+  const { keyVersionId: _k, errorCode: _e, httpStatus: _h, ...rest } = event
+  await recordEvent(deps, { ...rest, eventId: crypto.randomUUID(), outcome: 'Failure', ...failure(replay) })
+  throw replay
+}
+
 async function completeIntent(deps: AuditSinkDeps, intent: AuditRecord, event: AuditEvent): Promise<void> {
   const next = toRecord(event)
   try {
@@ -72,7 +106,7 @@ async function completeIntent(deps: AuditSinkDeps, intent: AuditRecord, event: A
 }
 
 export interface AuditedCall<T> {
-  /** The event, without its outcome. */
+  /** The event, without its outcome; `eventId` is the request's replay id (claimed by the first write). */
   event: Omit<AuditEvent, 'outcome'>
   run: () => Promise<T>
   /** Facts of a successful result worth recording (never values). */
@@ -82,14 +116,15 @@ export interface AuditedCall<T> {
 
 /**
  * Runs `call.run` with its audit event (see the module comment for the order of writes).
- * @throws whatever `run` throws; KmsError store.unavailable when the trail cannot be written
- *   (before a state change, or before a read-only result is released).
+ * @throws whatever `run` throws; KmsError auth.nonceUsed for a replayed request (before a state
+ *   change, or instead of a read-only result); KmsError store.unavailable when the trail cannot be
+ *   written (before a state change, or before a read-only result is released).
  */
 export async function runAudited<T>(deps: AuditSinkDeps, call: AuditedCall<T>): Promise<T> {
   const base = call.event
   if (!base.readOnly) {
     const intentEvent: AuditEvent = { ...base, outcome: 'Pending' }
-    const intent = await recordEvent(deps, intentEvent)
+    const intent = await recordClaiming(deps, intentEvent, call.failure)
     let result: T
     try {
       result = await call.run()
@@ -104,9 +139,9 @@ export async function runAudited<T>(deps: AuditSinkDeps, call: AuditedCall<T>): 
   try {
     result = await call.run()
   } catch (err) {
-    await recordEvent(deps, { ...base, outcome: 'Failure', ...call.failure(err) })
+    await recordClaiming(deps, { ...base, outcome: 'Failure', ...call.failure(err) }, call.failure)
     throw err
   }
-  await recordEvent(deps, { ...base, ...call.describe?.(result), outcome: 'Success' })
+  await recordClaiming(deps, { ...base, ...call.describe?.(result), outcome: 'Success' }, call.failure)
   return result
 }
