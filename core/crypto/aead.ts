@@ -65,7 +65,31 @@ export async function aesGcmSeal(
   aad: Uint8Array,
 ): Promise<Uint8Array> {
   checkKeyAndIv(key, iv)
-  const cryptoKey = await importAesKey(key, 'encrypt')
+  return aesGcmSealWithKey(await importAesKey(key, 'encrypt'), iv, plaintext, aad)
+}
+
+/**
+ * An AES-GCM key imported once (non-extractable), for keys that live as long as the isolate
+ * (the root keys): {@link aesGcmSealWithKey} / {@link aesGcmOpenWithKey} then skip the import.
+ * @throws {RangeError} when the key is not 16/24/32 bytes.
+ */
+export async function importAesGcmKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  if (!(key instanceof Uint8Array) || !AES_KEY_LENGTHS.has(key.length)) {
+    throw new RangeError('AES-GCM key must be 16, 24 or 32 bytes')
+  }
+  return importAesKey(key, usage)
+}
+
+/** {@link aesGcmSeal} with a key from {@link importAesGcmKey}. */
+export async function aesGcmSealWithKey(
+  cryptoKey: CryptoKey,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
+  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
+    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
+  }
   const input = toArrayBuffer(plaintext)
   try {
     const sealed = await crypto.subtle.encrypt(gcmParams(iv, aad), cryptoKey, input)
@@ -96,7 +120,20 @@ export async function aesGcmOpen(
 ): Promise<Uint8Array> {
   checkKeyAndIv(key, iv)
   if (!(sealed instanceof Uint8Array) || sealed.length < GCM_TAG_BYTES) throw invalidCiphertext()
-  const cryptoKey = await importAesKey(key, 'decrypt')
+  return aesGcmOpenWithKey(await importAesKey(key, 'decrypt'), iv, sealed, aad)
+}
+
+/** {@link aesGcmOpen} with a key from {@link importAesGcmKey}; the same errors. */
+export async function aesGcmOpenWithKey(
+  cryptoKey: CryptoKey,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
+  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
+    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
+  }
+  if (!(sealed instanceof Uint8Array) || sealed.length < GCM_TAG_BYTES) throw invalidCiphertext()
   let plaintext: ArrayBuffer
   try {
     plaintext = await crypto.subtle.decrypt(gcmParams(iv, aad), cryptoKey, toArrayBuffer(sealed))

@@ -28,7 +28,7 @@
 
 import { KmsError } from '../errors'
 import { concatBytes, fromBase64, toBase64, utf8, zeroize } from './bytes'
-import { aesGcmOpen, aesGcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from './aead'
+import { aesGcmOpenWithKey, aesGcmSealWithKey, GCM_IV_BYTES, GCM_TAG_BYTES, importAesGcmKey } from './aead'
 import { checkRandomOutput, randomBytes, type RandomSource } from './random'
 
 /** A 256-bit root key and its id (`[A-Za-z0-9_-]{1,64}`). */
@@ -102,6 +102,28 @@ export function parseRootKeyRing(json: string): RootKeyRing {
   return { current: currentKey, byId }
 }
 
+/**
+ * Root keys imported into WebCrypto once per ring entry (non-extractable), not per call: the raw
+ * bytes already live in the ring for the isolate's lifetime, so this adds no exposure and saves
+ * an importKey on every unwrap (every request authenticates with an unwrapped AccessKey secret).
+ */
+const imported = new WeakMap<RootKey, { encrypt?: Promise<CryptoKey>; decrypt?: Promise<CryptoKey> }>()
+
+function rootCryptoKey(rootKey: RootKey, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  let entry = imported.get(rootKey)
+  if (!entry) imported.set(rootKey, (entry = {}))
+  let key = entry[usage]
+  if (!key) {
+    key = importAesGcmKey(rootKey.key, usage)
+    entry[usage] = key
+    // A failed import is not remembered.
+    key.catch(() => {
+      if (entry[usage] === key) entry[usage] = undefined
+    })
+  }
+  return key
+}
+
 function wrapAad(rootKeyId: string, aad: string): Uint8Array {
   return utf8(`edge-kms/root/v1|${rootKeyId}|${aad}`)
 }
@@ -122,9 +144,9 @@ export async function wrapUnderRoot(
   aad: string,
   random: RandomSource = randomBytes,
 ): Promise<string> {
-  const { id, key } = ring.current
+  const { id } = ring.current
   const iv = checkRandomOutput(random(GCM_IV_BYTES), GCM_IV_BYTES)
-  const sealed = await aesGcmSeal(key, iv, plaintext, wrapAad(id, aad))
+  const sealed = await aesGcmSealWithKey(await rootCryptoKey(ring.current, 'encrypt'), iv, plaintext, wrapAad(id, aad))
   return `${WRAP_PREFIX}${id}.${toBase64(concatBytes(iv, sealed))}`
 }
 
@@ -157,8 +179,8 @@ export async function unwrapUnderRoot(
     throw unwrapError('malformed wrapped value')
   }
   try {
-    return await aesGcmOpen(
-      rootKey.key,
+    return await aesGcmOpenWithKey(
+      await rootCryptoKey(rootKey, 'decrypt'),
       bytes.subarray(0, GCM_IV_BYTES),
       bytes.subarray(GCM_IV_BYTES),
       wrapAad(id, aad),

@@ -7,6 +7,7 @@
  */
 import { unwrapUnderRoot, wrapUnderRoot } from '../../crypto/root-key'
 import { toHex, zeroize } from '../../crypto/bytes'
+import { SecretCache } from '../../crypto/secret-cache'
 import type { RandomSource } from '../../crypto/random'
 import { KmsError } from '../../errors'
 import type { KeyRecord, KeyVersionRecord } from '../model'
@@ -49,32 +50,10 @@ export async function newSoftwareVersion(
  * a deleted key's material is never used (the record goes first, within the key cache bound).
  */
 export const MATERIAL_CACHE_MS = 60_000
-const MATERIAL_CACHE_MAX = 1_000
-const materialCache = new Map<string, { material: Uint8Array; at: number }>()
-
-function cachedMaterial(id: string, now: number): Uint8Array | undefined {
-  const hit = materialCache.get(id)
-  if (!hit) return undefined
-  if (now - hit.at >= MATERIAL_CACHE_MS) {
-    zeroize(hit.material)
-    materialCache.delete(id)
-    return undefined
-  }
-  return hit.material.slice()
-}
-
-function rememberMaterial(id: string, material: Uint8Array, now: number): void {
-  for (const [k, e] of materialCache) {
-    if (materialCache.size < MATERIAL_CACHE_MAX && now - e.at < MATERIAL_CACHE_MS) break
-    zeroize(e.material)
-    materialCache.delete(k)
-  }
-  materialCache.set(id, { material: material.slice(), at: now })
-}
+const materialCache = new SecretCache(MATERIAL_CACHE_MS, 1_000)
 
 /** Drops (and zeroises) every cached material; for tests and key destruction. */
 export function clearMaterialCache(): void {
-  for (const e of materialCache.values()) zeroize(e.material)
   materialCache.clear()
 }
 
@@ -95,9 +74,9 @@ export async function unwrapVersion(
   }
   const id = `${key.keyId}:${versionId}:${version.wrappedMaterial}`
   const now = Date.now()
-  const hit = cachedMaterial(id, now)
+  const hit = materialCache.get(id, now)
   if (hit) return hit
   const material = await unwrapUnderRoot(deps.rootKeys, version.wrappedMaterial, materialAad(key.keyId, versionId))
-  rememberMaterial(id, material, now)
+  materialCache.set(id, material, now)
   return material
 }
