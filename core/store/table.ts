@@ -194,6 +194,7 @@ export function createEntities(table: KmsTable) {
       tags: list(map({ k: string(), v: string() })),
       sweepAt: string().optional(),
       rev: number(),
+      uid: string().optional(),
       gsi1pk: string(),
       gsi1sk: string(),
       gsi2pk: string().optional(),

@@ -5,6 +5,7 @@
  * item is written, then the head conditional on no head of that name existing. A losing creator
  * leaves at most an unreferenced version item, which is invisible and swept later.
  */
+import { toHex } from '../../crypto/bytes'
 import { KmsError, invalidParameter } from '../../errors'
 import { mergeTags, type Tag } from '../keys/tags'
 import { isoSeconds } from '../keys/common'
@@ -118,6 +119,7 @@ export async function createSecret(
       versions: [{ versionId: input.versionId, createdAt }],
       tags,
       rev: 1,
+      uid: toHex(deps.random(16)),
     }
     await ensureVersionItem(deps, head, key, input.versionId, value, createdAt, alreadyExists)
     try {

@@ -13,6 +13,7 @@ import { lookup, STAGE_CURRENT, type SecretRecord, type SecretValue } from './mo
 import { assertStageSyntax, assertVersionId } from './names'
 import { stagesOf } from './stages'
 import { keyForRead, openSecretVersion } from './value-crypto'
+import { cachedVersion, rememberVersion } from './version-cache'
 
 export interface GetSecretValueInput {
   secretName: string
@@ -54,12 +55,16 @@ export async function getSecretValue(
     if (versionId === undefined) throw versionNotFound()
   }
   const ref = head.versions.find((v) => v.versionId === versionId)
+  if (!ref) throw danglingVersion()
   const { accountId, region, secretName } = head
+  const now = deps.clock.now()
+  const cached = cachedVersion(head, ref, now)
   const [item, key] = await Promise.all([
-    deps.secrets.getVersion(accountId, region, secretName, versionId),
+    cached ?? deps.secrets.getVersion(accountId, region, secretName, versionId),
     deps.keys.get(head.encryptionKeyId),
   ])
-  if (!ref || !item) throw danglingVersion()
+  if (!item) throw danglingVersion()
+  if (!cached) rememberVersion(head, ref, item, now)
   if (input.dryRun) {
     await keyForRead(deps, head, versionId, item, key)
     throw new KmsError(

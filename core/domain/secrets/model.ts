@@ -54,6 +54,11 @@ export interface SecretRecord {
   sweepAt?: string
   /** Optimistic-concurrency revision; +1 on every write. */
   rev: number
+  /**
+   * Random per creation of the name (absent on heads created before 2026-11-23): tells a
+   * re-created secret from the force-deleted one before it, for the version cache.
+   */
+  uid?: string
 }
 
 /** One stored version. Only `wrappedDataKey` and `ciphertext` are secret; both are encrypted. */

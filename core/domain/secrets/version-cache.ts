@@ -1,0 +1,51 @@
+/**
+ * @module core/domain/secrets/version-cache
+ *
+ * Committed version items kept in the isolate, so a warm GetSecretValue reads only the head.
+ * Safe because a version that a head references never changes its value: the head decides which
+ * versions exist and which labels name them, and it is read fresh on every call. An entry holds
+ * only what the table holds (wrapped data key, IV, ciphertext — never plaintext) and is keyed by
+ * the secret's incarnation (`head.uid`, random per creation: a force-deleted name can be
+ * re-created at once, even within the same second) and the version as the head lists it. Heads
+ * without a uid (created before it existed) are not cached. Bound: {@link VERSION_CACHE_MS}, at
+ * most 1,000 entries.
+ */
+import type { SecretRecord, SecretVersionRecord, SecretVersionRef } from './model'
+
+export const VERSION_CACHE_MS = 60_000
+const MAX_ENTRIES = 1_000
+const entries = new Map<string, { item: SecretVersionRecord; at: number }>()
+
+function cacheId(head: SecretRecord, ref: SecretVersionRef): string | undefined {
+  if (!head.uid) return undefined
+  return [head.accountId, head.region, head.secretName, head.uid, ref.versionId, ref.createdAt].join('\u0000')
+}
+
+/** The cached item of a version the head references, if fresh. */
+export function cachedVersion(head: SecretRecord, ref: SecretVersionRef, now: number): SecretVersionRecord | undefined {
+  const id = cacheId(head, ref)
+  if (id === undefined) return undefined
+  const hit = entries.get(id)
+  if (!hit) return undefined
+  if (now - hit.at >= VERSION_CACHE_MS || now < hit.at) {
+    entries.delete(id)
+    return undefined
+  }
+  return hit.item
+}
+
+/** Remembers a version item read for a head that references it. */
+export function rememberVersion(head: SecretRecord, ref: SecretVersionRef, item: SecretVersionRecord, now: number): void {
+  const id = cacheId(head, ref)
+  if (id === undefined || item.versionId !== ref.versionId) return
+  for (const [k, e] of entries) {
+    if (entries.size < MAX_ENTRIES && now - e.at < VERSION_CACHE_MS) break
+    entries.delete(k)
+  }
+  entries.set(id, { item: Object.freeze({ ...item }), at: now })
+}
+
+/** For tests. */
+export function clearVersionCache(): void {
+  entries.clear()
+}
