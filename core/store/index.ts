@@ -1,8 +1,9 @@
 /**
  * @module core/store
  *
- * Builds the repositories for one table. The caller supplies the DynamoDB client, so the worker
- * can use the fetch handler and Node scripts the default one.
+ * Builds the repositories for one table. The caller supplies the client: Node scripts an AWS SDK
+ * `DynamoDBClient` (wrapped in a `DynamoDBDocumentClient` here), the Worker a ready document
+ * client — `WireDocumentClient` (./wire/client.ts), which skips the SDK's middleware stack.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
@@ -17,10 +18,32 @@ import { DynamoAuditRepository } from './audit'
 import { DynamoIamRepository } from './iam'
 import { createEntities, createTable } from './table'
 
-export function createStore(client: DynamoDBClient, tableName: string) {
-  const documentClient = DynamoDBDocumentClient.from(client, {
+/**
+ * A ready document client: anything dynamodb-toolbox can call as it calls
+ * `DynamoDBDocumentClient` (`send(new GetCommand(input), options)` with document-shaped values),
+ * such as `WireDocumentClient` or a `DynamoDBDocumentClient`.
+ */
+export interface DocumentClient {
+  send(command: any, options?: any): Promise<any> // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** What {@link createStore} accepts: an SDK client to wrap, or a ready document client. */
+export type StoreClient = DynamoDBClient | DocumentClient
+
+/** A bare SDK client has a middleware stack; a document client is either the SDK's wrapper or has none. */
+function toDocumentClient(client: StoreClient): DynamoDBDocumentClient {
+  if (client instanceof DynamoDBDocumentClient || !('middlewareStack' in client)) {
+    // Not a DynamoDBDocumentClient by class, but called the same way (dynamodb-toolbox only
+    // ever calls `send`).
+    return client as DynamoDBDocumentClient
+  }
+  return DynamoDBDocumentClient.from(client as DynamoDBClient, {
     marshallOptions: { removeUndefinedValues: true },
   })
+}
+
+export function createStore(client: StoreClient, tableName: string) {
+  const documentClient = toDocumentClient(client)
   const table = createTable(tableName, documentClient)
   const entities = createEntities(table)
   return {
