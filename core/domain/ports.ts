@@ -65,14 +65,6 @@ export interface CredentialRepository {
   forget?(accessKeyId: string): void
 }
 
-export interface NonceRepository {
-  /**
-   * Claims a signature nonce for an access key until `expiresAtMs`. Returns false when it was
-   * already claimed and has not expired. Atomic (conditional put), never eventually consistent.
-   */
-  claim(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean>
-}
-
 export interface Clock {
   now(): number
 }
@@ -202,6 +194,8 @@ export interface IamRepository {
 export interface AuditRepository {
   /** ConditionFailed when a record with that event id exists. */
   put(record: AuditRecord): Promise<void>
+  /** One record by event id (consistent read), sealed or not. */
+  get(eventId: string): Promise<AuditRecord | undefined>
   /** Replaces an unsealed record; ConditionFailed when it is sealed or its body is not `expectedBody`. */
   replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void>
   /** Unsealed records written at or before `untilTime`, oldest first, at most `limit`. */

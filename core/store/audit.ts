@@ -68,6 +68,13 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
+  get(eventId: string): Promise<AuditRecord | undefined> {
+    return guard('get audit record', async () => {
+      const { Item } = await this.entities.AuditEventEntity.build(GetItemCommand).key({ eventId }).options({ consistent: true }).send()
+      return Item ? toRecord(Item as Record<string, unknown>) : undefined
+    })
+  }
+
   replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void> {
     return guard('complete audit record', async () => {
       await this.entities.AuditEventEntity.build(PutItemCommand)

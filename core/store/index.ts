@@ -11,7 +11,6 @@ import {
   DynamoAliasRepository,
   DynamoCredentialRepository,
   DynamoKeyRepository,
-  DynamoNonceRepository,
 } from './repositories'
 import { DynamoSecretRepository } from './secrets'
 import { DynamoAuditRepository } from './audit'
@@ -52,7 +51,6 @@ export function createStore(client: StoreClient, tableName: string) {
     keys: new DynamoKeyRepository(table, entities),
     aliases: new DynamoAliasRepository(table, entities),
     credentials: new DynamoCredentialRepository(entities),
-    nonces: new DynamoNonceRepository(entities),
     secrets: new DynamoSecretRepository(table, entities),
     iam: new DynamoIamRepository(table, entities),
     audit: new DynamoAuditRepository(table, entities),

@@ -17,7 +17,6 @@ import {
   type AliasRepository,
   type CredentialRepository,
   type KeyRepository,
-  type NonceRepository,
 } from '../domain/ports'
 import { fromPairs, guard, stripUndefined, toPairs } from './common'
 import type { KmsEntities, KmsTable } from './table'
@@ -269,33 +268,6 @@ export class DynamoCredentialRepository implements CredentialRepository {
       })
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err
-    }
-  }
-}
-
-export class DynamoNonceRepository implements NonceRepository {
-  constructor(private readonly entities: KmsEntities) {}
-
-  async claim(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean> {
-    try {
-      await guard('claim nonce', async () => {
-        await this.entities.NonceEntity.build(PutItemCommand)
-          .item({ accessKeyId, nonce, expiresAt: Math.ceil(expiresAtMs / 1000) })
-          .options({
-            // An expired claim may be overwritten: DynamoDB's TTL sweep is lazy, and dynalite has none.
-            condition: {
-              or: [
-                { attr: 'nonce', exists: false },
-                { attr: 'expiresAt', lt: Math.floor(nowMs / 1000) },
-              ],
-            },
-          })
-          .send()
-      })
-      return true
-    } catch (err) {
-      if (err instanceof ConditionFailed) return false
-      throw err
     }
   }
 }

@@ -25,7 +25,7 @@ export const TABLE_LAYOUT = {
     /** Due-time index for scheduled jobs: `DUE#<job>` / `<iso time>#<id>` (sparse). */
     gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
-  /** Epoch seconds; DynamoDB TTL deletes expired nonces. */
+  /** Epoch seconds. Nothing writes it any more; `NONCE#` items from before 2026-11-23 expire by it. */
   ttlAttribute: 'expiresAt',
 } as const
 
@@ -156,18 +156,6 @@ export function createEntities(table: KmsTable) {
       createdAt: string(),
     }),
     computeKey: ({ accountId }) => ({ pk: `ACCOUNT#${accountId}`, sk: 'META' }),
-  })
-
-  const NonceEntity = new Entity({
-    name: 'Nonce',
-    table,
-    timestamps: false,
-    schema: item({
-      accessKeyId: string().key(),
-      nonce: string().key(),
-      expiresAt: number(),
-    }),
-    computeKey: ({ accessKeyId, nonce }) => ({ pk: `NONCE#${accessKeyId}#${nonce}`, sk: 'NONCE' }),
   })
 
   // Secrets manager (issue #4): layout in ./SCHEMA.md (Secrets).
@@ -371,7 +359,6 @@ export function createEntities(table: KmsTable) {
     AliasEntity,
     AccessKeyEntity,
     AccountEntity,
-    NonceEntity,
     SecretEntity,
     SecretVersionEntity,
     UserEntity,

@@ -120,9 +120,13 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
   log('aliases.listByAccount', await store.aliases.listByAccount(account, region))
   log('aliases.get', await store.aliases.get(account, region, `alias/${prefix}-1`))
 
-  log('nonce first', await store.nonces.claim(`${prefix}AK`, 'n1', 1_000_000, 2_000_000))
-  log('nonce replay', await store.nonces.claim(`${prefix}AK`, 'n1', 1_000_000, 2_000_000))
-  log('nonce after expiry', await store.nonces.claim(`${prefix}AK`, 'n1', 3_000_000, 4_000_000))
+  // The audit put is also the nonce claim (core/domain/audit/run-audited.ts): absent-only.
+  const claim = { eventId: `${prefix}-evt-1`, body: '{"v":1}', accountId: account, time: '2026-01-01T00:00:00.000Z' }
+  log('audit claim first', await store.audit.put(claim))
+  log('audit claim replay', await store.audit
+    .put(claim)
+    .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
+  log('audit get', await store.audit.get(claim.eventId))
 
   // Toolbox directly: update with ReturnValues, delete with ReturnValues.
   const updated = await entities.KeyEntity.build(UpdateItemCommand)
@@ -218,7 +222,8 @@ describe('WireDocumentClient against DynamoDBDocumentClient on dynalite', () => 
     expect(steps['aliases.create twice']).toBe('ConditionFailed')
     expect(steps['aliases.delete wrong key']).toBe('ConditionFailed')
     expect(steps['update stale']).toBe('ConditionalCheckFailedException')
-    expect(steps['nonce replay']).toBe(false)
+    expect(steps['audit claim replay']).toBe('ConditionFailed')
+    expect(steps['audit get']).toMatchObject({ body: '{"v":1}' })
     expect(steps['query page 0']).toMatchObject({ Count: 2, LastEvaluatedKey: expect.any(Object) })
     expect(steps['query page 2']).toMatchObject({ Count: 0 })
     expect((steps.batchGet as { Responses: unknown[][] }).Responses[0]).toHaveLength(3)
@@ -231,7 +236,6 @@ describe('WireDocumentClient against DynamoDBDocumentClient on dynalite', () => 
       ['KEY#<P>-key-5', 'META'],
       ['ALIAS#<P>-acct#cn-hangzhou#alias/<P>-1', 'META'],
       ['ALIAS#<P>-acct#cn-hangzhou#alias/<P>-b2', 'META'],
-      ['NONCE#<P>AK#n1', 'NONCE'],
     ] as const) {
       const bySdk = await rawItem(pk.split('<P>').join(sdkPrefix), sk)
       const byWire = await rawItem(pk.split('<P>').join(wirePrefix), sk)

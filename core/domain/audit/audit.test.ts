@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CALLER, FixedClock, memoryKeyDeps } from '../../../test/fakes/memory-store'
 import { generateRootKeyRingJson, parseRootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
+import { ConditionFailed } from '../ports'
 import { createKey } from '../keys/create-key'
 import { scheduleKeyDeletion } from '../keys/key-lifecycle'
 import { recordHash } from './chain'
@@ -123,7 +124,7 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     expect(await runAudited(deps, { event: event(1, clock, { eventId: id }), run: async () => 'plaintext', failure })).toBe('plaintext')
     let ranAgain = false
     const replay = runAudited(deps, {
-      event: event(1, clock, { eventId: id }),
+      event: event(1, clock, { eventId: id, requestId: 'R-replay' }),
       run: async () => {
         ranAgain = true
         return 'plaintext'
@@ -144,9 +145,10 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     const { deps, audit, clock } = setup()
     const id = replayEventId('AKTEST', 'n-write-0001')
     let runs = 0
-    const call = () => runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false }), run: async () => ++runs, failure })
-    expect(await call()).toBe(1)
-    await expect(call()).rejects.toMatchObject({ code: 'auth.nonceUsed' })
+    const call = (requestId: string) =>
+      runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false, requestId }), run: async () => ++runs, failure })
+    expect(await call('R-first')).toBe(1)
+    await expect(call('R-replay')).rejects.toMatchObject({ code: 'auth.nonceUsed' })
     expect(runs).toBe(1)
     expect(audit.records.size).toBe(2)
   })
@@ -155,10 +157,28 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     const { deps, clock } = setup()
     const id = replayEventId('AKTEST', 'n-race-0001')
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false }), run: async () => 'done', failure })),
+      Array.from({ length: 20 }, (_, i) =>
+        runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false, requestId: `R-${i}` }), run: async () => 'done', failure }),
+      ),
     )
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
     expect(results.filter((r) => r.status === 'rejected' && (r.reason as KmsError).code === 'auth.nonceUsed')).toHaveLength(19)
+  })
+
+  it('takes a conflict with its own, identical record (a retried put that had landed) as success', async () => {
+    const { deps, audit, clock } = setup()
+    const ev: AuditEvent = { ...event(1, clock, { eventId: replayEventId('AKTEST', 'n-retry-0001') }), outcome: 'Success' }
+    const realPut = audit.put.bind(audit)
+    // The first attempt lands but its answer is lost; the client's retry then fails the condition.
+    audit.put = async (r) => {
+      audit.put = realPut
+      await realPut(r)
+      throw new ConditionFailed('put audit record')
+    }
+    await expect(recordClaiming(deps, ev, failure)).resolves.toMatchObject({ eventId: ev.eventId })
+    expect(audit.records.size).toBe(1)
+    // another request with the same nonce (different request id) is still a replay
+    await expect(recordClaiming(deps, { ...ev, requestId: 'R-other' }, failure)).rejects.toMatchObject({ code: 'auth.nonceUsed' })
   })
 
   it('a store outage on the claiming write is store.unavailable, not a replay', async () => {

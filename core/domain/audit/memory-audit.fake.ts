@@ -25,6 +25,11 @@ export class MemoryAudit implements AuditRepository {
     this.records.set(record.eventId, { ...record })
   }
 
+  async get(eventId: string): Promise<AuditRecord | undefined> {
+    const r = this.records.get(eventId)
+    return r ? { ...r } : undefined
+  }
+
   async replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void> {
     this.write()
     const cur = this.records.get(record.eventId)

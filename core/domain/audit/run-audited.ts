@@ -81,6 +81,13 @@ export async function recordClaiming(
   } catch (err) {
     if (!(err instanceof ConditionFailed)) throw unavailable(err)
   }
+  // A store client that retried a put which had landed sees its own record: not a replay. Bodies
+  // hold the request id (random per request), so only this very write can match.
+  try {
+    if ((await deps.audit.get(record.eventId))?.body === record.body) return record
+  } catch (err) {
+    throw unavailable(err)
+  }
   const replay = nonceUsed()
   const { keyVersionId: _k, errorCode: _e, httpStatus: _h, ...rest } = event
   await recordEvent(deps, { ...rest, eventId: crypto.randomUUID(), outcome: 'Failure', ...failure(replay) })
