@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
+import { describe, expect, it } from 'vitest'
+import { createStore } from './index'
+
+// No I/O: only the parameters each way would send are compared.
+const store = createStore(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), 'kms-test')
+
+describe('audit put (the one write of every call)', () => {
+  for (const record of [
+    { eventId: 'e1', body: '{"v":1}', accountId: '-', time: '2026-11-23T00:00:00.000Z' },
+    { eventId: '0a1b2c3d-0000-8000-8000-000000000001', body: '{"a":"b"}', accountId: '1234567890', time: '2026-11-23T01:02:03.004Z' },
+  ]) {
+    it(`builds exactly the entity's PutItem (${record.eventId})`, async () => {
+      const viaEntity = store.entities.AuditEventEntity.build(PutItemCommand)
+        .item({
+          ...record,
+          gsi1pk: `AUDIT#ACCT#${record.accountId}`,
+          gsi1sk: `${record.time}#${record.eventId}`,
+          // the repository shards unsealed records; take its shard from the direct path
+          gsi2pk: store.audit.putParams(record).Item.gsi2pk,
+          gsi2sk: `${record.time}#${record.eventId}`,
+        })
+        .options({ condition: { attr: 'eventId', exists: false } })
+        .params()
+      const direct = store.audit.putParams(record)
+      expect(direct.TableName).toBe(viaEntity.TableName)
+      expect(direct.Item).toEqual(viaEntity.Item)
+      expect(direct.ConditionExpression).toBe(viaEntity.ConditionExpression)
+      expect(direct.ExpressionAttributeNames).toEqual(viaEntity.ExpressionAttributeNames)
+      expect(viaEntity.ExpressionAttributeValues ?? {}).toEqual({})
+    })
+  }
+})
