@@ -55,21 +55,37 @@ export async function runJobs<D>(
   return reports
 }
 
-/** Runs `work` on each item with isolation, counting outcomes into a report. */
+/**
+ * Items a job works on at once. Items are independent (each is its own item with its own
+ * conditional write), so they may overlap; 6 matches the Workers limit on simultaneous outgoing
+ * connections per invocation (more would only queue).
+ */
+export const JOB_CONCURRENCY = 6
+
+/**
+ * Runs `work` on each item with isolation, counting outcomes into a report; at most
+ * `concurrency` items at a time.
+ */
 export async function forEachIsolated<T>(
   job: string,
   items: T[],
   work: (item: T) => Promise<'processed' | 'skipped'>,
   more: boolean,
+  concurrency = JOB_CONCURRENCY,
 ): Promise<JobReport> {
   const report: JobReport = { job, processed: 0, skipped: 0, failed: 0, more }
-  for (const item of items) {
-    try {
-      report[await work(item)]++
-    } catch (err) {
-      report.failed++
-      console.error(JSON.stringify({ level: 'error', job, error: (err as Error)?.name ?? 'unknown', code: (err as { code?: string }).code }))
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T
+      try {
+        report[await work(item)]++
+      } catch (err) {
+        report.failed++
+        console.error(JSON.stringify({ level: 'error', job, error: (err as Error)?.name ?? 'unknown', code: (err as { code?: string }).code }))
+      }
     }
   }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker))
   return report
 }
