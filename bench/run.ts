@@ -501,7 +501,7 @@ async function main(): Promise<void> {
   if (!quick) {
     add('dynamo-get', 'dynalite GetItem (direct)', 'store', 'one consistent GetItem of the access-key item, straight to dynalite (no Worker)',
       await runPhase('store: dynalite GetItem', { port: dynamoPort, pid: productPid }, { kind: 'dynamo', op: 'GetItem', table: stack.tableName, pk: `AK#${creds.accessKeyId}`, sk: 'META' }, { durationMs: half }))
-    add('dynamo-put', 'dynalite cond. PutItem (direct)', 'store', 'one conditional PutItem of a new nonce item, straight to dynalite (no Worker)',
+    add('dynamo-put', 'dynalite cond. PutItem (direct)', 'store', 'one conditional PutItem of a new small item (no indexes), straight to dynalite (no Worker)',
       await runPhase('store: dynalite PutItem nonce', { port: dynamoPort, pid: productPid }, { kind: 'dynamo', op: 'PutNonce', table: stack.tableName, accessKeyId: creds.accessKeyId }, { durationMs: half }))
     for (const d of decomposition) {
       const r = await runPhase(`decomposition: ${d.id}`, product, d.req, { durationMs: half, expectStatus: [d.status] })
@@ -592,7 +592,7 @@ async function main(): Promise<void> {
   }
 
   // Cron over due keys (issue #3), on a second, fresh stack served the same way: the main table
-  // now holds the audit records and nonces of every request above, whose backlog the other
+  // now holds the audit records of every request above, whose backlog the other
   // scheduled jobs would work through in the same runs and blur the rotation figures.
   const cron: CronPass[] = []
   {
@@ -905,25 +905,26 @@ function buildNotes(scenarios: ScenarioRow[], micro: MicroResult[], ceiling: num
     const perCallDynalite = pts.filter((p) => p[0] > 0).map((p) => p[2] / p[0])
     const dyn = perCallDynalite.reduce((a, b) => a + b, 0) / Math.max(1, perCallDynalite.length)
     notes.push(
-      `Least-squares fit over these ${pts.length} request types: each store call costs ≈ ${fmt(w.slope)} of Worker CPU (AWS SDK v3 middleware + SigV4 signing + dynamodb-toolbox + fetch), the rest of a request ≈ ${fmt(w.intercept)} (R² ${w.r2.toFixed(2)}); dynalite spends ≈ ${fmt(dyn)} per call made by the Worker. The number of store calls per request sets its cost far more than its crypto does.`,
+      `Least-squares fit over these ${pts.length} request types: each store call costs ≈ ${fmt(w.slope)} of Worker CPU (core/store/wire client: SigV4 + JSON + fetch, plus dynamodb-toolbox), the rest of a request ≈ ${fmt(w.intercept)} (R² ${w.r2.toFixed(2)}); dynalite spends ≈ ${fmt(dyn)} per call made by the Worker.${w.slope + dyn > w.intercept ? ' A store call (Worker + dynalite) costs more than the whole rest of a request: the number of store calls per request sets its cost more than its crypto does.' : ''}`,
     )
   }
   const get = scenarios.find((s) => s.id === 'dynamo-get')
   const put = scenarios.find((s) => s.id === 'dynamo-put')
   if (get && put) {
     notes.push(
-      `dynalite alone (load generator straight to dynalite): GetItem ${Math.round(get.phase.rps).toLocaleString('en-US')} req/s at ${fmt(cpu(get, 'dynalite'))} dynalite CPU each; conditional PutItem ${Math.round(put.phase.rps).toLocaleString('en-US')} req/s at ${fmt(cpu(put, 'dynalite'))} each — so dynalite is slow per call but the Worker spends several times more CPU per call than dynalite does.`,
+      `dynalite alone (load generator straight to dynalite): GetItem ${Math.round(get.phase.rps).toLocaleString('en-US')} req/s at ${fmt(cpu(get, 'dynalite'))} dynalite CPU each; conditional PutItem ${Math.round(put.phase.rps).toLocaleString('en-US')} req/s at ${fmt(cpu(put, 'dynalite'))} each.`,
     )
   }
   const enc = profiles.find((p) => p.label === 'Encrypt')
   if (enc) {
     const share = (pred: (b: string) => boolean) => enc.buckets.filter((b) => pred(b.bucket)).reduce((a, b) => a + b.share, 0)
     const sdk = share((b) => b.startsWith('AWS SDK'))
+    const store = share((b) => b === 'core/store')
     const toolbox = share((b) => b === 'dynamodb-toolbox')
     const fetchShare = share((b) => /native: (fetch|Request|Headers|read)/.test(b))
     const crypto = share((b) => b === 'core/crypto' || b.startsWith('@noble') || /native: (importKey|encrypt|decrypt|sign|digest|deriveBits)/.test(b))
     notes.push(
-      `Encrypt CPU profile inside workerd (top buckets only): AWS SDK ${sdk.toFixed(0)} %, dynamodb-toolbox ${toolbox.toFixed(0)} %, fetch/Request/Headers ${fetchShare.toFixed(0)} %, crypto (core/crypto, @noble, WebCrypto calls) ${crypto.toFixed(0)} % of ${Math.round(enc.cpuUsPerRequest).toLocaleString('en-US')} µs per request.`,
+      `Encrypt CPU profile inside workerd (top buckets only): AWS SDK ${sdk.toFixed(0)} %, core/store (wire client, repositories) ${store.toFixed(0)} %, dynamodb-toolbox ${toolbox.toFixed(0)} %, fetch/Request/Headers ${fetchShare.toFixed(0)} %, crypto (core/crypto, @noble, WebCrypto calls) ${crypto.toFixed(0)} % of ${Math.round(enc.cpuUsPerRequest).toLocaleString('en-US')} µs per request.`,
     )
   }
   const m = (name: string) => micro.find((x) => x.name === name)

@@ -22,8 +22,8 @@ export type RequestSpec =
 
   /**
    * DynamoDB API calls straight to dynalite (store-cost decomposition): a consistent GetItem of
-   * one fixed item, or a conditional PutItem of a new nonce item per request (what the product's
-   * nonce claim writes).
+   * one fixed item, or a conditional PutItem of a new small item per request (what the
+   * product's nonce claims used to write; now the floor under its audit-record put).
    */
   | { kind: 'dynamo'; op: 'GetItem'; table: string; pk: string; sk: string }
   | { kind: 'dynamo'; op: 'PutNonce'; table: string; accessKeyId: string }
