@@ -16,7 +16,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +23,7 @@ import { parseArgs } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { FetchHttpHandler } from '@smithy/fetch-http-handler'
+import { freePort } from '../scripts/lib/free-port'
 import dynalite from 'dynalite'
 import { ensureTable } from '../scripts/lib/create-table'
 import { WireDocumentClient } from '../core/store/wire/client'
@@ -47,16 +47,6 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolvePort(port))
-    })
-  })
-}
 
 async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const port = await freePort()

@@ -28,13 +28,17 @@ function gcmParams(iv: Uint8Array, aad: Uint8Array) {
   }
 }
 
+function checkIv(iv: Uint8Array): void {
+  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
+    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
+  }
+}
+
 function checkKeyAndIv(key: Uint8Array, iv: Uint8Array): void {
   if (!(key instanceof Uint8Array) || !AES_KEY_LENGTHS.has(key.length)) {
     throw new RangeError('AES-GCM key must be 16, 24 or 32 bytes')
   }
-  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
-    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
-  }
+  checkIv(iv)
 }
 
 async function importAesKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
@@ -87,9 +91,7 @@ export async function aesGcmSealWithKey(
   plaintext: Uint8Array,
   aad: Uint8Array,
 ): Promise<Uint8Array> {
-  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
-    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
-  }
+  checkIv(iv)
   const input = toArrayBuffer(plaintext)
   try {
     const sealed = await crypto.subtle.encrypt(gcmParams(iv, aad), cryptoKey, input)
@@ -130,9 +132,7 @@ export async function aesGcmOpenWithKey(
   sealed: Uint8Array,
   aad: Uint8Array,
 ): Promise<Uint8Array> {
-  if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) {
-    throw new RangeError('AES-GCM IV must be exactly 12 bytes')
-  }
+  checkIv(iv)
   if (!(sealed instanceof Uint8Array) || sealed.length < GCM_TAG_BYTES) throw invalidCiphertext()
   let plaintext: ArrayBuffer
   try {

@@ -26,6 +26,7 @@ import { accessKeySecretAad } from '../../core/domain/authenticate'
 import { createStore } from '../../core/store'
 import { findSoftHsmModule, initSoftHsm } from '../../hsm-bridge/scripts/init-softhsm'
 import { ensureTable } from './create-table'
+import { freePort } from './free-port'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
@@ -121,16 +122,7 @@ async function assertPortFree(port: number): Promise<void> {
   })
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => ok(port))
-    })
-  })
-}
+export { freePort }
 
 async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
