@@ -34,7 +34,7 @@ export interface Deps extends KeyDeps {
 let cached: { fingerprint: string; deps: Deps } | undefined
 
 function fingerprint(env: Env): string {
-  return [env.KMS_ROOT_KEYS, env.DYNAMODB_ENDPOINT, env.DYNAMODB_TABLE, env.DYNAMODB_REGION, env.KMS_REGION, env.HSM_BRIDGE_URL, env.HSM_BRIDGE_SECRET].join('\u0000')
+  return [env.KMS_ROOT_KEYS, env.DYNAMODB_ENDPOINT, env.DYNAMODB_TABLE, env.DYNAMODB_REGION, env.DYNAMODB_ACCESS_KEY_ID, env.DYNAMODB_SECRET_ACCESS_KEY, env.KMS_REGION, env.HSM_BRIDGE_URL, env.HSM_BRIDGE_SECRET].join('\u0000')
 }
 
 /** @throws KmsError internal when the deployment is misconfigured (no root key). */
