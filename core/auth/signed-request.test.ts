@@ -9,6 +9,7 @@ import {
 } from '../../test/unit/helpers/alibaba-captured-requests'
 import { parseRawHttp } from '../../test/unit/helpers/raw-http'
 import { KmsError } from '../errors'
+import { EMPTY_BODY_SHA256_HEX, sha256Hex } from './hmac'
 import { signV1 } from './signature-v1'
 import { parseSignature, type SignedRequestInput } from './signed-request'
 import { assertFreshTimestamp, parseSignatureTimestamp } from './timestamp'
@@ -469,5 +470,12 @@ describe('requests that are not signed', () => {
     const err = errorOf(input)
     expect(err.code).toBe('auth.incompleteSignature')
     expect(err.message).toBe('The request is not signed.')
+  })
+})
+
+describe('EMPTY_BODY_SHA256_HEX (used for every bodiless request instead of hashing)', () => {
+  it('is the SHA-256 of zero bytes', async () => {
+    expect(EMPTY_BODY_SHA256_HEX).toBe(await sha256Hex(new Uint8Array(0)))
+    expect(EMPTY_BODY_SHA256_HEX).toBe(EMPTY_SHA256)
   })
 })

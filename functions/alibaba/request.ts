@@ -5,6 +5,7 @@
  * parameters, and the abstract signed request for core/auth. Sizes are checked before any
  * parsing (the body limit middleware has already bounded the body, chunked or not).
  */
+import { EMPTY_BODY_SHA256_HEX } from '../../core/auth/hmac'
 import { parseFormEncoded } from '../../core/auth/percent-encode'
 import type { SignedRequestInput } from '../../core/auth/signed-request'
 import { toHex } from '../../core/crypto/bytes'
@@ -49,7 +50,8 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
     }
     form = parseFormEncoded(text)
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
+  // GET requests (and empty POSTs) have no body: its hash is a constant.
+  const bodySha256Hex = body.byteLength === 0 ? EMPTY_BODY_SHA256_HEX : toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', body)))
 
   const merged = new Map<string, string>()
   for (const [k, v] of [...query, ...form]) {
@@ -76,7 +78,7 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
       query,
       form,
       headers,
-      bodySha256Hex: toHex(digest),
+      bodySha256Hex,
     },
   }
 }
