@@ -24,6 +24,7 @@ import { fromUtf8, utf8 } from '../crypto/bytes'
 import { unwrapUnderRoot, type RootKeyRing } from '../crypto/root-key'
 import { SecretCache } from '../crypto/secret-cache'
 import { KmsError } from '../errors'
+import { RecentIds } from './recent-ids'
 import type { Caller } from './model'
 import type { Clock, CredentialRepository } from './ports'
 
@@ -39,6 +40,9 @@ const DUMMY_SECRET = 'edge-kms-dummy-secret-for-uniform-timing'
  */
 export const ACCESS_KEY_SECRET_CACHE_MS = 2_000
 const secretCache = new SecretCache(ACCESS_KEY_SECRET_CACHE_MS, 10_000)
+
+/** Replay ids this isolate has seen: the timestamp window plus a minute, at most 50,000 (~5 MB). */
+const recentReplayIds = new RecentIds(TIMESTAMP_WINDOW_MS + 60_000, 50_000)
 
 export interface AuthDeps {
   credentials: CredentialRepository
@@ -87,7 +91,7 @@ export interface KnownCaller {
  *   authentication can still be recorded with what is known.
  * @returns the caller and the replay id; the nonce is not claimed yet (see the module comment).
  * @throws KmsError auth.* (incompleteSignature, illegalTimestamp, accessKeyNotFound,
- *   accessKeyInactive, signatureMismatch)
+ *   accessKeyInactive, signatureMismatch; nonceUsed for a replay this isolate has seen)
  */
 export async function authenticate(
   deps: AuthDeps,
@@ -125,6 +129,12 @@ export async function authenticate(
   if (record.status !== 'Active') {
     throw new KmsError('auth.accessKeyInactive', 'Specified access key is disabled.')
   }
+  const replayId = replayEventId(record.accessKeyId, signature.nonce)
+  // A replay that reaches this isolate again is refused before any work (the audit put stays the
+  // authority, also for replays sent to other isolates).
+  if (!recentReplayIds.add(replayId, now)) {
+    throw new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
+  }
   const isRoot = record.principal === 'root'
   return {
     caller: {
@@ -135,6 +145,6 @@ export async function authenticate(
       principalType: isRoot ? 'root' : 'user',
       principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
     },
-    replayId: replayEventId(record.accessKeyId, signature.nonce),
+    replayId,
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort, startStack } from '../../scripts/lib/stack'
 import { b64, Kms, kmsClient, unb64 } from './clients'
+import { expectError, expectOk, send, signedV1, type RawRequest } from './raw'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kms-restart-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -24,6 +25,7 @@ describe('local stack restart', () => {
     })
     let blob: string
     let keyId: string
+    let replayed: RawRequest
     try {
       expect(first.credentials.accessKeyId).toBe('LTAIrestartTestKey01')
       const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8'))
@@ -34,6 +36,8 @@ describe('local stack restart', () => {
       keyId = (await client.createKey(new Kms.CreateKeyRequest({ description: 'survives' }))).keyMetadata.keyId
       await client.createAlias(new Kms.CreateAliasRequest({ aliasName: 'alias/survivor', keyId }))
       blob = (await client.encrypt(new Kms.EncryptRequest({ keyId: 'alias/survivor', plaintext: b64('before restart'), encryptionContext: { k: 'v' } }))).ciphertextBlob
+      replayed = await signedV1('DescribeRegions', {}, { stack: { ...first.credentials, dataDir, dynamoEndpoint: '', tableName: '' } })
+      expectOk(await send(replayed))
     } finally {
       await first.stop()
     }
@@ -49,6 +53,8 @@ describe('local stack restart', () => {
       expect(dec.keyId).toBe(keyId)
       const described = await client.describeKey(new Kms.DescribeKeyRequest({ keyId: 'alias/survivor' }))
       expect(described.keyMetadata.description).toBe('survives')
+      // A fresh isolate remembers no nonce: only the table (the audit record's id) refuses this one.
+      expectError(await send(replayed), 400, 'SignatureNonceUsed')
     } finally {
       await second.stop()
     }
