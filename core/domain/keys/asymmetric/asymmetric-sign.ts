@@ -10,13 +10,13 @@ import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
 import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
-import { invalidParameter, KmsError } from '../../../errors'
+import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
 import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import { unwrapPrivateKey } from './key-material'
-import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
-import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
+import { resolveSigningVersion } from './resolve-version'
+import { PSS_SALT_BYTES } from './specs'
 
 export interface AsymmetricSignInput {
   keyId: string
@@ -44,19 +44,7 @@ export async function asymmetricSign(
   input: AsymmetricSignInput,
   engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricSignOutput> {
-  const { key, spec, version } = await resolveAsymmetricVersion(
-    deps,
-    caller,
-    input.keyId,
-    input.versionId,
-    'AsymmetricSign',
-    'SIGN/VERIFY',
-  )
-  const algorithm = assertSignAlgorithm(spec, input.algorithm)
-  if (input.digest.length !== DIGEST_BYTES) {
-    throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
-  }
-  if (input.dryRun) throw dryRunSucceeded()
+  const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricSign')
   if (isHsmKey(key)) {
     const signature = await withHsmVersion(deps, key, version.versionId, (hsm, id) => hsm.sign(id, algorithm, input.digest))
     return { key, versionId: version.versionId, signature }

@@ -9,13 +9,13 @@
 import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
 import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
-import { invalidParameter, KmsError } from '../../../errors'
+import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
 import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import { versionPublicKey } from './key-material'
-import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
-import { assertSignAlgorithm, DIGEST_BYTES, PSS_SALT_BYTES } from './specs'
+import { resolveSigningVersion } from './resolve-version'
+import { PSS_SALT_BYTES } from './specs'
 
 export interface AsymmetricVerifyInput {
   keyId: string
@@ -42,19 +42,7 @@ export async function asymmetricVerify(
   input: AsymmetricVerifyInput,
   engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricVerifyOutput> {
-  const { key, spec, version } = await resolveAsymmetricVersion(
-    deps,
-    caller,
-    input.keyId,
-    input.versionId,
-    'AsymmetricVerify',
-    'SIGN/VERIFY',
-  )
-  const algorithm = assertSignAlgorithm(spec, input.algorithm)
-  if (input.digest.length !== DIGEST_BYTES) {
-    throw invalidParameter('Digest', 'must be the base64 of a 32-byte SHA-256 digest.')
-  }
-  if (input.dryRun) throw dryRunSucceeded()
+  const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricVerify')
   if (isHsmKey(key)) {
     const hsmValid = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
       hsm.verify(id, algorithm, input.digest, input.signature).catch((err: unknown) => {
