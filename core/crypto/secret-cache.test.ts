@@ -21,7 +21,8 @@ describe('SecretCache', () => {
     const spy = (id: string, now: number) => {
       cache.set(id, new Uint8Array([7, 7]), now)
       // reach the stored buffer through the private map, to see it wiped
-      stored.push((cache as unknown as { entries: Map<string, { bytes: Uint8Array }> }).entries.get(id)!.bytes)
+      const inner = (cache as unknown as { entries: { entries: Map<string, { value: Uint8Array }> } }).entries
+      stored.push(inner.entries.get(id)!.value)
     }
     spy('a', 0)
     spy('b', 1)

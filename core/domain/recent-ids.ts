@@ -7,6 +7,10 @@
  * refused. This turns replays that reach the same isolate away before any work. The table stays
  * the authority (a replay to another isolate is still refused by the conditional put); this is
  * a cheap first line, so forgetting early (bound, expiry) only costs work, never correctness.
+ *
+ * Not an `ExpiringMap` (core/expiring-map.ts), whose entries die when the clock reads
+ * earlier than their time: a cache should drop what it cannot date, this list should keep
+ * refusing it.
  */
 export class RecentIds {
   private readonly seen = new Map<string, number>()

@@ -10,11 +10,11 @@
  * without a uid (created before it existed) are not cached. Bound: {@link VERSION_CACHE_MS}, at
  * most 1,000 entries.
  */
+import { ExpiringMap } from '../../expiring-map'
 import type { SecretRecord, SecretVersionRecord, SecretVersionRef } from './model'
 
 export const VERSION_CACHE_MS = 60_000
-const MAX_ENTRIES = 1_000
-const entries = new Map<string, { item: SecretVersionRecord; at: number }>()
+const entries = new ExpiringMap<SecretVersionRecord>(VERSION_CACHE_MS, 1_000)
 
 function cacheId(head: SecretRecord, ref: SecretVersionRef): string | undefined {
   if (!head.uid) return undefined
@@ -24,28 +24,12 @@ function cacheId(head: SecretRecord, ref: SecretVersionRef): string | undefined 
 /** The cached item of a version the head references, if fresh. */
 export function cachedVersion(head: SecretRecord, ref: SecretVersionRef, now: number): SecretVersionRecord | undefined {
   const id = cacheId(head, ref)
-  if (id === undefined) return undefined
-  const hit = entries.get(id)
-  if (!hit) return undefined
-  if (now - hit.at >= VERSION_CACHE_MS || now < hit.at) {
-    entries.delete(id)
-    return undefined
-  }
-  return hit.item
+  return id === undefined ? undefined : entries.get(id, now)
 }
 
 /** Remembers a version item read for a head that references it. */
 export function rememberVersion(head: SecretRecord, ref: SecretVersionRef, item: SecretVersionRecord, now: number): void {
   const id = cacheId(head, ref)
   if (id === undefined || item.versionId !== ref.versionId) return
-  for (const [k, e] of entries) {
-    if (entries.size < MAX_ENTRIES && now - e.at < VERSION_CACHE_MS) break
-    entries.delete(k)
-  }
-  entries.set(id, { item: Object.freeze({ ...item }), at: now })
-}
-
-/** For tests. */
-export function clearVersionCache(): void {
-  entries.clear()
+  entries.set(id, Object.freeze({ ...item }), now)
 }
