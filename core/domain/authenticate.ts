@@ -54,6 +54,11 @@ export function accessKeySecretAad(accessKeyId: string): string {
   return `accesskey:${accessKeyId}`
 }
 
+/** The refusal of a replayed request (here, and when its audit record's put finds the id taken). */
+export function nonceUsedError(): KmsError {
+  return new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
+}
+
 function mismatch(): KmsError {
   return new KmsError('auth.signatureMismatch', 'Specified signature is not matched with our calculation.')
 }
@@ -132,9 +137,7 @@ export async function authenticate(
   const replayId = replayEventId(record.accessKeyId, signature.nonce)
   // A replay that reaches this isolate again is refused before any work (the audit put stays the
   // authority, also for replays sent to other isolates).
-  if (!recentReplayIds.add(replayId, now)) {
-    throw new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
-  }
+  if (!recentReplayIds.add(replayId, now)) throw nonceUsedError()
   const isRoot = record.principal === 'root'
   return {
     caller: {

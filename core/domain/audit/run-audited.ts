@@ -22,6 +22,7 @@
  */
 import type { RootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
+import { nonceUsedError } from '../authenticate'
 import { ConditionFailed, type AuditRepository } from '../ports'
 import { canonicalBody } from './chain'
 import { NO_ACCOUNT, type AuditEvent, type AuditRecord } from './model'
@@ -59,10 +60,6 @@ export async function recordEvent(deps: AuditSinkDeps, event: AuditEvent): Promi
   return record
 }
 
-function nonceUsed(): KmsError {
-  return new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
-}
-
 /**
  * Writes the first event of an authenticated call, whose `eventId` is its replay id: the write
  * claims the request's nonce.
@@ -88,7 +85,7 @@ export async function recordClaiming(
   } catch (err) {
     throw unavailable(err)
   }
-  const replay = nonceUsed()
+  const replay = nonceUsedError()
   const { keyVersionId: _k, errorCode: _e, httpStatus: _h, ...rest } = event
   await recordEvent(deps, { ...rest, eventId: crypto.randomUUID(), outcome: 'Failure', ...failure(replay) })
   throw replay
