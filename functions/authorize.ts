@@ -28,6 +28,7 @@ import { KmsError, invalidParameter, missingParameter } from '../core/errors'
 import type { Caller } from '../core/domain/model'
 import type { PolicyDocument } from '../core/domain/policy/document'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
+import { MatchBudget } from '../core/domain/policy/match'
 import type { Deps } from './deps'
 import { Params } from './alibaba/params'
 import { permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
@@ -284,6 +285,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     ...(resolver.keyVersionId ? { keyVersionId: resolver.keyVersionId } : {}),
     unresolved: resolver.unresolved,
   }
+  // One matching allowance for the whole request, however many resources it names.
+  const budget = new MatchBudget()
   for (const t of targets) {
     const decision = evaluate(
       {
@@ -299,6 +302,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
         }),
       },
       { identity: identity.policies, resource: t.policy, crossAccount: permission.crossAccount },
+      budget,
     )
     if (!decision.allowed) return { ...base, allowed: false, reason: decision.reason }
   }

@@ -2,7 +2,7 @@
  * @module core/domain/policy/document
  *
  * Alibaba's policy language (Version "1"), parsed and compiled once so that evaluation is a few
- * regular-expression tests:
+ * wildcard and equality tests (core/domain/policy/match.ts, bounded per request):
  *
  * ```json
  * {"Version": "1",
@@ -26,7 +26,7 @@ import { utf8 } from '../../crypto/bytes'
 import { KmsError } from '../../errors'
 import { KNOWN_ACTIONS, KNOWN_SERVICES } from './actions'
 import { JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from './json'
-import { inRange, parseCidr, parseIp, wildcard, type Matcher } from './match'
+import { inRange, parseCidr, parseIp, wildcard, type Matcher, type MatchBudget } from './match'
 
 /** Identity policies (RAM CreatePolicy) or resource policies (key and secret policies). */
 export type PolicyKind = 'identity' | 'resource'
@@ -43,8 +43,12 @@ export interface CompiledCondition {
   key: string
   /** Negated operators (StringNotEquals, NotIpAddress, ...) hold when the key is absent. */
   negated: boolean
-  /** Whether one request value matches one of the policy values (before negation). */
-  matches: (requestValue: string) => boolean
+  /**
+   * Whether one request value matches one of the policy values (before negation); every test is
+   * charged to `budget` (wildcards by the characters compared, other tests by the value's length).
+   * @throws BudgetExceeded when `budget` runs out
+   */
+  matches: (requestValue: string, budget?: MatchBudget) => boolean
 }
 
 /**
@@ -81,7 +85,16 @@ const RESOURCE = /^acs:[^:]*:[^:]*:[^:]*:.+$/
 const RAM_PRINCIPAL = /^acs:ram::([^:]+):(.+)$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/
 
-type Operator = { negated: boolean; compile: (policyValue: string, where: string) => (v: string) => boolean }
+type Test = (v: string, budget?: MatchBudget) => boolean
+type Operator = { negated: boolean; compile: (policyValue: string, where: string) => Test }
+
+/** A test whose work is linear in the request value (equality, parsing): charged by its length. */
+function linear(test: (v: string) => boolean): Test {
+  return (v, budget) => {
+    budget?.spend(v.length + 1)
+    return test(v)
+  }
+}
 
 function numeric(cmp: (a: number, b: number) => boolean, negated = false): Operator {
   return {
@@ -89,7 +102,7 @@ function numeric(cmp: (a: number, b: number) => boolean, negated = false): Opera
     compile: (p, where) => {
       const b = Number(p)
       if (p.trim() === '' || !Number.isFinite(b)) malformed(where, 'must be a number')
-      return (v) => v.trim() !== '' && Number.isFinite(Number(v)) && cmp(Number(v), b)
+      return linear((v) => v.trim() !== '' && Number.isFinite(Number(v)) && cmp(Number(v), b))
     },
   }
 }
@@ -100,27 +113,27 @@ function date(cmp: (a: number, b: number) => boolean, negated = false): Operator
     compile: (p, where) => {
       if (!ISO_DATE.test(p) || Number.isNaN(Date.parse(p))) malformed(where, 'must be an ISO-8601 time')
       const b = Date.parse(p)
-      return (v) => {
+      return linear((v) => {
         const a = Date.parse(v)
         return !Number.isNaN(a) && cmp(a, b)
-      }
+      })
     },
   }
 }
 
-const stringEquals: Operator['compile'] = (p) => (v) => v === p
+const stringEquals: Operator['compile'] = (p) => (v, budget) => (budget?.spend(Math.min(v.length, p.length) + 1), v === p)
 const stringEqualsIgnoreCase: Operator['compile'] = (p) => {
   const lower = p.toLowerCase()
-  return (v) => v.toLowerCase() === lower
+  return linear((v) => v.toLowerCase() === lower)
 }
 const stringLike: Operator['compile'] = (p) => wildcard(p)
 const ipAddress: Operator['compile'] = (p, where) => {
   const range = parseCidr(p)
   if (!range) malformed(where, 'must be an IP address or CIDR range')
-  return (v) => {
+  return linear((v) => {
     const ip = parseIp(v)
     return ip !== undefined && inRange(range!, ip)
-  }
+  })
 }
 
 const OPERATORS: Readonly<Record<string, Operator>> = {
@@ -147,7 +160,7 @@ const OPERATORS: Readonly<Record<string, Operator>> = {
     compile: (p, where) => {
       const lower = p.toLowerCase()
       if (lower !== 'true' && lower !== 'false') malformed(where, 'must be true or false')
-      return (v) => v.toLowerCase() === lower
+      return linear((v) => v.toLowerCase() === lower)
     },
   },
   IpAddress: { negated: false, compile: ipAddress },
@@ -257,7 +270,7 @@ function compileConditions(value: JsonValue | undefined, where: string): Compile
         operator,
         key: normalizeConditionKey(key),
         negated: op!.negated,
-        matches: (v) => tests.some((t) => t(v)),
+        matches: (v, budget) => tests.some((t) => t(v, budget)),
       })
     }
   }

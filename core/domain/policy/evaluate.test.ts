@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parsePolicyDocument, type PolicyDocument } from './document'
-import { conditionContext, evaluate, keepsRootAccess, type AuthzRequest, type PrincipalRef } from './evaluate'
+import { conditionContext, evaluate, keepsRootAccess, type AuthzRequest, type ConditionContext, type PrincipalRef } from './evaluate'
+import { MAX_MATCH_STEPS, MatchBudget } from './match'
 import { defaultResourcePolicyText, systemPolicyDocument } from './system-policies'
 
 const A = '1111111111111111'
@@ -92,6 +93,67 @@ describe('evaluate', () => {
     expect(allowed(req(alice, 'kms:DescribeKey'), [ro], defaultKeyPolicy)).toBe(true)
     expect(allowed(req(alice, 'kms:GetSecretValue'), [ro], defaultKeyPolicy)).toBe(false)
     expect(allowed(req(alice, 'kms:Encrypt'), [ro], defaultKeyPolicy)).toBe(false)
+  })
+})
+
+describe('evaluate: bounded work', () => {
+  // The reported attack: a key policy with a StringNotLike condition of five stars, and a caller
+  // with no permissions at all sending an 8 KB context that the old RegExp matcher backtracked on.
+  const attackPolicy = resource(
+    { Effect: 'Allow', Principal: { RAM: [`acs:ram::${A}:*`] }, Action: 'kms:*', Resource: '*' },
+    {
+      Effect: 'Deny',
+      Principal: { RAM: [`acs:ram::${A}:*`] },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringNotLike: { 'kms:EncryptionContext:path': 's3://*/*/*/*/*.parquet' } },
+    },
+  )
+
+  it('decides the wildcard-backtracking attack (8 KB of slashes) in bounded steps and denies', () => {
+    for (const n of [150, 400, 8 * 1024 - 16]) {
+      const ctx = conditionContext({ encryptionContext: { path: `s3://${'/'.repeat(n)}` } })
+      const budget = new MatchBudget()
+      expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx), { identity: [], resource: attackPolicy, crossAccount: true }, budget)).toEqual({ allowed: false, reason: 'explicitDeny' })
+      // Linear in the value times the pattern: far below the request's allowance.
+      expect(MAX_MATCH_STEPS - budget.remaining).toBeLessThan(30 * (n + 10))
+    }
+  })
+
+  it('denies (tooComplex) when the budget runs out, even where an Allow would apply', () => {
+    const p = identity({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringLike: { 'kms:EncryptionContext:k': `${'*a'.repeat(400)}*b` } },
+    })
+    const ctx = () => conditionContext({ encryptionContext: { k: `${'a'.repeat(8000)}b` } })
+    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true })).toEqual({
+      allowed: true,
+    })
+    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, new MatchBudget(5_000))).toEqual({
+      allowed: false,
+      reason: 'tooComplex',
+    })
+    // One budget spans several decisions of one request.
+    const shared = new MatchBudget(12_000)
+    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed).toBe(true)
+    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed).toBe(false)
+  })
+
+  it('tests no condition of a statement whose principal, action or resource does not match', () => {
+    const read: string[] = []
+    const spy: ConditionContext = { get: (key) => (read.push(key), [`s3://${'/'.repeat(8000)}`]) }
+    const policy = resource(
+      { Effect: 'Allow', Principal: { RAM: [`acs:ram::${A}:*`] }, Action: 'kms:Encrypt', Resource: '*' },
+      { Effect: 'Deny', Principal: { RAM: [`acs:ram::${A}:user/bob`] }, Action: 'kms:*', Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:a': '*x' } } },
+      { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:b': '*x' } } },
+      { Effect: 'Deny', Principal: '*', Action: '*', Resource: `acs:kms:*:${A}:key/other`, Condition: { StringLike: { 'kms:EncryptionContext:c': '*x' } } },
+    )
+    const id = identity({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: `acs:kms:*:${A}:key/other`, Condition: { StringLike: { 'kms:EncryptionContext:d': '*x' } } })
+    const r: AuthzRequest = { principal: alice, action: 'kms:Decrypt', resource: KEY, context: spy }
+    expect(evaluate(r, { identity: [id], resource: policy, crossAccount: true })).toEqual({ allowed: false, reason: 'noAllow' })
+    expect(read).toEqual([])
   })
 })
 

@@ -16,12 +16,15 @@
  *    and only when BOTH the resource policy grants the caller (directly or through its account)
  *    AND the caller's own identity policies allow it.
  * 5. Otherwise deny (default deny).
+ * 6. Matching is bounded per request (core/domain/policy/match.ts {@link MatchBudget}): a request
+ *    whose policies and values would take more than MAX_MATCH_STEPS steps is denied.
  *
  * The account root has an implicit identity "allow everything": it needs no identity policy,
  * but resource policies still apply to it (their explicit Denies, and rules 3–4), which is why
  * SetKeyPolicy refuses documents that would lock the root out ({@link keepsRootAccess}).
  */
 import { normalizeConditionKey, type CompiledCondition, type PolicyDocument, type PolicyStatement } from './document'
+import { BudgetExceeded, MatchBudget, MAX_MATCH_STEPS } from './match'
 
 /** Request values that conditions can test, by normalised key (multi-valued). */
 export interface ConditionContext {
@@ -53,7 +56,8 @@ export interface ApplicablePolicies {
   crossAccount: boolean
 }
 
-export type DenyReason = 'explicitDeny' | 'noAllow' | 'crossAccount'
+/** `tooComplex`: the request's {@link MatchBudget} ran out (core/domain/policy/match.ts). */
+export type DenyReason = 'explicitDeny' | 'noAllow' | 'crossAccount' | 'tooComplex'
 
 export type Decision = { allowed: true } | { allowed: false; reason: DenyReason }
 
@@ -65,33 +69,30 @@ export function arnAccount(arn: string): string | undefined {
   return account && account !== '*' ? account : undefined
 }
 
-function conditionsHold(conditions: readonly CompiledCondition[], context: ConditionContext): boolean {
+function conditionsHold(conditions: readonly CompiledCondition[], context: ConditionContext, budget: MatchBudget): boolean {
   for (const c of conditions) {
     const values = context.get(c.key)
     if (!values || values.length === 0) {
       if (c.negated) continue
       return false
     }
-    const any = values.some((v) => c.matches(v))
+    const any = values.some((v) => c.matches(v, budget))
     if (c.negated ? any : !any) return false
   }
   return true
 }
 
-function statementApplies(s: PolicyStatement, req: AuthzRequest): boolean {
-  return (
-    s.actions.some((m) => m(req.action)) &&
-    s.resources.some((m) => m(req.resource)) &&
-    conditionsHold(s.conditions, req.context)
-  )
+/** Action and resource: cheap, request-independent of conditions; tested before any condition. */
+function targets(s: PolicyStatement, req: AuthzRequest, budget: MatchBudget): boolean {
+  return s.actions.some((m) => m(req.action, budget)) && s.resources.some((m) => m(req.resource, budget))
 }
 
-function principalMatch(s: PolicyStatement, p: PrincipalRef): { direct: boolean; account: boolean } {
+function principalMatch(s: PolicyStatement, p: PrincipalRef, budget?: MatchBudget): { direct: boolean; account: boolean } {
   let direct = false
   let account = false
   for (const m of s.principals ?? []) {
-    if (m.anyone || m.direct?.(p.arn)) direct = true
-    if (m.account?.(p.accountId)) account = true
+    if (m.anyone || m.direct?.(p.arn, budget)) direct = true
+    if (m.account?.(p.accountId, budget)) account = true
   }
   return { direct, account }
 }
@@ -99,10 +100,26 @@ function principalMatch(s: PolicyStatement, p: PrincipalRef): { direct: boolean;
 const ALLOW: Decision = { allowed: true }
 
 /**
- * Decides one request. Pure and total: never throws, never depends on statement order.
- * @throws never
+ * Decides one request. Pure and total: never throws (except what a lazy encryption context
+ * throws), never depends on statement order.
+ *
+ * In every statement the principal (resource policies), then the action and the resource are
+ * matched before any condition is tested, so a statement that does not concern the caller costs
+ * no condition work. All matching is charged to `budget` (by default {@link MAX_MATCH_STEPS}
+ * steps for this call; pass one budget to several calls to bound a whole request): when it runs
+ * out the request is denied (`tooComplex`), whatever the statements would have said.
+ * @throws what the context's lazy encryption context throws (a malformed context)
  */
-export function evaluate(req: AuthzRequest, policies: ApplicablePolicies): Decision {
+export function evaluate(req: AuthzRequest, policies: ApplicablePolicies, budget: MatchBudget = new MatchBudget()): Decision {
+  try {
+    return decide(req, policies, budget)
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return { allowed: false, reason: 'tooComplex' }
+    throw err
+  }
+}
+
+function decide(req: AuthzRequest, policies: ApplicablePolicies, budget: MatchBudget): Decision {
   const resourceAccount = arnAccount(req.resource) ?? req.principal.accountId
   const sameAccount = resourceAccount === req.principal.accountId
   let denied = false
@@ -110,7 +127,7 @@ export function evaluate(req: AuthzRequest, policies: ApplicablePolicies): Decis
   if (policies.identity !== 'root') {
     for (const doc of policies.identity) {
       for (const s of doc.statements) {
-        if (!statementApplies(s, req)) continue
+        if (!targets(s, req, budget) || !conditionsHold(s.conditions, req.context, budget)) continue
         if (s.effect === 'Deny') denied = true
         else identityAllows = true
       }
@@ -120,9 +137,9 @@ export function evaluate(req: AuthzRequest, policies: ApplicablePolicies): Decis
   let accountGrant = false
   if (policies.resource) {
     for (const s of policies.resource.statements) {
-      if (!statementApplies(s, req)) continue
-      const m = principalMatch(s, req.principal)
+      const m = principalMatch(s, req.principal, budget)
       if (!m.direct && !m.account) continue
+      if (!targets(s, req, budget) || !conditionsHold(s.conditions, req.context, budget)) continue
       if (s.effect === 'Deny') denied = true
       else {
         directGrant ||= m.direct
