@@ -28,8 +28,13 @@ export type KeySpec =
   | 'EC_P256'
   | 'EC_P256K'
   | 'EC_SM2'
+  | 'HMAC_SHA_224'
+  | 'HMAC_SHA_256'
+  | 'HMAC_SHA_384'
+  | 'HMAC_SHA_512'
 
-export type KeyUsage = 'ENCRYPT/DECRYPT' | 'SIGN/VERIFY'
+/** `GENERATE/VERIFY_MAC` is the only usage of the HMAC_SHA_* specs (core/domain/keys/mac). */
+export type KeyUsage = 'ENCRYPT/DECRYPT' | 'SIGN/VERIFY' | 'GENERATE/VERIFY_MAC'
 export type KeyOrigin = 'Aliyun_KMS' | 'EXTERNAL'
 export type ProtectionLevel = 'SOFTWARE' | 'HSM'
 /** Who manages the key: customers, the per-account default CMK, or an integrated service. */

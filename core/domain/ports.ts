@@ -221,7 +221,10 @@ export interface AuditRepository {
 // --- Hardware keys (issue #6) -------------------------------------------------------------------
 
 /** Key specs an HSM holds (`AES_256` backs `Aliyun_AES_256`). */
-export type HsmKeySpec = 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
+export type HsmKeySpec =
+  | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
+  | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
+export type HsmMacAlgorithm = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256'
 export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'
 
@@ -240,6 +243,10 @@ export interface Hsm {
   verify(id: string, algorithm: HsmSigningAlgorithm, digest: Uint8Array, signature: Uint8Array): Promise<boolean>
   asymmetricDecrypt(id: string, algorithm: HsmOaepAlgorithm, ciphertext: Uint8Array): Promise<Uint8Array>
   getPublicKey(id: string): Promise<Uint8Array>
+  /** HMAC of `message` with the generic-secret key `id` (full-length tag). */
+  generateMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array): Promise<Uint8Array>
+  /** Whether `mac` is the full-length HMAC of `message` (C_Verify: compared inside the HSM). */
+  verifyMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array, mac: Uint8Array): Promise<boolean>
   /** False when there was nothing to destroy. */
   destroyKey(id: string): Promise<boolean>
   /** Every object id on the token. */

@@ -20,7 +20,10 @@
 import { fromBase64, fromHex, timingSafeEqual, toBase64, toHex, utf8 } from '../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../errors'
 
-export type HsmKeySpec = 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
+export type HsmKeySpec =
+  | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
+  | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
+export type HsmMacAlgorithm = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256'
 export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'
 
@@ -50,7 +53,10 @@ export interface HsmHealth {
 
 export const HSM_UNAVAILABLE_MESSAGE = 'The HSM is temporarily unavailable. Retry the request.'
 
-const KEY_SPECS: readonly string[] = ['AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256']
+const KEY_SPECS: readonly string[] = [
+  'AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256',
+  'HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512',
+]
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_GENERATE_TIMEOUT_MS = 60_000
 
@@ -188,6 +194,33 @@ export class HsmBridgeClient {
       algorithm,
       digest: toBase64(digest),
       signature: toBase64(signature),
+    })
+    if (typeof out.valid !== 'boolean') throw malformed()
+    return out.valid
+  }
+
+  /**
+   * HMAC of `message` (1–4096 bytes) with the generic-secret key `id`: the full-length tag.
+   *
+   * @throws {KmsError} hsm.unavailable, key.notFound, validation.invalidParameter, internal.
+   */
+  async generateMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array): Promise<Uint8Array> {
+    const out = await this.call('/v1/keys/mac', { id, algorithm, message: toBase64(message) })
+    return bytes(out, 'mac')
+  }
+
+  /**
+   * Whether `mac` is the full-length HMAC of `message`, checked by the HSM (C_Verify). The
+   * bridge refuses a tag of the wrong length as a validation error.
+   *
+   * @throws {KmsError} hsm.unavailable, key.notFound, validation.invalidParameter, internal.
+   */
+  async verifyMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array, mac: Uint8Array): Promise<boolean> {
+    const out = await this.call('/v1/keys/verify-mac', {
+      id,
+      algorithm,
+      message: toBase64(message),
+      mac: toBase64(mac),
     })
     if (typeof out.valid !== 'boolean') throw malformed()
     return out.valid

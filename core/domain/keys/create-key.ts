@@ -20,6 +20,8 @@ import { asymmetricSpec, isUsageAllowed } from './asymmetric/specs'
 import { mergeTags, type Tag } from './tags'
 import { createHsmKey } from './hsm/create-hsm-key'
 import { hsmSpecOf, requireHsm } from './hsm/hsm-keys'
+import { createMacKey } from './mac/create-mac-key'
+import { isUnsupportedMacSpec, macKeySpec } from './mac/specs'
 
 export interface CreateKeyInput {
   keySpec?: string
@@ -46,6 +48,12 @@ const KNOWN_SPECS = new Set([
  * @throws KmsError validation.*, key.unsupported*, limit.exceeded
  */
 export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: CreateKeyInput): Promise<KeyRecord> {
+  // HMAC specs have their own usage, defaults and limits (./mac/create-mac-key.ts).
+  const macSpec = macKeySpec(input.keySpec ?? '')
+  if (macSpec) return createMacKey(deps, caller, macSpec, input)
+  if (isUnsupportedMacSpec(input.keySpec ?? '')) {
+    throw new KmsError('key.unsupportedSpec', `The key spec ${input.keySpec} is not supported by this service yet.`)
+  }
   const keySpec = input.keySpec ?? 'Aliyun_AES_256'
   const keyUsage = input.keyUsage ?? 'ENCRYPT/DECRYPT'
   const origin = input.origin ?? 'Aliyun_KMS'

@@ -27,12 +27,13 @@ import { deleteKeyMaterial } from './byok/delete-key-material'
 import { getParametersForImport } from './byok/get-parameters-for-import'
 import { importKeyMaterial } from './byok/import-key-material'
 import { publicEncrypt, constants as nodeConstants } from 'node:crypto'
+import { generateMac, verifyMac } from './mac/mac'
 
 type Deps = ReturnType<typeof memoryKeyDeps>
 const STATES: Exclude<KeyState, 'Deleted'>[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']
 
 /** The kind of key an operation is driven on (issue #5 operations need asymmetric or BYOK keys). */
-type Subject = 'symmetric' | 'ecSign' | 'rsaEncrypt' | 'external'
+type Subject = 'symmetric' | 'ecSign' | 'rsaEncrypt' | 'external' | 'hmac'
 const SUBJECTS: Partial<Record<KeyOperation, Subject>> = {
   AsymmetricSign: 'ecSign',
   AsymmetricVerify: 'ecSign',
@@ -43,6 +44,8 @@ const SUBJECTS: Partial<Record<KeyOperation, Subject>> = {
   GetParametersForImport: 'external',
   ImportKeyMaterial: 'external',
   DeleteKeyMaterial: 'external',
+  GenerateMac: 'hmac',
+  VerifyMac: 'hmac',
 }
 const WRAPPING_KEY = generateRsaKeyPair(2048)
 const oaepSha256 = (spkiB64: string, data: Uint8Array) =>
@@ -56,6 +59,7 @@ interface SubjectInfo {
   ciphertext?: Uint8Array
   importToken?: string
   encryptedMaterial?: Uint8Array
+  mac?: Uint8Array
 }
 
 async function subjectKey(deps: Deps, subject: Subject): Promise<SubjectInfo> {
@@ -65,6 +69,11 @@ async function subjectKey(deps: Deps, subject: Subject): Promise<SubjectInfo> {
     const digest = new Uint8Array(32).fill(5)
     const { signature } = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'ECDSA_SHA_256', digest })
     return { keyId: key.keyId, versionId, signature, digest }
+  }
+  if (subject === 'hmac') {
+    const key = await createKey(deps, CALLER, { keySpec: 'HMAC_SHA_256' })
+    const { mac } = await generateMac(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_256', message: new Uint8Array([7]) })
+    return { keyId: key.keyId, mac }
   }
   if (subject === 'rsaEncrypt') {
     const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'ENCRYPT/DECRYPT' })
@@ -131,6 +140,11 @@ const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Pr
   AsymmetricDecrypt: ({ deps, keyId, versionId, ciphertext }) =>
     asymmetricDecrypt(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'RSAES_OAEP_SHA_256', ciphertext: ciphertext! }),
   GetPublicKey: ({ deps, keyId, versionId }) => getPublicKey(deps, CALLER, { keyId, versionId: versionId! }),
+  GenerateMac: ({ deps, keyId }) => generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_256', message: new Uint8Array([8]) }),
+  VerifyMac: async ({ deps, keyId, mac }) => {
+    const { valid } = await verifyMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_256', message: new Uint8Array([7]), mac: mac! })
+    expect(valid).toBe(true)
+  },
   CreateKeyVersion: ({ deps, keyId }) => {
     deps.clock.advanceDays(8)
     return createKeyVersion(deps, CALLER, keyId)

@@ -49,6 +49,8 @@ export type KeyOperation =
   | 'GetParametersForImport'
   | 'ImportKeyMaterial'
   | 'DeleteKeyMaterial'
+  | 'GenerateMac'
+  | 'VerifyMac'
 
 export type CellOutcome = 'ok' | KmsErrorCode
 type Row = Record<Exclude<KeyState, 'Deleted'>, CellOutcome>
@@ -120,6 +122,9 @@ export const KEY_STATE_TABLE: Readonly<Record<KeyOperation, Row>> = {
   GetParametersForImport: MANAGE,
   ImportKeyMaterial: MANAGE,
   DeleteKeyMaterial: MANAGE,
+  // HMAC keys: both uses need an Enabled key (AWS's table refuses VerifyMac on Disabled keys too).
+  GenerateMac: CRYPTO,
+  VerifyMac: CRYPTO,
 }
 
 /** The outcome of `operation` on a key in `state` (a Deleted key is never found). */

@@ -27,14 +27,18 @@ function materialAad(keyId: string, versionId: string): string {
   return `keymaterial:${keyId}:${versionId}`
 }
 
-/** Creates a new software key version (material generated and wrapped, never stored in clear). */
+/**
+ * Creates a new software key version (material generated and wrapped, never stored in clear).
+ * `bytes`: the material length (32 for AES-256; HMAC keys use their hash's output length).
+ */
 export async function newSoftwareVersion(
   deps: Pick<KeyDeps, 'random' | 'rootKeys'>,
   keyId: string,
   nowMs: number,
+  bytes = 32,
 ): Promise<KeyVersionRecord> {
   const versionId = uuidV4(deps.random)
-  const material = deps.random(32)
+  const material = deps.random(bytes)
   try {
     const wrappedMaterial = await wrapUnderRoot(deps.rootKeys, material, materialAad(keyId, versionId), deps.random)
     return { versionId, createdAt: isoSeconds(nowMs), wrappedMaterial }

@@ -58,7 +58,7 @@ export async function createHsmKey(
   let publicKeySpki: string | undefined
   try {
     const generated = await hsm.generateKey(objectId, spec)
-    if (spec !== 'AES_256') {
+    if (spec !== 'AES_256' && !spec.startsWith('HMAC_')) {
       if (!generated.publicKeySpkiDer) throw new KmsError('internal', 'The HSM returned no public key.')
       publicKeySpki = toBase64(generated.publicKeySpkiDer)
     }

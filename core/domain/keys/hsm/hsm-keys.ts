@@ -6,7 +6,8 @@
  * - the HSM object id of a key version: the 32 hex digits of the key id followed by the 32 hex
  *   digits of the version id (64 characters, the bridge's maximum `CKA_ID`), so the reconciler
  *   can find the row that owns any object without an index;
- * - the spec mapping (`Aliyun_AES_256` → `AES_256`, RSA_2048/3072/4096, EC_P256);
+ * - the spec mapping (`Aliyun_AES_256` → `AES_256`, RSA_2048/3072/4096, EC_P256, and the HMAC
+ *   specs HMAC_SHA_224/256/384/512 as generic secrets of the hash's length);
  * - the missing-bridge error, and the best-effort marking of a version whose object is gone.
  */
 import { KmsError } from '../../../errors'
@@ -19,6 +20,10 @@ const HSM_SPECS: Readonly<Record<string, HsmKeySpec>> = {
   RSA_3072: 'RSA_3072',
   RSA_4096: 'RSA_4096',
   EC_P256: 'EC_P256',
+  HMAC_SHA_224: 'HMAC_SHA_224',
+  HMAC_SHA_256: 'HMAC_SHA_256',
+  HMAC_SHA_384: 'HMAC_SHA_384',
+  HMAC_SHA_512: 'HMAC_SHA_512',
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/

@@ -13,7 +13,8 @@ import { fromBase64 } from '../../../crypto/bytes'
 import { KmsError } from '../../../errors'
 import { runJobs } from '../../jobs/job'
 import { purgeDeletedKeys } from '../../jobs/purge-deleted-keys'
-import type { Hsm, HsmKeySpec } from '../../ports'
+import type { Hsm, HsmKeySpec, HsmMacAlgorithm } from '../../ports'
+import { computeMac, MAC_LENGTH, verifyMac, type MacAlgorithm } from '../../../crypto/mac'
 import { asymmetricSign } from '../asymmetric/asymmetric-sign'
 import { createKey } from '../create-key'
 import { updateRotationPolicy } from '../key-versions'
@@ -30,7 +31,7 @@ function unavailable(): KmsError {
 }
 
 class FakeHsm implements Hsm {
-  readonly objects = new Map<string, { spec: HsmKeySpec; key?: CryptoKey }>()
+  readonly objects = new Map<string, { spec: HsmKeySpec; key?: CryptoKey; secret?: Uint8Array }>()
   down = false
   failGenerate = false
   calls: string[] = []
@@ -47,8 +48,22 @@ class FakeHsm implements Hsm {
     this.check('generate')
     if (this.failGenerate) throw new KmsError('internal', 'Internal error.')
     const key = spec === 'AES_256' ? ((await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey) : undefined
-    this.objects.set(id, { spec, key })
-    return spec === 'AES_256' ? {} : { publicKeySpkiDer: new Uint8Array([0x30, 0x00]) }
+    const secret = spec.startsWith('HMAC_') ? crypto.getRandomValues(new Uint8Array(MAC_LENGTH[spec as MacAlgorithm])) : undefined
+    this.objects.set(id, { spec, key, secret })
+    return spec === 'AES_256' || secret ? {} : { publicKeySpkiDer: new Uint8Array([0x30, 0x00]) }
+  }
+  async generateMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array) {
+    this.check('generate-mac')
+    const o = this.get(id)
+    if (o.spec !== algorithm || !o.secret) throw new KmsError('validation.invalidParameter', 'bad key')
+    return computeMac(algorithm, o.secret, message)
+  }
+  async verifyMac(id: string, algorithm: HsmMacAlgorithm, message: Uint8Array, mac: Uint8Array) {
+    this.check('verify-mac')
+    const o = this.get(id)
+    if (o.spec !== algorithm || !o.secret) throw new KmsError('validation.invalidParameter', 'bad key')
+    if (mac.length !== MAC_LENGTH[algorithm]) throw new KmsError('validation.invalidParameter', 'bad length')
+    return verifyMac(algorithm, o.secret, message, mac)
   }
   async encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array) {
     this.check('encrypt')
