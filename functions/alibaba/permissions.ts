@@ -114,6 +114,9 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   AsymmetricSign: keyUse(),
   AsymmetricVerify: keyUse(),
   GetPublicKey: keyUse(),
+  // HMAC keys: key use without an encryption context; cross-account like every key use.
+  GenerateMac: on(KEY, true, true),
+  VerifyMac: on(KEY, true, true),
   CreateSecret: secretWrite,
   GetSecretValue: on(SECRET, true, true),
   BatchGetSecretValue: { checks: [{ action: 'kms:GetSecretValue', resource: { kind: 'secretList', param: 'SecretsList' } }], readOnly: true, crossAccount: false },

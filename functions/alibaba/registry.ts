@@ -10,6 +10,7 @@ import * as asymmetric from './actions/asymmetric'
 import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
 import * as keys from './actions/keys'
+import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
 import * as service from './actions/service'
 import * as tags from './actions/tags'
@@ -26,6 +27,7 @@ export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...tags,
   ...crypto,
   ...asymmetric,
+  ...mac,
   ...byok,
   ...secrets,
   ...resourcePolicies,

@@ -28,6 +28,7 @@ const KMS = [
   'Encrypt', 'Decrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncrypt',
   'ReEncryptFrom', 'ReEncryptTo', 'ExportDataKey', 'GenerateAndExportDataKey', 'AdvanceEncrypt',
   'AsymmetricEncrypt', 'AsymmetricDecrypt', 'AsymmetricSign', 'AsymmetricVerify', 'GetPublicKey',
+  'GenerateMac', 'VerifyMac',
   // secrets
   'CreateSecret', 'GetSecretValue', 'BatchGetSecretValue', 'PutSecretValue',
   'UpdateSecretVersionStage', 'RotateSecret', 'UpdateSecretRotationPolicy', 'DescribeSecret',
