@@ -1,8 +1,8 @@
 /**
  * @module hsm-bridge/auth
  *
- * Request authentication (HMAC-SHA256 with a shared secret, a ±60 s date window and single-use
- * nonces) and response signing.
+ * Request authentication (HMAC-SHA256 with a shared secret, a ±60 s date window, single-use
+ * nonces, and no request dated before the bridge started) and response signing.
  *
  * Request string to sign, fields joined by '\n':
  *   METHOD, request path as sent (e.g. `/v1/keys/encrypt`), x-bridge-date (ms since the epoch),
@@ -30,6 +30,14 @@ const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
  * Nonces seen within the acceptance window. A nonce is kept for twice the window, which covers
  * every moment at which a request carrying it could still pass the date check. Bounded: when full
  * of live nonces it refuses new requests (fail closed) rather than forgetting one.
+ *
+ * The store lives in memory, so a restarted bridge has forgotten what its previous process saw.
+ * Instead of persisting nonces, the store has an epoch, `since` (the bridge's start): a request
+ * dated before it is refused (`predatesStart`), because only a store that was recording when it
+ * was signed can tell a replay from a first use. A request captured before a restart therefore
+ * never replays after it. The cost: a client whose clock runs behind the bridge's by δ has its
+ * requests refused for the first δ after a restart (none locally, where both share one clock);
+ * the server answers them 503 Unavailable, which the client reports as retryable.
  */
 export class NonceStore {
   private readonly seen = new Map<string, number>()
@@ -37,6 +45,8 @@ export class NonceStore {
   constructor(
     private readonly maxEntries = 200_000,
     private readonly ttlMs = 2 * AUTH_WINDOW_MS + 1000,
+    /** Milliseconds since the epoch from which this store has recorded every nonce. */
+    readonly since = Date.now(),
   ) {}
 
   /**
@@ -67,6 +77,7 @@ export type AuthFailure =
   | 'dateOutOfWindow'
   | 'badSignature'
   | 'replayedNonce'
+  | 'predatesStart'
   | 'nonceStoreFull'
 
 export type AuthResult = { ok: true; nonce: string } | { ok: false; reason: AuthFailure }
@@ -116,7 +127,8 @@ export function hmacHex(secret: string, message: string): string {
 
 /**
  * Checks a request's authentication headers. The nonce is recorded only after the signature
- * verifies, so unauthenticated traffic cannot fill the nonce store.
+ * verifies, so unauthenticated traffic cannot fill the nonce store. A signed request dated
+ * before the store's epoch is refused (see {@link NonceStore}).
  *
  * @throws never
  */
@@ -141,6 +153,11 @@ export function authenticate(input: AuthInput): AuthResult {
   const expected = Buffer.from(hmacHex(input.secret, toSign), 'hex')
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
     return { ok: false, reason: 'badSignature' }
+  }
+  // After the signature, so that only the secret's holders can learn the epoch (unsigned probes
+  // with varying dates all read as badSignature).
+  if (Number(date) < input.nonces.since) {
+    return { ok: false, reason: 'predatesStart' }
   }
   const stored = input.nonces.add(nonce, input.now)
   if (stored === 'replayed') return { ok: false, reason: 'replayedNonce' }

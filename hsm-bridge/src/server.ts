@@ -33,9 +33,9 @@ export const MAX_BODY_BYTES = 256 * 1024
 
 export type Route = (body: Body) => Promise<unknown>
 
+/** What the unauthenticated health route reveals: the status only. */
 export interface HealthReport {
   status: 'ok' | 'unavailable'
-  token: string
 }
 
 export interface ServerOptions {
@@ -57,9 +57,10 @@ const UNAUTHORIZED_MESSAGE = 'Request authentication failed.'
  * @throws never
  */
 export function createServer(options: ServerOptions): Server {
-  const nonces = options.nonces ?? new NonceStore()
-  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
   const now = options.now ?? Date.now
+  // Its epoch is this server's start: requests dated earlier are refused (see NonceStore).
+  const nonces = options.nonces ?? new NonceStore(undefined, undefined, now())
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
   let counter = 0
 
   const server = createHttpServer((req, res) => {
@@ -117,6 +118,10 @@ export function createServer(options: ServerOptions): Server {
         ctx,
         auth.reason === 'nonceStoreFull'
           ? new BridgeError('Unavailable', 'The bridge is overloaded.')
+          : auth.reason === 'predatesStart'
+            ? // Signed correctly, but before this process started: it may have been seen by the
+              // previous one. A genuine client retries with a fresh request.
+              new BridgeError('Unavailable', 'The bridge has restarted; send a new request.')
           : new BridgeError('Unauthorized', UNAUTHORIZED_MESSAGE),
       )
       return

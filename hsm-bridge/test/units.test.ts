@@ -295,6 +295,26 @@ describe('auth', () => {
     expect(nonces.size).toBe(0)
   })
 
+  it('refuses a correctly signed request dated before the store began recording (its epoch)', () => {
+    const since = Date.now()
+    const nonces = new NonceStore(undefined, undefined, since)
+    // Within the ±60 s window, but signed before this store existed: a previous process may
+    // have seen it, so it must not run again after a restart.
+    expect((request(since - 1, nonces) as { reason?: string }).reason).toBe('predatesStart')
+    expect((request(since - 30_000, nonces) as { reason?: string }).reason).toBe('predatesStart')
+    expect(request(since, nonces).ok).toBe(true)
+    // With an older epoch the window's lower edge is what counts: 58 s behind passes.
+    const older = new NonceStore(undefined, undefined, since - 120_000)
+    const body = Buffer.from('{}')
+    const date = String(since - 58_000)
+    const nonce = randomBytes(16).toString('hex')
+    const headers = { 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': sign('POST', '/v1/keys/list', date, nonce, body) }
+    expect(authenticate({ method: 'POST', path: '/v1/keys/list', headers, body, secret, nonces: older, now: since })).toEqual({ ok: true, nonce })
+    // Unsigned probes cannot learn the epoch: a bad signature reads as badSignature first.
+    expect((request(since - 1, nonces, { 'x-bridge-signature': '0'.repeat(64) }) as { reason?: string }).reason).toBe('badSignature')
+    expect(nonces.size).toBe(1)
+  })
+
   it('forgets nonces only after twice the window, and fails closed when full', () => {
     const store = new NonceStore(3, 121_000)
     expect(store.add('a', 0)).toBe('ok')

@@ -1,9 +1,10 @@
 /**
  * @module hsm-bridge/ops/health
  *
- * `GET /v1/health` (unauthenticated) → `{status: 'ok' | 'unavailable', token}`, 200 or 503. "ok"
+ * `GET /v1/health` (unauthenticated) → `{status: 'ok' | 'unavailable'}`, 200 or 503. "ok"
  * means the pool has sessions and the token answers `C_GetTokenInfo`; a device-class failure here
- * starts the same recovery as a failed operation.
+ * starts the same recovery as a failed operation. It names nothing (no token label, slot or
+ * library): anyone who can reach the port may ask.
  */
 
 import type { HealthReport } from '../server.js'
@@ -16,5 +17,5 @@ import type { OpContext } from './context.js'
  */
 export function health(ctx: OpContext): HealthReport {
   const ok = ctx.pool.checkHealth()
-  return { status: ok ? 'ok' : 'unavailable', token: ctx.pool.status.token ?? '' }
+  return { status: ok ? 'ok' : 'unavailable' }
 }
