@@ -7,8 +7,12 @@
  * action → authenticate (signature, timestamp) → authorize (functions/authorize.ts) →
  * audit + action handler (core/domain/audit/run-audited.ts; the first audit write of an
  * authenticated call also claims its nonce) → JSON with RequestId.
- * Every call leaves exactly one audit event, also when it fails before the handler (bad request,
- * failed authentication, denied); if that event cannot be written the call fails with 503.
+ * Every authenticated call leaves exactly one audit event, also when it is refused before the
+ * handler (bad parameters, denied), plus a copy in the key owner's trail when it uses another
+ * account's key; if an event cannot be written the call fails with 503. A call refused before
+ * its sender is authenticated is recorded as unauthenticated, apart and bounded in number
+ * (core/domain/audit/unauthenticated.ts). The source address is what functions/client-ip.ts
+ * trusts, never a header the client set.
  * Every failure leaves through `onError` in Alibaba's error shape.
  */
 import { Hono, type Context } from 'hono'
@@ -16,7 +20,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { authenticate, type KnownCaller } from '../core/domain/authenticate'
 import type { AuditEvent } from '../core/domain/audit/model'
 import { redactParameters } from '../core/domain/audit/redact'
-import { recordClaiming, recordEvent, runAudited, type FailureInfo } from '../core/domain/audit/run-audited'
+import { recordClaiming, runAudited, type FailureInfo } from '../core/domain/audit/run-audited'
+import { recordUnauthenticated } from '../core/domain/audit/unauthenticated'
 import { principalArn } from '../core/domain/principals/names'
 import { KmsError } from '../core/errors'
 import type { ActionHandler } from './alibaba/context'
@@ -27,6 +32,8 @@ import { KMS_ACTIONS, KMS_VERSION } from './alibaba/registry'
 import { MAX_BODY_BYTES, readRpcRequest } from './alibaba/request'
 import { TRAIL_ACTIONS, TRAIL_VERSION } from './alibaba/trail/registry'
 import { authorize, type Service } from './authorize'
+import { clientIp } from './client-ip'
+import { consoleRoutes } from './console'
 import { getDeps } from './deps'
 import type { Env } from './env'
 import { localAdmin } from './local-admin'
@@ -83,7 +90,7 @@ function wireFailure(err: unknown): FailureInfo {
 
 /** The audit event of this request as far as it is known before authentication. */
 function baseEvent(c: Context<AppEnv>, nowMs: number): Omit<AuditEvent, 'outcome'> {
-  const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip')
+  const ip = clientIp(c.req.raw.headers, c.env)
   const userAgent = c.req.header('user-agent')
   return {
     v: 1,
@@ -94,7 +101,7 @@ function baseEvent(c: Context<AppEnv>, nowMs: number): Omit<AuditEvent, 'outcome
     action: '-',
     readOnly: true,
     decision: 'NotEvaluated',
-    ...(ip ? { sourceIp: ip.slice(0, 64) } : {}),
+    ...(ip ? { sourceIp: ip } : {}),
     ...(userAgent ? { userAgent: userAgent.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 256) } : {}),
   }
 }
@@ -112,7 +119,7 @@ app.use(
       const ctx = c as Context<AppEnv>
       try {
         const deps = getDeps(ctx.env)
-        await recordEvent(deps, { ...baseEvent(ctx, deps.clock.now()), outcome: 'Failure', ...wireFailure(err) })
+        await recordUnauthenticated(deps, { ...baseEvent(ctx, deps.clock.now()), outcome: 'Failure', ...wireFailure(err) })
       } catch (auditErr) {
         return errorResponse(ctx, auditErr)
       }
@@ -140,7 +147,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
     c.set('action', rpc.action.slice(0, 64))
     event.action = printable(rpc.action)
     event.version = printable(rpc.version)
-    event.params = redactParameters(deps.rootKeys, rpc.params.withPrefix(''))
+    event.params = redactParameters(rpc.params.withPrefix(''))
     const api = Object.hasOwn(APIS, rpc.version) ? APIS[rpc.version] : undefined
     if (!api) throw new KmsError('request.unsupportedVersion', 'Specified parameter Version is not valid.')
     event.service = api.service
@@ -196,6 +203,8 @@ app.on(['GET', 'POST'], '/', async (c) => {
         return facts
       },
       failure: wireFailure,
+      // Cross-account use: authorize() hands the handler the key owner's account.
+      ...(authz.caller.accountId !== caller.accountId ? { alsoIn: authz.caller.accountId } : {}),
     })
     if (!authz.permission.readOnly) {
       if (api.service === 'ram') deps.access.forgetAccount(caller.accountId)
@@ -213,7 +222,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
       const failed: AuditEvent = { ...event, outcome: 'Failure', ...wireFailure(err) }
       // A replayed request that is also refused answers SignatureNonceUsed (thrown from here).
       if (claiming) await recordClaiming(deps, failed, wireFailure)
-      else await recordEvent(deps, failed)
+      else await recordUnauthenticated(deps, failed)
     }
     throw err
   }
@@ -221,6 +230,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
 
 app.route('/__local', localAdmin)
 app.route('/__local', localAccessRoutes)
+app.route('/console', consoleRoutes)
 
 app.notFound((c) =>
   errorResponse(c, new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')),

@@ -21,6 +21,14 @@ export interface Env {
   /** Hardware keys: the hsm-bridge base URL and its shared request-signing secret. */
   HSM_BRIDGE_URL?: string
   HSM_BRIDGE_SECRET?: string
+  /**
+   * Where the client's address (`acs:SourceIp`, the audit trail's `sourceIp`) comes from
+   * (functions/client-ip.ts). Unset: `cf-connecting-ip`, set by Cloudflare's edge (under the
+   * local stack, which has no edge: the loopback peer). A header name: the deployment is behind
+   * a proxy that sets that header on every request; its rightmost entry is used. `none`: no
+   * address. Never name a header the client can set unchecked.
+   */
+  KMS_TRUSTED_CLIENT_IP_HEADER?: string
   /** Set to "true" only by the local stack: enables local-only admin routes (cron time travel). */
   KMS_LOCAL_MODE?: string
   /** Secret for local-only admin routes (local stack only). */

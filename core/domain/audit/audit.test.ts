@@ -309,19 +309,34 @@ describe('sealing and verification', () => {
 })
 
 describe('redactParameters', () => {
-  it('keeps identifiers and replaces every other value by a keyed HMAC', () => {
-    const out = redactParameters(ring, [
+  it('keeps identifiers and records every other value only as present, with a size class', () => {
+    const out = redactParameters([
       ['KeyId', 'alias/app'],
       ['Plaintext', 'c2VjcmV0IHBsYWludGV4dA=='],
       ['SecretData', 'hunter2'],
       ['EncryptionContext.app', 'billing'],
+      ['Description', ''],
+      ['PublicKeyBlob', 'x'.repeat(700)],
     ])
-    expect(out.KeyId).toBe('alias/app')
-    expect(out.Plaintext).toMatch(/^hmac:[0-9a-f]{32}$/)
-    expect(JSON.stringify(out)).not.toContain('hunter2')
-    expect(JSON.stringify(out)).not.toContain('c2VjcmV0')
-    expect(JSON.stringify(out)).not.toContain('billing')
-    expect(redactParameters(ring, [['SecretData', 'hunter2']]).SecretData).toBe(out.SecretData)
+    expect(out).toEqual({
+      KeyId: 'alias/app',
+      Plaintext: 'redacted:small',
+      SecretData: 'redacted:small',
+      'EncryptionContext.app': 'redacted:small',
+      Description: 'redacted:empty',
+      PublicKeyBlob: 'redacted:medium',
+    })
+  })
+
+  // The attack: a reader of the trail sends candidate values (refused requests are recorded too)
+  // and compares their tokens with the victim's. Nothing recorded may depend on the value itself.
+  it('records nothing a guess could be compared against: every 3-digit PIN looks the same', () => {
+    const data = ['Plaintext', 'SecretData', 'CiphertextBlob', 'EncryptedKeyMaterial', 'PublicKeyBlob', 'Message', 'Digest', 'Value', 'Signature', 'AccessKeySecret', 'Password', 'EncryptionContext', 'Unknown']
+    for (const name of data) {
+      const seen = new Set<string>()
+      for (let pin = 0; pin < 1000; pin++) seen.add(JSON.stringify(redactParameters([[name, String(pin).padStart(3, '0')]])))
+      expect(seen.size, name).toBe(1)
+    }
   })
 })
 

@@ -9,7 +9,6 @@
  * |----------------|------------------------------------------------------------------|
  * | `chain-mac`    | the per-record MAC over the record hash (seal.ts)                |
  * | `digest`       | digest and chain-head signatures (seal.ts)                       |
- * | `param-hmac`   | HMACs of sensitive request parameters (redact.ts)                |
  * | `page-token`   | authenticated pagination tokens (page-token.ts)                  |
  *
  * Values carry the id of the root key they were made under (`kid`), so verification keeps
@@ -22,7 +21,7 @@ import { toHex, utf8 } from '../../crypto/bytes'
 import type { RootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
 
-export type AuditKeyPurpose = 'chain-mac' | 'digest' | 'param-hmac' | 'page-token'
+export type AuditKeyPurpose = 'chain-mac' | 'digest' | 'page-token'
 
 const SALT = utf8('edge-kms/audit')
 const cache = new Map<string, Uint8Array>()

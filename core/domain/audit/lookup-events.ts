@@ -6,18 +6,30 @@
  * authenticated, tenant-bound token (core/domain/audit/page-token.ts). Filtering happens after
  * the range query, so a page may hold fewer events than asked while a token is still returned;
  * one call reads at most {@link MAX_SCANNED} records.
+ *
+ * Unauthenticated events (core/domain/audit/unauthenticated.ts) live in a trail of their own and
+ * are returned only when asked for with `EventType` = {@link UNAUTHENTICATED_EVENT_TYPE}; every
+ * other query reads the account's authenticated events (`ApiCall`), including the copies of
+ * other accounts' calls on its keys.
  */
 import { invalidParameter } from '../../errors'
 import type { AuditRepository, Clock } from '../ports'
 import type { RootKeyRing } from '../../crypto/root-key'
-import type { AuditEvent } from './model'
+import { unauthenticatedTrail, type AuditEvent } from './model'
 import { sha256Hex } from './keys'
 import { openPageToken, sealPageToken } from './page-token'
 
-export const LOOKUP_ATTRIBUTES = ['EventName', 'ResourceName', 'User', 'EventAccessKeyId', 'EventId', 'EventRW', 'ServiceName'] as const
+export const LOOKUP_ATTRIBUTES = ['EventName', 'ResourceName', 'User', 'EventAccessKeyId', 'EventId', 'EventRW', 'ServiceName', 'EventType'] as const
 export type LookupAttribute = (typeof LOOKUP_ATTRIBUTES)[number]
 
 export const MAX_SCANNED = 2000
+export const API_CALL_EVENT_TYPE = 'ApiCall'
+export const UNAUTHENTICATED_EVENT_TYPE = 'UnauthenticatedApiCall'
+
+/** ActionTrail's `eventType` of an event. */
+export function eventTypeOf(event: Pick<AuditEvent, 'unauthenticated'>): string {
+  return event.unauthenticated ? UNAUTHENTICATED_EVENT_TYPE : API_CALL_EVENT_TYPE
+}
 const PAGE = 200
 
 export interface LookupEventsInput {
@@ -65,6 +77,8 @@ function matches(event: AuditEvent, filter: { key: LookupAttribute; value: strin
       return v === 'All' || (v === 'Read') === event.readOnly
     case 'ServiceName':
       return event.service.toLowerCase() === v.toLowerCase()
+    case 'EventType':
+      return eventTypeOf(event) === v
   }
 }
 
@@ -90,12 +104,14 @@ export async function lookupEvents(deps: LookupDeps, input: LookupEventsInput): 
     if (position.length !== 2) throw invalidParameter('NextToken', 'is malformed.')
     ;[fromKey, toKey] = position as [string, string]
   }
+  const unauthenticated = input.filters.some((f) => f.key === 'EventType' && f.value === UNAUTHENTICATED_EVENT_TYPE)
+  const trail = unauthenticated ? unauthenticatedTrail(input.accountId) : input.accountId
   const events: AuditEvent[] = []
   let scanned = 0
   let exhausted = false
   while (events.length < input.maxResults && scanned < MAX_SCANNED) {
     const limit = Math.min(PAGE, MAX_SCANNED - scanned)
-    const page = await deps.audit.listByAccount(input.accountId, fromKey, toKey, limit)
+    const page = await deps.audit.listByAccount(trail, fromKey, toKey, limit)
     let consumed = 0
     for (const r of page) {
       consumed++

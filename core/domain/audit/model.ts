@@ -7,8 +7,8 @@
  *
  * An event never holds secret values, plaintext, key material, AccessKey secrets or signatures:
  * request parameters are kept verbatim only when they are on an allow-list of identifiers, every
- * other value is replaced by a keyed HMAC (core/domain/audit/redact.ts), and responses are never
- * recorded.
+ * other value is recorded only as present with a size class (core/domain/audit/redact.ts), and
+ * responses are never recorded.
  */
 
 export type AuditOutcome = 'Success' | 'Failure' | 'Pending' | 'Unknown'
@@ -44,10 +44,23 @@ export interface AuditEvent {
   /** The wire error code (e.g. `Forbidden.NoPermission`). */
   errorCode?: string
   httpStatus?: number
-  /** Identifiers verbatim; everything else as `hmac:<hex>`. */
+  /** Identifiers verbatim; everything else as `redacted:<size class>` (never a value-derived token). */
   params?: Record<string, string>
   /** For a late outcome: the event it completes. */
   refEventId?: string
+  /**
+   * The request was not authenticated (failed or missing signature, unknown AccessKey, bad
+   * request before authentication): every field but `time`, `requestId`, `sourceIp` and, when
+   * the named AccessKey exists, `accountId`/`principalArn` (its owner's) is what the sender
+   * chose. Kept apart from authenticated events ({@link trailAccountOf}) and bounded in number
+   * (core/domain/audit/unauthenticated.ts).
+   */
+  unauthenticated?: true
+  /**
+   * Set on the copy of a cross-account call filed in the key owner's trail: the owner's account
+   * (`accountId` stays the caller's).
+   */
+  recipientAccountId?: string
 }
 
 /** The stored record of an event, plus its place in the chain once sealed. */
@@ -55,7 +68,10 @@ export interface AuditRecord {
   eventId: string
   /** Canonical JSON of the {@link AuditEvent}; the exact bytes that are hashed. */
   body: string
-  /** The event's account, or `-` when no account is known. */
+  /**
+   * The trail the event is filed under ({@link trailAccountOf}): its account,
+   * `<account>/unauthenticated`, or `-` when no account is known.
+   */
   accountId: string
   time: string
   seq?: number
@@ -97,3 +113,22 @@ export interface AuditDigest {
 
 export const GENESIS_HASH = '0'.repeat(64)
 export const NO_ACCOUNT = '-'
+/** Suffix of the trail that holds an account's unauthenticated events. */
+export const UNAUTHENTICATED_TRAIL = '/unauthenticated'
+
+/** The trail an account's unauthenticated events are filed under: `<account>/unauthenticated`. */
+export function unauthenticatedTrail(accountId: string): string {
+  return `${accountId}${UNAUTHENTICATED_TRAIL}`
+}
+
+/**
+ * The trail (the record's `accountId`, which LookupEvents reads by) an event is filed under:
+ * the recipient's for a cross-account copy; `<account>/unauthenticated` (or `-`) for an
+ * unauthenticated event, so it never appears among the account's authenticated events; else
+ * the caller's account.
+ */
+export function trailAccountOf(event: Pick<AuditEvent, 'accountId' | 'unauthenticated' | 'recipientAccountId'>): string {
+  if (event.recipientAccountId) return event.recipientAccountId
+  if (!event.accountId) return NO_ACCOUNT
+  return event.unauthenticated ? unauthenticatedTrail(event.accountId) : event.accountId
+}

@@ -15,6 +15,13 @@
  *   event with the error, through {@link recordEvent} (or {@link recordClaiming} once the caller
  *   is authenticated).
  *
+ * - Cross-account calls (`alsoIn`: the key owner's account): every write above is also made
+ *   for a copy filed in the owner's trail (`recipientAccountId`), under an id derived from the
+ *   event's, so a retried write never makes a second copy. A read-only call writes the copy
+ *   before its own event (a copy that cannot be written withholds the result, and a replay's
+ *   copy conflicts harmlessly before its own event refuses it); a state-changing call writes
+ *   the copy's intent right after its own, and does not start its work unless both are written.
+ *
  * Replay protection rides on the first write of an authenticated call: its event id is the
  * request's replay id (core/domain/authenticate.ts `replayEventId`), and the conditional put
  * fails for a replayed nonce. That write is {@link recordClaiming}; on a conflict the call fails
@@ -25,7 +32,7 @@ import { KmsError } from '../../errors'
 import { nonceUsedError } from '../authenticate'
 import { ConditionFailed, type AuditRepository } from '../ports'
 import { canonicalBody } from './chain'
-import { NO_ACCOUNT, type AuditEvent, type AuditRecord } from './model'
+import { trailAccountOf, type AuditEvent, type AuditRecord } from './model'
 
 export interface AuditSinkDeps {
   audit: AuditRepository
@@ -43,7 +50,7 @@ function unavailable(cause: unknown): KmsError {
 }
 
 function toRecord(event: AuditEvent): AuditRecord {
-  return { eventId: event.eventId, body: canonicalBody(event), accountId: event.accountId ?? NO_ACCOUNT, time: event.time }
+  return { eventId: event.eventId, body: canonicalBody(event), accountId: trailAccountOf(event), time: event.time }
 }
 
 /**
@@ -91,6 +98,27 @@ export async function recordClaiming(
   throw replay
 }
 
+/** The copy of `event` filed in `recipient`'s trail. */
+export function copyFor<E extends Pick<AuditEvent, 'eventId'>>(event: E, recipient: string): E & { recipientAccountId: string } {
+  return { ...event, eventId: `${event.eventId}.${recipient}`, recipientAccountId: recipient }
+}
+
+/**
+ * Writes the copy of an event in another account's trail. Its id derives from the event's: a
+ * conflict is either this write retried by the store client or a replay's copy (which its own
+ * event then refuses), so it is not an error.
+ * @throws KmsError store.unavailable when the record cannot be written.
+ */
+async function recordCopy(deps: AuditSinkDeps, event: AuditEvent): Promise<AuditRecord> {
+  const record = toRecord(event)
+  try {
+    await deps.audit.put(record)
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw unavailable(err)
+  }
+  return record
+}
+
 async function completeIntent(deps: AuditSinkDeps, intent: AuditRecord, event: AuditEvent): Promise<void> {
   const next = toRecord(event)
   try {
@@ -116,6 +144,8 @@ export interface AuditedCall<T> {
   /** Facts of a successful result worth recording (never values). */
   describe?: (result: T) => Pick<AuditEvent, 'keyVersionId' | 'resources'>
   failure: (err: unknown) => FailureInfo
+  /** The key owner's account, when it is not the caller's: the call is also recorded there. */
+  alsoIn?: string
 }
 
 /**
@@ -126,26 +156,44 @@ export interface AuditedCall<T> {
  */
 export async function runAudited<T>(deps: AuditSinkDeps, call: AuditedCall<T>): Promise<T> {
   const base = call.event
+  const owner = call.alsoIn && call.alsoIn !== base.accountId ? call.alsoIn : undefined
   if (!base.readOnly) {
     const intentEvent: AuditEvent = { ...base, outcome: 'Pending' }
     const intent = await recordClaiming(deps, intentEvent, call.failure)
+    let copyIntent: AuditRecord | undefined
+    if (owner) {
+      try {
+        copyIntent = await recordCopy(deps, copyFor(intentEvent, owner))
+      } catch (err) {
+        await completeIntent(deps, intent, { ...base, outcome: 'Failure', ...call.failure(err) })
+        throw err
+      }
+    }
+    const complete = async (event: AuditEvent): Promise<void> => {
+      await completeIntent(deps, intent, event)
+      if (copyIntent && owner) await completeIntent(deps, copyIntent, copyFor(event, owner))
+    }
     let result: T
     try {
       result = await call.run()
     } catch (err) {
-      await completeIntent(deps, intent, { ...base, outcome: 'Failure', ...call.failure(err) })
+      await complete({ ...base, outcome: 'Failure', ...call.failure(err) })
       throw err
     }
-    await completeIntent(deps, intent, { ...base, ...call.describe?.(result), outcome: 'Success' })
+    await complete({ ...base, ...call.describe?.(result), outcome: 'Success' })
     return result
+  }
+  const record = async (event: AuditEvent): Promise<void> => {
+    if (owner) await recordCopy(deps, copyFor(event, owner))
+    await recordClaiming(deps, event, call.failure)
   }
   let result: T
   try {
     result = await call.run()
   } catch (err) {
-    await recordClaiming(deps, { ...base, outcome: 'Failure', ...call.failure(err) }, call.failure)
+    await record({ ...base, outcome: 'Failure', ...call.failure(err) })
     throw err
   }
-  await recordClaiming(deps, { ...base, ...call.describe?.(result), outcome: 'Success' }, call.failure)
+  await record({ ...base, ...call.describe?.(result), outcome: 'Success' })
   return result
 }

@@ -18,7 +18,7 @@
 import type { RootKeyRing } from '../../crypto/root-key'
 import { timingSafeEqual, utf8 } from '../../crypto/bytes'
 import { digestSignature, headSignature, recordHash, recordMac } from './chain'
-import { GENESIS_HASH, NO_ACCOUNT, type AuditDigest, type AuditEvent, type AuditRecord, type ChainHead } from './model'
+import { GENESIS_HASH, trailAccountOf, type AuditDigest, type AuditEvent, type AuditRecord, type ChainHead } from './model'
 
 /** Where the verifier reads the trail from (the table, or the local stack's admin route). */
 export interface AuditTrailSource {
@@ -107,7 +107,7 @@ export async function verifyAuditTrail(source: AuditTrailSource, ring: RootKeyRi
         }
         if (!macOk) add({ position: seq, what: 'record', eventId: r.eventId, problem: 'MAC does not verify (edited, hashes recomputed)' })
       }
-      if (event.eventId !== r.eventId || event.time !== r.time || (event.accountId ?? NO_ACCOUNT) !== r.accountId) {
+      if (event.eventId !== r.eventId || event.time !== r.time || trailAccountOf(event) !== r.accountId) {
         add({ position: seq, what: 'record', eventId: r.eventId, problem: 'index attributes disagree with the body (moved)' })
       }
       if (checkpoints.has(seq)) hashAt.set(seq, r.hash ?? '')

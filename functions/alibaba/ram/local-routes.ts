@@ -21,6 +21,7 @@ import { recordEvent } from '../../../core/domain/audit/run-audited'
 import { isoSeconds, randomString } from '../../../core/domain/principals/deps'
 import { ROOT_PRINCIPAL } from '../../../core/domain/principals/model'
 import { rootArn } from '../../../core/domain/principals/names'
+import { clientIp } from '../../client-ip'
 import { getDeps } from '../../deps'
 import type { Env } from '../../env'
 
@@ -60,7 +61,7 @@ localAccessRoutes.post('/accounts', async (c) => {
     principalType: 'root',
     principalArn: rootArn(accountId),
     accessKeyId,
-    sourceIp: c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip'),
+    sourceIp: clientIp(c.req.raw.headers, c.env),
     resources: [rootArn(accountId)],
     decision: 'NotEvaluated',
     outcome: 'Success',

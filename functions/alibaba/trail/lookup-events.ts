@@ -4,11 +4,16 @@
  * ActionTrail's `LookupEvents` (Version 2020-07-06) over the caller's own account:
  * `StartTime`/`EndTime` (ISO-8601; default the last 7 days), `MaxResults` (1–50, default 20),
  * `LookupAttribute.N.Key`/`.Value` (N = 1..5; keys EventName, ResourceName, User,
- * EventAccessKeyId, EventId, EventRW, ServiceName; all must hold) and `NextToken`.
+ * EventAccessKeyId, EventId, EventRW, ServiceName, EventType; all must hold) and `NextToken`.
+ * Unauthenticated requests that named the account's AccessKeys are returned only for
+ * `EventType=UnauthenticatedApiCall` (eventType `UnauthenticatedApiCall`, userIdentity type
+ * `unauthenticated`: their action, parameters and user agent are what the sender chose).
+ * Calls of other accounts on the account's keys appear with the caller's identity and
+ * `additionalEventData.recipientAccountId`.
  * Events come newest first in ActionTrail's shape; a token is bound to the account, the
  * principal and the query (forged or other-tenant tokens → 400 InvalidNextToken).
  */
-import { LOOKUP_ATTRIBUTES, lookupEvents, type LookupAttribute } from '../../../core/domain/audit/lookup-events'
+import { eventTypeOf, LOOKUP_ATTRIBUTES, lookupEvents, type LookupAttribute } from '../../../core/domain/audit/lookup-events'
 import type { AuditEvent } from '../../../core/domain/audit/model'
 import { invalidParameter } from '../../../core/errors'
 import type { ActionHandler } from '../context'
@@ -45,7 +50,7 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
   return {
     eventId: e.eventId,
     eventVersion: '1',
-    eventType: 'ApiCall',
+    eventType: eventTypeOf(e),
     eventName: e.action,
     eventTime: e.time,
     eventRW: e.readOnly ? 'Read' : 'Write',
@@ -57,7 +62,7 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
     sourceIpAddress: e.sourceIp,
     userAgent: e.userAgent,
     userIdentity: {
-      type: e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : 'unknown',
+      type: e.unauthenticated ? 'unauthenticated' : e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : 'unknown',
       accountId: e.accountId,
       principalId: e.principalArn,
       accessKeyId: e.accessKeyId,
@@ -72,6 +77,7 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
       httpStatus: e.httpStatus,
       keyVersionId: e.keyVersionId,
       refEventId: e.refEventId,
+      recipientAccountId: e.recipientAccountId,
     },
   }
 }

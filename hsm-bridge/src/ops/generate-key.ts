@@ -14,7 +14,6 @@ import {
   detectSpec,
   findKeyObjects,
   generateKeyObjects,
-  isSecretSpec,
   KEY_SPECS,
   publicKeySpki,
   type KeySpec,
@@ -50,7 +49,7 @@ export async function generateKey(ctx: OpContext, body: Body): Promise<GenerateK
         await generateKeyObjects(s, id, spec)
         objects = findKeyObjects(s, id)
       }
-      if (isSecretSpec(spec)) return { id, spec }
+      if (spec === 'AES_256') return { id, spec }
       return { id, spec, publicKeySpkiDer: publicKeySpki(s, objects).toString('base64') }
     }),
   )
