@@ -83,7 +83,7 @@ export function getDeps(env: Env): Deps {
     iam: store.iam,
     credentials: new CachedCredentialRepository(store.credentials, systemClock),
     audit: store.audit,
-    access: new AccessControl({ iam: store.iam, keys: cachedKeys, clock: systemClock }),
+    access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock: systemClock }),
     ...(hsm ? { hsm } : {}),
   }
   cached = { fingerprint: fp, deps }

@@ -188,6 +188,11 @@ export interface IamRepository {
   getResourcePolicy(target: ResourcePolicyTarget): Promise<ResourcePolicyRecord | undefined>
   /** With `expectedRev` undefined: ConditionFailed when one exists; else on `rev`. */
   putResourcePolicy(record: ResourcePolicyRecord, expectedRev: number | undefined): Promise<void>
+  /**
+   * Deletes a resource policy; with `expectedRev`, ConditionFailed unless the stored `rev` equals
+   * it; without, idempotent (deleting an absent policy succeeds).
+   */
+  deleteResourcePolicy(target: ResourcePolicyTarget, expectedRev?: number): Promise<void>
 }
 
 /** The audit trail (core/store/audit.ts). Records are written once and sealed once. */

@@ -38,10 +38,14 @@ function attachmentsOfPolicyPartition(accountId: string, policyType: PolicyType,
   return `POLICYUSERS#${accountId}#${policyType}#${policyName}`
 }
 
+/**
+ * `KEYPOLICY#<keyId>` (key ids are never reused), `SECRETPOLICY#<account>#<region>#<name>#<uid>`
+ * (one creation of the secret), or the name alone for heads created before secrets had a uid.
+ */
 export function resourcePolicyKey(target: ResourcePolicyTarget): string {
-  return target.kind === 'key'
-    ? `KEYPOLICY#${target.keyId}`
-    : `SECRETPOLICY#${target.accountId}#${target.region}#${target.secretName}`
+  if (target.kind === 'key') return `KEYPOLICY#${target.keyId}`
+  const byName = `SECRETPOLICY#${target.accountId}#${target.region}#${target.secretName}`
+  return target.uid === undefined ? byName : `${byName}#${target.uid}`
 }
 
 export class DynamoIamRepository implements IamRepository {
@@ -222,12 +226,23 @@ export class DynamoIamRepository implements IamRepository {
           target: resourcePolicyKey(t),
           kind: t.kind,
           accountId: record.accountId,
-          ...(t.kind === 'key' ? { keyId: t.keyId } : { region: t.region, secretName: t.secretName }),
+          ...(t.kind === 'key'
+            ? { keyId: t.keyId }
+            : { region: t.region, secretName: t.secretName, ...(t.uid === undefined ? {} : { uid: t.uid }) }),
           document: record.document,
           updatedAt: record.updatedAt,
           rev: record.rev,
         })
         .options({ condition: expectedRev === undefined ? { attr: 'target', exists: false } : { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  deleteResourcePolicy(target: ResourcePolicyTarget, expectedRev?: number): Promise<void> {
+    return guard('delete resource policy', async () => {
+      await this.entities.ResourcePolicyEntity.build(DeleteItemCommand)
+        .key({ target: resourcePolicyKey(target) })
+        .options(expectedRev === undefined ? {} : { condition: { attr: 'rev', eq: expectedRev } })
         .send()
     })
   }

@@ -282,13 +282,15 @@ export function createEntities(table: KmsTable) {
     table,
     timestamps: false,
     schema: item({
-      /** `KEYPOLICY#<keyId>` or `SECRETPOLICY#<account>#<region>#<secretName>`. */
+      /** `KEYPOLICY#<keyId>` or `SECRETPOLICY#<account>#<region>#<secretName>[#<uid>]` (core/store/iam.ts). */
       target: string().key(),
       kind: string(),
       accountId: string(),
       region: string().optional(),
       keyId: string().optional(),
       secretName: string().optional(),
+      /** The secret head's per-creation uid (absent for heads created before uids). */
+      uid: string().optional(),
       document: string(),
       updatedAt: string(),
       rev: number(),

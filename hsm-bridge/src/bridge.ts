@@ -19,6 +19,7 @@ import { generateKey } from './ops/generate-key.js'
 import { getPublicKey } from './ops/get-public-key.js'
 import { health } from './ops/health.js'
 import { listKeys } from './ops/list-keys.js'
+import { generateMac, verifyMac } from './ops/mac.js'
 import { sign } from './ops/sign.js'
 import { verify } from './ops/verify.js'
 import { Pkcs11Module, type Pkcs11Api } from './pkcs11/module.js'
@@ -89,6 +90,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     ['/v1/keys/verify', op(verify)],
     ['/v1/keys/asymmetric-decrypt', op(asymmetricDecrypt)],
     ['/v1/keys/public-key', op(getPublicKey)],
+    ['/v1/keys/mac', op(generateMac)],
+    ['/v1/keys/verify-mac', op(verifyMac)],
     ['/v1/keys/destroy', op(destroyKey)],
     ['/v1/keys/list', op(listKeys)],
   ])

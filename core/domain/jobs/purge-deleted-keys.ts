@@ -6,14 +6,15 @@
  * 2. HSM keys (issue #6): destroy every version's HSM object (idempotent; without a bridge the
  *    item fails and stays due);
  * 3. replace the key with a tombstone (state Deleted, every version's material removed, tags
- *    dropped) — one conditional write on the revision read.
+ *    dropped) — one conditional write on the revision read;
+ * 4. delete the key's policy item (idempotent).
  * The tombstone keeps the id taken forever (ids are never reused); every later call naming the
  * key gets Forbidden.KeyNotFound. A crash between 1 and 3 leaves the key due, so the next run
  * finishes the job (also between 2 and 3: destroying an absent object is a no-op); overlapping runs are safe (conditional writes; lost races are skips).
  */
 import { isoSeconds } from '../keys/common'
 import type { KeyRecord } from '../model'
-import { ConditionFailed, type HsmDeps, type KeyDeps } from '../ports'
+import { ConditionFailed, type HsmDeps, type IamRepository, type KeyDeps } from '../ports'
 import { destroyHsmVersions, isHsmKey } from '../keys/hsm/hsm-keys'
 import { forEachIsolated, type ScheduledJob } from './job'
 
@@ -21,7 +22,10 @@ export function isDeletionDue(key: KeyRecord, nowMs: number): boolean {
   return key.keyState === 'PendingDeletion' && key.deleteDate !== undefined && Date.parse(key.deleteDate) <= nowMs
 }
 
-export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps> = {
+/** `iam` removes the key's policy; optional for tests of the keys alone. */
+type PurgeDeps = Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> }
+
+export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
   name: 'purge-deleted-keys',
   async run(deps, nowMs, budget) {
     const { keyIds, more } = await deps.keys.listDue('deletion', isoSeconds(nowMs), budget)
@@ -54,11 +58,19 @@ export const purgeDeletedKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'aliases'> & 
       }
       try {
         await deps.keys.replace(tombstone, key.rev)
-        return 'processed'
       } catch (err) {
         if (err instanceof ConditionFailed) return 'skipped'
         throw err
       }
+      // Only once the tombstone is written (a deletion cancelled meanwhile keeps its policy). Key
+      // ids are never reused and a tombstone is judged by the default policy, so a policy left by
+      // a failure here is never read again: it is garbage, not a grant.
+      try {
+        await deps.iam?.deleteResourcePolicy({ kind: 'key', keyId: key.keyId })
+      } catch {
+        console.error(JSON.stringify({ level: 'warn', event: 'key-policy-cleanup-failed' }))
+      }
+      return 'processed'
     }, more)
   },
 }

@@ -12,15 +12,21 @@
  *
  * Fail-closed: a stored policy that no longer parses (e.g. after a catalogue change) is replaced
  * by "Deny everything" for its holder, never skipped.
+ *
+ * Names are reused (a policy, a user or a secret deleted and created again), so nothing cached is
+ * trusted by name alone: a compiled document is reused only for the very text it was compiled
+ * from, and a secret's policy is looked up for the creation of the secret that exists now (its
+ * head is read on every call, consistent; the policy is cached per creation `uid`).
  */
 import { KmsError } from '../../errors'
 import type { Caller } from '../model'
-import type { Clock, IamRepository, KeyRepository } from '../ports'
+import type { Clock, IamRepository, KeyRepository, SecretRepository } from '../ports'
 import { parsePolicyDocument, type PolicyDocument, type PolicyKind } from '../policy/document'
 import type { PrincipalRef } from '../policy/evaluate'
 import { defaultResourcePolicyText, systemPolicyDocument } from '../policy/system-policies'
 import { ROOT_PRINCIPAL } from './model'
 import { principalArn } from './names'
+import { storedSecretPolicy } from './resource-policies'
 
 export const ACCESS_CACHE_MS = 5_000
 const MAX_ENTRIES = 5_000
@@ -74,6 +80,8 @@ const DENY_ALL = parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [
 export interface AccessControlDeps {
   iam: IamRepository
   keys: KeyRepository
+  /** Secret heads: which creation of a secret name exists now. */
+  secrets: Pick<SecretRepository, 'getHead'>
   clock: Clock
 }
 
@@ -81,13 +89,15 @@ export class AccessControl {
   private readonly identities = new TtlCache<IdentityView>(ACCESS_CACHE_MS)
   private readonly keyViews = new TtlCache<KeyView>(ACCESS_CACHE_MS)
   private readonly secretPolicies = new TtlCache<PolicyDocument>(ACCESS_CACHE_MS)
-  private readonly documents = new TtlCache<PolicyDocument>(60_000)
+  private readonly documents = new TtlCache<{ text: string; doc: PolicyDocument }>(60_000)
 
   constructor(private readonly deps: AccessControlDeps) {}
 
   private compile(cacheKey: string, text: string, kind: PolicyKind): PolicyDocument {
     const now = this.deps.clock.now()
-    let doc = this.documents.get(cacheKey, now)
+    const cached = this.documents.get(cacheKey, now)
+    // The same name and revision can carry another text (a policy deleted and created again).
+    let doc = cached && cached.text === text ? cached.doc : undefined
     if (!doc) {
       try {
         doc = parsePolicyDocument(text, kind)
@@ -96,7 +106,7 @@ export class AccessControl {
         console.error(JSON.stringify({ level: 'error', event: 'stored-policy-unreadable', kind }))
         doc = kind === 'identity' ? DENY_ALL : parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }), 'resource')
       }
-      this.documents.set(cacheKey, doc, now)
+      this.documents.set(cacheKey, { text, doc }, now)
     }
     return doc
   }
@@ -149,16 +159,28 @@ export class AccessControl {
     return view
   }
 
-  /** A secret's policy (the default one of `accountId` when none was set). */
+  /**
+   * The policy of the secret of that name as it exists now: its own stored policy, else the
+   * default one of `accountId` — also when no such secret exists (so a denial reads the same for
+   * existing and missing secrets, and comes before "not found"). Never the policy of an earlier
+   * secret of the same name.
+   * @throws KmsError store.unavailable
+   */
   async secretPolicy(accountId: string, region: string, secretName: string): Promise<PolicyDocument> {
-    const key = `${accountId}/${region}/${secretName}`
+    const head = await this.deps.secrets.getHead(accountId, region, secretName)
+    if (!head || head.state === 'Deleted') return this.defaultPolicy(accountId)
+    const key = `${accountId}/${region}/${secretName}/${head.uid ?? '-'}`
     const now = this.deps.clock.now()
     const cached = this.secretPolicies.get(key, now)
     if (cached) return cached
-    const stored = await this.deps.iam.getResourcePolicy({ kind: 'secret', accountId, region, secretName })
-    const policy = stored
-      ? this.compile(`secret/${key}/${stored.rev}`, stored.document, 'resource')
-      : this.defaultPolicy(accountId)
+    const stored = await storedSecretPolicy(this.deps.iam, head)
+    let policy = this.defaultPolicy(accountId)
+    if (stored) {
+      const compiled = this.compile(`secret/${key}/${stored.rev}`, stored.document, 'resource')
+      policy = stored.denyOnly
+        ? { kind: 'resource', statements: [...policy.statements, ...compiled.statements.filter((s) => s.effect === 'Deny')] }
+        : compiled
+    }
     this.secretPolicies.set(key, policy, now)
     return policy
   }
@@ -178,7 +200,7 @@ export class AccessControl {
   }
 
   forgetSecret(accountId: string, region: string, secretName: string): void {
-    const key = `${accountId}/${region}/${secretName}`
-    this.secretPolicies.deleteWhere((k) => k === key)
+    const prefix = `${accountId}/${region}/${secretName}/`
+    this.secretPolicies.deleteWhere((k) => k.startsWith(prefix))
   }
 }

@@ -16,7 +16,7 @@ import type {
 } from './model'
 
 function targetKey(t: ResourcePolicyTarget): string {
-  return t.kind === 'key' ? `k/${t.keyId}` : `s/${t.accountId}/${t.region}/${t.secretName}`
+  return t.kind === 'key' ? `k/${t.keyId}` : `s/${t.accountId}/${t.region}/${t.secretName}${t.uid === undefined ? '' : `/${t.uid}`}`
 }
 
 export class MemoryIam implements IamRepository, CredentialRepository {
@@ -117,6 +117,11 @@ export class MemoryIam implements IamRepository, CredentialRepository {
     const cur = this.resourcePolicies.get(k)
     if (expectedRev === undefined ? cur !== undefined : cur?.rev !== expectedRev) throw new ConditionFailed('put resource policy')
     this.resourcePolicies.set(k, { ...record })
+  }
+  async deleteResourcePolicy(target: ResourcePolicyTarget, expectedRev?: number) {
+    const k = targetKey(target)
+    if (expectedRev !== undefined && this.resourcePolicies.get(k)?.rev !== expectedRev) throw new ConditionFailed('delete resource policy')
+    this.resourcePolicies.delete(k)
   }
   async getAccessKey(accessKeyId: string) {
     const k = this.accessKeys.get(accessKeyId)

@@ -57,10 +57,15 @@ export interface PolicyAttachmentRecord {
   attachedAt: string
 }
 
-/** What a resource policy is attached to. */
+/**
+ * What a resource policy is attached to. A secret's policy belongs to one creation of the name:
+ * `uid` is the head's per-creation id (absent only for heads created before 2026-11-23, whose
+ * policies stay keyed by name), so a secret re-created under the same name never meets the
+ * policy of the one before it.
+ */
 export type ResourcePolicyTarget =
   | { kind: 'key'; keyId: string }
-  | { kind: 'secret'; accountId: string; region: string; secretName: string }
+  | { kind: 'secret'; accountId: string; region: string; secretName: string; uid?: string }
 
 export interface ResourcePolicyRecord {
   target: ResourcePolicyTarget

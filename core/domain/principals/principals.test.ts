@@ -7,6 +7,7 @@ import { accessKeySecretAad } from '../authenticate'
 import type { PolicyDocument } from '../policy/document'
 import { AccessControl, ACCESS_CACHE_MS } from './access-control'
 import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from './access-keys'
+import { MemorySecrets } from '../../../test/fakes/memory-secrets'
 import { MemoryIam } from './memory-iam.fake'
 import { attachPolicyToUser, createPolicy, deletePolicy, detachPolicyFromUser, getPolicy, listPoliciesForUser } from './policies'
 import { getKeyPolicy, setKeyPolicy } from './resource-policies'
@@ -142,7 +143,7 @@ describe('key policies', () => {
 describe('AccessControl', () => {
   it('caches identities for at most 5 s and forgets them on demand', async () => {
     const { deps, iam, keyDeps } = setup()
-    const access = new AccessControl({ iam, keys: keyDeps.keys, clock: keyDeps.clock })
+    const access = new AccessControl({ iam, keys: keyDeps.keys, secrets: new MemorySecrets(), clock: keyDeps.clock })
     await createUser(deps, CALLER, { userName: 'erin' })
     const erin = { ...CALLER, principal: 'erin' }
     expect((await access.identity(erin)).policies).toHaveLength(0)
@@ -160,7 +161,7 @@ describe('AccessControl', () => {
 
   it('denies everything to a user whose stored policy no longer parses', async () => {
     const { deps, iam, keyDeps } = setup()
-    const access = new AccessControl({ iam, keys: keyDeps.keys, clock: keyDeps.clock })
+    const access = new AccessControl({ iam, keys: keyDeps.keys, secrets: new MemorySecrets(), clock: keyDeps.clock })
     await createUser(deps, CALLER, { userName: 'frank' })
     await createPolicy(deps, CALLER, { policyName: 'p', document: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) })
     await attachPolicyToUser(deps, CALLER, { userName: 'frank', policyName: 'p', policyType: 'Custom' })

@@ -9,7 +9,7 @@
 import { KmsError, invalidParameter } from '../../errors'
 import { isoSeconds } from '../keys/common'
 import type { Caller } from '../model'
-import type { SecretDeps } from '../ports'
+import type { IamRepository, SecretDeps } from '../ports'
 import { mutateSecret } from './common'
 import {
   DEFAULT_RECOVERY_WINDOW_DAYS,
@@ -30,7 +30,7 @@ export interface DeleteSecretInput {
  *   pending deletion, unless forced), concurrency.conflict
  */
 export async function deleteSecret(
-  deps: Pick<SecretDeps, 'secrets' | 'clock'>,
+  deps: Pick<SecretDeps, 'secrets' | 'clock'> & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> },
   caller: Caller,
   secretName: string,
   input: DeleteSecretInput,

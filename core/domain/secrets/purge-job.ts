@@ -9,7 +9,7 @@
  */
 import { forEachIsolated, type JobReport, type ScheduledJob } from '../jobs/job'
 import { isoSeconds } from '../keys/common'
-import type { SecretDeps } from '../ports'
+import type { IamRepository, SecretDeps } from '../ports'
 import { secretDueTime } from './model'
 import { purgeSecret, sweepSecret } from './purge'
 
@@ -20,7 +20,7 @@ export const SECRETS_JOB_NAME = 'secrets.purge'
  * @throws KmsError store.unavailable when the due index cannot be read (items fail in isolation)
  */
 export async function runSecretsJob(
-  deps: Pick<SecretDeps, 'secrets'>,
+  deps: Pick<SecretDeps, 'secrets'> & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> },
   nowMs: number,
   budget: number,
 ): Promise<JobReport> {
@@ -43,7 +43,7 @@ export async function runSecretsJob(
   )
 }
 
-export const secretsJob: ScheduledJob<Pick<SecretDeps, 'secrets'>> = {
+export const secretsJob: ScheduledJob<Pick<SecretDeps, 'secrets'> & { iam: Pick<IamRepository, 'deleteResourcePolicy'> }> = {
   name: SECRETS_JOB_NAME,
   run: runSecretsJob,
 }

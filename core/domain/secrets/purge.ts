@@ -5,7 +5,8 @@
  *
  * - purge (recovery window over, or ForceDeleteWithoutRecovery): the head first becomes a
  *   `Deleted` tombstone (conditional on `rev`, so it races safely with RestoreSecret), then the
- *   version items go, then the head (conditional on the tombstone's `rev`). The head is deleted
+ *   version items go, then the secret's policy, then the head (conditional on the tombstone's
+ *   `rev`). The head is deleted
  *   last so that a new secret of the same name cannot be created while old items remain.
  * - sweep: version items no head references (evicted versions, writes that lost a race) are
  *   deleted once they are older than ORPHAN_GRACE_MS.
@@ -15,12 +16,25 @@
  * tombstone or the sweep time is then moved to when they will be old enough.
  */
 import { isoSeconds } from '../keys/common'
-import { ConditionFailed, type SecretDeps } from '../ports'
+import { ConditionFailed, type IamRepository, type SecretDeps } from '../ports'
 import { ORPHAN_GRACE_MS, type SecretRecord, type SecretVersionRecord } from './model'
 
 export type RemovalOutcome = 'purged' | 'swept' | 'waiting' | 'skipped'
 
-type Deps = Pick<SecretDeps, 'secrets'>
+/**
+ * `iam` deletes the secret's policy with it. It is optional only for tests of the secrets alone:
+ * a policy left behind is never applied to a later secret of the same name (it is keyed by the
+ * head's per-creation uid), it just stays as garbage.
+ */
+type Deps = Pick<SecretDeps, 'secrets'> & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> }
+
+/** Deletes the policy of this creation of the secret, and any by-name one (idempotent). */
+async function removePolicies(deps: Deps, head: SecretRecord): Promise<void> {
+  if (!deps.iam) return
+  const { accountId, region, secretName, uid } = head
+  if (uid !== undefined) await deps.iam.deleteResourcePolicy({ kind: 'secret', accountId, region, secretName, uid })
+  await deps.iam.deleteResourcePolicy({ kind: 'secret', accountId, region, secretName })
+}
 
 async function deleteIfUnchanged(deps: Deps, item: SecretVersionRecord): Promise<boolean> {
   try {
@@ -94,6 +108,8 @@ export async function purgeSecret(
       await deps.secrets.replaceHead(later, tombstone.rev)
       return 'waiting'
     }
+    // Before the head: a crash in between leaves the tombstone due, and the next run repeats this.
+    await removePolicies(deps, tombstone)
     const { accountId, region, secretName, rev } = tombstone
     await deps.secrets.deleteHead(accountId, region, secretName, rev)
     return 'purged'

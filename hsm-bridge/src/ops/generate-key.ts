@@ -14,6 +14,7 @@ import {
   detectSpec,
   findKeyObjects,
   generateKeyObjects,
+  isSecretSpec,
   KEY_SPECS,
   publicKeySpki,
   type KeySpec,
@@ -49,7 +50,7 @@ export async function generateKey(ctx: OpContext, body: Body): Promise<GenerateK
         await generateKeyObjects(s, id, spec)
         objects = findKeyObjects(s, id)
       }
-      if (spec === 'AES_256') return { id, spec }
+      if (isSecretSpec(spec)) return { id, spec }
       return { id, spec, publicKeySpkiDer: publicKeySpki(s, objects).toString('base64') }
     }),
   )

@@ -14,8 +14,27 @@ import { bitLength, ecPointFromAttribute, P256_EC_PARAMS, p256Spki, rsaSpki } fr
 import { P, type Handle } from './module.js'
 import type { Session } from './session-pool.js'
 
-export const KEY_SPECS = ['AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256'] as const
+export const KEY_SPECS = [
+  'AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256',
+  'HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512',
+] as const
 export type KeySpec = (typeof KEY_SPECS)[number]
+
+/**
+ * HMAC keys: CKK_GENERIC_SECRET objects as long as the hash's output (AWS's key sizes), usable
+ * only to sign and verify (ops/mac.ts).
+ */
+export const HMAC_KEY_BYTES: Readonly<Partial<Record<KeySpec, number>>> = {
+  HMAC_SHA_224: 28,
+  HMAC_SHA_256: 32,
+  HMAC_SHA_384: 48,
+  HMAC_SHA_512: 64,
+}
+
+/** Whether `spec` is a secret-key spec (no public key to return). */
+export function isSecretSpec(spec: KeySpec): boolean {
+  return spec === 'AES_256' || HMAC_KEY_BYTES[spec] !== undefined
+}
 
 const RSA_BITS: Record<string, number> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 }
 const F4 = Buffer.from([0x01, 0x00, 0x01])
@@ -72,6 +91,22 @@ function hidden(): pkcs11js.Template {
  * @throws {Error} pkcs11js Pkcs11Error from C_GenerateKey / C_GenerateKeyPair.
  */
 export async function generateKeyObjects(s: Session, id: string, spec: KeySpec): Promise<void> {
+  const hmacBytes = HMAC_KEY_BYTES[spec]
+  if (hmacBytes !== undefined) {
+    await s.generateKey({ mechanism: P.CKM_GENERIC_SECRET_KEY_GEN }, [
+      ...common(id),
+      ...hidden(),
+      { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
+      { type: P.CKA_KEY_TYPE, value: P.CKK_GENERIC_SECRET },
+      { type: P.CKA_VALUE_LEN, value: hmacBytes },
+      { type: P.CKA_WRAP, value: false },
+      { type: P.CKA_ENCRYPT, value: false },
+      { type: P.CKA_DECRYPT, value: false },
+      { type: P.CKA_SIGN, value: true },
+      { type: P.CKA_VERIFY, value: true },
+    ])
+    return
+  }
   if (spec === 'AES_256') {
     await s.generateKey({ mechanism: P.CKM_AES_KEY_GEN }, [
       ...common(id),
@@ -186,7 +221,13 @@ export function detectSpec(
   const secret = objects.find((o) => o.cls === P.CKO_SECRET_KEY)
   if (secret !== undefined) {
     const [len] = s.attributes(secret.handle, [P.CKA_VALUE_LEN])
-    const spec = secret.keyType === P.CKK_AES && readUlong(len!) === 32 ? 'AES_256' : undefined
+    const bytes = readUlong(len!)
+    const spec =
+      secret.keyType === P.CKK_AES && bytes === 32
+        ? 'AES_256'
+        : secret.keyType === P.CKK_GENERIC_SECRET
+          ? KEY_SPECS.find((k) => HMAC_KEY_BYTES[k] === bytes)
+          : undefined
     return { spec, complete: objects.length === 1 }
   }
   const priv = objects.find((o) => o.cls === P.CKO_PRIVATE_KEY)
