@@ -20,6 +20,7 @@ import { asymmetricSpec, isUsageAllowed } from './asymmetric/specs'
 import { mergeTags, type Tag } from './tags'
 import { createHsmKey } from './hsm/create-hsm-key'
 import { hsmSpecOf, requireHsm } from './hsm/hsm-keys'
+import { defaultKeyUsage } from './key-spec-defaults'
 import { createMacKey } from './mac/create-mac-key'
 import { isUnsupportedMacSpec, macKeySpec } from './mac/specs'
 
@@ -55,7 +56,7 @@ export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: 
     throw new KmsError('key.unsupportedSpec', `The key spec ${input.keySpec} is not supported by this service yet.`)
   }
   const keySpec = input.keySpec ?? 'Aliyun_AES_256'
-  const keyUsage = input.keyUsage ?? 'ENCRYPT/DECRYPT'
+  const keyUsage = input.keyUsage ?? defaultKeyUsage(keySpec)
   const origin = input.origin ?? 'Aliyun_KMS'
   const protectionLevel = input.protectionLevel ?? 'SOFTWARE'
   if (!KNOWN_SPECS.has(keySpec)) {
