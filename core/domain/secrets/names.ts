@@ -112,18 +112,16 @@ export function assertStageSyntax(stage: string, parameter = 'VersionStage'): vo
 }
 
 /**
- * Checks a stage label a client may set. `ACSPending` is reserved for rotation, and other labels
- * beginning with `ACS` are reserved for the service.
+ * Checks a stage label a client may set. Any label of the right syntax may be set, including
+ * other labels beginning with `ACS` (Alibaba's own PutSecretValue example sets
+ * `["ACSCurrent","ACSNext"]`). The built-in labels keep their meaning: ACSCurrent and ACSPrevious
+ * move as ./stages.ts describes, and `ACSPending` stays reserved for rotation.
  * @throws KmsError validation.invalidParameter
  */
 export function assertStageLabel(stage: string, parameter = 'VersionStage'): void {
   assertStageSyntax(stage, parameter)
   if (stage === STAGE_PENDING) {
     throw invalidParameter(parameter, 'ACSPending is reserved for rotation.')
-  }
-  const system = stage === STAGE_CURRENT || stage === STAGE_PREVIOUS
-  if (!system && stage.toUpperCase().startsWith('ACS')) {
-    throw invalidParameter(parameter, 'stage labels beginning with "ACS" are reserved.')
   }
 }
 

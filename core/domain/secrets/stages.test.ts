@@ -48,7 +48,7 @@ describe('planNewVersion', () => {
     expect(code(() => planNewVersion(head(['v1'], stages), v('v2'), ['extra']))).toBe('limit.exceeded')
   })
 
-  it('keeps 10 versions, evicting the oldest version without a label', () => {
+  it('keeps 10 versions, evicting the earliest version with its labels (as Alibaba states it)', () => {
     let h: Head = head(['v1'], { ACSCurrent: 'v1', pinned: 'v1' })
     const evicted: string[] = []
     for (let i = 2; i <= 12; i++) {
@@ -57,10 +57,23 @@ describe('planNewVersion', () => {
       h = { stages: plan.stages, versions: plan.versions }
     }
     expect(h.versions).toHaveLength(MAX_VERSIONS_PER_SECRET)
-    // v1 is pinned by a custom label, so v2 and v3 (the oldest unlabeled) go.
-    expect(evicted).toEqual(['v2', 'v3'])
-    expect(h.versions.map((x) => x.versionId)).toEqual(['v1', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12'])
-    expect(h.stages).toEqual({ ACSCurrent: 'v12', ACSPrevious: 'v11', pinned: 'v1' })
+    // v1 goes first although a custom label pins it; the label goes with it.
+    expect(evicted).toEqual(['v1', 'v2'])
+    expect(h.versions.map((x) => x.versionId)).toEqual(['v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12'])
+    expect(h.stages).toEqual({ ACSCurrent: 'v12', ACSPrevious: 'v11' })
+  })
+
+  it('never evicts the ACSCurrent version, even when it is the earliest', () => {
+    let h: Head = head(['v1'], { ACSCurrent: 'v1' })
+    const evicted: string[] = []
+    for (let i = 2; i <= 11; i++) {
+      const plan = planNewVersion(h, v(`v${i}`), ['ACSNext'])
+      evicted.push(...plan.evicted.map((x) => x.versionId))
+      h = { stages: plan.stages, versions: plan.versions }
+    }
+    expect(evicted).toEqual(['v2'])
+    expect(h.versions.map((x) => x.versionId)).toEqual(['v1', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11'])
+    expect(h.stages).toEqual({ ACSCurrent: 'v1', ACSNext: 'v11' })
   })
 })
 

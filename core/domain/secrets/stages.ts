@@ -9,7 +9,8 @@
  *   ACSCurrent with UpdateSecretVersionStage does the same (as AWS does with AWSPREVIOUS);
  * - ACSCurrent can be moved but never removed, so a secret always has a current version, and
  *   ACSPrevious never names the current version;
- * - at most 8 labels per secret; at most 10 versions, evicting the oldest unlabeled version.
+ * - at most 8 labels per secret; at most 10 versions: a new version evicts the earliest one (as
+ *   Alibaba states it), never the ACSCurrent version, and the evicted version's labels go with it.
  */
 import { KmsError, invalidParameter } from '../../errors'
 import {
@@ -63,16 +64,17 @@ export function planNewVersion(
     if (former !== undefined && former !== version.versionId) stages[STAGE_PREVIOUS] = former
   }
   for (const label of labels) stages[label] = version.versionId
-  assertStageCount(stages)
   const versions = [...head.versions.filter((v) => v.versionId !== version.versionId), version]
   const evicted: SecretVersionRef[] = []
-  const labelled = new Set(Object.values(stages))
   while (versions.length > MAX_VERSIONS_PER_SECRET) {
-    const index = versions.findIndex((v) => !labelled.has(v.versionId))
-    // Unreachable: 8 labels cannot cover 11 versions.
-    if (index < 0) throw new KmsError('internal', 'No version can be evicted.')
-    evicted.push(versions.splice(index, 1)[0]!)
+    // Alibaba: "KMS deletes the earliest version". The ACSCurrent version is the one exception,
+    // so that a secret always has a current version; the evicted version's labels go with it.
+    const index = versions.findIndex((v) => v.versionId !== stages[STAGE_CURRENT])
+    const [gone] = versions.splice(index, 1)
+    for (const [label, holder] of Object.entries(stages)) if (holder === gone!.versionId) delete stages[label]
+    evicted.push(gone!)
   }
+  assertStageCount(stages)
   return { stages, versions, evicted }
 }
 
