@@ -7,6 +7,7 @@
  */
 import { fromBase64 } from '../../core/crypto/bytes'
 import { parseEncryptionContextJson, validateEncryptionContext } from '../../core/crypto/context'
+import { parseExtendedConfig, type ExtendedConfig } from '../../core/domain/secrets/extended-config'
 import { invalidParameter, missingParameter } from '../../core/errors'
 
 /** Protocol parameters that are never business input. */
@@ -108,6 +109,86 @@ export class Params {
   }
 
   /**
+   * A repeated parameter of strings: a JSON array (`ResourceId=["a","b"]`, the docs' form) or
+   * numbered (`ResourceId.1=a&ResourceId.2=b`, what the generated SDKs send for a list).
+   */
+  repeatedStrings(name: string, maxItems: number, maxLength = 512): string[] {
+    const json = this.values.get(name)
+    const numbered = this.withPrefix(`${name}.`)
+    if (json !== undefined && json !== '' && numbered.length > 0) {
+      throw invalidParameter(name, 'give the list either as JSON or numbered, not both.')
+    }
+    let list: unknown[]
+    if (numbered.length > 0) {
+      list = numbered
+        .map(([k, v]) => {
+          const index = k.slice(name.length + 1)
+          if (!/^[1-9]\d{0,3}$/.test(index)) throw invalidParameter(name, `numbered items are ${name}.1, ${name}.2, ….`)
+          return [Number(index), v] as const
+        })
+        .sort((a, b) => a[0] - b[0])
+        .map(([, v]) => v)
+    } else {
+      const parsed = this.optionalJson(name, (v) => v)
+      if (parsed === undefined) return []
+      if (!Array.isArray(parsed)) throw invalidParameter(name, 'must be a JSON array of strings.')
+      list = parsed
+    }
+    if (list.length > maxItems) throw invalidParameter(name, `must list at most ${maxItems} items.`)
+    for (const v of list) {
+      if (typeof v !== 'string' || v === '' || v.length > maxLength || CONTROL.test(v)) {
+        throw invalidParameter(name, `each item must be 1 to ${maxLength} characters without control characters.`)
+      }
+    }
+    return list as string[]
+  }
+
+  /**
+   * Tags of the batch actions: `Tag=[{"Key":"k","Value":"v"}]` or numbered
+   * (`Tag.1.Key=k&Tag.1.Value=v`), as `{TagKey, TagValue}`.
+   */
+  repeatedTags(name: string, maxItems = 20): Array<{ TagKey: string; TagValue: string }> {
+    const json = this.values.get(name)
+    const numbered = this.withPrefix(`${name}.`)
+    if (json !== undefined && json !== '' && numbered.length > 0) {
+      throw invalidParameter(name, 'give the tags either as JSON or numbered, not both.')
+    }
+    let list: Array<{ Key?: unknown; Value?: unknown }>
+    if (numbered.length > 0) {
+      const byIndex = new Map<number, { Key?: unknown; Value?: unknown }>()
+      for (const [k, v] of numbered) {
+        const m = /^(\d{1,4})\.(Key|Value)$/.exec(k.slice(name.length + 1))
+        if (!m || m[1]!.startsWith('0')) throw invalidParameter(name, `numbered tags are ${name}.N.Key and ${name}.N.Value.`)
+        const entry = byIndex.get(Number(m[1])) ?? {}
+        entry[m[2] as 'Key' | 'Value'] = v
+        byIndex.set(Number(m[1]), entry)
+      }
+      list = [...byIndex].sort((a, b) => a[0] - b[0]).map(([, e]) => e)
+    } else {
+      const parsed = this.optionalJson(name, (v) => v)
+      if (parsed === undefined) return []
+      if (!Array.isArray(parsed)) throw invalidParameter(name, 'must be a JSON array of {"Key","Value"} objects.')
+      list = parsed
+    }
+    if (list.length > maxItems) throw invalidParameter(name, `must list at most ${maxItems} tags.`)
+    return list.map((t) => {
+      if (typeof t !== 'object' || t === null || typeof t.Key !== 'string' || typeof (t.Value ?? '') !== 'string') {
+        throw invalidParameter(name, 'each tag must be {"Key": string, "Value": string}.')
+      }
+      return { TagKey: t.Key, TagValue: (t.Value ?? '') as string }
+    })
+  }
+
+  /**
+   * `ExtendedConfig` as a JSON string or flattened (`ExtendedConfig.CustomData=…`,
+   * `ExtendedConfig.CustomData.k=v`); core/domain/secrets/extended-config.ts parses both.
+   */
+  extendedConfig(name = 'ExtendedConfig'): ExtendedConfig | undefined {
+    const flat = this.withPrefix(`${name}.`).map(([k, v]) => [k.slice(name.length + 1), v] as const)
+    return parseExtendedConfig(this.values.get(name), flat)
+  }
+
+  /**
    * An encryption context: a JSON string (`EncryptionContext={"k":"v"}`, what the current SDKs
    * send) or flattened (`EncryptionContext.k=v`, what kms20160120 1.x sends for an object).
    */
@@ -174,4 +255,28 @@ export function filterList(name = 'Filters') {
       return { Key: filter.Key, Values: filter.Values as string[] }
     })
   }
+}
+
+/** Alibaba: TagResources, UntagResources and ListTagResources name at most 50 resources. */
+export const MAX_BATCH_TAG_RESOURCES = 50
+
+export interface TagTargets {
+  resourceType: 'key' | 'secret'
+  resourceIds: string[]
+}
+
+/**
+ * `ResourceType` (key | secret) and `ResourceId` (1 to 50) of the batch tag actions, read the same
+ * way by authorisation and the handler. Keys are named by id or key ARN: an alias would name
+ * whichever key it points at when the call runs, which a batch cannot authorise item by item.
+ */
+export function tagTargets(params: Params): TagTargets {
+  const type = params.string('ResourceType', { max: 16 }).toLowerCase()
+  if (type !== 'key' && type !== 'secret') throw invalidParameter('ResourceType', 'must be key or secret.')
+  const resourceIds = params.repeatedStrings('ResourceId', MAX_BATCH_TAG_RESOURCES, 1024)
+  if (resourceIds.length === 0) throw missingParameter('ResourceId')
+  if (type === 'key' && resourceIds.some((id) => id.startsWith('alias/') || /^acs:kms:[^:]*:[^:]*:alias\//.test(id))) {
+    throw invalidParameter('ResourceId', 'name keys by key id or key ARN, not by alias.')
+  }
+  return { resourceType: type, resourceIds: [...new Set(resourceIds)] }
 }

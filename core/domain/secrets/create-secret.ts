@@ -12,6 +12,7 @@ import { isoSeconds } from '../keys/common'
 import { SHARED_INSTANCE, type Caller } from '../model'
 import { ConditionFailed, type SecretDeps } from '../ports'
 import { ensureVersionItem, markForSweep } from './common'
+import type { ExtendedConfig } from './extended-config'
 import {
   plainMap,
   MAX_DESCRIPTION_LENGTH,
@@ -40,7 +41,8 @@ export interface CreateSecretInput {
   instanceId?: string
   enableAutomaticRotation?: boolean
   rotationInterval?: string
-  extendedConfig?: string
+  /** Parsed by ./extended-config.ts; ignored for Generic secrets, as Alibaba documents. */
+  extendedConfig?: ExtendedConfig
   policy?: string
 }
 
@@ -67,11 +69,11 @@ export async function createSecret(
   if (secretType !== SECRET_TYPE_GENERIC) {
     throw invalidParameter('SecretType', 'only Generic secrets are supported.')
   }
-  if (input.enableAutomaticRotation === true || input.rotationInterval !== undefined) {
-    throw invalidParameter('EnableAutomaticRotation', 'generic secrets are not rotated.')
-  }
-  if (input.extendedConfig !== undefined) {
-    throw invalidParameter('ExtendedConfig', 'generic secrets have no extended configuration.')
+  // Alibaba: RotationInterval "is not needed" without automatic rotation, and ExtendedConfig "is
+  // ignored" for Generic secrets, so both are accepted and ignored. Asking a generic secret to
+  // rotate by itself is refused: nothing would rotate it.
+  if (input.enableAutomaticRotation === true) {
+    throw invalidParameter('EnableAutomaticRotation', 'generic secrets are not rotated automatically.')
   }
   if (input.policy !== undefined) {
     // Accepting and ignoring a resource policy would leave the secret less protected than asked.

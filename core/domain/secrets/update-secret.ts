@@ -9,6 +9,7 @@ import { isoSeconds } from '../keys/common'
 import type { Caller } from '../model'
 import type { SecretDeps } from '../ports'
 import { mutateSecret } from './common'
+import type { ExtendedConfig } from './extended-config'
 import { MAX_DESCRIPTION_LENGTH, type SecretRecord } from './model'
 
 /** @throws KmsError validation.*, secret.notFound, secret.invalidState, concurrency.conflict */
@@ -16,9 +17,10 @@ export async function updateSecret(
   deps: Pick<SecretDeps, 'secrets' | 'clock'>,
   caller: Caller,
   secretName: string,
-  input: { description?: string; extendedConfig?: string },
+  input: { description?: string; extendedConfig?: ExtendedConfig },
 ): Promise<SecretRecord> {
   if (input.extendedConfig !== undefined) {
+    // Alibaba: ExtendedConfig "is unavailable for generic secrets" (the only type served here).
     throw invalidParameter('ExtendedConfig', 'generic secrets have no extended configuration.')
   }
   const description = input.description

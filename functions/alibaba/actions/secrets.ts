@@ -75,6 +75,15 @@ function withoutUndefined(body: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
 }
 
+/**
+ * `OwingService` (DescribeSecret, ListSecrets): the cloud service that owns a service-managed
+ * secret. Every secret here is created by a user, so no service owns it: an empty string, which
+ * keeps the field present for clients that read it.
+ */
+function owingService(_secret: SecretRecord): string {
+  return ''
+}
+
 function instanceOf(secret: SecretRecord): string | undefined {
   return secret.instanceId === SHARED_INSTANCE ? undefined : secret.instanceId
 }
@@ -117,7 +126,7 @@ export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
     instanceId: params.optionalString('DKMSInstanceId', { max: 128 }) || undefined,
     enableAutomaticRotation: params.optionalBoolean('EnableAutomaticRotation'),
     rotationInterval: params.optionalString('RotationInterval', { max: 32 }) || undefined,
-    extendedConfig: optionalJsonText(params, 'ExtendedConfig', 8192),
+    extendedConfig: params.extendedConfig(),
     policy: optionalJsonText(params, 'Policy', 32768),
   })
   return withoutUndefined({
@@ -223,6 +232,7 @@ export const DescribeSecret: ActionHandler = async ({ deps, caller, params }) =>
     UpdateTime: secret.updatedAt,
     PlannedDeleteTime: secret.state === 'PendingDeletion' ? secret.plannedDeleteTime : undefined,
     DKMSInstanceId: instanceOf(secret),
+    OwingService: owingService(secret),
     Tags: fetchTags ? tagsBody(secret) : undefined,
   })
 }
@@ -244,6 +254,7 @@ export const ListSecrets: ActionHandler = async ({ deps, caller, params }) => {
           CreateTime: s.createdAt,
           UpdateTime: s.updatedAt,
           PlannedDeleteTime: s.state === 'PendingDeletion' ? s.plannedDeleteTime : undefined,
+          OwingService: owingService(s),
           Tags: fetchTags ? tagsBody(s) : undefined,
         }),
       ),
@@ -254,7 +265,7 @@ export const ListSecrets: ActionHandler = async ({ deps, caller, params }) => {
 export const UpdateSecret: ActionHandler = async ({ deps, caller, params }) => {
   const secret = await updateSecret(deps, caller, params.string('SecretName', NAME), {
     description: params.optionalString('Description', { max: 8192 }),
-    extendedConfig: optionalJsonText(params, 'ExtendedConfig', 8192),
+    extendedConfig: params.extendedConfig(),
   })
   return { SecretName: secret.secretName }
 }
