@@ -76,6 +76,7 @@ export const KMS_ERROR_CODES = [
   'iam.systemPolicy',
   'trail.invalidToken',
   // infrastructure
+  'request.throttled',
   'hsm.unavailable',
   'store.unavailable',
   'internal',

@@ -8,9 +8,12 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { ConditionFailed } from '../domain/ports'
 import { KmsError } from '../errors'
 
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded'])
+
 /**
  * Runs a store call: a failed condition becomes {@link ConditionFailed}; any other store failure
- * becomes `store.unavailable`, so an outage is a retryable 503, never a 500 with internals.
+ * becomes `store.unavailable`, so an outage is a retryable 503, never a 500 with internals, and
+ * throttling that outlasted the client's retries `request.throttled` (429 Rejected.Throttling).
  */
 export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -19,6 +22,10 @@ export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof ConditionFailed || err instanceof KmsError) throw err
     if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
       throw new ConditionFailed(what)
+    }
+    if (THROTTLING.has((err as Error)?.name)) {
+      // Still throttled after the client's own retries: the caller should back off and retry.
+      throw new KmsError('request.throttled', 'QPS Limit Exceeded. Retry the request later.', { cause: err })
     }
     throw new KmsError('store.unavailable', 'The service is temporarily unavailable. Retry the request.', {
       cause: err,

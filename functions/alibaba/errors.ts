@@ -8,7 +8,7 @@
 import type { KmsErrorCode } from '../../core/errors'
 
 export interface WireError {
-  status: 400 | 403 | 404 | 409 | 412 | 413 | 500 | 503
+  status: 400 | 403 | 404 | 409 | 412 | 413 | 429 | 500 | 503
   code: string
 }
 
@@ -68,6 +68,9 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'iam.attachmentNotFound': { status: 404, code: 'EntityNotExist.User.Policy' },
   'iam.systemPolicy': { status: 400, code: 'InvalidParameter.PolicyType' },
   'trail.invalidToken': { status: 400, code: 'InvalidNextToken' },
+  // The three codes Alibaba's secrets clients retry (with backoff, and serving their cache
+  // meanwhile): exactly these codes and statuses.
+  'request.throttled': { status: 429, code: 'Rejected.Throttling' },
   'hsm.unavailable': { status: 503, code: 'ServiceUnavailableTemporary' },
   'store.unavailable': { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
