@@ -30,7 +30,7 @@ import type { PolicyDocument } from '../core/domain/policy/document'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
 import { MatchBudget } from '../core/domain/policy/match'
 import type { Deps } from './deps'
-import { Params } from './alibaba/params'
+import { Params, tagTargets } from './alibaba/params'
 import { permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -223,6 +223,12 @@ class Resolver {
         const secretName = params.optionalString('SecretName', { max: 1024 })
         if (secretName) return [await this.secret(action, 'SecretName', secretName)]
         return this.keyRef(action, 'KeyId', params.string('KeyId', { max: 512 }))
+      }
+      case 'tagTargets': {
+        const { resourceType, resourceIds } = tagTargets(params)
+        if (resourceType === 'secret') return Promise.all(resourceIds.map((n) => this.secret(action, 'ResourceId', n)))
+        // Ids and key ARNs only (tagTargets refuses aliases), so keyRef rewrites no parameter.
+        return (await Promise.all(resourceIds.map((id) => this.keyRef(action, 'ResourceId', id)))).flat()
       }
       case 'collection':
         return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:${spec.name}` }]

@@ -27,6 +27,8 @@ export type ResourceSpec =
   | { kind: 'secretList'; param: string }
   /** A key (`KeyId`) or else a secret (`SecretName`): the tag actions. */
   | { kind: 'keyOrSecret' }
+  /** Every key or secret of `ResourceType` + `ResourceId` (params.tagTargets): the batch tag actions. */
+  | { kind: 'tagTargets' }
   /** `acs:kms:<region>:<account>:key|alias|secret`: listing and creating. */
   | { kind: 'collection'; name: 'key' | 'alias' | 'secret' }
   /** `acs:kms:<region>:<account>:*`: service-level calls. */
@@ -69,6 +71,7 @@ const secretWrite = on(SECRET, false)
 export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   DescribeRegions: on({ kind: 'service' }, true),
   DescribeAccountKmsStatus: on({ kind: 'service' }, true),
+  OpenKmsService: on({ kind: 'service' }, false),
   CreateKey: on({ kind: 'collection', name: 'key' }, false),
   ListKeys: on({ kind: 'collection', name: 'key' }, true),
   DescribeKey: on(KEY, true, true),
@@ -95,6 +98,10 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   TagResource: on({ kind: 'keyOrSecret' }, false),
   UntagResource: on({ kind: 'keyOrSecret' }, false),
   ListResourceTags: on({ kind: 'keyOrSecret' }, true),
+  // The batch forms: each resource authorised as the single call would authorise it.
+  TagResources: { checks: [{ action: 'kms:TagResource', resource: { kind: 'tagTargets' } }], readOnly: false, crossAccount: false },
+  UntagResources: { checks: [{ action: 'kms:UntagResource', resource: { kind: 'tagTargets' } }], readOnly: false, crossAccount: false },
+  ListTagResources: { checks: [{ action: 'kms:ListResourceTags', resource: { kind: 'tagTargets' } }], readOnly: true, crossAccount: false },
   Encrypt: keyUse(),
   Decrypt: on({ kind: 'blob', param: 'CiphertextBlob' }, true, true, 'EncryptionContext'),
   GenerateDataKey: keyUse(),
