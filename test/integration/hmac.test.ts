@@ -6,6 +6,9 @@
  * the stack has no bridge: the token object is inspected with pkcs11js; the HSM's HMAC values
  * themselves are pinned by Wycheproof known answers in hsm-bridge/test/mac.test.ts).
  */
+import { randomUUID } from 'node:crypto'
+import RamModule, * as Ram from '@alicloud/ram20150501'
+import { $OpenApiUtil } from '@alicloud/openapi-core'
 import pkcs11js from 'pkcs11js'
 import { describe, expect, it } from 'vitest'
 import { hsmObjectId } from '../../core/domain/keys/hsm/hsm-keys'
@@ -146,6 +149,41 @@ describe('HMAC keys (software) through the SDKs', () => {
     expect(verifyDisabled.code).toBe('Rejected.Disabled')
     await client.enableKey(new Kms.EnableKeyRequest({ keyId: key.keyId }))
     expect((await call('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') })).Mac).toBeTruthy()
+  })
+})
+
+const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? RamModule) as unknown as new (
+  config: InstanceType<typeof $OpenApiUtil.Config>,
+) => InstanceType<typeof Ram.default>
+
+/** A RAM user of the stack's account with one custom policy; its ACS3 caller. */
+async function ramUserCaller(policyDocument: string) {
+  const admin = new RamClient(
+    new $OpenApiUtil.Config({ accessKeyId: stack.accessKeyId, accessKeySecret: stack.accessKeySecret, regionId: stack.regionId, endpoint: stack.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+  )
+  const userName = `mac-${randomUUID().slice(0, 8)}`
+  const policyName = `macpol-${randomUUID().slice(0, 8)}`
+  await admin.createUser(new Ram.CreateUserRequest({ userName }))
+  await admin.createPolicy(new Ram.CreatePolicyRequest({ policyName, policyDocument }))
+  await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType: 'Custom' }))
+  const { body } = await admin.createAccessKey(new Ram.CreateAccessKeyRequest({ userName }))
+  return openApiCaller({ secret: body!.accessKey!.accessKeySecret! }, { ...stack, accessKeyId: body!.accessKey!.accessKeyId! })
+}
+
+describe('authorisation', () => {
+  it('kms:GenerateMac and kms:VerifyMac are separate permissions on the key', async () => {
+    const key = await createMacKey('HMAC_SHA_256')
+    const other = await createMacKey('HMAC_SHA_256')
+    const arn = `acs:kms:${stack.regionId}:${stack.accountId}:key/${key.keyId}`
+    const user = await ramUserCaller(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['kms:GenerateMac'], Resource: [arn] }] }))
+    const out = await user('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') })
+    expect(fromB64(out.Mac)).toHaveLength(32)
+    const verify = await sdkError(user('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac }))
+    expect([verify.code, verify.statusCode]).toEqual(['Forbidden.NoPermission', 403])
+    const otherKey = await sdkError(user('GenerateMac', { KeyId: other.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') }))
+    expect([otherKey.code, otherKey.statusCode]).toEqual(['Forbidden.NoPermission', 403])
+    // The root principal verifies the user's tag.
+    expect((await openApiCaller()('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac })).Value).toBe(true)
   })
 })
 
