@@ -94,8 +94,9 @@ export async function encrypt(
 }
 
 /**
- * Opens a blob under whatever key and version it names, for Decrypt and ReEncrypt.
- * The caller owns (and must zeroize) the returned plaintext.
+ * Opens a blob under whatever key and version it names, for Decrypt and ReEncrypt (their DryRun
+ * too: a DryRun answers "would have succeeded" only for a blob that authenticates, so it is no
+ * cheaper oracle than the call itself). The caller owns (and must zeroize) the returned plaintext.
  */
 async function openAnyBlob(
   deps: KeyDeps & HsmDeps,
@@ -103,8 +104,7 @@ async function openAnyBlob(
   blob: Uint8Array,
   context: Record<string, string>,
   op: KeyOperation,
-  dryRunOnly: boolean,
-): Promise<{ key: KeyRecord; versionId: string; plaintext?: Uint8Array }> {
+): Promise<{ key: KeyRecord; versionId: string; plaintext: Uint8Array }> {
   const header = parseBlobHeader(blob)
   const key = await deps.keys.get(header.keyId)
   if (
@@ -118,10 +118,6 @@ async function openAnyBlob(
     isHsmKey(key) !== (header.suite === 2)
   ) {
     throw invalidCiphertext()
-  }
-  if (dryRunOnly) {
-    assertKeyState(op, key)
-    return { key, versionId: header.versionId }
   }
   let material: Uint8Array | undefined
   let plaintext: Uint8Array
@@ -161,8 +157,11 @@ export async function decrypt(
   caller: Caller,
   input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean; operation?: KeyOperation },
 ): Promise<CryptoResult & { plaintext: Uint8Array }> {
-  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.context, input.operation ?? 'Decrypt', !!input.dryRun)
-  if (input.dryRun || !opened.plaintext) throw dryRun()
+  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.context, input.operation ?? 'Decrypt')
+  if (input.dryRun) {
+    zeroize(opened.plaintext)
+    throw dryRun()
+  }
   return { key: opened.key, versionId: opened.versionId, plaintext: opened.plaintext }
 }
 
@@ -226,8 +225,11 @@ export async function reEncrypt(
   },
 ): Promise<ReEncryptOutput> {
   const destination = await resolveForEncrypt(deps, caller, input.destinationKeyId, 'ReEncryptTo', 'DestinationKeyId')
-  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom', !!input.dryRun)
-  if (input.dryRun || !opened.plaintext) throw dryRun()
+  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom')
+  if (input.dryRun) {
+    zeroize(opened.plaintext)
+    throw dryRun()
+  }
   try {
     const { blob, versionId } = await sealWithPrimary(deps, destination, opened.plaintext, input.destinationContext)
     return {

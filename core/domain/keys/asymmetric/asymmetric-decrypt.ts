@@ -48,22 +48,28 @@ export async function asymmetricDecrypt(
   const algorithm = assertEncryptAlgorithm(spec, input.algorithm)
   if (spec.kind !== 'rsa') throw new KmsError('key.invalidUsage', 'The key cannot decrypt.')
   if (input.ciphertext.length !== modulusBytes(spec.bits)) throw invalidCiphertext()
-  if (input.dryRun) throw dryRunSucceeded()
+  let plaintext: Uint8Array
   if (isHsmKey(key)) {
-    const plaintext = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
+    plaintext = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
       hsm.asymmetricDecrypt(id, algorithm, input.ciphertext).catch((err: unknown) => {
         if (KmsError.match(err, 'validation.')) throw invalidCiphertext(err)
         throw err
       }),
     )
-    return { key, versionId: version.versionId, plaintext }
+  } else {
+    const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
+    try {
+      plaintext = rsaOaepDecrypt(engine, pkcs8, input.ciphertext, oaepHashOf(algorithm))
+    } catch (err) {
+      throw invalidCiphertext(err)
+    } finally {
+      zeroize(pkcs8)
+    }
   }
-  const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
-  try {
-    return { key, versionId: version.versionId, plaintext: rsaOaepDecrypt(engine, pkcs8, input.ciphertext, oaepHashOf(algorithm)) }
-  } catch (err) {
-    throw invalidCiphertext(err)
-  } finally {
-    zeroize(pkcs8)
+  // DryRun decrypts too (and discards): "would have succeeded" only for a ciphertext that opens.
+  if (input.dryRun) {
+    zeroize(plaintext)
+    throw dryRunSucceeded()
   }
+  return { key, versionId: version.versionId, plaintext }
 }
