@@ -175,6 +175,7 @@ export async function buildWorker(outDir: string, verbose = false): Promise<stri
   const sources = Math.max(
     newestMtime(join(ROOT, 'functions')),
     newestMtime(join(ROOT, 'core')),
+    newestMtime(join(ROOT, 'console')),
     statSync(join(ROOT, 'wrangler.toml')).mtimeMs,
     statSync(join(ROOT, 'package.json')).mtimeMs,
   )
