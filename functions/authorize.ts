@@ -13,9 +13,18 @@
  *   missing keys.
  * - Parameter errors that do not depend on stored state (missing parameter, malformed ARN, ARN of
  *   another region, undecodable ciphertext) are reported first, exactly as the handler would.
- * - Aliases: authorised on the alias ARN, then again on the key ARN it points to; the handler then
- *   receives the key id, so a concurrent re-pointing of the alias cannot make it act on a key
- *   that was not authorised.
+ * - Aliases: resolved here, once: authorised on the alias ARN, then again on the key ARN it points
+ *   to; the handler receives the key id, so a concurrent creation or re-pointing of the alias
+ *   cannot make it act on a key that was not authorised. An alias that does not exist is judged
+ *   as "some key of the account" (`key/*`) and, when that is allowed, refused with
+ *   Forbidden.AliasNotFound here: the handler never resolves an alias name itself.
+ * - UpdateAlias and DeleteAlias also need the action on the key the alias points at now; the
+ *   change is written only while the alias still points there (`AUTHZ_PARAMS.aliasKeyId`).
+ * - Secrets under a customer CMK: writes need kms:GenerateDataKey, reads kms:Decrypt on that key
+ *   (read from the secret's head, or `EncryptionKeyId` for CreateSecret); the default CMK and
+ *   the secrets service key need nothing more. A missing secret adds no key check.
+ * - Probes (`PermissionCheck.probe`) never deny; their outcome reaches the handler as a parameter
+ *   only authorisation can set (PutSecretValue: may the caller read the secret?).
  * - Decrypt (and ReEncrypt's source): authorised on the key named inside the ciphertext.
  *
  * Cross-account key use (allowed by both policies) runs the handler with the caller's account
@@ -25,13 +34,15 @@
  */
 import { parseBlobHeader } from '../core/crypto/envelope'
 import { KmsError, invalidParameter, missingParameter } from '../core/errors'
+import { assertAliasName, keyNotFound } from '../core/domain/keys/common'
+import { DEFAULT_KEY_ALIAS, defaultKeyId, serviceKeyId } from '../core/domain/secrets/service-keys'
 import type { Caller } from '../core/domain/model'
 import type { PolicyDocument } from '../core/domain/policy/document'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
 import { MatchBudget } from '../core/domain/policy/match'
 import type { Deps } from './deps'
 import { Params, tagTargets } from './alibaba/params'
-import { permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
+import { AUTHZ_PARAM_PREFIX, AUTHZ_PARAMS, permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const KEY_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):(key|alias)\/(.+)$/
@@ -80,21 +91,43 @@ interface Target {
   tags?: Readonly<Record<string, string>>
   contextParam?: string
   keyId?: string
+  /** A probe: its outcome is passed to the handler under this parameter, it never denies. */
+  probe?: string
 }
 
 function malformedKeyId(parameter: string): KmsError {
   return invalidParameter(parameter, 'the key identifier is malformed.')
 }
 
+function aliasNotFound(): KmsError {
+  return new KmsError('alias.notFound', 'The specified Alias is not found.')
+}
+
+/** The default CMK and the secrets service key: a secret under them needs no key permission. */
+function isManagedSecretKey(keyId: string, account: string, region: string): boolean {
+  return keyId === serviceKeyId(account, region) || keyId === defaultKeyId(account, region)
+}
+
+type SecretKeyRef = { keyId: string; account: string; region: string } | undefined
+
 class Resolver {
   readonly rewrites = new Map<string, string>()
   keyVersionId: string | undefined
   unresolved = false
+  /** A key or alias name that resolved to nothing: the answer once the call is allowed. */
+  refusal: KmsError | undefined
+  private readonly heads = new Map<string, Promise<SecretKeyRef>>()
 
   constructor(private readonly input: AuthorizeInput) {}
 
   private get caller(): Caller {
     return this.input.caller
+  }
+
+  /** "Some key of the caller's account", for a name that resolves to no key. */
+  private anyKey(action: string): Target {
+    const c = this.caller
+    return { action, arn: `acs:kms:${c.region}:${c.accountId}:key/*`, policy: this.input.deps.access.defaultPolicy(c.accountId) }
   }
 
   private async keyTarget(action: string, keyId: string, account: string, region: string): Promise<Target> {
@@ -129,16 +162,60 @@ class Resolver {
       keyId = value
     }
     if (keyId !== undefined) return [await this.keyTarget(action, keyId, account, region)]
-    const targets: Target[] = [{ action, arn: `acs:kms:${region}:${account}:${aliasName}` }]
-    // Aliases have no resource policy, so another account's alias is refused without a lookup.
-    if (account === this.caller.accountId && ALIAS_NAME.test(aliasName!)) {
+    const aliasTarget: Target = { action, arn: `acs:kms:${region}:${account}:${aliasName}` }
+    // Aliases have no resource policy, so another account's alias is refused without a lookup
+    // (evaluate: no resource policy and another account → crossAccount).
+    if (account !== this.caller.accountId) return [aliasTarget]
+    if (ALIAS_NAME.test(aliasName!)) {
       const alias = await this.input.deps.aliases.get(account, region, aliasName!)
       if (alias) {
-        targets.push(await this.keyTarget(action, alias.keyId, account, region))
         this.rewrites.set(parameter, alias.keyId)
+        return [aliasTarget, await this.keyTarget(action, alias.keyId, account, region)]
       }
     }
-    return targets
+    // Resolved once, here: the handler must not look the name up again after this decision.
+    this.refusal ??= ALIAS_NAME.test(aliasName!) ? aliasNotFound() : keyNotFound()
+    return [aliasTarget, this.anyKey(action)]
+  }
+
+  /** UpdateAlias / DeleteAlias: the key the alias points at now. */
+  private async aliasTarget(action: string, parameter: string): Promise<Target[]> {
+    const name = this.input.params.string(parameter, { max: 512 })
+    assertAliasName(name, parameter)
+    const c = this.caller
+    const alias = await this.input.deps.aliases.get(c.accountId, c.region, name)
+    if (!alias) {
+      this.refusal ??= aliasNotFound()
+      return [this.anyKey(action)]
+    }
+    this.rewrites.set(AUTHZ_PARAMS.aliasKeyId, alias.keyId)
+    return [await this.keyTarget(action, alias.keyId, c.accountId, c.region)]
+  }
+
+  /** CreateSecret's `EncryptionKeyId`, unless absent or the default CMK. */
+  private async newSecretKey(action: string, parameter: string): Promise<Target[]> {
+    const value = this.input.params.optionalString(parameter, { max: 512 })
+    const c = this.caller
+    if (!value || value === DEFAULT_KEY_ALIAS || value === `acs:kms:${c.region}:${c.accountId}:${DEFAULT_KEY_ALIAS}`) return []
+    const targets = await this.keyRef(action, parameter, value)
+    return targets.filter((t) => !(t.keyId && isManagedSecretKey(t.keyId, c.accountId, c.region)))
+  }
+
+  /** The CMK recorded on an existing secret's head (read once per request and name). */
+  private async secretKey(action: string, parameter: string, value: string): Promise<Target[]> {
+    const { account, region, name } = this.secretName(parameter, value)
+    if (!SECRET_NAME.test(name)) return []
+    const id = `${account}/${region}/${name}`
+    let head = this.heads.get(id)
+    if (!head) {
+      head = this.input.deps.secrets.getHead(account, region, name).then((h): SecretKeyRef =>
+        h && h.state !== 'Deleted' ? { keyId: h.encryptionKeyId, account: h.accountId, region: h.region } : undefined,
+      )
+      this.heads.set(id, head)
+    }
+    const found = await head
+    if (!found || isManagedSecretKey(found.keyId, found.account, found.region)) return []
+    return [await this.keyTarget(action, found.keyId, found.account, found.region)]
   }
 
   /**
@@ -165,19 +242,17 @@ class Resolver {
     return this.keyTarget(action, header.keyId, account, view.exists && view.region ? view.region : this.caller.region)
   }
 
+  private secretName(parameter: string, value: string): { account: string; region: string; name: string } {
+    if (!value.startsWith('acs:')) return { account: this.caller.accountId, region: this.caller.region, name: value }
+    const m = SECRET_ARN.exec(value)
+    if (!m) throw invalidParameter(parameter, 'the secret ARN is malformed.')
+    const [, arnRegion, arnAccount, rest] = m as unknown as [string, string, string, string]
+    if (arnRegion !== this.caller.region) throw invalidParameter(parameter, 'the ARN names another region.')
+    return { account: arnAccount, region: arnRegion, name: rest }
+  }
+
   private async secret(action: string, parameter: string, value: string): Promise<Target> {
-    let region = this.caller.region
-    let account = this.caller.accountId
-    let name = value
-    if (value.startsWith('acs:')) {
-      const m = SECRET_ARN.exec(value)
-      if (!m) throw invalidParameter(parameter, 'the secret ARN is malformed.')
-      const [, arnRegion, arnAccount, rest] = m as unknown as [string, string, string, string]
-      if (arnRegion !== region) throw invalidParameter(parameter, 'the ARN names another region.')
-      region = arnRegion
-      account = arnAccount
-      name = rest
-    }
+    const { account, region, name } = this.secretName(parameter, value)
     const arn = `acs:kms:${region}:${account}:secret/${name}`
     if (!SECRET_NAME.test(name)) {
       return account === this.caller.accountId ? { action, arn, policy: this.input.deps.access.defaultPolicy(account) } : { action, arn }
@@ -190,6 +265,15 @@ class Resolver {
     const c = this.caller
     const spec = check.resource
     const withContext = (t: Target): Target => (check.contextParam ? { ...t, contextParam: check.contextParam } : t)
+    const listed = (param: string): string[] => {
+      try {
+        const list = params.optionalJson(param, (v) => v) as Array<{ SecretName?: unknown }> | undefined
+        if (Array.isArray(list)) return list.map((e) => (typeof e?.SecretName === 'string' ? e.SecretName : '')).filter(Boolean)
+      } catch {
+        // The handler reports the malformed list.
+      }
+      return []
+    }
     switch (spec.kind) {
       case 'key': {
         const parameter = spec.params.find((p) => params.has(p) && params.optionalString(p, { max: 512 }) !== '') ?? spec.params[0]!
@@ -206,19 +290,22 @@ class Resolver {
         const name = params.string(spec.param, { max: 512 })
         return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:${name}` }]
       }
+      case 'aliasTarget':
+        return this.aliasTarget(action, spec.param)
+      case 'newSecretKey':
+        return this.newSecretKey(action, spec.param)
       case 'secret':
         return [await this.secret(action, spec.param, params.string(spec.param, { max: 1024 }))]
+      case 'secretKey':
+        return this.secretKey(action, spec.param, params.string(spec.param, { max: 1024 }))
       case 'secretList': {
-        let names: string[] = []
-        try {
-          const list = params.optionalJson(spec.param, (v) => v) as Array<{ SecretName?: unknown }> | undefined
-          if (Array.isArray(list)) names = list.map((e) => (typeof e?.SecretName === 'string' ? e.SecretName : '')).filter(Boolean)
-        } catch {
-          names = []
-        }
+        const names = listed(spec.param)
         if (names.length === 0) return [{ action, arn: `acs:kms:${c.region}:${c.accountId}:secret` }]
         return Promise.all(names.slice(0, 100).map((n) => this.secret(action, spec.param, n)))
       }
+      case 'secretListKeys':
+        // The secret check before this one has already refused malformed names.
+        return (await Promise.all(listed(spec.param).slice(0, 100).map((n) => this.secretKey(action, spec.param, n)))).flat()
       case 'keyOrSecret': {
         const secretName = params.optionalString('SecretName', { max: 1024 })
         if (secretName) return [await this.secret(action, 'SecretName', secretName)]
@@ -252,9 +339,12 @@ class Resolver {
   }
 }
 
+/** The handler's parameters: aliases resolved, and only authorisation's own `AUTHZ_PARAMS`. */
 function rewritten(params: Params, rewrites: ReadonlyMap<string, string>): Params {
-  if (rewrites.size === 0) return params
+  const forged = params.withPrefix(AUTHZ_PARAM_PREFIX)
+  if (rewrites.size === 0 && forged.length === 0) return params
   const values = new Map(params.withPrefix(''))
+  for (const [k] of forged) values.delete(k)
   for (const [k, v] of rewrites) values.set(k, v)
   return new Params(values)
 }
@@ -271,8 +361,10 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   const resolver = new Resolver(input)
   const targets: Target[] = []
   for (const check of permission.checks) {
-    targets.push(...(await resolver.targets(check, check.action ?? `${input.service}:${input.action}`)))
+    const resolved = await resolver.targets(check, check.action ?? `${input.service}:${input.action}`)
+    targets.push(...(check.probe ? resolved.map((t) => ({ ...t, probe: check.probe })) : resolved))
   }
+  const required = targets.filter((t) => !t.probe)
   const identity = await deps.access.identity(caller)
   const now = deps.clock.now()
   const contexts = new Map<string, Record<string, string>>()
@@ -281,20 +373,10 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     if (!contexts.has(param)) contexts.set(param, params.encryptionContext(param))
     return contexts.get(param)
   }
-  const base: Authorization = {
-    allowed: true,
-    permission,
-    caller,
-    params: rewritten(params, resolver.rewrites),
-    resources: targets.map((t) => t.arn),
-    keyIds: [...new Set(targets.flatMap((t) => (t.keyId ? [t.keyId] : [])))],
-    ...(resolver.keyVersionId ? { keyVersionId: resolver.keyVersionId } : {}),
-    unresolved: resolver.unresolved,
-  }
   // One matching allowance for the whole request, however many resources it names.
   const budget = new MatchBudget()
-  for (const t of targets) {
-    const decision = evaluate(
+  const decide = (t: Target) =>
+    evaluate(
       {
         action: t.action,
         resource: t.arn,
@@ -310,10 +392,33 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
       { identity: identity.policies, resource: t.policy, crossAccount: permission.crossAccount },
       budget,
     )
+  const base: Authorization = {
+    allowed: true,
+    permission,
+    caller,
+    params: rewritten(params, resolver.rewrites),
+    resources: [...new Set(required.map((t) => t.arn))],
+    keyIds: [...new Set(required.flatMap((t) => (t.keyId ? [t.keyId] : [])))],
+    ...(resolver.keyVersionId ? { keyVersionId: resolver.keyVersionId } : {}),
+    unresolved: resolver.unresolved,
+  }
+  for (const t of required) {
+    const decision = decide(t)
     if (!decision.allowed) return { ...base, allowed: false, reason: decision.reason }
   }
-  const accounts = new Set(targets.map((t) => arnAccount(t.arn) ?? caller.accountId))
+  const accounts = new Set(required.map((t) => arnAccount(t.arn) ?? caller.accountId))
   if (accounts.size > 1) return { ...base, allowed: false, reason: 'crossAccount' }
+  // Probes run only for an allowed call; they never deny it.
+  const probes = new Map<string, boolean>()
+  for (const t of targets) {
+    if (t.probe) probes.set(t.probe, (probes.get(t.probe) ?? true) && decide(t).allowed)
+  }
+  if (probes.size > 0) {
+    for (const [name, allowed] of probes) resolver.rewrites.set(name, String(allowed))
+    base.params = rewritten(params, resolver.rewrites)
+  }
+  // Allowed, but a name resolved to nothing: the handler's own "not found", decided here.
+  if (resolver.refusal) throw resolver.refusal
   const [account] = accounts
   return account && account !== caller.accountId ? { ...base, caller: { ...caller, accountId: account } } : base
 }

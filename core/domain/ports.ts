@@ -45,8 +45,11 @@ export interface AliasRepository {
   get(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined>
   /** ConditionFailed when the alias exists. */
   create(alias: AliasRecord): Promise<void>
-  /** Re-points the alias; ConditionFailed when it does not exist. */
-  update(alias: AliasRecord): Promise<void>
+  /**
+   * Re-points the alias; ConditionFailed when it does not exist or, with `expectedKeyId`, no
+   * longer points at that key.
+   */
+  update(alias: AliasRecord, expectedKeyId?: string): Promise<void>
   /** Deletes the alias; with `expectedKeyId`, only while it still points at that key. */
   delete(accountId: string, region: string, aliasName: string, expectedKeyId?: string): Promise<void>
   listByAccount(accountId: string, region: string): Promise<AliasRecord[]>
@@ -207,6 +210,11 @@ export interface AuditRepository {
   listPending(untilTime: string, limit: number): Promise<AuditRecord[]>
   /** Writes the chain fields; ConditionFailed when already sealed or the body is not `expectedBody`. */
   seal(record: AuditRecord, expectedBody: string): Promise<void>
+  /**
+   * Moves a sealed record to another chain position (the sealer repairing writes of an
+   * interrupted parallel group); ConditionFailed unless its hash is still `expectedHash`.
+   */
+  reseal(record: AuditRecord, expectedHash: string): Promise<void>
   getHead(): Promise<ChainHead | undefined>
   /** With `expectedRev` undefined: ConditionFailed when a head exists; else on `rev`. */
   putHead(head: ChainHead, expectedRev: number | undefined): Promise<void>

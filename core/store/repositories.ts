@@ -176,11 +176,11 @@ export class DynamoAliasRepository implements AliasRepository {
     })
   }
 
-  update(alias: AliasRecord): Promise<void> {
+  update(alias: AliasRecord, expectedKeyId?: string): Promise<void> {
     return guard('update alias', async () => {
       await this.entities.AliasEntity.build(PutItemCommand)
         .item(aliasItem(alias))
-        .options({ condition: { attr: 'aliasName', exists: true } })
+        .options({ condition: expectedKeyId === undefined ? { attr: 'aliasName', exists: true } : { attr: 'keyId', eq: expectedKeyId } })
         .send()
     })
   }

@@ -21,10 +21,21 @@ export type ResourceSpec =
   | { kind: 'reEncryptSource' }
   /** An alias name. */
   | { kind: 'alias'; param: string }
+  /** The key an existing alias points at now (UpdateAlias, DeleteAlias). */
+  | { kind: 'aliasTarget'; param: string }
+  /**
+   * The customer CMK a new secret names (`EncryptionKeyId`, resolved like `key`): nothing when
+   * the parameter is absent or names the default CMK (`alias/acs/kms`) or a service key.
+   */
+  | { kind: 'newSecretKey'; param: string }
   /** A secret named by name or ARN. */
   | { kind: 'secret'; param: string }
+  /** The customer CMK of an existing secret; nothing for a missing secret or a default/service key. */
+  | { kind: 'secretKey'; param: string }
   /** Every secret of a JSON `SecretsList` (BatchGetSecretValue). */
   | { kind: 'secretList'; param: string }
+  /** The customer CMKs of every secret of a JSON `SecretsList`. */
+  | { kind: 'secretListKeys'; param: string }
   /** A key (`KeyId`) or else a secret (`SecretName`): the tag actions. */
   | { kind: 'keyOrSecret' }
   /** Every key or secret of `ResourceType` + `ResourceId` (params.tagTargets): the batch tag actions. */
@@ -47,6 +58,11 @@ export interface PermissionCheck {
   resource: ResourceSpec
   /** The parameter whose encryption context feeds `kms:EncryptionContext:*` conditions. */
   contextParam?: string
+  /**
+   * A probe, not a requirement: the check never denies the call; the handler receives the
+   * parameter named here set to `true` when every probe of that name allowed, else `false`.
+   */
+  probe?: string
 }
 
 export interface ActionPermission {
@@ -57,6 +73,23 @@ export interface ActionPermission {
 
 const KEY: ResourceSpec = { kind: 'key', params: ['KeyId'] }
 const SECRET: ResourceSpec = { kind: 'secret', param: 'SecretName' }
+const ALIAS: ResourceSpec = { kind: 'alias', param: 'AliasName' }
+const ALIAS_TARGET: ResourceSpec = { kind: 'aliasTarget', param: 'AliasName' }
+const SECRET_KEY: ResourceSpec = { kind: 'secretKey', param: 'SecretName' }
+
+/**
+ * Parameters that only authorisation sets (functions/authorize.ts removes any a client sends):
+ * - `aliasKeyId`: the key an alias pointed at when UpdateAlias/DeleteAlias was authorised; the
+ *   change is written only while the alias still points there.
+ * - `secretReadable`: `true` when the caller of PutSecretValue may also read the secret
+ *   (kms:GetSecretValue on it, kms:Decrypt on its customer CMK); only then does a retry with an
+ *   existing VersionId learn whether its value equals the stored one.
+ */
+export const AUTHZ_PARAM_PREFIX = 'edge-kms-authz:'
+export const AUTHZ_PARAMS = {
+  aliasKeyId: `${AUTHZ_PARAM_PREFIX}AliasKeyId`,
+  secretReadable: `${AUTHZ_PARAM_PREFIX}SecretReadable`,
+} as const
 
 function on(resource: ResourceSpec, readOnly: boolean, crossAccount = false, contextParam?: string): ActionPermission {
   return { checks: [{ resource, ...(contextParam ? { contextParam } : {}) }], readOnly, crossAccount }
@@ -90,9 +123,10 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   GetParametersForImport: keyWrite,
   ImportKeyMaterial: keyWrite,
   DeleteKeyMaterial: keyWrite,
-  CreateAlias: { checks: [{ resource: { kind: 'alias', param: 'AliasName' } }, { resource: KEY }], readOnly: false, crossAccount: false },
-  UpdateAlias: { checks: [{ resource: { kind: 'alias', param: 'AliasName' } }, { resource: KEY }], readOnly: false, crossAccount: false },
-  DeleteAlias: on({ kind: 'alias', param: 'AliasName' }, false),
+  CreateAlias: { checks: [{ resource: ALIAS }, { resource: KEY }], readOnly: false, crossAccount: false },
+  // As AWS: the alias, the key it points at now and the new key.
+  UpdateAlias: { checks: [{ resource: ALIAS }, { resource: ALIAS_TARGET }, { resource: KEY }], readOnly: false, crossAccount: false },
+  DeleteAlias: { checks: [{ resource: ALIAS }, { resource: ALIAS_TARGET }], readOnly: false, crossAccount: false },
   ListAliases: on({ kind: 'collection', name: 'alias' }, true),
   ListAliasesByKeyId: keyRead,
   TagResource: on({ kind: 'keyOrSecret' }, false),
@@ -114,7 +148,16 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
     readOnly: true,
     crossAccount: true,
   },
-  ExportDataKey: on({ kind: 'blob', param: 'CiphertextBlob' }, true, true, 'EncryptionContext'),
+  // ExportDataKey reveals the plaintext of any symmetric blob (re-wrapped under the caller's
+  // public key), so it needs kms:Decrypt on the blob's key as well.
+  ExportDataKey: {
+    checks: [
+      { resource: { kind: 'blob', param: 'CiphertextBlob' }, contextParam: 'EncryptionContext' },
+      { action: 'kms:Decrypt', resource: { kind: 'blob', param: 'CiphertextBlob' }, contextParam: 'EncryptionContext' },
+    ],
+    readOnly: true,
+    crossAccount: true,
+  },
   GenerateAndExportDataKey: keyUse(),
   AsymmetricEncrypt: keyUse(),
   AsymmetricDecrypt: keyUse(),
@@ -124,10 +167,32 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   // HMAC keys: key use without an encryption context; cross-account like every key use.
   GenerateMac: on(KEY, true, true),
   VerifyMac: on(KEY, true, true),
-  CreateSecret: secretWrite,
-  GetSecretValue: on(SECRET, true, true),
-  BatchGetSecretValue: { checks: [{ action: 'kms:GetSecretValue', resource: { kind: 'secretList', param: 'SecretsList' } }], readOnly: true, crossAccount: false },
-  PutSecretValue: secretWrite,
+  // Secrets under a customer CMK (Alibaba): writes need kms:GenerateDataKey and reads kms:Decrypt
+  // on that key; secrets under the default CMK or the secrets service key need neither.
+  CreateSecret: {
+    checks: [{ resource: SECRET }, { action: 'kms:GenerateDataKey', resource: { kind: 'newSecretKey', param: 'EncryptionKeyId' } }],
+    readOnly: false,
+    crossAccount: false,
+  },
+  GetSecretValue: { checks: [{ resource: SECRET }, { action: 'kms:Decrypt', resource: SECRET_KEY }], readOnly: true, crossAccount: true },
+  BatchGetSecretValue: {
+    checks: [
+      { action: 'kms:GetSecretValue', resource: { kind: 'secretList', param: 'SecretsList' } },
+      { action: 'kms:Decrypt', resource: { kind: 'secretListKeys', param: 'SecretsList' } },
+    ],
+    readOnly: true,
+    crossAccount: false,
+  },
+  PutSecretValue: {
+    checks: [
+      { resource: SECRET },
+      { action: 'kms:GenerateDataKey', resource: SECRET_KEY },
+      { action: 'kms:GetSecretValue', resource: SECRET, probe: AUTHZ_PARAMS.secretReadable },
+      { action: 'kms:Decrypt', resource: SECRET_KEY, probe: AUTHZ_PARAMS.secretReadable },
+    ],
+    readOnly: false,
+    crossAccount: false,
+  },
   UpdateSecretVersionStage: secretWrite,
   RotateSecret: secretWrite,
   UpdateSecretRotationPolicy: secretWrite,

@@ -54,9 +54,10 @@ export class MemoryAliases implements AliasRepository {
     if (this.items.has(id)) throw new ConditionFailed('create alias')
     this.items.set(id, { ...alias })
   }
-  async update(alias: AliasRecord) {
+  async update(alias: AliasRecord, expectedKeyId?: string) {
     const id = this.id(alias.accountId, alias.region, alias.aliasName)
-    if (!this.items.has(id)) throw new ConditionFailed('update alias')
+    const a = this.items.get(id)
+    if (!a || (expectedKeyId !== undefined && a.keyId !== expectedKeyId)) throw new ConditionFailed('update alias')
     this.items.set(id, { ...alias })
   }
   async delete(accountId: string, region: string, aliasName: string, expectedKeyId?: string) {

@@ -50,32 +50,54 @@ export async function createAlias(deps: Deps, caller: Caller, aliasName: string,
   return alias
 }
 
-/** @throws KmsError alias.invalidName, alias.notFound, key.* */
-export async function updateAlias(deps: Deps, caller: Caller, aliasName: string, keyId: string): Promise<AliasRecord> {
+function movedSinceAuthorised(): KmsError {
+  return new KmsError('concurrency.conflict', 'The alias was modified concurrently. Retry the request.')
+}
+
+/**
+ * Re-points an alias. With `expectedKeyId` (the key the alias pointed at when the call was
+ * authorised) the write is conditional on the alias still pointing there, so a concurrent
+ * re-pointing can never be overwritten by a caller authorised only on the former key.
+ * @throws KmsError alias.invalidName, alias.notFound, key.*, concurrency.conflict
+ */
+export async function updateAlias(
+  deps: Deps,
+  caller: Caller,
+  aliasName: string,
+  keyId: string,
+  expectedKeyId?: string,
+): Promise<AliasRecord> {
   assertAliasName(aliasName)
   const current = await deps.aliases.get(caller.accountId, caller.region, aliasName)
   if (!current) throw aliasNotFound()
+  if (expectedKeyId !== undefined && current.keyId !== expectedKeyId) throw movedSinceAuthorised()
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('UpdateAlias', key)
   assertUserManaged(key)
   const alias: AliasRecord = { ...current, keyId: key.keyId }
   try {
-    await deps.aliases.update(alias)
+    await deps.aliases.update(alias, current.keyId)
   } catch (err) {
-    if (err instanceof ConditionFailed) throw aliasNotFound()
-    throw err
+    if (!(err instanceof ConditionFailed)) throw err
+    if (await deps.aliases.get(caller.accountId, caller.region, aliasName)) throw movedSinceAuthorised()
+    throw aliasNotFound()
   }
   return alias
 }
 
-/** @throws KmsError alias.invalidName, alias.notFound */
-export async function deleteAlias(deps: Deps, caller: Caller, aliasName: string): Promise<void> {
+/**
+ * Deletes an alias; with `expectedKeyId`, only while it still points at the key the call was
+ * authorised on.
+ * @throws KmsError alias.invalidName, alias.notFound, concurrency.conflict
+ */
+export async function deleteAlias(deps: Deps, caller: Caller, aliasName: string, expectedKeyId?: string): Promise<void> {
   assertAliasName(aliasName)
   try {
-    await deps.aliases.delete(caller.accountId, caller.region, aliasName)
+    await deps.aliases.delete(caller.accountId, caller.region, aliasName, expectedKeyId)
   } catch (err) {
-    if (err instanceof ConditionFailed) throw aliasNotFound()
-    throw err
+    if (!(err instanceof ConditionFailed)) throw err
+    if (expectedKeyId !== undefined && (await deps.aliases.get(caller.accountId, caller.region, aliasName))) throw movedSinceAuthorised()
+    throw aliasNotFound()
   }
 }
 

@@ -4,7 +4,9 @@
  * PutSecretValue: stores a new version and moves labels, as one conditional write on the head.
  *
  * 1. Read the head. If it already lists the version id, the call is a retry: same data (and
- *    type) → success without writing; other data → `secret.versionConflict`.
+ *    type) → success without writing; other data → `secret.versionConflict`. Only a caller who
+ *    may read the secret (`callerCanRead`) learns which: for anyone else an existing version id
+ *    is always `secret.versionConflict`, so that a writer cannot confirm guesses of the value.
  * 2. Plan the labels on that head (ninth label → `limit.exceeded`) before writing anything.
  * 3. Make sure the version item exists (common.ensureVersionItem: concurrent writers of the same
  *    id and data share one item; other data is a conflict).
@@ -41,6 +43,12 @@ export interface PutSecretValueInput {
   secretData: string | undefined
   secretDataType?: string
   versionStages?: string[]
+  /**
+   * Whether the caller may read the secret's value (kms:GetSecretValue on it, kms:Decrypt on its
+   * customer CMK). False: a retry with an existing VersionId never compares values.
+   * Undefined means true (server-side callers).
+   */
+  callerCanRead?: boolean
 }
 
 export interface PutSecretValueOutput {
@@ -74,6 +82,7 @@ export async function putSecretValue(
     for (let attempt = 0; attempt < MAX_HEAD_ATTEMPTS; attempt++) {
       head = await loadSecret(deps, caller, input.secretName, 'refuse')
       if (head.versions.some((v) => v.versionId === input.versionId)) {
+        if (input.callerCanRead === false) throw versionConflict()
         const { accountId, region, secretName } = head
         const stored = await deps.secrets.getVersion(accountId, region, secretName, input.versionId)
         if (!stored) throw danglingVersion()

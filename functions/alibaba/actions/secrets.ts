@@ -34,6 +34,7 @@ import { invalidParameter, missingParameter } from '../../../core/errors'
 import { pageParams, type ActionHandler } from '../context'
 import { alibabaError } from '../errors'
 import { stringList, tagList, type Params, filterList } from '../params'
+import { AUTHZ_PARAMS } from '../permissions'
 import { paged } from '../shape'
 
 /** Transport bound only; the domain enforces the 30,720-byte value limit precisely. */
@@ -178,6 +179,8 @@ export const PutSecretValue: ActionHandler = async ({ deps, caller, params }) =>
     secretData: secretData(params),
     secretDataType: params.optionalString('SecretDataType', { max: 16 }),
     versionStages: params.optionalJson('VersionStages', stringList('VersionStages', 20)),
+    // Set only by authorisation (functions/authorize.ts); absent means "may not read".
+    callerCanRead: params.optionalString(AUTHZ_PARAMS.secretReadable, { max: 8 }) === 'true',
   })
   return {
     SecretName: out.secret.secretName,
