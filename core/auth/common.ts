@@ -14,6 +14,9 @@ export type ParamList = ReadonlyArray<readonly [string, string]>
 export const MAX_ACCESS_KEY_ID_LENGTH = 128
 export const MAX_NONCE_LENGTH = 128
 
+/** The sentence every `SignatureDoesNotMatch` message starts with (Alibaba's wording). */
+export const SIGNATURE_MISMATCH_MESSAGE = 'Specified signature is not matched with our calculation.'
+
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 
 export function incompleteSignature(

@@ -34,16 +34,20 @@ import {
   assertNonceShape,
   compareNames,
   incompleteSignature,
+  SIGNATURE_MISMATCH_MESSAGE,
   type ParamList,
 } from './common'
-import { hmacUtf8, sha256Hex } from './hmac'
+import { EMPTY_BODY_SHA256_HEX, hmacUtf8, sha256Hex } from './hmac'
 import { percentEncode } from './percent-encode'
 import type { ParsedSignature, SignedRequestInput } from './signed-request'
 import { parseSignatureTimestamp } from './timestamp'
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256'
 
-/** Headers every ACS3 request must carry and sign (`content-type` too, whenever present). */
+/**
+ * Headers every ACS3 request must carry and sign (`content-type` too, whenever present with a
+ * non-empty body). `x-acs-action` and `x-acs-version` are among them: they choose what runs.
+ */
 export const ACS3_REQUIRED_SIGNED_HEADERS = [
   'host',
   'x-acs-action',
@@ -261,7 +265,12 @@ export function parseAcs3Signature(
     )
   }
   const unsignedRequired: string[] = ACS3_REQUIRED_SIGNED_HEADERS.filter((n) => !signed.has(n))
-  if (headers.has('content-type') && !signed.has('content-type')) {
+  // An unsigned content-type is tolerated only on an empty body: aiohttp (the official Python
+  // SDKs' *_async calls) adds `Content-Type: application/octet-stream` to a bodiless request
+  // after it was signed. With no body it changes nothing that is read (form parameters are read
+  // from a non-empty body only), and the empty body itself is signed through
+  // x-acs-content-sha256. With a body it decides how the body is read, so it must be signed.
+  if (headers.has('content-type') && !signed.has('content-type') && req.bodySha256Hex !== EMPTY_BODY_SHA256_HEX) {
     unsignedRequired.push('content-type')
   }
   if (unsignedRequired.length > 0) {
@@ -314,6 +323,9 @@ export function parseAcs3Signature(
       stringToSign ??= stringToSignAcs3(canonicalRequest)
       const expected = await hmacUtf8('SHA-256', secret, await stringToSign)
       return timingSafeEqual(expected, auth.signature)
+    },
+    mismatchMessage(): string {
+      return SIGNATURE_MISMATCH_MESSAGE
     },
   }
 }

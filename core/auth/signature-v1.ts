@@ -12,7 +12,7 @@
  * Signature     = base64(HMAC-SHA1(key = secret + "&", StringToSign))
  * ```
  *
- * Every parameter is signed: the query and the form body are merged (pop-core POST puts all of
+ * Every parameter is signed, `Action` and `Version` included (both are required): the query and the form body are merged (pop-core POST puts all of
  * them, `Signature` included, in the body). The path is not part of the signature: it is always
  * `/`, whatever path the request used, so the router must serve RPC requests on `/` only. An empty
  * value canonicalises as `name=`.
@@ -24,6 +24,7 @@ import {
   assertNonceShape,
   compareNames,
   incompleteSignature,
+  SIGNATURE_MISMATCH_MESSAGE,
   type ParamList,
 } from './common'
 import { hmacUtf8 } from './hmac'
@@ -33,6 +34,10 @@ import { parseSignatureTimestamp } from './timestamp'
 
 /** The parameters a V1-signed request must carry besides `Signature`. */
 export const V1_REQUIRED_PARAMETERS = [
+  // Action and Version choose what runs: they must be signed, never taken from unsigned
+  // x-acs-action / x-acs-version headers (those are covered only by an ACS3 signature).
+  'Action',
+  'Version',
   'AccessKeyId',
   'SignatureMethod',
   'SignatureVersion',
@@ -69,6 +74,54 @@ export function stringToSignV1(
   params: ParamList | Readonly<Record<string, string>>,
 ): string {
   return `${method}&${percentEncode('/')}&${percentEncode(canonicalizeV1(params))}`
+}
+
+/** The prefix of Alibaba's `SignatureDoesNotMatch` message; the server's StringToSign follows. */
+export const V1_MISMATCH_MESSAGE_PREFIX = `${SIGNATURE_MISMATCH_MESSAGE} server string to sign is:`
+
+/** What a redacted value reads as in the echoed StringToSign (no `:`, which the SDKs split on). */
+export const V1_ECHO_REDACTED = '[REDACTED]'
+
+/**
+ * Parameters whose values the echoed StringToSign shows as sent: the common parameters of the
+ * protocol (what a client gets wrong most: encoding of `Timestamp`, the nonce, the method) and
+ * identifiers or options that carry no data. Every other value — Plaintext, SecretData,
+ * CiphertextBlob, EncryptionContext, policy documents, descriptions, tags, SecurityToken,
+ * anything unknown — is replaced by {@link V1_ECHO_REDACTED} before the StringToSign is rebuilt.
+ * A numbered list entry (`Tag.1.Key`) is judged by its base name (`Tag`).
+ */
+export const V1_ECHO_VERBATIM: ReadonlySet<string> = new Set([
+  'AccessKeyId', 'Action', 'Version', 'Format', 'RegionId', 'SignatureMethod', 'SignatureNonce',
+  'SignatureVersion', 'SignatureType', 'Timestamp',
+  'KeyId', 'DestinationKeyId', 'SourceKeyId', 'KeyVersionId', 'SourceKeyVersionId', 'AliasName',
+  'SecretName', 'VersionId', 'VersionStage', 'KeySpec', 'KeyUsage', 'Origin', 'ProtectionLevel',
+  'Algorithm', 'NumberOfBytes', 'PendingWindowInDays', 'EnableAutomaticRotation',
+  'RotationInterval', 'DryRun', 'PageNumber', 'PageSize', 'PolicyName', 'UserName', 'Status',
+])
+
+function echoedValue(name: string, value: string): string {
+  const base = name.split('.')[0]!
+  return V1_ECHO_VERBATIM.has(base) ? value : V1_ECHO_REDACTED
+}
+
+/**
+ * The message of a V1 `SignatureDoesNotMatch`, in Alibaba's form:
+ * `Specified signature is not matched with our calculation. server string to sign is:<StringToSign>`
+ * — the old core SDKs (aliyun-python-sdk-core, the Java and .NET cores) split it on `:` and compare
+ * the part after it with their own StringToSign (equal means "wrong AccessKeySecret"). The
+ * StringToSign is percent-encoded twice, so it never holds a `:` itself.
+ *
+ * Data values are redacted (see {@link V1_ECHO_VERBATIM}): the old SDKs log server error
+ * messages, so echoing Plaintext or SecretData would put them in the caller's logs. A redacted
+ * echo differs from the client's own StringToSign, and such a client then reports the server's
+ * message as is instead of "wrong secret". The server never logs or stores this message (the
+ * audit event keeps the error code only).
+ *
+ * @throws {KmsError} `request.malformed` when a name or value is not valid Unicode.
+ */
+export function v1MismatchMessage(method: string, params: ParamList): string {
+  const echoed = params.map(([name, value]) => [name, echoedValue(name, value)] as const)
+  return `${V1_MISMATCH_MESSAGE_PREFIX}${stringToSignV1(method, echoed)}`
 }
 
 /**
@@ -134,6 +187,9 @@ export function parseV1Signature(method: string, params: ParamList): ParsedSigna
     async verify(secret: string): Promise<boolean> {
       const expected = await hmacUtf8('SHA-1', `${secret}&`, stringToSign)
       return timingSafeEqual(expected, provided)
+    },
+    mismatchMessage(): string {
+      return v1MismatchMessage(method, params)
     },
   }
 }

@@ -54,6 +54,13 @@ export interface ParsedSignature {
    * @throws never for a well-formed secret; resolves `false` on any mismatch.
    */
   verify(secret: string): Promise<boolean>
+  /**
+   * The message of the `SignatureDoesNotMatch` this request gets when `verify` is false: for V1,
+   * Alibaba's `… server string to sign is:<StringToSign>` with data values redacted (see
+   * signature-v1.ts); for ACS3, the fixed sentence. It goes to the caller only: never log or
+   * store it.
+   */
+  mismatchMessage(): string
 }
 
 function normalizeHeaders(headers: Record<string, string>): Map<string, string> {

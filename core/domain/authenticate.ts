@@ -17,7 +17,7 @@
  * so a replayed Decrypt may compute again but never answers twice. Claims never expire (audit
  * records are kept), which is stricter than the 15-minute window the SDKs need.
  */
-import { parseSignature, type SignedRequestInput } from '../auth/signed-request'
+import { parseSignature, type ParsedSignature, type SignedRequestInput } from '../auth/signed-request'
 import { assertFreshTimestamp } from '../auth/timestamp'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromUtf8, utf8 } from '../crypto/bytes'
@@ -59,8 +59,9 @@ export function nonceUsedError(): KmsError {
   return new KmsError('auth.nonceUsed', 'Specified signature nonce was used already.')
 }
 
-function mismatch(): KmsError {
-  return new KmsError('auth.signatureMismatch', 'Specified signature is not matched with our calculation.')
+/** The message echoes the server's V1 StringToSign, data redacted (core/auth/signature-v1.ts); never log it. */
+function mismatch(signature: ParsedSignature): KmsError {
+  return new KmsError('auth.signatureMismatch', signature.mismatchMessage())
 }
 
 /** An authenticated request: who called, and the id its first audit record must carry. */
@@ -130,7 +131,7 @@ export async function authenticate(
   }
   const valid = await signature.verify(fromUtf8(secretBytes))
   secretBytes.fill(0)
-  if (!valid) throw mismatch()
+  if (!valid) throw mismatch(signature)
   if (record.status !== 'Active') {
     throw new KmsError('auth.accessKeyInactive', 'Specified access key is disabled.')
   }

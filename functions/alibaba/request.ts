@@ -60,8 +60,15 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
     }
     merged.set(k, v)
   }
-  const action = merged.get('Action') ?? headers['x-acs-action']
-  const version = merged.get('Version') ?? headers['x-acs-version']
+  // The x-acs-action / x-acs-version headers name the call only under ACS3, which must sign them
+  // (core/auth/signature-acs3.ts). A V1 signature covers parameters only, so a V1 request names
+  // its call with the signed Action and Version parameters, never with unsigned headers.
+  // (Scheme selection as in core/auth/signed-request.ts: ACS3 by its Authorization, else V1 by a
+  // Signature parameter; an unsigned request is refused by authentication either way.)
+  const acs3 = (headers['authorization'] ?? '').trimStart().startsWith('ACS3-')
+  const headersName = acs3 || !merged.has('Signature')
+  const action = merged.get('Action') ?? (headersName ? headers['x-acs-action'] : undefined)
+  const version = merged.get('Version') ?? (headersName ? headers['x-acs-version'] : undefined)
   if (!action) throw new KmsError('validation.missingParameter', 'The input parameter "Action" that is mandatory for processing this request is not supplied.', { details: { parameter: 'Action' } })
   if (!version) throw new KmsError('validation.missingParameter', 'The input parameter "Version" that is mandatory for processing this request is not supplied.', { details: { parameter: 'Version' } })
 
