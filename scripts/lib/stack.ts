@@ -5,7 +5,9 @@
  *
  * State lives under the data dir:
  *   root-keys.json     the root key ring (0600) — the Worker secret KMS_ROOT_KEYS
- *   credentials.json   endpoint, regionId, accountId, accessKeyId, accessKeySecret (0600)
+ *   credentials.json   endpoint, regionId, accountId, accessKeyId, accessKeySecret,
+ *                      httpsEndpoint, caCertPath (0600)
+ *   tls/               the local CA certificate (ca.pem), the HTTPS server's certificate and key
  *   dynalite/          LevelDB files of the table
  *   local-admin-token  per-start token for local-only routes (`npm run cron`) (0600)
  *   hsm/               the SoftHSMv2 token (when SoftHSM backs the HSM bridge)
@@ -15,6 +17,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer, connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,6 +31,7 @@ import { createStore } from '../../core/store'
 import { findSoftHsmModule, initSoftHsm } from '../../hsm-bridge/scripts/init-softhsm'
 import { ensureTable } from './create-table'
 import { freePort } from './free-port'
+import { ensureLocalTls } from './local-tls'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
@@ -34,6 +39,11 @@ const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
 
 export interface StackOptions {
   port: number
+  /**
+   * The HTTPS port (same Worker, TLS with the certificate under `<dataDir>/tls`). `npm start`
+   * uses `KMS_HTTPS_PORT` or `KMS_PORT + 1`; by default a free port is chosen.
+   */
+  httpsPort?: number
   dataDir: string
   region?: string
   tableName?: string
@@ -67,10 +77,17 @@ export interface Credentials {
   accountId: string
   accessKeyId: string
   accessKeySecret: string
+  /** `https://127.0.0.1:<httpsPort>`: the same service over TLS (added after the five above). */
+  httpsEndpoint: string
+  /** The local CA certificate (PEM) that issued the HTTPS endpoint's certificate: trust it. */
+  caCertPath: string
 }
 
 export interface RunningStack {
   endpoint: string
+  /** The same Worker over HTTPS (see {@link Credentials.httpsEndpoint}). */
+  httpsEndpoint: string
+  caCertPath: string
   credentials: Credentials
   dataDir: string
   miniflare: Miniflare
@@ -88,8 +105,13 @@ export class StackError extends Error {}
 export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackOptions {
   const port = Number(env.KMS_PORT ?? 8787)
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StackError(`KMS_PORT must be a TCP port, got "${env.KMS_PORT}".`)
+  const httpsPort = Number(env.KMS_HTTPS_PORT ?? port + 1)
+  if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === port) {
+    throw new StackError(`KMS_HTTPS_PORT must be a TCP port other than KMS_PORT, got "${env.KMS_HTTPS_PORT ?? port + 1}".`)
+  }
   return {
     port,
+    httpsPort,
     dataDir: resolve(env.KMS_DATA_DIR ?? join(ROOT, '.data')),
     region: env.KMS_REGION,
     bootstrapAccessKeyId: env.KMS_BOOTSTRAP_ACCESS_KEY_ID,
@@ -106,14 +128,14 @@ export function readCredentials(dataDir: string): Credentials {
   return JSON.parse(readFileSync(file, 'utf8')) as Credentials
 }
 
-async function assertPortFree(port: number): Promise<void> {
+async function assertPortFree(port: number, variable = 'KMS_PORT'): Promise<void> {
   await new Promise<void>((ok, fail) => {
     const server = createServer()
     server.once('error', (err: NodeJS.ErrnoException) => {
       fail(
         new StackError(
           err.code === 'EADDRINUSE'
-            ? `Port ${port} on 127.0.0.1 is already in use. Stop what uses it or set KMS_PORT to another port.`
+            ? `Port ${port} on 127.0.0.1 is already in use. Stop what uses it or set ${variable} to another port.`
             : `Cannot listen on 127.0.0.1:${port}: ${err.message}`,
         ),
       )
@@ -350,6 +372,77 @@ export async function restartHsmBridge(
   return { child: bridge, pid: bridge.pid! }
 }
 
+// Hop-by-hop headers (RFC 9110 §7.6.1) are the front's own business, not forwarded.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
+const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
+
+function frontError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' })
+  res.end(JSON.stringify({ RequestId: randomRequestId(), HostId: 'kms', Code: code, Message: message }))
+}
+
+function randomRequestId(): string {
+  const h = nodeRandomBytes(16).toString('hex').toUpperCase()
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/**
+ * The HTTPS listener: terminates TLS and hands each request, unchanged (same method, target,
+ * headers — `Host` included, which ACS3 signs — and body), to the Worker's HTTP listener, with
+ * Miniflare's `MF-Original-URL` set to `https://<Host><target>` so that the Worker sees the
+ * https URL (`acs:SecureTransport` is read from it). Any `MF-*` header a client sends is dropped.
+ * Responses come back unchanged.
+ */
+async function startHttpsFront(httpsPort: number, workerPort: number, tls: { key: string; cert: string }): Promise<HttpsServer> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 })
+  const server = createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (req: IncomingMessage, res: ServerResponse) => {
+    const host = req.headers.host ?? `127.0.0.1:${httpsPort}`
+    const target = req.url ?? '/'
+    if (!HOST_HEADER.test(host) || !target.startsWith('/')) {
+      frontError(res, 400, 'InvalidParameter', 'The Host header or the request target is malformed.')
+      return
+    }
+    const headers: string[] = []
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!
+      const lower = name.toLowerCase()
+      if (lower.startsWith('mf-') || HOP_BY_HOP.has(lower)) continue
+      headers.push(name, req.rawHeaders[i + 1]!)
+    }
+    // Chunked bodies stay chunked (Node re-chunks a body of unknown length).
+    if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked')
+    headers.push('MF-Original-URL', `https://${host}${target}`)
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: workerPort, method: req.method, path: target, headers, agent, setHost: false },
+      (answer) => {
+        const out: string[] = []
+        for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
+          if (!HOP_BY_HOP.has(answer.rawHeaders[i]!.toLowerCase())) out.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!)
+        }
+        res.writeHead(answer.statusCode ?? 502, out)
+        answer.pipe(res)
+      },
+    )
+    upstream.on('error', () => frontError(res, 503, 'ServiceUnavailable', 'The service is not available; try again.'))
+    req.on('error', () => upstream.destroy())
+    req.pipe(upstream)
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 60_000
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(new StackError(err.code === 'EADDRINUSE' ? `Port ${httpsPort} on 127.0.0.1 is already in use. Set KMS_HTTPS_PORT to another port.` : `Cannot listen on 127.0.0.1:${httpsPort}: ${err.message}`)),
+    )
+    server.listen(httpsPort, '127.0.0.1', () => ok())
+  })
+  server.on('close', () => agent.destroy())
+  return server
+}
+
 /** Starts dynalite, ensures the table and bootstrap identity, and serves the Worker. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = resolve(options.dataDir)
@@ -357,6 +450,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const tableName = options.tableName ?? 'edge-kms'
   mkdirSync(dataDir, { recursive: true })
   await assertPortFree(options.port)
+  const httpsPort = options.httpsPort ?? (await freePort())
+  if (options.httpsPort !== undefined) await assertPortFree(httpsPort, 'KMS_HTTPS_PORT')
+  let tls: ReturnType<typeof ensureLocalTls>
+  try {
+    tls = ensureLocalTls(dataDir)
+  } catch (err) {
+    throw new StackError((err as Error).message)
+  }
   for (const bin of [TSX, WRANGLER]) {
     if (!existsSync(bin)) throw new StackError(`Missing ${bin}: run \`npm install\` first.`)
   }
@@ -371,7 +472,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   })
   const children: ChildProcess[] = [dynalite]
   let miniflare: Miniflare | undefined
+  let httpsFront: HttpsServer | undefined
   const stop = async () => {
+    if (httpsFront) {
+      const front = httpsFront
+      httpsFront = undefined
+      await new Promise<void>((done) => {
+        front.close(() => done())
+        front.closeAllConnections()
+      })
+    }
     if (miniflare) await miniflare.dispose().catch(() => {})
     miniflare = undefined
     for (const child of children) {
@@ -421,7 +531,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       wrappedSecret: await wrapUnderRoot(rootKeys, utf8(accessKeySecret), accessKeySecretAad(accessKeyId)),
       createdAt: existing?.createdAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     })
-    const credentials: Credentials = { endpoint, regionId: region, accountId, accessKeyId, accessKeySecret }
+    const httpsEndpoint = `https://127.0.0.1:${httpsPort}`
+    const credentials: Credentials = {
+      endpoint,
+      regionId: region,
+      accountId,
+      accessKeyId,
+      accessKeySecret,
+      httpsEndpoint,
+      caCertPath: tls.caCertPath,
+    }
     writeSecretFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`)
 
     const hsm = options.hsm === 'off' ? undefined : await startHsmBridge(dataDir, children, !!options.verbose)
@@ -454,8 +573,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     })
     await miniflare.ready
     const mf = miniflare
+    httpsFront = await startHttpsFront(httpsPort, options.port, tls)
     return {
       endpoint,
+      httpsEndpoint,
+      caCertPath: tls.caCertPath,
       credentials,
       dataDir,
       miniflare: mf,

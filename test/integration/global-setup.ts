@@ -23,8 +23,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kms-it-'))
   const port = await freePort()
-  const stack = await startStack({ port, dataDir })
+  const stack = await startStack({ port, httpsPort: await freePort(), dataDir })
   project.provide('stack', {
+    // endpoint, regionId, accountId, accessKeyId, accessKeySecret, httpsEndpoint, caCertPath
     ...stack.credentials,
     dataDir,
     dynamoEndpoint: stack.dynamoEndpoint,
