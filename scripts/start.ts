@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   console.log(`KMS ready at ${stack.endpoint}`)
   console.log(`Console at ${stack.endpoint}/console`)
+  console.log(`Console at ${stack.endpoint}/console`)
   console.log(`  HTTPS at ${stack.httpsEndpoint} (CA certificate: ${stack.caCertPath})`)
   console.log(`  region ${stack.credentials.regionId}, account ${stack.credentials.accountId}`)
   console.log(`  credentials: ${stack.dataDir}/credentials.json`)
