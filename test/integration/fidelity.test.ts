@@ -12,8 +12,10 @@
 import { constants, createHash, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { b64, Kms, kmsClient, openApiCaller, sdkError, stackInfo } from './clients'
+import { acs3, expectErrorShape, type Pairs } from './raw'
 
 const run = randomUUID().slice(0, 8)
 const unique = (base: string) => `${base}-${run}-${randomUUID().slice(0, 4)}`
@@ -245,6 +247,48 @@ async function userWith(statement: object) {
   const { body } = await admin.createAccessKey(new Ram.CreateAccessKeyRequest({ userName }))
   return openApiCaller({ secret: body!.accessKey!.accessKeySecret! }, { ...s, accessKeyId: body!.accessKey!.accessKeyId! })
 }
+
+describe('batch tag actions under random input (fast-check)', () => {
+  it('answer 2xx or a well-formed 4xx, never a 5xx or an echo of a tag value', async () => {
+    const call = openApiCaller()
+    const keyId = (await call('CreateKey', {})).KeyMetadata.KeyId as string
+    const secretName = unique('fuzz')
+    await call('CreateSecret', { SecretName: secretName, VersionId: 'v1', SecretData: 'x' })
+    const marker = `m4rk3r${run}`
+    const word = fc.oneof(
+      fc.constantFrom(keyId, secretName, 'alias/x', `acs:kms:${stackInfo().regionId}:1:key/${keyId}`, '', 'true', '0', '201', marker, '__proto__'),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+    )
+    const json = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v))
+    const value = fc.oneof(
+      word,
+      json(fc.array(word, { maxLength: 55 })),
+      json(fc.array(fc.record({ Key: word, Value: word }, { requiredKeys: [] }), { maxLength: 22 })),
+      fc.json({ maxDepth: 2 }),
+    )
+    const name = fc.constantFrom(
+      'ResourceType', 'ResourceId', 'ResourceId.1', 'ResourceId.2', 'ResourceId.x', 'Tag', 'Tag.1.Key', 'Tag.1.Value', 'Tag.2.Key',
+      'Tag.0.Key', 'TagKey', 'TagKey.1', 'All', 'NextToken', 'RegionId',
+    )
+    const params = fc.uniqueArray(fc.tuple(name, value), { maxLength: 6, selector: ([k]) => k })
+    const withType = params.chain((list) =>
+      fc.constantFrom('key', 'secret', 'Key', 'other').map((t) => [['ResourceType', t] as [string, string], ...list.filter(([k]) => k !== 'ResourceType')]),
+    )
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
+    console.log(`batch tag fuzz seed: ${seed} (rerun with FUZZ_SEED=${seed})`)
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('TagResources', 'UntagResources', 'ListTagResources'), withType, async (action, list) => {
+        const res = await acs3(action, list as Pairs)
+        expect(res.status, res.text).toBeLessThan(500)
+        if (res.status !== 200) {
+          expectErrorShape(res)
+          expect(res.text).not.toContain(marker)
+        }
+      }),
+      { numRuns: 150, seed },
+    )
+  }, 120_000)
+})
 
 describe('batch tag authorisation', () => {
   it('authorises every resource of a batch as the single call: one resource denied refuses the whole call', async () => {

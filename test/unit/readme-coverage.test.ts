@@ -1,5 +1,6 @@
 /**
- * Keeps the README's API coverage table true: every action the Worker answers is listed.
+ * Keeps the README's API coverage table true: every action the Worker answers is listed, and
+ * every action it marks as supported is one the Worker answers.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,5 +13,17 @@ describe('README API coverage table', () => {
     const table = readme.slice(readme.indexOf('## API coverage'))
     const missing = Object.keys(KMS_ACTIONS).filter((action) => !new RegExp(`\\b${action}\\b`).test(table))
     expect(missing).toEqual([])
+  })
+
+  it('marks as supported (✅) only actions the Worker answers', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8')
+    const start = readme.indexOf('## API coverage')
+    const table = readme.slice(start, readme.indexOf('\n### ', start))
+    const claimed = table
+      .split('\n')
+      .filter((line) => /^\| [A-Z]/.test(line) && line.split('|')[2]?.includes('✅'))
+      .flatMap((line) => line.split('|')[1]!.split(/[/,]/).map((name) => name.trim()))
+    expect(claimed.length).toBeGreaterThan(40)
+    expect(claimed.filter((action) => !Object.hasOwn(KMS_ACTIONS, action))).toEqual([])
   })
 })
