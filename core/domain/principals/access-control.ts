@@ -7,8 +7,9 @@
  *
  * HAZARD — the cache bound is a revocation delay: a policy detached, a key policy tightened or a
  * tag changed through ANOTHER isolate takes effect here within 5 s. Changes made through this
- * isolate drop the affected entries at once. Disabling or deleting an AccessKey is never
- * delayed: authentication reads the AccessKey item on every request.
+ * isolate drop the affected entries at once. Disabling or deleting an AccessKey is delayed too,
+ * by less: it applies at once in the isolate that served it and within 2 s (≤ 2 s per isolate,
+ * the AccessKey record cache of core/store/cached-credentials.ts) in every other isolate.
  *
  * Fail-closed: a stored policy that no longer parses (e.g. after a catalogue change) is replaced
  * by "Deny everything" for its holder, never skipped.
