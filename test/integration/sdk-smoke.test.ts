@@ -3,7 +3,7 @@
  * tag, disable, schedule deletion — with the results and error codes Alibaba documents.
  */
 import { describe, expect, it } from 'vitest'
-import { b64, Kms, kmsClient, openApiCaller, popCaller, sdkError, unb64 } from './clients'
+import { b64, Kms, kmsClient, openApiCaller, popCaller, sdkError, stackInfo, unb64 } from './clients'
 
 describe('kms20160120 (V1 HMAC-SHA1, POST query)', () => {
   it('creates a key, encrypts, decrypts, aliases, tags, disables and schedules deletion', async () => {
@@ -109,6 +109,34 @@ describe('pop-core RPCClient (V1 GET query and POST form)', () => {
       await call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 })
       const missing = await sdkError(call('DescribeKey', { KeyId: '5f0c1e0b-0000-4000-8000-000000000000' }))
       expect(missing.code).toBe('Forbidden.KeyNotFound')
+    })
+  }
+})
+
+describe('pop-core RPCClient: the actions added for Alibaba fidelity', () => {
+  for (const method of ['GET', 'POST'] as const) {
+    it(`batch-tags keys with numbered parameters and opens the service over ${method}`, async () => {
+      const call = popCaller(method)
+      const a = (await call('CreateKey', { KeySpec: 'EC_P256' })).KeyMetadata
+      const b = (await call('CreateKey', {})).KeyMetadata
+      expect([a.KeyUsage, b.KeyUsage]).toEqual(['SIGN/VERIFY', 'ENCRYPT/DECRYPT'])
+      await call('TagResources', {
+        RegionId: stackInfo().regionId,
+        ResourceType: 'key',
+        'ResourceId.1': a.KeyId,
+        'ResourceId.2': b.KeyId,
+        'Tag.1.Key': 'via',
+        'Tag.1.Value': method,
+      })
+      const listed = await call('ListTagResources', { ResourceType: 'key', 'ResourceId.1': a.KeyId, 'ResourceId.2': b.KeyId })
+      expect(listed.TagResources.TagResource).toEqual([
+        { ResourceId: a.KeyId, ResourceType: 'key', TagKey: 'via', TagValue: method },
+        { ResourceId: b.KeyId, ResourceType: 'key', TagKey: 'via', TagValue: method },
+      ])
+      await call('UntagResources', { ResourceType: 'key', 'ResourceId.1': a.KeyId, 'TagKey.1': 'via' })
+      expect((await call('ListResourceTags', { KeyId: a.KeyId })).Tags.Tag).toEqual([])
+      expect(await call('OpenKmsService', {})).toEqual({ RequestId: expect.any(String) })
+      expect((await call('DescribeAccountKmsStatus', {})).AccountStatus).toBe('Enabled')
     })
   }
 })
