@@ -186,7 +186,7 @@ describe('CreateKey with asymmetric specs', () => {
     const deps = memoryKeyDeps()
     const cases: Array<[Parameters<typeof createKey>[2], string]> = [
       [{ keySpec: 'EC_P256', keyUsage: 'ENCRYPT/DECRYPT' }, 'key.invalidUsage'],
-      [{ keySpec: 'EC_P256K' }, 'key.invalidUsage'],
+      [{ keySpec: 'EC_P256K', keyUsage: 'ENCRYPT/DECRYPT' }, 'key.invalidUsage'],
       [{ keySpec: 'EC_SM2', keyUsage: 'SIGN/VERIFY' }, 'key.unsupportedSpec'],
       [{ keySpec: 'Aliyun_SM4' }, 'key.unsupportedSpec'],
       [{ keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' }, 'key.unsupportedProtectionLevel'],
