@@ -27,7 +27,8 @@ import { deleteKeyMaterial } from './byok/delete-key-material'
 import { getParametersForImport } from './byok/get-parameters-for-import'
 import { importKeyMaterial } from './byok/import-key-material'
 import { publicEncrypt, constants as nodeConstants } from 'node:crypto'
-import { generateMac, verifyMac } from './mac/mac'
+import { generateMac } from './mac/generate-mac'
+import { verifyMac } from './mac/verify-mac'
 
 type Deps = ReturnType<typeof memoryKeyDeps>
 const STATES: Exclude<KeyState, 'Deleted'>[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']

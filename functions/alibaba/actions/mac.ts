@@ -8,7 +8,8 @@
  * request named an alias or ARN.
  */
 import { toBase64 } from '../../../core/crypto/bytes'
-import { generateMac, verifyMac } from '../../../core/domain/keys/mac/mac'
+import { generateMac } from '../../../core/domain/keys/mac/generate-mac'
+import { verifyMac } from '../../../core/domain/keys/mac/verify-mac'
 import { MAX_MAC_MESSAGE_BYTES } from '../../../core/domain/keys/mac/specs'
 import type { ActionHandler } from '../context'
 import type { Params } from '../params'

@@ -16,7 +16,8 @@ import { decrypt, encrypt, generateDataKey } from '../symmetric-crypto'
 import { asymmetricSign } from '../asymmetric/asymmetric-sign'
 import { createKeyVersion } from '../asymmetric/create-key-version'
 import { getParametersForImport } from '../byok/get-parameters-for-import'
-import { generateMac, verifyMac } from './mac'
+import { generateMac } from './generate-mac'
+import { verifyMac } from './verify-mac'
 import { MAC_KEY_SPECS } from './specs'
 
 const msg = (s: string) => new TextEncoder().encode(s)

@@ -1,0 +1,44 @@
+/**
+ * @module core/domain/keys/mac/resolve-mac-key
+ *
+ * What GenerateMac and VerifyMac do first: resolve the key (id, alias or ARN), require an HMAC
+ * key (`Rejected.UnsupportedKeyUsage` for any other, as Encrypt/Sign with an HMAC key are
+ * refused), check the key-state table (Enabled only), the algorithm against the spec and the
+ * message length, then DryRun. The key's one (primary) version computes the tag.
+ */
+import type { MacAlgorithm } from '../../../crypto/mac'
+import { KmsError } from '../../../errors'
+import type { Caller, KeyRecord } from '../../model'
+import type { HsmDeps, KeyDeps } from '../../ports'
+import { assertKeyState, resolveKey } from '../common'
+import { dryRunSucceeded } from '../asymmetric/resolve-version'
+import { assertMacAlgorithm, assertMacMessage, requireMacKey } from './specs'
+
+export type MacDeps = Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'> & HsmDeps
+
+export interface MacTarget {
+  key: KeyRecord
+  versionId: string
+  algorithm: MacAlgorithm
+}
+
+/**
+ * @throws KmsError key.notFound, alias.notFound, key.invalidUsage, key state errors,
+ *   validation.invalidParameter (Algorithm, Message), key.versionNotFound, dryRun.wouldSucceed
+ */
+export async function resolveMacKey(
+  deps: MacDeps,
+  caller: Caller,
+  input: { keyId: string; algorithm: string; message: Uint8Array; dryRun?: boolean },
+  operation: 'GenerateMac' | 'VerifyMac',
+): Promise<MacTarget> {
+  const key = await resolveKey(deps, caller, input.keyId)
+  const spec = requireMacKey(key)
+  assertKeyState(operation, key)
+  const algorithm = assertMacAlgorithm(spec, input.algorithm)
+  assertMacMessage(input.message)
+  const versionId = key.primaryVersionId
+  if (!versionId) throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
+  if (input.dryRun) throw dryRunSucceeded()
+  return { key, versionId, algorithm }
+}
