@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signAcs3 } from '../../core/auth/signature-acs3'
 import { ROOT } from '../../scripts/lib/stack'
 import { stackInfo } from './clients'
 
@@ -39,6 +40,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
   const requestUrls: string[] = []
   let keyId = ''
   const secretName = `console-secret-${Date.now()}`
+  const ramUser = { name: `console-user-${Date.now()}`, accessKeyId: '', accessKeySecret: '' }
 
   async function shot(name: string) {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
@@ -139,6 +141,46 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     expect(requestUrls.filter((u) => u.includes(stack.accessKeySecret))).toEqual([])
   })
 
+  it('signs in the browser exactly as core/auth verifies (same Authorization for the same request)', async () => {
+    const input = {
+      host: '127.0.0.1:18080',
+      accessKeyId: 'testAccessKeyId',
+      accessKeySecret: 'testAccessKeySecret',
+      action: 'Encrypt',
+      version: '2016-01-20',
+      params: { KeyId: 'alias/test', Plaintext: 'aGVsbG8gd29ybGQ=', EncryptionContext: '{"purpose":"test"}', Note: "it's (*) ~ ü" },
+      nowMs: Date.parse('2026-11-23T12:23:20Z'),
+      nonce: '483401b9a49724299254f53c7cd1dd7b',
+    }
+    // A string, so that vitest's transform leaves the page's own dynamic import alone.
+    const signed = (await page.evaluate(
+      `import('/console/acs3.js').then((m) => m.signRequest(${JSON.stringify(input)}))`,
+    )) as { headers: Record<string, string>; body: string }
+    const body = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signed.body)))
+    const expected = await signAcs3(
+      {
+        method: 'POST',
+        path: '/',
+        query: [],
+        headers: {
+          host: '127.0.0.1:18080',
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-acs-action': 'Encrypt',
+          'x-acs-version': '2016-01-20',
+          'x-acs-date': '2026-11-23T12:23:20Z',
+          'x-acs-signature-nonce': '483401b9a49724299254f53c7cd1dd7b',
+          'x-acs-content-sha256': Buffer.from(body).toString('hex'),
+        },
+      },
+      'testAccessKeyId',
+      'testAccessKeySecret',
+    )
+    expect(signed.headers.authorization).toBe(expected)
+    expect(signed.headers['x-acs-content-sha256']).toBe(Buffer.from(body).toString('hex'))
+    expect(new URLSearchParams(signed.body).get('Note')).toBe("it's (*) ~ ü")
+    expect(signed.headers).not.toHaveProperty('host') // the browser sends the host it signed
+  })
+
   it('creates a key, shows its metadata, and encrypts and decrypts a text', async () => {
     await page.getByRole('form', { name: 'Create a key' }).getByLabel('Description').fill(XSS_DESCRIPTION)
     await page.getByRole('button', { name: 'Create key' }).click()
@@ -196,8 +238,19 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     expect(await page.locator('main .pager span').textContent()).toMatch(/^Page 1 of \d+ \(\d+ keys\)$/)
   })
 
-  it('creates a secret, keeps its value masked until an explicit click, and never puts it in a URL', async () => {
+  it('shows a refused secret name holding HTML as text', async () => {
     await go('#/secrets')
+    const form = page.getByRole('form', { name: 'Create a secret' })
+    await form.getByLabel('Secret name').fill('<img src=x onerror=window.__xss=4>')
+    await form.getByLabel('Value').fill('x')
+    await form.getByRole('button', { name: 'Create secret' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Invalid/)
+    expect(await page.locator('body img').count()).toBe(0)
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined()
+    expect(dialogs).toEqual([])
+  })
+
+  it('creates a secret, keeps its value masked until an explicit click, and never puts it in a URL', async () => {
     const form = page.getByRole('form', { name: 'Create a secret' })
     await form.getByLabel('Secret name').fill(secretName)
     await form.getByLabel('Value').fill(SECRET_VALUE)
@@ -230,6 +283,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     await expect.poll(() => page.getByRole('table', { name: 'Secrets' }).textContent()).toContain(secretName)
     await shot('secrets')
     expect(requestUrls.filter((u) => u.includes(SECRET_VALUE) || u.includes(encodeURIComponent(SECRET_VALUE)))).toEqual([])
+    // API calls carry no query string at all: every parameter is in the signed body.
+    expect(requestUrls.filter((u) => u.startsWith(`${stack.endpoint}/?`))).toEqual([])
     expect(await page.locator('main img').count()).toBe(0)
     expect(await page.evaluate(() => window.__xss)).toBeUndefined()
     expect(dialogs).toEqual([])
@@ -268,7 +323,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
   })
 
   it('manages RAM users, their AccessKeys and policies', async () => {
-    const userName = `console-user-${Date.now()}`
+    const userName = ramUser.name
     const policyName = `ConsolePolicy${Date.now()}`
     await go('#/ram')
     await page.getByRole('form', { name: 'Create a custom policy' }).getByLabel('Policy name').fill(policyName)
@@ -286,6 +341,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     expect(await secretCell.textContent()).toBe('••••••••')
     await page.getByRole('button', { name: 'Reveal secret' }).click()
     expect(await secretCell.textContent()).toMatch(/^[A-Za-z0-9]{20,}$/)
+    ramUser.accessKeySecret = (await secretCell.textContent())!
+    ramUser.accessKeyId = (await page.getByRole('region', { name: 'New AccessKey' }).locator('dl.meta dd').textContent())!
 
     const attach = page.getByRole('form', { name: 'Attach a policy' })
     await attach.getByLabel('Policy name').fill(policyName)
@@ -325,5 +382,20 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.waitForSelector('form[aria-label="Sign in"]')
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0)
+  })
+
+  it('a RAM user signs in with its own AccessKey and is held to its policies', async () => {
+    expect(ramUser.accessKeyId).toMatch(/^LTAI/)
+    await page.getByLabel('AccessKey ID').fill(ramUser.accessKeyId)
+    await page.getByLabel('AccessKey secret').fill(ramUser.accessKeySecret)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await ready('#/keys')
+    expect(await page.locator('#who').textContent()).toBe(`Signed in as ${ramUser.accessKeyId}`)
+    // Its policy allows kms:Encrypt and kms:Decrypt only: listing keys is refused like any call.
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Forbidden/)
+    await go('#/ram')
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Forbidden/)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForSelector('form[aria-label="Sign in"]')
   })
 })
