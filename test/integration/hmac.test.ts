@@ -41,14 +41,14 @@ describe('HMAC keys (software) through the SDKs', () => {
       expect(keyMetadata).toMatchObject({ keySpec, keyUsage: 'GENERATE/VERIFY_MAC', keyState: 'Enabled' })
 
       const out = await acs3('GenerateMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message })
-      expect(out).toMatchObject({ KeyId: meta.keyId, Algorithm: keySpec })
+      expect(out).toMatchObject({ KeyId: meta.keyId, KeyVersionId: meta.primaryKeyVersion, Algorithm: keySpec })
       expect(typeof out.RequestId).toBe('string')
       expect(fromB64(out.Mac)).toHaveLength(bytes)
       const again = await v1('GenerateMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message })
       expect(again.Mac).toBe(out.Mac)
 
       const ok = await v1('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: out.Mac })
-      expect(ok).toMatchObject({ KeyId: meta.keyId, Algorithm: keySpec, Value: true })
+      expect(ok).toMatchObject({ KeyId: meta.keyId, KeyVersionId: meta.primaryKeyVersion, Algorithm: keySpec, Value: true })
       const tampered = fromB64(out.Mac)
       tampered[0]! ^= 1
       expect((await acs3('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(tampered) })).Value).toBe(false)

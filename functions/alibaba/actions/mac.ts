@@ -5,7 +5,9 @@
  * in Alibaba's API reference (kms-20160120 ≥ 3.0 SDK models): GenerateMac `KeyId`, `Message`
  * (base64), `Algorithm`, `DryRun` → `KeyId`, `Algorithm`, `Mac` (base64); VerifyMac adds `Mac`
  * and answers `Value` (JSON boolean). `KeyId` in the response is the key's id, also when the
- * request named an alias or ARN.
+ * request named an alias or ARN. Both responses also carry `KeyVersionId` (not in Alibaba's
+ * models, which ignore unknown fields; Encrypt and AsymmetricSign return it too), so the audit
+ * event records the version used.
  */
 import { toBase64 } from '../../../core/crypto/bytes'
 import { generateMac } from '../../../core/domain/keys/mac/generate-mac'
@@ -29,10 +31,10 @@ function macRequest(params: Params) {
 
 export const GenerateMac: ActionHandler = async ({ deps, caller, params }) => {
   const out = await generateMac(deps, caller, macRequest(params))
-  return { KeyId: out.key.keyId, Algorithm: out.algorithm, Mac: toBase64(out.mac) }
+  return { KeyId: out.key.keyId, KeyVersionId: out.versionId, Algorithm: out.algorithm, Mac: toBase64(out.mac) }
 }
 
 export const VerifyMac: ActionHandler = async ({ deps, caller, params }) => {
   const out = await verifyMac(deps, caller, { ...macRequest(params), mac: params.base64('Mac', MAX_MAC_BYTES) })
-  return { KeyId: out.key.keyId, Algorithm: out.algorithm, Value: out.valid }
+  return { KeyId: out.key.keyId, KeyVersionId: out.versionId, Algorithm: out.algorithm, Value: out.valid }
 }
