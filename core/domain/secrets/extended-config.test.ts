@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { KmsError } from '../../errors'
 import { MAX_EXTENDED_CONFIG_LENGTH, parseExtendedConfig } from './extended-config'
@@ -73,5 +74,32 @@ describe('parseExtendedConfig', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('s3cr3t')
     }
+  })
+
+  it('only ever answers a config object or InvalidParameter, for any input', () => {
+    const path = fc.array(fc.oneof(fc.constantFrom('CustomData', '__proto__', 'constructor', '', 'a'), fc.string({ maxLength: 6 })), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    const text = fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 40 }), fc.constantFrom('{', '[', '{}', '[]', 'null'))
+    fc.assert(
+      fc.property(
+        fc.option(text, { nil: undefined }),
+        fc.array(fc.tuple(path.map((p) => p.join('.')), text), { maxLength: 4 }),
+        (json, flat) => {
+          try {
+            const config = parseExtendedConfig(json, flat)
+            if (config !== undefined) {
+              expect(typeof config).toBe('object')
+              expect(JSON.stringify(config).length).toBeLessThanOrEqual(MAX_EXTENDED_CONFIG_LENGTH)
+            }
+          } catch (err) {
+            expect(err).toBeInstanceOf(KmsError)
+            expect((err as KmsError).code).toBe('validation.invalidParameter')
+          }
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })
