@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
+import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
+import * as TeaUtil from '@alicloud/tea-util'
 import pkcs11js from 'pkcs11js'
 import { describe, expect, it } from 'vitest'
 import { hsmObjectId } from '../../core/domain/keys/hsm/hsm-keys'
@@ -185,7 +187,48 @@ describe('authorisation', () => {
     // The root principal verifies the user's tag.
     expect((await openApiCaller()('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac })).Value).toBe(true)
   })
+
+  it('the audit trail names the key and version; Message and Mac are only recorded as redacted', async () => {
+    const key = await createMacKey('HMAC_SHA_256')
+    const message = b64(`MAC-MESSAGE-${randomUUID()}`)
+    const start = new Date(Date.now() - 60_000).toISOString()
+    const { Mac } = await openApiCaller()('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: message })
+    await openApiCaller()('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: message, Mac })
+    const arn = `acs:kms:${stack.regionId}:${stack.accountId}:key/${key.keyId}`
+    const events: any[] = []
+    for (const eventName of ['GenerateMac', 'VerifyMac']) {
+      const page = await trailCall('LookupEvents', {
+        StartTime: start,
+        'LookupAttribute.1.Key': 'EventName',
+        'LookupAttribute.1.Value': eventName,
+        'LookupAttribute.2.Key': 'ResourceName',
+        'LookupAttribute.2.Value': arn,
+      })
+      events.push(...page.Events)
+    }
+    expect(events.map((e) => e.eventName).sort()).toEqual(['GenerateMac', 'VerifyMac'])
+    for (const e of events) {
+      expect(e.resourceName).toBe(arn)
+      expect(e.additionalEventData.keyVersionId).toBe(key.primaryKeyVersion)
+      expect(e.requestParameters).toMatchObject({ KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: expect.stringMatching(/^redacted:/) })
+      expect(JSON.stringify(e)).not.toContain(message)
+      expect(JSON.stringify(e)).not.toContain(Mac)
+    }
+  })
 })
+
+/** ActionTrail LookupEvents (version 2020-07-06) through openapi-client callApi. */
+async function trailCall(action: string, query: Record<string, string>): Promise<Record<string, any>> {
+  const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
+    config: InstanceType<typeof OpenApi.Config>,
+  ) => InstanceType<typeof OpenApi.default>
+  const client = new OpenApiClient(
+    new OpenApi.Config({ accessKeyId: stack.accessKeyId, accessKeySecret: stack.accessKeySecret, regionId: stack.regionId, endpoint: stack.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+  )
+  const params = new OpenApi.Params({ action, version: '2020-07-06', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
+  const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
+  return res.body as Record<string, any>
+}
 
 const hsmInfo = stack.hsm
 
