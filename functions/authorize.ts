@@ -104,7 +104,7 @@ function aliasNotFound(): KmsError {
 }
 
 /** The default CMK and the secrets service key: a secret under them needs no key permission. */
-function isManagedSecretKey(keyId: string, account: string, region: string): boolean {
+export function isManagedSecretKey(keyId: string, account: string, region: string): boolean {
   return keyId === serviceKeyId(account, region) || keyId === defaultKeyId(account, region)
 }
 
@@ -117,6 +117,8 @@ class Resolver {
   /** A key or alias name that resolved to nothing: the answer once the call is allowed. */
   refusal: KmsError | undefined
   private readonly heads = new Map<string, Promise<SecretKeyRef>>()
+  /** Per secret (`account/region/name`), the customer CMK authorised ('' for none). */
+  readonly secretKeys: Record<string, string> = {}
 
   constructor(private readonly input: AuthorizeInput) {}
 
@@ -214,7 +216,11 @@ class Resolver {
       this.heads.set(id, head)
     }
     const found = await head
-    if (!found || isManagedSecretKey(found.keyId, found.account, found.region)) return []
+    if (!found || isManagedSecretKey(found.keyId, found.account, found.region)) {
+      this.secretKeys[id] = ''
+      return []
+    }
+    this.secretKeys[id] = found.keyId
     return [await this.keyTarget(action, found.keyId, found.account, found.region)]
   }
 
@@ -365,6 +371,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     targets.push(...(check.probe ? resolved.map((t) => ({ ...t, probe: check.probe })) : resolved))
   }
   const required = targets.filter((t) => !t.probe)
+  if (Object.keys(resolver.secretKeys).length > 0) resolver.rewrites.set(AUTHZ_PARAMS.secretKeys, JSON.stringify(resolver.secretKeys))
   const identity = await deps.access.identity(caller)
   const now = deps.clock.now()
   const contexts = new Map<string, Record<string, string>>()

@@ -84,11 +84,16 @@ const SECRET_KEY: ResourceSpec = { kind: 'secretKey', param: 'SecretName' }
  * - `secretReadable`: `true` when the caller of PutSecretValue may also read the secret
  *   (kms:GetSecretValue on it, kms:Decrypt on its customer CMK); only then does a retry with an
  *   existing VersionId learn whether its value equals the stored one.
+ * - `secretKeys`: JSON `{"<account>/<region>/<name>": "<key id>"}`, the customer CMK each secret
+ *   was authorised on (`""`: none needed, the secret was missing or under a managed key). The
+ *   secret actions refuse a secret whose CMK is another customer key by the time they read it
+ *   (deleted and created again under another key in between).
  */
 export const AUTHZ_PARAM_PREFIX = 'edge-kms-authz:'
 export const AUTHZ_PARAMS = {
   aliasKeyId: `${AUTHZ_PARAM_PREFIX}AliasKeyId`,
   secretReadable: `${AUTHZ_PARAM_PREFIX}SecretReadable`,
+  secretKeys: `${AUTHZ_PARAM_PREFIX}SecretKeys`,
 } as const
 
 function on(resource: ResourceSpec, readOnly: boolean, crossAccount = false, contextParam?: string): ActionPermission {

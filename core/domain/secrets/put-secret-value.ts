@@ -49,6 +49,11 @@ export interface PutSecretValueInput {
    * Undefined means true (server-side callers).
    */
   callerCanRead?: boolean
+  /**
+   * Whether the caller was authorised on the secret's CMK as read now (false when the secret was
+   * deleted and created again under another key since): checked before anything is written.
+   */
+  keyAuthorised?: (secret: SecretRecord) => boolean
 }
 
 export interface PutSecretValueOutput {
@@ -81,6 +86,9 @@ export async function putSecretValue(
   try {
     for (let attempt = 0; attempt < MAX_HEAD_ATTEMPTS; attempt++) {
       head = await loadSecret(deps, caller, input.secretName, 'refuse')
+      if (input.keyAuthorised && !input.keyAuthorised(head)) {
+        throw new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
+      }
       if (head.versions.some((v) => v.versionId === input.versionId)) {
         if (input.callerCanRead === false) throw versionConflict()
         const { accountId, region, secretName } = head

@@ -30,7 +30,8 @@ import { restoreSecret } from '../../../core/domain/secrets/restore-secret'
 import { sortedTags } from '../../../core/domain/secrets/secret-tags'
 import { updateSecret } from '../../../core/domain/secrets/update-secret'
 import { updateSecretVersionStage } from '../../../core/domain/secrets/update-secret-version-stage'
-import { invalidParameter, missingParameter } from '../../../core/errors'
+import { KmsError, invalidParameter, missingParameter } from '../../../core/errors'
+import { isManagedSecretKey } from '../../authorize'
 import { pageParams, type ActionHandler } from '../context'
 import { alibabaError } from '../errors'
 import { stringList, tagList, type Params, filterList } from '../params'
@@ -139,6 +140,25 @@ export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
   })
 }
 
+/**
+ * Whether `secret` is still under the CMK its caller was authorised on (functions/authorize.ts
+ * `AUTHZ_PARAMS.secretKeys`), or under a managed key that needs no permission. False when the
+ * secret was deleted and created again under another customer key after authorisation.
+ */
+function authorisedKey(params: Params): (secret: SecretRecord) => boolean {
+  const text = params.optionalString(AUTHZ_PARAMS.secretKeys, { max: 64 * 1024 })
+  const checked = (text ? JSON.parse(text) : {}) as Record<string, string>
+  return (secret) => {
+    const id = `${secret.accountId}/${secret.region}/${secret.secretName}`
+    const keyId = Object.hasOwn(checked, id) ? checked[id] : ''
+    return secret.encryptionKeyId === keyId || isManagedSecretKey(secret.encryptionKeyId, secret.accountId, secret.region)
+  }
+}
+
+function keyChangedSinceAuthorised(): KmsError {
+  return new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
+}
+
 export const GetSecretValue: ActionHandler = async ({ deps, caller, params }) => {
   params.optionalBoolean('FetchExtendedConfig')
   const out = await getSecretValue(deps, caller, {
@@ -147,6 +167,10 @@ export const GetSecretValue: ActionHandler = async ({ deps, caller, params }) =>
     versionStage: params.optionalString('VersionStage', { max: 64 }) || undefined,
     dryRun: params.optionalBoolean('DryRun'),
   })
+  if (!authorisedKey(params)(out.secret)) {
+    zeroize(out.value.bytes)
+    throw keyChangedSinceAuthorised()
+  }
   return secretValueBody(out)
 }
 
@@ -154,19 +178,22 @@ export const BatchGetSecretValue: ActionHandler = async ({ deps, caller, params 
   const entries = params.optionalJson('SecretsList', secretsList)
   if (!entries) throw missingParameter('SecretsList')
   const results = await batchGetSecretValue(deps, caller, entries)
+  const underAuthorisedKey = authorisedKey(params)
   const SecretValues: Record<string, unknown>[] = []
   const Errors: Record<string, unknown>[] = []
+  const refuse = (secretName: string, error: KmsError) => {
+    const wire = alibabaError(error.code)
+    Errors.push({ SecretName: secretName, Code: wire.code, HttpStatus: wire.status, Message: error.message })
+  }
   for (const r of results) {
     if ('ok' in r) {
-      SecretValues.push(secretValueBody(r.ok))
+      if (underAuthorisedKey(r.ok.secret)) SecretValues.push(secretValueBody(r.ok))
+      else {
+        zeroize(r.ok.value.bytes)
+        refuse(r.ok.secret.secretName, keyChangedSinceAuthorised())
+      }
     } else {
-      const wire = alibabaError(r.error.code)
-      Errors.push({
-        SecretName: r.secretName,
-        Code: wire.code,
-        HttpStatus: wire.status,
-        Message: r.error.message,
-      })
+      refuse(r.secretName, r.error)
     }
   }
   return { SecretValues, Errors }
@@ -181,6 +208,7 @@ export const PutSecretValue: ActionHandler = async ({ deps, caller, params }) =>
     versionStages: params.optionalJson('VersionStages', stringList('VersionStages', 20)),
     // Set only by authorisation (functions/authorize.ts); absent means "may not read".
     callerCanRead: params.optionalString(AUTHZ_PARAMS.secretReadable, { max: 8 }) === 'true',
+    keyAuthorised: authorisedKey(params),
   })
   return {
     SecretName: out.secret.secretName,
