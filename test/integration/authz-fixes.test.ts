@@ -13,7 +13,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { b64, Kms, kmsClient, openApiCaller, stackInfo, unb64 } from './clients'
+import { b64, Kms, kmsClient, openApiCaller, sdkError, stackInfo, unb64 } from './clients'
 
 const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? RamModule) as unknown as new (
   config: InstanceType<typeof $OpenApiUtil.Config>,
@@ -279,6 +279,11 @@ describe('PutSecretValue retries reveal nothing to a writer who cannot read', ()
     // The right guess and a wrong one look the same to a writer without read permission.
     expect(await put(writeOnly, '417')).toBe('Rejected.ResourceExist')
     expect(await put(writeOnly, '418')).toBe('Rejected.ResourceExist')
+    const answer = async (secretData: string) => {
+      const err = await sdkError(kms(writeOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v1', secretData })))
+      return [err.code, err.statusCode, err.message.replace(/request ?id: \S+/i, '')]
+    }
+    expect(await answer('417')).toEqual(await answer('418'))
     // The flag only authorisation sets cannot be sent by the client.
     const forgedFlag = { SecretName: name, VersionId: 'v1', SecretData: '417', 'edge-kms-authz:SecretReadable': 'true' }
     expect(await failure(api(writeOnly)('PutSecretValue', forgedFlag))).toBe('Rejected.ResourceExist')

@@ -90,7 +90,10 @@ export async function putSecretValue(
         throw new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
       }
       if (head.versions.some((v) => v.versionId === input.versionId)) {
-        if (input.callerCanRead === false) throw versionConflict()
+        if (input.callerCanRead === false) {
+          // Compared with nothing: the same answer whatever the value, and a message that says no more.
+          throw new KmsError('secret.versionConflict', 'A version with this VersionId already exists.')
+        }
         const { accountId, region, secretName } = head
         const stored = await deps.secrets.getVersion(accountId, region, secretName, input.versionId)
         if (!stored) throw danglingVersion()
