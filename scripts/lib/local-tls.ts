@@ -55,7 +55,8 @@ function usable(dir: string, now: number): LocalTls | undefined {
 }
 
 /**
- * Returns the stack's TLS material, creating it first when needed.
+ * Returns the stack's TLS material, creating it first when needed (`now` decides whether what
+ * exists expires too soon).
  *
  * @throws {Error} when `openssl` is missing or fails.
  */
@@ -107,7 +108,8 @@ export function ensureLocalTls(dataDir: string, now = Date.now()): LocalTls {
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-  const made = usable(dir, now)
+  // Judged by the real clock: `now` (a test's) only decides whether to make new material.
+  const made = usable(dir, Date.now())
   if (!made) throw new Error(`The certificate made under ${dir} does not verify.`)
   return made
 }

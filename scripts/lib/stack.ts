@@ -40,10 +40,15 @@ const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
 export interface StackOptions {
   port: number
   /**
-   * The HTTPS port (same Worker, TLS with the certificate under `<dataDir>/tls`). `npm start`
-   * uses `KMS_HTTPS_PORT` or `KMS_PORT + 1`; by default a free port is chosen.
+   * The HTTPS port (same Worker, TLS with the certificate under `<dataDir>/tls`); taken is an
+   * error. `npm start` sets it from `KMS_HTTPS_PORT`.
    */
   httpsPort?: number
+  /**
+   * Without `httpsPort`: the port tried first (`npm start`: `KMS_PORT + 1`); when it is taken, or
+   * without either, a free port is chosen (credentials.json and the start-up lines name it).
+   */
+  preferredHttpsPort?: number
   dataDir: string
   region?: string
   tableName?: string
@@ -105,13 +110,13 @@ export class StackError extends Error {}
 export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackOptions {
   const port = Number(env.KMS_PORT ?? 8787)
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StackError(`KMS_PORT must be a TCP port, got "${env.KMS_PORT}".`)
-  const httpsPort = Number(env.KMS_HTTPS_PORT ?? port + 1)
-  if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === port) {
-    throw new StackError(`KMS_HTTPS_PORT must be a TCP port other than KMS_PORT, got "${env.KMS_HTTPS_PORT ?? port + 1}".`)
+  const httpsPort = env.KMS_HTTPS_PORT === undefined ? undefined : Number(env.KMS_HTTPS_PORT)
+  if (httpsPort !== undefined && (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535 || httpsPort === port)) {
+    throw new StackError(`KMS_HTTPS_PORT must be a TCP port other than KMS_PORT, got "${env.KMS_HTTPS_PORT}".`)
   }
   return {
     port,
-    httpsPort,
+    ...(httpsPort !== undefined ? { httpsPort } : port < 65535 ? { preferredHttpsPort: port + 1 } : {}),
     dataDir: resolve(env.KMS_DATA_DIR ?? join(ROOT, '.data')),
     region: env.KMS_REGION,
     bootstrapAccessKeyId: env.KMS_BOOTSTRAP_ACCESS_KEY_ID,
@@ -450,8 +455,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const tableName = options.tableName ?? 'edge-kms'
   mkdirSync(dataDir, { recursive: true })
   await assertPortFree(options.port)
-  const httpsPort = options.httpsPort ?? (await freePort())
-  if (options.httpsPort !== undefined) await assertPortFree(httpsPort, 'KMS_HTTPS_PORT')
+  let httpsPort: number
+  if (options.httpsPort !== undefined) {
+    await assertPortFree(options.httpsPort, 'KMS_HTTPS_PORT')
+    httpsPort = options.httpsPort
+  } else {
+    const preferred = options.preferredHttpsPort
+    const free = preferred !== undefined && preferred !== options.port && (await assertPortFree(preferred).then(() => true, () => false))
+    httpsPort = free ? preferred! : await freePort()
+  }
   let tls: ReturnType<typeof ensureLocalTls>
   try {
     tls = ensureLocalTls(dataDir)
