@@ -377,8 +377,9 @@ export async function restartHsmBridge(
   return { child: bridge, pid: bridge.pid! }
 }
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) are the front's own business, not forwarded.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
+// Hop-by-hop headers (RFC 9110 §7.6.1) are the front's own business, not forwarded; so is
+// `Expect: 100-continue`, which the front's server has already answered.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect'])
 const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
 function frontError(res: ServerResponse, status: number, code: string, message: string): void {

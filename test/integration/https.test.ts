@@ -18,6 +18,7 @@ import * as TeaUtil from '@alicloud/tea-util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../scripts/lib/stack'
 import { Kms, kmsClient, sdkError, stackInfo } from './clients'
+import { signedV1 } from './raw'
 
 const run = promisify(execFile)
 const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
@@ -136,6 +137,46 @@ describe('the HTTPS endpoint of the local stack', () => {
     expect(overHttp.code).toBe('Forbidden.NoPermission')
     const overHttps = await httpsApi(id, secret)('CreateKey', { Description: 'https' })
     expect(overHttps.KeyMetadata.KeyId).toEqual(expect.any(String))
+  })
+
+  it('passes a form body on unchanged (V1 POST, 100-continue, chunked), so its signature verifies', async () => {
+    const description = 'd'.repeat(3000)
+    const req = await signedV1('CreateKey', { Description: description }, { stack: { ...stackInfo(), endpoint: creds.httpsEndpoint } })
+    for (const framing of ['content-length', 'chunked'] as const) {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const r = httpsRequest(
+          req.url,
+          {
+            method: 'POST',
+            ca,
+            headers: {
+              ...req.headers,
+              expect: '100-continue',
+              ...(framing === 'content-length' ? { 'content-length': String(Buffer.byteLength(String(req.body))) } : {}),
+            },
+          },
+          (res) => {
+            let text = ''
+            res.on('data', (d) => (text += d))
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+          },
+        )
+        r.on('error', reject)
+        r.on('continue', () => {
+          const body = String(req.body)
+          r.write(body.slice(0, 1000))
+          r.end(body.slice(1000))
+        })
+      })
+      if (framing === 'content-length') {
+        expect(answer.status, answer.text).toBe(200)
+        expect(JSON.parse(answer.text).KeyMetadata.Description).toBe(description)
+      } else {
+        // Same signed request again: refused as a replay, which means it was read and verified.
+        expect(answer.status, answer.text).toBe(400)
+        expect(JSON.parse(answer.text).Code).toBe('SignatureNonceUsed')
+      }
+    }
   })
 
   it('is refused by a client that does not trust the local CA (the certificate is really checked)', async () => {
