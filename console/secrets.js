@@ -96,6 +96,13 @@ function valueCell(name, version) {
   return h('span.value', out, ' ', toggle)
 }
 
+/** DescribeSecret's answer without the call's RequestId, tags as `key=value` text. */
+function metadata(meta) {
+  const { RequestId: _requestId, Tags, ...rest } = meta
+  const tags = list(Tags?.Tag).map((t) => `${t.TagKey}=${t.TagValue}`).join(', ')
+  return { ...rest, Tags: tags || undefined }
+}
+
 function secretSections(name, meta, versions, reload) {
   const after = (message) => async () => {
     notify(message)
@@ -117,7 +124,7 @@ function secretSections(name, meta, versions, reload) {
         }),
       ]
   return [
-    section('Metadata', dl(meta)),
+    section('Metadata', dl(metadata(meta))),
     section(
       'Versions',
       versions instanceof Error
