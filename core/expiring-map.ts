@@ -42,6 +42,12 @@ export class ExpiringMap<V> {
     return this.entries.size
   }
 
+  /** Forgets `id` (its value goes through `onDrop`). */
+  delete(id: string): void {
+    const hit = this.entries.get(id)
+    if (hit) this.drop(id, hit.value)
+  }
+
   clear(): void {
     for (const e of this.entries.values()) this.onDrop(e.value)
     this.entries.clear()

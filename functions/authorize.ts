@@ -36,6 +36,7 @@ import { parseBlobHeader } from '../core/crypto/envelope'
 import { KmsError, invalidParameter, missingParameter } from '../core/errors'
 import { assertAliasName, keyNotFound } from '../core/domain/keys/common'
 import { DEFAULT_KEY_ALIAS, defaultKeyId, serviceKeyId } from '../core/domain/secrets/service-keys'
+import { ExpiringMap } from '../core/expiring-map'
 import type { Caller } from '../core/domain/model'
 import type { PolicyDocument } from '../core/domain/policy/document'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
@@ -109,6 +110,17 @@ export function isManagedSecretKey(keyId: string, account: string, region: strin
 }
 
 type SecretKeyRef = { keyId: string; account: string; region: string } | undefined
+
+/**
+ * The CMK of existing secrets (`account/region/name` → key), kept ≤ 2 s in the isolate: the key of
+ * a secret never changes, and the secret actions refuse a secret no longer under the key
+ * authorised (re-created in between), so a stale entry can only refuse, never allow. Missing
+ * secrets are not cached (one created meanwhile would be refused until the entry expired), and
+ * CreateSecret / DeleteSecret drop the name's entry in their isolate; in another isolate a secret
+ * re-created under another customer key is refused (Rejected.ConcurrentModification) for ≤ 2 s.
+ */
+const SECRET_KEY_CACHE_MS = 2_000
+const secretKeyCache = new ExpiringMap<NonNullable<SecretKeyRef>>(SECRET_KEY_CACHE_MS, 10_000)
 
 class Resolver {
   readonly rewrites = new Map<string, string>()
@@ -210,9 +222,16 @@ class Resolver {
     const id = `${account}/${region}/${name}`
     let head = this.heads.get(id)
     if (!head) {
-      head = this.input.deps.secrets.getHead(account, region, name).then((h): SecretKeyRef =>
-        h && h.state !== 'Deleted' ? { keyId: h.encryptionKeyId, account: h.accountId, region: h.region } : undefined,
-      )
+      const now = this.input.deps.clock.now()
+      const cached = secretKeyCache.get(id, now)
+      head = cached
+        ? Promise.resolve(cached)
+        : this.input.deps.secrets.getHead(account, region, name).then((h): SecretKeyRef => {
+            if (!h || h.state === 'Deleted') return undefined
+            const ref = { keyId: h.encryptionKeyId, account: h.accountId, region: h.region }
+            secretKeyCache.set(id, ref, now)
+            return ref
+          })
       this.heads.set(id, head)
     }
     const found = await head
@@ -259,6 +278,7 @@ class Resolver {
 
   private async secret(action: string, parameter: string, value: string): Promise<Target> {
     const { account, region, name } = this.secretName(parameter, value)
+    if (action === 'kms:CreateSecret' || action === 'kms:DeleteSecret') secretKeyCache.delete(`${account}/${region}/${name}`)
     const arn = `acs:kms:${region}:${account}:secret/${name}`
     if (!SECRET_NAME.test(name)) {
       return account === this.caller.accountId ? { action, arn, policy: this.input.deps.access.defaultPolicy(account) } : { action, arn }

@@ -242,6 +242,27 @@ describe('secrets check the caller on their encryption key', () => {
   })
 })
 
+describe('a secret re-created under another key', () => {
+  it('is checked against its new key at once', async () => {
+    const k1 = await newKey('first key')
+    const k2 = await newKey('second key')
+    const name = unique('recreated')
+    const onlyK1 = await principal([
+      doc({ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: secretArn(name) }),
+      doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn(k1) }),
+    ])
+    const admin = kms(root())
+    await admin.createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k1', encryptionKeyId: k1 }))
+    expect((await kms(onlyK1).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name }))).secretData).toBe('under k1')
+    await admin.deleteSecret(new Kms.DeleteSecretRequest({ secretName: name, forceDeleteWithoutRecovery: 'true' }))
+    await admin.createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k2', encryptionKeyId: k2 }))
+    const denied = await sdkError(kms(onlyK1).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name })))
+    expect(denied.code).toBe('Forbidden.NoPermission')
+    expect(JSON.stringify(denied)).not.toContain('under k2')
+    expect((await admin.getSecretValue(new Kms.GetSecretValueRequest({ secretName: name }))).secretData).toBe('under k2')
+  })
+})
+
 describe('DryRun of Decrypt and ReEncrypt authenticates the ciphertext', () => {
   it('answers InvalidCiphertext for a forged blob, DryRunOperationError for a genuine one', async () => {
     const key = await newKey('dry run')
