@@ -23,7 +23,8 @@ import { createServer, connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { Log, LogLevel, Miniflare } from 'miniflare'
+import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare'
+import type { Readable } from 'node:stream'
 import { generateRootKeyRingJson, parseRootKeyRing, wrapUnderRoot } from '../../core/crypto/root-key'
 import { utf8 } from '../../core/crypto/bytes'
 import { accessKeySecretAad } from '../../core/domain/authenticate'
@@ -63,6 +64,8 @@ export interface StackOptions {
    * SoftHSMv2 is installed; `off` never.
    */
   hsm?: 'auto' | 'off'
+  /** Receives workerd's stdout/stderr instead of the console (the torture run scans them). */
+  workerStdio?: (stdout: Readable, stderr: Readable) => void
 }
 
 export interface HsmBridgeInfo {
@@ -100,6 +103,11 @@ export interface RunningStack {
   tableName: string
   /** The HSM bridge, when one runs. */
   hsm?: HsmBridgeInfo
+  /**
+   * The options the Worker was started with: `miniflare.setOptions(miniflareOptions)` respawns a
+   * killed workerd; `new Miniflare({ ...miniflareOptions, port })` serves a second isolate.
+   */
+  miniflareOptions: MiniflareOptions
   /** Runs the Worker's scheduled handler once (as the platform's cron would). */
   runScheduled(cron?: string, scheduledTime?: number): Promise<void>
   stop(): Promise<void>
@@ -561,7 +569,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     writeSecretFile(join(dataDir, 'local-admin-token'), adminToken)
     const bundle = await buildWorker(join(dataDir, 'build'), options.verbose)
     const { compatibilityDate, compatibilityFlags } = readWranglerConfig()
-    miniflare = new Miniflare({
+    const miniflareOptions: MiniflareOptions = {
       host: '127.0.0.1',
       port: options.port,
       modules: true,
@@ -583,7 +591,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ...(hsm ? { HSM_BRIDGE_URL: hsm.url, HSM_BRIDGE_SECRET: hsm.secret } : {}),
         ...(options.bindings ?? {}),
       },
-    })
+      ...(options.workerStdio ? { handleRuntimeStdio: options.workerStdio } : {}),
+    }
+    miniflare = new Miniflare(miniflareOptions)
     await miniflare.ready
     const mf = miniflare
     httpsFront = await startHttpsFront(httpsPort, options.port, tls)
@@ -594,6 +604,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       credentials,
       dataDir,
       miniflare: mf,
+      miniflareOptions,
       dynamoEndpoint,
       tableName,
       hsm,
