@@ -14,7 +14,7 @@
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, QueryCommand as QueryCommand_ } from '@aws-sdk/lib-dynamodb'
 import type { AuditRepository } from '../domain/ports'
 import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
 import { guard } from './common'
@@ -52,6 +52,12 @@ function recordItem(r: AuditRecord) {
 function toRecord(item: Record<string, unknown>): AuditRecord {
   const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item
   return rest as unknown as AuditRecord
+}
+
+/** A record from a raw (document client) item: also without the table's key and entity attributes. */
+function rawToRecord(item: Record<string, unknown>, entityAttribute: string): AuditRecord {
+  const { pk: _p, sk: _s, [entityAttribute]: _e, ...rest } = item
+  return toRecord(rest)
 }
 
 export class DynamoAuditRepository implements AuditRepository {
@@ -102,31 +108,74 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
+  /**
+   * Reads each shard for a share of `limit` (not `limit` each: that read 8× what it used) and
+   * merges them. A shard that filled its share may hold older records than the other shards'
+   * newest ones, so the merge stops at the earliest "last record" of any full shard: what it
+   * returns is exactly the oldest records, and a short answer just means "call again".
+   */
   listPending(untilTime: string, limit: number): Promise<AuditRecord[]> {
     return guard('list pending audit records', async () => {
+      const share = Math.max(16, Math.ceil((limit * 2) / PENDING_SHARDS))
       const shards = await Promise.all(
         Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
           const { Items = [] } = await this.table
-            .build(QueryCommand)
-            .entities(this.entities.AuditEventEntity)
-            .query({ index: 'gsi2', partition: `AUDIT#PENDING#${shard}`, range: { lte: `${untilTime}#~` } })
-            .options({ limit })
-            .send()
-          return Items.map((i) => toRecord(i as Record<string, unknown>))
+            .getDocumentClient()
+            .send(
+              new QueryCommand_({
+                TableName: this.table.getName(),
+                IndexName: 'gsi2',
+                KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
+                ExpressionAttributeValues: { ':p': `AUDIT#PENDING#${shard}`, ':u': `${untilTime}#~` },
+                Limit: share,
+              }),
+            )
+          return { full: Items.length >= share, records: Items.map((i) => rawToRecord(i as Record<string, unknown>, this.table.entityAttributeSavedAs)) }
         }),
       )
+      const key = (r: AuditRecord) => `${r.time}#${r.eventId}`
+      let cutoff: string | undefined
+      for (const s of shards) {
+        if (!s.full || s.records.length === 0) continue
+        const last = key(s.records[s.records.length - 1]!)
+        if (cutoff === undefined || last < cutoff) cutoff = last
+      }
       return shards
-        .flat()
-        .sort((a, b) => (a.time + a.eventId < b.time + b.eventId ? -1 : 1))
+        .flatMap((s) => s.records)
+        .filter((r) => cutoff === undefined || key(r) <= cutoff)
+        .sort((a, b) => (key(a) < key(b) ? -1 : 1))
         .slice(0, limit)
     })
   }
 
+  /** Seals through the document client (the sealer makes one per record; see {@link sealParams}). */
   seal(record: AuditRecord, expectedBody: string): Promise<void> {
     return guard('seal audit record', async () => {
+      await this.table.getDocumentClient().send(new PutCommand(this.sealParams(record, expectedBody)))
+    })
+  }
+
+  /** The PutItem input of {@link seal}: the entity's item, only over the unsealed `expectedBody`. */
+  sealParams(record: AuditRecord, expectedBody: string) {
+    return {
+      TableName: this.table.getName(),
+      Item: {
+        pk: `AUDIT#EVT#${record.eventId}`,
+        sk: 'EVENT',
+        [this.table.entityAttributeSavedAs]: this.entities.AuditEventEntity.entityName,
+        ...recordItem(record),
+      },
+      ConditionExpression: '(#c_1 = :c_1) AND (attribute_not_exists(#c_2))',
+      ExpressionAttributeNames: { '#c_1': 'body', '#c_2': 'seq' },
+      ExpressionAttributeValues: { ':c_1': expectedBody },
+    }
+  }
+
+  reseal(record: AuditRecord, expectedHash: string): Promise<void> {
+    return guard('reseal audit record', async () => {
       await this.entities.AuditEventEntity.build(PutItemCommand)
         .item(recordItem(record))
-        .options({ condition: { and: [{ attr: 'body', eq: expectedBody }, { attr: 'seq', exists: false }] } })
+        .options({ condition: { attr: 'hash', eq: expectedHash } })
         .send()
     })
   }

@@ -2,7 +2,8 @@
  * @module core/domain/audit/memory-audit.fake
  *
  * In-memory AuditRepository with the DynamoDB repository's conditional semantics, for unit
- * tests only. `failWrites` makes every write throw, as a store outage would.
+ * tests only. `failWrites` makes every write throw, as a store outage would; `beforeSeal` lets a
+ * test fail one seal write.
  */
 import { ConditionFailed, type AuditRepository } from '../ports'
 import type { AuditDigest, AuditRecord, ChainHead } from './model'
@@ -13,6 +14,8 @@ export class MemoryAudit implements AuditRepository {
   head: ChainHead | undefined
   failWrites = false
   writes = 0
+  /** Runs before each seal write (tests: fail or delay one record's seal). */
+  beforeSeal?: (record: AuditRecord) => void | Promise<void>
 
   private write(): void {
     this.writes++
@@ -47,8 +50,16 @@ export class MemoryAudit implements AuditRepository {
 
   async seal(record: AuditRecord, expectedBody: string): Promise<void> {
     this.write()
+    await this.beforeSeal?.(record)
     const cur = this.records.get(record.eventId)
     if (!cur || cur.seq !== undefined || cur.body !== expectedBody) throw new ConditionFailed('seal audit record')
+    this.records.set(record.eventId, { ...record })
+  }
+
+  async reseal(record: AuditRecord, expectedHash: string): Promise<void> {
+    this.write()
+    const cur = this.records.get(record.eventId)
+    if (!cur || cur.hash !== expectedHash) throw new ConditionFailed('reseal audit record')
     this.records.set(record.eventId, { ...record })
   }
 

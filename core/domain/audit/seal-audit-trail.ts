@@ -8,17 +8,25 @@
  * (dynalite has none). The job then, once per cron tick:
  * 1. takes a lease on the chain head (one conditional write on `rev`); an overlapping run sees
  *    the lease and skips, so exactly one sealer extends the chain at a time;
- * 2. adopts what a crashed sealer left: records already sealed past the head (they must chain
- *    from it) and a digest written past it;
+ * 2. adopts what a crashed sealer left: records already sealed past the head (those that chain
+ *    from it as they are; the others are moved to the next positions) and a digest written past
+ *    it;
  * 3. reads unsealed records older than {@link SETTLE_MS}, oldest first, and seals each with the
  *    next sequence number, the previous hash, its hash and MAC — a conditional write that fails
- *    if the record was sealed or changed meanwhile (then it is left for the next run);
+ *    if the record was sealed or changed meanwhile (then it is left for the next run). The writes
+ *    go out in groups of up to {@link PARALLEL_SEALS} at once (the hashes are computed first, in
+ *    order). A record that may legitimately conflict (an intent sealed as `Unknown`, which its
+ *    call may complete at the same moment) only ever ends a group. If a write of a group fails,
+ *    the records after it that were written chain from a hash that is not in the chain: they are
+ *    moved down to the next free positions (`reseal`, conditional on the hash they were written
+ *    with), so the chain stays gapless. A run interrupted inside a group leaves such records
+ *    past the head; the next run's adoption (step 2) moves them the same way;
  * 4. writes a signed digest every {@link DIGEST_EVERY} records and at the end of the run, each
  *    covering the previous digest's signature;
  * 5. releases the head with the new end of the chain and its signature.
  *
- * A run stops after {@link RUN_LIMIT_MS}, well inside the lease, so a slow run can never overlap
- * the next one.
+ * A run stops after {@link RUN_LIMIT_MS}, well inside the lease ({@link LEASE_MS}), so a slow run
+ * can never overlap the next one.
  *
  * WARNING — the unsealed window: a record is tamper-evident only once sealed. Until then (at
  * least {@link SETTLE_MS}, usually until the next cron tick, i.e. about a minute; for a
@@ -29,15 +37,17 @@ import { ConditionFailed, type AuditRepository, type Clock } from '../ports'
 import type { RootKeyRing } from '../../crypto/root-key'
 import type { JobReport, ScheduledJob } from '../jobs/job'
 import { canonicalBody, digestSignature, headSignature, recordHash, recordMac } from './chain'
-import { GENESIS_HASH, type AuditDigest, type AuditEvent, type ChainHead } from './model'
+import { GENESIS_HASH, type AuditDigest, type AuditEvent, type AuditRecord, type ChainHead } from './model'
 
 export const SETTLE_MS = 1_000
 export const INTENT_GRACE_MS = 5 * 60_000
 export const LEASE_MS = 60_000
-export const RUN_LIMIT_MS = 20_000
+export const RUN_LIMIT_MS = 40_000
 export const DIGEST_EVERY = 1_000
 /** A run seals up to MAX_BATCHES × budget records (bounded by RUN_LIMIT_MS). */
-export const MAX_BATCHES = 20
+export const MAX_BATCHES = 40
+/** Seal writes in flight at once (a group; see the module comment). */
+export const PARALLEL_SEALS = 16
 
 export interface AuditSealDeps {
   audit: AuditRepository
@@ -86,9 +96,24 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
   let cur = { seq: head.seq, hash: head.hash }
   let digest = { seq: head.digestSeq, signature: head.digestSignature, nextFrom: head.seq + 1 }
 
+  const sealedAt = (r: AuditRecord, body: string, seq: number, prevHash: string): AuditRecord => {
+    const hash = recordHash(seq, prevHash, body)
+    return { ...r, body, seq, prevHash, hash, mac: recordMac(deps.rootKeys, kid, hash), kid }
+  }
+  /** Moves a record written at the wrong position (see step 3) to the next one. */
+  const moveDown = async (r: AuditRecord, writtenHash: string): Promise<AuditRecord> => {
+    const moved = sealedAt(r, r.body, cur.seq + 1, cur.hash)
+    await deps.audit.reseal(moved, writtenHash)
+    return moved
+  }
   for (const r of await deps.audit.listChain(head.seq, budget)) {
-    if (r.seq !== cur.seq + 1 || r.prevHash !== cur.hash || r.hash !== recordHash(r.seq, cur.hash, r.body)) break
-    cur = { seq: r.seq, hash: r.hash }
+    if (r.seq === cur.seq + 1 && r.prevHash === cur.hash && r.hash === recordHash(r.seq, cur.hash, r.body)) {
+      cur = { seq: r.seq, hash: r.hash }
+      continue
+    }
+    // Written by an interrupted parallel group past a write that never landed.
+    const moved = await moveDown(r, r.hash!)
+    cur = { seq: moved.seq!, hash: moved.hash! }
   }
   for (const d of await deps.audit.listDigests(head.digestSeq, 100)) {
     if (d.digestSeq !== digest.seq + 1 || d.prevSignature !== digest.signature || d.toSeq > cur.seq) break
@@ -115,41 +140,69 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
   // Unlike other jobs, a store error stops the run: a seal write whose fate is unknown may have
   // taken sequence number n, so sealing anything else as n could fork the chain. The head stays
   // leased; the next run after the lease adopts whatever was written.
+  const done = new Set<string>()
+  const accept = async (r: AuditRecord): Promise<void> => {
+    cur = { seq: r.seq!, hash: r.hash! }
+    done.add(r.eventId)
+    report.processed++
+    if (cur.seq - digest.nextFrom + 1 >= DIGEST_EVERY) await writeDigest()
+  }
   for (let batch = 0; ; batch++) {
+    const processedBefore = report.processed
     const listed = await deps.audit.listPending(iso(started - SETTLE_MS), budget)
-    const pending = listed.filter((r) => !skipped.has(r.eventId))
+    // A lagging index may still list what this run sealed.
+    const pending = listed.filter((r) => !skipped.has(r.eventId) && !done.has(r.eventId))
     let outOfTime = false
-    for (const r of pending) {
+    for (let i = 0; i < pending.length; ) {
       if (deps.clock.now() - started > RUN_LIMIT_MS) {
         outOfTime = true
         break
       }
-      let body = r.body
-      const event = JSON.parse(r.body) as AuditEvent
-      if (event.outcome === 'Pending') {
-        if (Date.parse(event.time) > started - INTENT_GRACE_MS) {
-          skipped.add(r.eventId)
+      // Plan a group: positions and hashes in order, from the current end of the chain.
+      const group: Array<{ unsealed: AuditRecord; sealed: AuditRecord }> = []
+      let end = cur
+      while (i < pending.length && group.length < PARALLEL_SEALS) {
+        const r = pending[i++]!
+        let body = r.body
+        const event = JSON.parse(r.body) as AuditEvent
+        const intent = event.outcome === 'Pending'
+        if (intent) {
+          if (Date.parse(event.time) > started - INTENT_GRACE_MS) {
+            skipped.add(r.eventId)
+            continue
+          }
+          body = canonicalBody({ ...event, outcome: 'Unknown' })
+        }
+        const sealed = sealedAt(r, body, end.seq + 1, end.hash)
+        group.push({ unsealed: r, sealed })
+        end = { seq: sealed.seq!, hash: sealed.hash! }
+        if (intent) break
+      }
+      const results = await Promise.allSettled(group.map((g) => deps.audit.seal(g.sealed, g.unsealed.body)))
+      let unknownFate: unknown
+      for (let k = 0; k < group.length; k++) {
+        const { unsealed, sealed } = group[k]!
+        const result = results[k]!
+        if (result.status === 'rejected') {
+          if (result.reason instanceof ConditionFailed) skipped.add(unsealed.eventId)
+          // A write whose fate is unknown may yet hold position `sealed.seq`: nothing may be
+          // sealed after it in this run (the next run adopts whatever landed).
+          else unknownFate ??= result.reason
           continue
         }
-        body = canonicalBody({ ...event, outcome: 'Unknown' })
+        if (unknownFate !== undefined) continue
+        // Written after a write of its group that failed: it chains from a hash not in the chain.
+        await accept(sealed.seq === cur.seq + 1 && sealed.prevHash === cur.hash ? sealed : await moveDown(sealed, sealed.hash!))
       }
-      const seq = cur.seq + 1
-      const hash = recordHash(seq, cur.hash, body)
-      try {
-        await deps.audit.seal({ ...r, body, seq, prevHash: cur.hash, hash, mac: recordMac(deps.rootKeys, kid, hash), kid }, r.body)
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err
-        skipped.add(r.eventId)
-        continue
-      }
-      cur = { seq, hash }
-      report.processed++
-      if (cur.seq - digest.nextFrom + 1 >= DIGEST_EVERY) await writeDigest()
+      if (unknownFate !== undefined) throw unknownFate
     }
-    // A full batch means more may wait: go on, within MAX_BATCHES and the time limit.
-    const drained = listed.length < budget && !outOfTime
-    if (drained) break
-    if (outOfTime || pending.length === 0 || batch + 1 >= MAX_BATCHES) {
+    if (outOfTime) {
+      report.more = true
+      break
+    }
+    // Nothing sealable in this listing: drained (what is left are intents within their grace).
+    if (report.processed === processedBefore) break
+    if (batch + 1 >= MAX_BATCHES) {
       report.more = true
       break
     }
