@@ -26,6 +26,11 @@ export const KMS_ERROR_CODES = [
   'auth.illegalTimestamp',
   'auth.nonceUsed',
   'auth.forbidden',
+  // STS security tokens (core/auth/security-token.ts)
+  'auth.securityTokenMalformed',
+  'auth.securityTokenExpired',
+  'auth.securityTokenMismatch',
+  'auth.securityTokenMissing',
   // keys
   'key.notFound',
   'key.versionNotFound',
@@ -75,6 +80,13 @@ export const KMS_ERROR_CODES = [
   'iam.attachmentNotFound',
   'iam.systemPolicy',
   'trail.invalidToken',
+  // RAM roles and STS
+  'iam.roleNotFound',
+  'iam.roleExists',
+  'iam.roleHasPolicies',
+  'iam.roleAttachmentExists',
+  'iam.roleAttachmentNotFound',
+  'sts.noPermission',
   // infrastructure
   'request.throttled',
   'hsm.unavailable',

@@ -31,6 +31,7 @@ import { RAM_ACTIONS, RAM_VERSION } from './alibaba/ram/registry'
 import { KMS_ACTIONS, KMS_VERSION } from './alibaba/registry'
 import { MAX_BODY_BYTES, readRpcRequest } from './alibaba/request'
 import { TRAIL_ACTIONS, TRAIL_VERSION } from './alibaba/trail/registry'
+import { STS_ACTIONS, STS_VERSION } from './alibaba/sts/registry'
 import { authorize, type Service } from './authorize'
 import { clientIp } from './client-ip'
 import { consoleRoutes } from './console'
@@ -132,6 +133,7 @@ const APIS: Readonly<Record<string, { service: Service; actions: Readonly<Record
   [KMS_VERSION]: { service: 'kms', actions: KMS_ACTIONS },
   [RAM_VERSION]: { service: 'ram', actions: RAM_ACTIONS },
   [TRAIL_VERSION]: { service: 'actiontrail', actions: TRAIL_ACTIONS },
+  [STS_VERSION]: { service: 'sts', actions: STS_ACTIONS },
 }
 
 app.on(['GET', 'POST'], '/', async (c) => {

@@ -51,10 +51,11 @@ const SECRET_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):secret\/(.+)$/
 const ALIAS_NAME = /^alias\/[A-Za-z0-9_\-/]{1,249}$/
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,192}$/
 const CONTROL = /[\u0000-\u001f\u007f]/
+const ROLE_ARN = /^acs:ram::\d{1,32}:role\/[A-Za-z0-9.-]{1,64}$/
 /** As functions/alibaba/actions/crypto.ts: ciphertext blobs are at most a few KB. */
 const MAX_BLOB_BYTES = 16 * 1024
 
-export type Service = 'kms' | 'ram' | 'actiontrail'
+export type Service = 'kms' | 'ram' | 'actiontrail' | 'sts'
 
 export interface AuthorizeInput {
   deps: Deps
@@ -359,6 +360,13 @@ class Resolver {
         return [{ action, arn: `acs:ram::${c.accountId}:policy/${params.string(spec.param, { max: 128 })}` }]
       case 'ramAccount':
         return [{ action, arn: `acs:ram::${c.accountId}:*` }]
+      case 'ramRole':
+        return [{ action, arn: `acs:ram::${c.accountId}:role/${params.string(spec.param, { max: 128 })}` }]
+      case 'ramRoleArn': {
+        const arn = params.string(spec.param, { max: 256 })
+        if (!ROLE_ARN.test(arn)) throw invalidParameter(spec.param, 'must be a role ARN, acs:ram::<account>:role/<name>.')
+        return [{ action, arn }]
+      }
       case 'trail':
         return [{ action, arn: `acs:actiontrail:${c.region}:${c.accountId}:*` }]
     }
@@ -402,7 +410,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   }
   // One matching allowance for the whole request, however many resources it names.
   const budget = new MatchBudget()
-  const decide = (t: Target) =>
+  const decideWith = (t: Target, policies: typeof identity.policies) =>
     evaluate(
       {
         action: t.action,
@@ -416,9 +424,14 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
           tags: t.tags,
         }),
       },
-      { identity: identity.policies, resource: t.policy, crossAccount: permission.crossAccount },
+      { identity: policies, resource: t.policy, crossAccount: permission.crossAccount },
       budget,
     )
+  // An STS session policy only narrows: the role's policies and the session policy must both allow.
+  const decide = (t: Target) => {
+    const byRole = decideWith(t, identity.policies)
+    return byRole.allowed && identity.session ? decideWith(t, [identity.session]) : byRole
+  }
   const base: Authorization = {
     allowed: true,
     permission,

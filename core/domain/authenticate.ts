@@ -16,8 +16,22 @@
  * before it acts (its intent record); a read-only call claims it before its result is released,
  * so a replayed Decrypt may compute again but never answers twice. Claims never expire (audit
  * records are kept), which is stricter than the 15-minute window the SDKs need.
+ *
+ * STS credentials (AccessKeyIds `STS.…`): the request must carry its security token where it is
+ * signed — the `SecurityToken` parameter (V1; every parameter is signed) or the
+ * `x-acs-security-token` header (ACS3, which refuses unsigned `x-acs-*` headers; a signed
+ * `SecurityToken` query parameter is accepted too). The token is opened statelessly
+ * (core/auth/security-token.ts): it holds the temporary secret, so no table is read here; its
+ * role is looked up (and cached) with the caller's policies at authorisation. A token sent with
+ * an ordinary AccessKey is refused, as is a temporary AccessKeyId without its token.
  */
 import { parseSignature, type ParsedSignature, type SignedRequestInput } from '../auth/signed-request'
+import {
+  assertUnexpired,
+  mismatchedToken,
+  openSecurityToken,
+  STS_ACCESS_KEY_PREFIX,
+} from '../auth/security-token'
 import { assertFreshTimestamp } from '../auth/timestamp'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromUtf8, utf8 } from '../crypto/bytes'
@@ -116,6 +130,12 @@ export async function authenticate(
     await signature.verify(DUMMY_SECRET)
     throw new KmsError('auth.accessKeyNotFound', 'Specified access key is not found.')
   }
+  const token = securityTokenOf(request, signature.scheme)
+  if (signature.accessKeyId.startsWith(STS_ACCESS_KEY_PREFIX)) {
+    return authenticateSession(deps, signature, token, now, region)
+  }
+  // A security token belongs to a temporary AccessKeyId only.
+  if (token !== undefined) throw mismatchedToken()
   const record = await deps.credentials.getAccessKey(signature.accessKeyId)
   if (!record) {
     await signature.verify(DUMMY_SECRET)
@@ -148,6 +168,52 @@ export async function authenticate(
       region,
       principalType: isRoot ? 'root' : 'user',
       principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
+    },
+    replayId,
+  }
+}
+
+/** The security token of a request, from where its scheme signs it; undefined when absent. */
+function securityTokenOf(request: SignedRequestInput, scheme: 'V1' | 'ACS3'): string | undefined {
+  const param = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.find(([name]) => name === 'SecurityToken')?.[1]
+  if (scheme === 'V1') return param(request.query) ?? param(request.form)
+  let header: string | undefined
+  for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() === 'x-acs-security-token') header = value
+  return header ?? param(request.query)
+}
+
+/** Authenticates a request signed with STS credentials (see the module comment). */
+async function authenticateSession(
+  deps: AuthDeps,
+  signature: ParsedSignature,
+  token: string | undefined,
+  now: number,
+  region: string,
+): Promise<Authenticated> {
+  if (token === undefined || token === '') {
+    await signature.verify(DUMMY_SECRET)
+    throw new KmsError('auth.securityTokenMissing', 'The request was signed with a temporary AccessKey but carries no security token.')
+  }
+  const claims = await openSecurityToken(deps.rootKeys, token, signature.accessKeyId)
+  if (!(await signature.verify(claims.accessKeySecret))) throw mismatch(signature)
+  assertUnexpired(claims, now)
+  const replayId = replayEventId(claims.accessKeyId, signature.nonce)
+  if (!recentReplayIds.add(replayId, now)) throw nonceUsedError()
+  return {
+    caller: {
+      accountId: claims.accountId,
+      principal: `assumed-role/${claims.roleName}/${claims.sessionName}`,
+      accessKeyId: claims.accessKeyId,
+      region,
+      principalType: 'AssumedRoleUser',
+      principalArn: `acs:ram::${claims.accountId}:assumed-role/${claims.roleName}/${claims.sessionName}`,
+      session: {
+        roleName: claims.roleName,
+        roleId: claims.roleId,
+        sessionName: claims.sessionName,
+        expiresAt: claims.expiresAt,
+        ...(claims.policy === undefined ? {} : { policy: claims.policy }),
+      },
     },
     replayId,
   }

@@ -150,10 +150,26 @@ export interface Caller {
   accessKeyId: string
   /** Region the request is served in. */
   region: string
-  /** The account's root (`principal` is `root`) or a RAM user (`principal` is the user name). */
-  principalType?: 'root' | 'user'
-  /** `acs:ram::<account>:root` or `acs:ram::<account>:user/<name>` (issue #7). */
+  /**
+   * The account's root (`principal` is `root`), a RAM user (`principal` is the user name) or an
+   * STS role session (`principal` is `assumed-role/<role>/<session>`, never a valid user name).
+   */
+  principalType?: 'root' | 'user' | 'AssumedRoleUser'
+  /** `acs:ram::<account>:root`, `…:user/<name>` or `…:assumed-role/<role>/<session>`. */
   principalArn?: string
+  /** For STS credentials: the role session (core/auth/security-token.ts). */
+  session?: CallerSession
+}
+
+/** An STS role session, as its security token asserts it. */
+export interface CallerSession {
+  roleName: string
+  roleId: string
+  sessionName: string
+  /** Epoch ms. */
+  expiresAt: number
+  /** The session policy (JSON text), which narrows the role's policies. */
+  policy?: string
 }
 
 export const SHARED_INSTANCE = 'shared'

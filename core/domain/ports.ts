@@ -152,6 +152,7 @@ import type {
   ResourcePolicyTarget,
   UserRecord,
 } from './principals/model'
+import type { RoleRepository } from './principals/role-model'
 import type { AuditDigest, AuditRecord, ChainHead } from './audit/model'
 
 /**
@@ -159,7 +160,7 @@ import type { AuditDigest, AuditRecord, ChainHead } from './audit/model'
  * policies change on `rev`; attachments are created conditional on absence and deleted
  * conditional on presence.
  */
-export interface IamRepository {
+export interface IamRepository extends RoleRepository {
   getUser(accountId: string, userName: string): Promise<UserRecord | undefined>
   /** ConditionFailed when the user exists. */
   createUser(user: UserRecord): Promise<void>

@@ -20,6 +20,7 @@ import type {
   ResourcePolicyTarget,
   UserRecord,
 } from '../domain/principals/model'
+import type { RoleRecord } from '../domain/principals/role-model'
 import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
@@ -32,6 +33,10 @@ function strip<T extends Record<string, unknown>>(item: T, ...names: string[]): 
 
 export function usersPartition(accountId: string): string {
   return `ACCOUNT#${accountId}#USERS`
+}
+
+export function rolesPartition(accountId: string): string {
+  return `ACCOUNT#${accountId}#ROLES`
 }
 
 function attachmentsOfPolicyPartition(accountId: string, policyType: PolicyType, policyName: string): string {
@@ -97,6 +102,52 @@ export class DynamoIamRepository implements IamRepository {
         .send()
       const users = Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as UserRecord)
       return { items: users.slice(0, limit), more: users.length > limit }
+    })
+  }
+
+  getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
+    return guard('get role', async () => {
+      const { Item } = await this.entities.RoleEntity.build(GetItemCommand).key({ accountId, roleName }).options({ consistent: true }).send()
+      return Item ? (strip(Item, 'gsi1pk', 'gsi1sk') as unknown as RoleRecord) : undefined
+    })
+  }
+
+  private writeRole(role: RoleRecord, condition: object, what: string): Promise<void> {
+    return guard(what, async () => {
+      await this.entities.RoleEntity.build(PutItemCommand)
+        .item({ ...role, gsi1pk: rolesPartition(role.accountId), gsi1sk: role.roleName })
+        .options({ condition: condition as never })
+        .send()
+    })
+  }
+
+  createRole(role: RoleRecord): Promise<void> {
+    return this.writeRole(role, { attr: 'roleName', exists: false }, 'create role')
+  }
+
+  replaceRole(role: RoleRecord, expectedRev: number): Promise<void> {
+    return this.writeRole(role, { attr: 'rev', eq: expectedRev }, 'replace role')
+  }
+
+  deleteRole(accountId: string, roleName: string, expectedRev: number): Promise<void> {
+    return guard('delete role', async () => {
+      await this.entities.RoleEntity.build(DeleteItemCommand)
+        .key({ accountId, roleName })
+        .options({ condition: { attr: 'rev', eq: expectedRev } })
+        .send()
+    })
+  }
+
+  listRoles(accountId: string, afterName: string | undefined, limit: number): Promise<{ items: RoleRecord[]; more: boolean }> {
+    return guard('list roles', async () => {
+      const { Items = [] } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.RoleEntity)
+        .query({ index: 'gsi1', partition: rolesPartition(accountId), ...(afterName === undefined ? {} : { range: { gt: afterName } }) })
+        .options({ limit: limit + 1 })
+        .send()
+      const roles = Items.map((i) => strip(i as Record<string, unknown>, 'gsi1pk', 'gsi1sk') as unknown as RoleRecord)
+      return { items: roles.slice(0, limit), more: roles.length > limit }
     })
   }
 

@@ -258,6 +258,28 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ accountId, policyName }) => ({ pk: `POLICY#${accountId}#${policyName}`, sk: 'META' }),
   })
 
+  // RAM roles: layout in ./SCHEMA.md (Principals and policies).
+  const RoleEntity = new Entity({
+    name: 'Role',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      roleName: string().key(),
+      roleId: string(),
+      description: string(),
+      assumeRolePolicyDocument: string(),
+      maxSessionDuration: number(),
+      createdAt: string(),
+      updatedAt: string(),
+      state: string(),
+      rev: number(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ accountId, roleName }) => ({ pk: `ROLE#${accountId}#${roleName}`, sk: 'META' }),
+  })
+
   const PolicyAttachmentEntity = new Entity({
     name: 'PolicyAttachment',
     table,
@@ -366,6 +388,7 @@ export function createEntities(table: KmsTable) {
     UserEntity,
     PolicyEntity,
     PolicyAttachmentEntity,
+    RoleEntity,
     ResourcePolicyEntity,
     AuditEventEntity,
     AuditHeadEntity,

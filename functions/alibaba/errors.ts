@@ -26,6 +26,10 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'auth.illegalTimestamp': { status: 400, code: 'IllegalTimestamp' },
   'auth.nonceUsed': { status: 400, code: 'SignatureNonceUsed' },
   'auth.forbidden': { status: 403, code: 'Forbidden.NoPermission' },
+  'auth.securityTokenMalformed': { status: 400, code: 'InvalidSecurityToken.Malformed' },
+  'auth.securityTokenExpired': { status: 400, code: 'InvalidSecurityToken.Expired' },
+  'auth.securityTokenMismatch': { status: 400, code: 'InvalidSecurityToken.MismatchWithAccessKey' },
+  'auth.securityTokenMissing': { status: 400, code: 'MissingSecurityToken' },
   'key.notFound': { status: 404, code: 'Forbidden.KeyNotFound' },
   'key.versionNotFound': { status: 404, code: 'Forbidden.KeyVersionNotFound' },
   'key.disabled': { status: 409, code: 'Rejected.Disabled' },
@@ -68,6 +72,12 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'iam.attachmentNotFound': { status: 404, code: 'EntityNotExist.User.Policy' },
   'iam.systemPolicy': { status: 400, code: 'InvalidParameter.PolicyType' },
   'trail.invalidToken': { status: 400, code: 'InvalidNextToken' },
+  'iam.roleNotFound': { status: 404, code: 'EntityNotExist.Role' },
+  'iam.roleExists': { status: 409, code: 'EntityAlreadyExists.Role' },
+  'iam.roleHasPolicies': { status: 409, code: 'DeleteConflict.Role.Policy' },
+  'iam.roleAttachmentExists': { status: 409, code: 'EntityAlreadyExists.Role.Policy' },
+  'iam.roleAttachmentNotFound': { status: 404, code: 'EntityNotExist.Role.Policy' },
+  'sts.noPermission': { status: 403, code: 'NoPermission' },
   // The three codes Alibaba's secrets clients retry (with backoff, and serving their cache
   // meanwhile): exactly these codes and statuses.
   'request.throttled': { status: 429, code: 'Rejected.Throttling' },

@@ -49,6 +49,10 @@ export type ResourceSpec =
   | { kind: 'ramPolicy'; param: string }
   /** `acs:ram::<account>:*`: RAM listings. */
   | { kind: 'ramAccount' }
+  /** A RAM role by name: `acs:ram::<account>:role/<name>`. */
+  | { kind: 'ramRole'; param: string }
+  /** A RAM role by ARN (AssumeRole's `RoleArn`), any account (another account's is then refused). */
+  | { kind: 'ramRoleArn'; param: string }
   /** `acs:actiontrail:<region>:<account>:*`. */
   | { kind: 'trail' }
 
@@ -215,6 +219,7 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
 const USER: ResourceSpec = { kind: 'ramUser', param: 'UserName' }
 const SELF: ResourceSpec = { kind: 'ramUser', param: 'UserName', self: true }
 const POLICY: ResourceSpec = { kind: 'ramPolicy', param: 'PolicyName' }
+const ROLE: ResourceSpec = { kind: 'ramRole', param: 'RoleName' }
 
 export const RAM_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   CreateUser: on(USER, false),
@@ -232,6 +237,24 @@ export const RAM_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   AttachPolicyToUser: { checks: [{ resource: USER }, { resource: POLICY }], readOnly: false, crossAccount: false },
   DetachPolicyFromUser: { checks: [{ resource: USER }, { resource: POLICY }], readOnly: false, crossAccount: false },
   ListPoliciesForUser: on(USER, true),
+  CreateRole: on(ROLE, false),
+  GetRole: on(ROLE, true),
+  ListRoles: on({ kind: 'ramAccount' }, true),
+  DeleteRole: on(ROLE, false),
+  AttachPolicyToRole: { checks: [{ resource: ROLE }, { resource: POLICY }], readOnly: false, crossAccount: false },
+  DetachPolicyFromRole: { checks: [{ resource: ROLE }, { resource: POLICY }], readOnly: false, crossAccount: false },
+  ListPoliciesForRole: on(ROLE, true),
+}
+
+/**
+ * STS (2015-04-01). AssumeRole needs `sts:AssumeRole` on the role ARN (the role's trust policy is
+ * checked by the handler, core/domain/sts/assume-role.ts); it writes nothing, and its credentials
+ * are released only once its audit event is written. GetCallerIdentity needs no permission
+ * (as Alibaba documents).
+ */
+export const STS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
+  AssumeRole: on({ kind: 'ramRoleArn', param: 'RoleArn' }, true),
+  GetCallerIdentity: { checks: [], readOnly: true, crossAccount: false },
 }
 
 export const TRAIL_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
@@ -239,9 +262,12 @@ export const TRAIL_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
 }
 
 /** The metadata of an action of `service` (with the default for unlisted actions). */
-export function permissionOf(service: 'kms' | 'ram' | 'actiontrail', action: string, has: (param: string) => boolean): ActionPermission {
-  const table = service === 'kms' ? KMS_PERMISSIONS : service === 'ram' ? RAM_PERMISSIONS : TRAIL_PERMISSIONS
+export function permissionOf(service: 'kms' | 'ram' | 'actiontrail' | 'sts', action: string, has: (param: string) => boolean): ActionPermission {
+  const table =
+    service === 'kms' ? KMS_PERMISSIONS : service === 'ram' ? RAM_PERMISSIONS : service === 'sts' ? STS_PERMISSIONS : TRAIL_PERMISSIONS
   if (Object.hasOwn(table, action)) return table[action]!
+  // Deny by default: an STS action without an entry needs a permission nobody can be granted.
+  if (service === 'sts') return { checks: [{ action: `sts:${action}`, resource: { kind: 'ramAccount' } }], readOnly: false, crossAccount: false }
   if (service !== 'kms') return on({ kind: service === 'ram' ? 'ramAccount' : 'trail' }, false)
   if (has('KeyId')) return keyWrite
   if (has('SecretName')) return secretWrite

@@ -28,6 +28,30 @@ function tooLarge(): KmsError {
   return new KmsError('request.tooLarge', 'The request is too large.')
 }
 
+/**
+ * The parameters of a JSON body (openapi-core's `reqBodyType: 'json'`, ACS3, whose signature
+ * covers the body's hash): a flat object; strings as sent, numbers and booleans as text, nested
+ * objects and lists as their JSON text (as the SDKs send EncryptionContext), null skipped.
+ * @throws KmsError request.malformed
+ */
+function parseJsonBody(body: ArrayBuffer): Array<[string, string]> {
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body))
+  } catch {
+    throw new KmsError('request.malformed', 'The request body is not valid JSON.')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KmsError('request.malformed', 'The JSON request body must be an object.')
+  }
+  const out: Array<[string, string]> = []
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined) continue
+    out.push([k, typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)])
+  }
+  return out
+}
+
 /** @throws KmsError request.tooLarge, request.malformed, validation.missingParameter */
 export async function readRpcRequest(request: Request, body: ArrayBuffer): Promise<RpcRequest> {
   const url = new URL(request.url)
@@ -49,6 +73,8 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
       throw new KmsError('request.malformed', 'The request body is not valid UTF-8.')
     }
     form = parseFormEncoded(text)
+  } else if (body.byteLength > 0 && contentType === 'application/json') {
+    form = parseJsonBody(body)
   }
   // GET requests (and empty POSTs) have no body: its hash is a constant.
   const bodySha256Hex = body.byteLength === 0 ? EMPTY_BODY_SHA256_HEX : toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', body)))

@@ -13,7 +13,7 @@
 
 export type AuditOutcome = 'Success' | 'Failure' | 'Pending' | 'Unknown'
 export type AuditDecision = 'Allow' | 'Deny' | 'NotEvaluated'
-export type AuditService = 'kms' | 'ram' | 'actiontrail' | 'local' | 'unknown'
+export type AuditService = 'kms' | 'ram' | 'sts' | 'actiontrail' | 'local' | 'unknown'
 
 /** One recorded call. Serialised canonically (RFC 8785) as the `body` of its record. */
 export interface AuditEvent {
@@ -29,7 +29,7 @@ export interface AuditEvent {
   readOnly: boolean
   /** Known once the AccessKey was found (also for failed signatures). */
   accountId?: string
-  principalType?: 'root' | 'user'
+  principalType?: 'root' | 'user' | 'AssumedRoleUser'
   principalArn?: string
   accessKeyId?: string
   sourceIp?: string

@@ -24,7 +24,7 @@ export const VERBATIM_PARAMETERS: ReadonlySet<string> = new Set([
   'RecoveryWindowInDays', 'ForceDeleteWithoutRecovery', 'PolicyName', 'PolicyType', 'UserName',
   'UserAccessKeyId', 'Status', 'CascadingDelete', 'MaxItems', 'MaxResults', 'StartTime',
   'EndTime', 'WrappingAlgorithm', 'WrappingKeySpec', 'DKMSInstanceId', 'FetchTags',
-  'IncludeDeprecated',
+  'IncludeDeprecated', 'RoleName', 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'MaxSessionDuration',
 ])
 
 const MAX_VALUE = 256

@@ -53,7 +53,12 @@ const RAM = [
   'GetPolicy', 'DeletePolicy', 'ListPolicies', 'CreatePolicyVersion', 'GetPolicyVersion',
   'DeletePolicyVersion', 'ListPolicyVersions', 'SetDefaultPolicyVersion', 'AttachPolicyToUser',
   'DetachPolicyFromUser', 'ListPoliciesForUser', 'ListEntitiesForPolicy', 'GetAccountAlias',
+  // roles
+  'CreateRole', 'GetRole', 'UpdateRole', 'ListRoles', 'DeleteRole', 'AttachPolicyToRole',
+  'DetachPolicyFromRole', 'ListPoliciesForRole',
 ]
+
+const STS = ['AssumeRole', 'GetCallerIdentity']
 
 const ACTIONTRAIL = ['LookupEvents', 'CreateTrail', 'DeleteTrail', 'DescribeTrails', 'GetTrailStatus']
 
@@ -62,7 +67,8 @@ export const KNOWN_ACTIONS: readonly string[] = [
   ...KMS.map((a) => `kms:${a}`),
   ...RAM.map((a) => `ram:${a}`),
   ...ACTIONTRAIL.map((a) => `actiontrail:${a}`),
+  ...STS.map((a) => `sts:${a}`),
 ]
 
 /** Services whose actions a policy may name. */
-export const KNOWN_SERVICES: ReadonlySet<string> = new Set(['kms', 'ram', 'actiontrail'])
+export const KNOWN_SERVICES: ReadonlySet<string> = new Set(['kms', 'ram', 'actiontrail', 'sts'])

@@ -53,6 +53,11 @@ export const SYSTEM_POLICIES: readonly SystemPolicy[] = [
     description: 'Full access to the audit trail (LookupEvents).',
     document: doc([{ Effect: 'Allow', Action: 'actiontrail:*', Resource: '*' }]),
   },
+  {
+    name: 'AliyunSTSAssumeRoleAccess',
+    description: 'Permission to call AssumeRole of Security Token Service (STS).',
+    document: doc([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
+  },
 ]
 
 const compiled = new Map<string, PolicyDocument>()

@@ -20,13 +20,16 @@
  * head is read on every call, consistent; the policy is cached per creation `uid`).
  */
 import { KmsError } from '../../errors'
-import type { Caller } from '../model'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toHex, utf8 } from '../../crypto/bytes'
+import type { Caller, CallerSession } from '../model'
 import type { Clock, IamRepository, KeyRepository, SecretRepository } from '../ports'
 import { parsePolicyDocument, type PolicyDocument, type PolicyKind } from '../policy/document'
 import type { PrincipalRef } from '../policy/evaluate'
 import { defaultResourcePolicyText, systemPolicyDocument } from '../policy/system-policies'
 import { ROOT_PRINCIPAL } from './model'
 import { principalArn } from './names'
+import { roleAttachmentOwner } from './role-model'
 import { storedSecretPolicy } from './resource-policies'
 
 export const ACCESS_CACHE_MS = 5_000
@@ -65,6 +68,11 @@ export class TtlCache<V> {
 export interface IdentityView {
   principal: PrincipalRef
   policies: readonly PolicyDocument[] | 'root'
+  /**
+   * An STS session's policy: it only narrows, so a request must be allowed both with `policies`
+   * (the role's) and with this one alone (functions/authorize.ts).
+   */
+  session?: PolicyDocument
 }
 
 export interface KeyView {
@@ -88,6 +96,8 @@ export interface AccessControlDeps {
 
 export class AccessControl {
   private readonly identities = new TtlCache<IdentityView>(ACCESS_CACHE_MS)
+  /** Role sessions: the role's id ('' when it does not exist) and policies, per role name. */
+  private readonly roles = new TtlCache<{ roleId: string; policies: readonly PolicyDocument[] }>(ACCESS_CACHE_MS)
   private readonly keyViews = new TtlCache<KeyView>(ACCESS_CACHE_MS)
   private readonly secretPolicies = new TtlCache<PolicyDocument>(ACCESS_CACHE_MS)
   private readonly documents = new TtlCache<{ text: string; doc: PolicyDocument }>(60_000)
@@ -120,6 +130,7 @@ export class AccessControl {
       isRoot: caller.principal === ROOT_PRINCIPAL,
     }
     if (principal.isRoot) return { principal, policies: 'root' }
+    if (caller.session) return this.sessionIdentity(caller, principal, caller.session)
     const key = `${caller.accountId}/${caller.principal}`
     const now = this.deps.clock.now()
     const cached = this.identities.get(key, now)
@@ -139,6 +150,39 @@ export class AccessControl {
     const view: IdentityView = { principal, policies }
     this.identities.set(key, view, now)
     return view
+  }
+
+  /**
+   * An STS session: its role's policies (cached per role and role id like a user's) and its
+   * session policy. A role that no longer exists, or was created again (another role id), ends
+   * the session: `auth.securityTokenExpired`.
+   */
+  private async sessionIdentity(caller: Caller, principal: PrincipalRef, session: CallerSession): Promise<IdentityView> {
+    const key = `${caller.accountId}/role/${session.roleName}`
+    const now = this.deps.clock.now()
+    let role = this.roles.get(key, now)
+    if (!role) {
+      const record = await this.deps.iam.getRole(caller.accountId, session.roleName)
+      const policies: PolicyDocument[] = []
+      if (record && record.state === 'Active') {
+        for (const a of await this.deps.iam.listAttachments(caller.accountId, roleAttachmentOwner(session.roleName))) {
+          if (a.policyType === 'System') {
+            policies.push(systemPolicyDocument(a.policyName) ?? DENY_ALL)
+            continue
+          }
+          const p = await this.deps.iam.getPolicy(caller.accountId, a.policyName)
+          if (p && p.state === 'Active') policies.push(this.compile(`id/${p.accountId}/${p.policyName}/${p.rev}`, p.document, 'identity'))
+        }
+      }
+      role = { roleId: record && record.state === 'Active' ? record.roleId : '', policies }
+      this.roles.set(key, role, now)
+    }
+    if (role.roleId === '' || role.roleId !== session.roleId) {
+      throw new KmsError('auth.securityTokenExpired', 'The security token is no longer valid: its role no longer exists.')
+    }
+    if (session.policy === undefined) return { principal, policies: role.policies }
+    const sessionPolicy = this.compile(`session/${toHex(sha256(utf8(session.policy)))}`, session.policy, 'identity')
+    return { principal, policies: role.policies, session: sessionPolicy }
   }
 
   /** Owner, tags and policy of a key id (any account), or `exists: false`. */
@@ -194,6 +238,7 @@ export class AccessControl {
   /** Drops cached identities of an account (after any RAM change in it). */
   forgetAccount(accountId: string): void {
     this.identities.deleteWhere((k) => k.startsWith(`${accountId}/`))
+    this.roles.deleteWhere((k) => k.startsWith(`${accountId}/`))
   }
 
   forgetKey(keyId: string): void {

@@ -14,6 +14,7 @@ import type {
   ResourcePolicyTarget,
   UserRecord,
 } from './model'
+import type { RoleRecord } from './role-model'
 
 function targetKey(t: ResourcePolicyTarget): string {
   return t.kind === 'key' ? `k/${t.keyId}` : `s/${t.accountId}/${t.region}/${t.secretName}${t.uid === undefined ? '' : `/${t.uid}`}`
@@ -26,6 +27,7 @@ export class MemoryIam implements IamRepository, CredentialRepository {
   readonly accessKeys = new Map<string, AccessKeyRecord>()
   readonly accounts = new Map<string, AccountRecord>()
   readonly resourcePolicies = new Map<string, ResourcePolicyRecord>()
+  readonly roles = new Map<string, RoleRecord>()
   reads = 0
 
   async getUser(accountId: string, userName: string) {
@@ -53,6 +55,32 @@ export class MemoryIam implements IamRepository, CredentialRepository {
       .filter((u) => u.accountId === accountId && (afterName === undefined || u.userName > afterName))
       .sort((a, b) => (a.userName < b.userName ? -1 : 1))
     return { items: all.slice(0, limit).map((u) => ({ ...u })), more: all.length > limit }
+  }
+  async getRole(accountId: string, roleName: string) {
+    this.reads++
+    const r = this.roles.get(`${accountId}/${roleName}`)
+    return r ? { ...r } : undefined
+  }
+  async createRole(role: RoleRecord) {
+    const k = `${role.accountId}/${role.roleName}`
+    if (this.roles.has(k)) throw new ConditionFailed('create role')
+    this.roles.set(k, { ...role })
+  }
+  async replaceRole(role: RoleRecord, expectedRev: number) {
+    const k = `${role.accountId}/${role.roleName}`
+    if (this.roles.get(k)?.rev !== expectedRev) throw new ConditionFailed('replace role')
+    this.roles.set(k, { ...role })
+  }
+  async deleteRole(accountId: string, roleName: string, expectedRev: number) {
+    const k = `${accountId}/${roleName}`
+    if (this.roles.get(k)?.rev !== expectedRev) throw new ConditionFailed('delete role')
+    this.roles.delete(k)
+  }
+  async listRoles(accountId: string, afterName: string | undefined, limit: number) {
+    const all = [...this.roles.values()]
+      .filter((r) => r.accountId === accountId && (afterName === undefined || r.roleName > afterName))
+      .sort((a, b) => (a.roleName < b.roleName ? -1 : 1))
+    return { items: all.slice(0, limit).map((r) => ({ ...r })), more: all.length > limit }
   }
   async getPolicy(accountId: string, policyName: string) {
     this.reads++

@@ -20,7 +20,7 @@ import type { ActionHandler } from '../context'
 import type { Params } from '../params'
 
 const DEFAULT_WINDOW_MS = 7 * 86_400_000
-const SERVICE_NAMES = { kms: 'Kms', ram: 'Ram', actiontrail: 'Actiontrail', local: 'Local', unknown: 'Unknown' } as const
+const SERVICE_NAMES = { kms: 'Kms', ram: 'Ram', sts: 'Sts', actiontrail: 'Actiontrail', local: 'Local', unknown: 'Unknown' } as const
 
 function time(params: Params, name: string, fallback: number): number {
   const value = params.optionalString(name, { max: 64 })
@@ -62,7 +62,7 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
     sourceIpAddress: e.sourceIp,
     userAgent: e.userAgent,
     userIdentity: {
-      type: e.unauthenticated ? 'unauthenticated' : e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : 'unknown',
+      type: e.unauthenticated ? 'unauthenticated' : e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : e.principalType === 'AssumedRoleUser' ? 'assumed-role' : 'unknown',
       accountId: e.accountId,
       principalId: e.principalArn,
       accessKeyId: e.accessKeyId,

@@ -1,0 +1,207 @@
+/**
+ * @module core/domain/principals/roles
+ *
+ * RAM roles: CreateRole (with its trust policy), GetRole, ListRoles, DeleteRole,
+ * AttachPolicyToRole, DetachPolicyFromRole, ListPoliciesForRole. Same protocols as users
+ * (core/domain/principals/role-model.ts): deletion marks the role `Deleting`, refuses while
+ * policies are attached (`DeleteConflict.Role.Policy`) and then deletes; attaching writes the
+ * attachment and re-reads role and policy, removing its own write if either went away.
+ * Deleting a role ends its STS sessions: they name the role id, and the role lookup of every
+ * request they sign (core/domain/principals/access-control.ts) no longer finds it.
+ */
+import { KmsError, invalidParameter } from '../../errors'
+import type { Caller } from '../model'
+import { ConditionFailed } from '../ports'
+import { systemPolicy, SYSTEM_POLICIES } from '../policy/system-policies'
+import { isoSeconds, randomString, type PrincipalDeps } from './deps'
+import type { PolicyAttachmentRecord, PolicyType } from './model'
+import { assertPolicyName } from './names'
+import { policyNotFound } from './policies'
+import { roleAttachmentOwner, type RoleRecord } from './role-model'
+import { parseTrustPolicy } from './trust-policy'
+
+const ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/
+export const DEFAULT_MAX_SESSION_DURATION = 3600
+export const MAX_MAX_SESSION_DURATION = 43200
+
+export function roleArn(accountId: string, roleName: string): string {
+  return `acs:ram::${accountId}:role/${roleName}`
+}
+
+export function roleNotFound(): KmsError {
+  return new KmsError('iam.roleNotFound', 'The role does not exist.')
+}
+
+/** @throws KmsError validation.invalidParameter */
+export function assertRoleName(name: string, parameter = 'RoleName'): void {
+  if (!ROLE_NAME.test(name)) throw invalidParameter(parameter, 'must be 1 to 64 letters, digits, periods or hyphens.')
+}
+
+/** A role that exists and is not being deleted. */
+export async function getActiveRole(deps: Pick<PrincipalDeps, 'iam'>, accountId: string, roleName: string): Promise<RoleRecord> {
+  const role = await deps.iam.getRole(accountId, roleName)
+  if (!role || role.state !== 'Active') throw roleNotFound()
+  return role
+}
+
+export interface CreateRoleInput {
+  roleName: string
+  assumeRolePolicyDocument: string
+  description?: string
+  maxSessionDuration?: number
+}
+
+/** @throws KmsError iam.roleExists, policy.malformed, validation.invalidParameter */
+export async function createRole(deps: PrincipalDeps, caller: Caller, input: CreateRoleInput): Promise<RoleRecord> {
+  assertRoleName(input.roleName)
+  if ((input.description ?? '').length > 1024) throw invalidParameter('Description', 'must be at most 1024 characters.')
+  const max = input.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION
+  if (!Number.isInteger(max) || max < DEFAULT_MAX_SESSION_DURATION || max > MAX_MAX_SESSION_DURATION) {
+    throw invalidParameter('MaxSessionDuration', `must be an integer from ${DEFAULT_MAX_SESSION_DURATION} to ${MAX_MAX_SESSION_DURATION}.`)
+  }
+  parseTrustPolicy(input.assumeRolePolicyDocument)
+  const now = isoSeconds(deps.clock.now())
+  const role: RoleRecord = {
+    accountId: caller.accountId,
+    roleName: input.roleName,
+    roleId: `3${randomString(deps.random, 18, '0123456789')}`,
+    description: input.description ?? '',
+    assumeRolePolicyDocument: input.assumeRolePolicyDocument,
+    maxSessionDuration: max,
+    createdAt: now,
+    updatedAt: now,
+    state: 'Active',
+    rev: 1,
+  }
+  try {
+    await deps.iam.createRole(role)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.roleExists', 'The role already exists.')
+    throw err
+  }
+  return role
+}
+
+/** @throws KmsError iam.roleNotFound, validation.invalidParameter */
+export async function getRole(deps: PrincipalDeps, caller: Caller, roleName: string): Promise<RoleRecord> {
+  assertRoleName(roleName)
+  return getActiveRole(deps, caller.accountId, roleName)
+}
+
+export async function listRoles(
+  deps: PrincipalDeps,
+  caller: Caller,
+  afterName: string | undefined,
+  limit: number,
+): Promise<{ roles: RoleRecord[]; more: boolean }> {
+  const { items, more } = await deps.iam.listRoles(caller.accountId, afterName, limit)
+  return { roles: items.filter((r) => r.state === 'Active'), more }
+}
+
+/** @throws KmsError iam.roleNotFound, iam.roleHasPolicies, concurrency.conflict */
+export async function deleteRole(deps: PrincipalDeps, caller: Caller, roleName: string): Promise<void> {
+  assertRoleName(roleName)
+  const role = await deps.iam.getRole(caller.accountId, roleName)
+  if (!role) throw roleNotFound()
+  const marked: RoleRecord = role.state === 'Deleting' ? role : { ...role, state: 'Deleting', rev: role.rev + 1 }
+  if (marked !== role) {
+    try {
+      await deps.iam.replaceRole(marked, role.rev)
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The role was modified concurrently. Retry the request.')
+      throw err
+    }
+  }
+  if ((await deps.iam.listAttachments(caller.accountId, roleAttachmentOwner(roleName))).length > 0) {
+    await deps.iam.replaceRole({ ...marked, state: 'Active', rev: marked.rev + 1 }, marked.rev).catch(() => undefined)
+    throw new KmsError('iam.roleHasPolicies', 'The role still has policies attached; detach them first.')
+  }
+  await deps.iam.deleteRole(caller.accountId, roleName, marked.rev)
+}
+
+function assertPolicyType(value: string): PolicyType {
+  if (value === 'System' || value === 'Custom') return value
+  throw invalidParameter('PolicyType', 'must be System or Custom.')
+}
+
+function attachmentInput(input: { roleName: string; policyName: string; policyType: string }): PolicyType {
+  assertRoleName(input.roleName)
+  const policyType = assertPolicyType(input.policyType)
+  if (policyType === 'System') {
+    if (!systemPolicy(input.policyName)) throw policyNotFound()
+  } else {
+    assertPolicyName(input.policyName)
+  }
+  return policyType
+}
+
+/** @throws KmsError iam.roleNotFound, iam.policyNotFound, iam.roleAttachmentExists */
+export async function attachPolicyToRole(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { roleName: string; policyName: string; policyType: string },
+): Promise<void> {
+  const policyType = attachmentInput(input)
+  await getActiveRole(deps, caller.accountId, input.roleName)
+  if (policyType === 'Custom') {
+    const p = await deps.iam.getPolicy(caller.accountId, input.policyName)
+    if (!p || p.state !== 'Active') throw policyNotFound()
+  }
+  const owner = roleAttachmentOwner(input.roleName)
+  const attachment: PolicyAttachmentRecord = {
+    accountId: caller.accountId,
+    userName: owner,
+    policyType,
+    policyName: input.policyName,
+    attachedAt: isoSeconds(deps.clock.now()),
+  }
+  try {
+    await deps.iam.createAttachment(attachment)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.roleAttachmentExists', 'The policy is already attached to the role.')
+    throw err
+  }
+  const role = await deps.iam.getRole(caller.accountId, input.roleName)
+  const policy = policyType === 'Custom' ? await deps.iam.getPolicy(caller.accountId, input.policyName) : undefined
+  const roleGone = !role || role.state !== 'Active'
+  const policyGone = policyType === 'Custom' && (!policy || policy.state !== 'Active')
+  if (roleGone || policyGone) {
+    await deps.iam.deleteAttachment(caller.accountId, owner, policyType, input.policyName).catch(() => undefined)
+    throw roleGone ? roleNotFound() : policyNotFound()
+  }
+}
+
+/** @throws KmsError iam.roleNotFound, iam.policyNotFound, iam.roleAttachmentNotFound */
+export async function detachPolicyFromRole(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { roleName: string; policyName: string; policyType: string },
+): Promise<void> {
+  const policyType = attachmentInput(input)
+  if (!(await deps.iam.getRole(caller.accountId, input.roleName))) throw roleNotFound()
+  try {
+    await deps.iam.deleteAttachment(caller.accountId, roleAttachmentOwner(input.roleName), policyType, input.policyName)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('iam.roleAttachmentNotFound', 'The policy is not attached to the role.')
+    throw err
+  }
+}
+
+/** @throws KmsError iam.roleNotFound */
+export async function listPoliciesForRole(
+  deps: PrincipalDeps,
+  caller: Caller,
+  roleName: string,
+): Promise<Array<{ policyName: string; policyType: PolicyType; description: string; attachedAt: string }>> {
+  assertRoleName(roleName)
+  await getActiveRole(deps, caller.accountId, roleName)
+  const out = []
+  for (const a of await deps.iam.listAttachments(caller.accountId, roleAttachmentOwner(roleName))) {
+    const description =
+      a.policyType === 'System'
+        ? (SYSTEM_POLICIES.find((p) => p.name === a.policyName)?.description ?? '')
+        : ((await deps.iam.getPolicy(caller.accountId, a.policyName))?.description ?? '')
+    out.push({ policyName: a.policyName, policyType: a.policyType, description, attachedAt: a.attachedAt })
+  }
+  return out
+}
