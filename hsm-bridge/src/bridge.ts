@@ -25,6 +25,7 @@ import { sign } from './ops/sign.js'
 import { verify } from './ops/verify.js'
 import { Pkcs11Module, type Pkcs11Api } from './pkcs11/module.js'
 import { SessionPool } from './pkcs11/session-pool.js'
+import { rotationRoutes } from './rotation/routes.js'
 import { createServer, type Route } from './server.js'
 import type { Body } from './validate.js'
 
@@ -95,6 +96,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ['/v1/keys/verify-mac', op(verifyMac)],
     ['/v1/keys/destroy', op(destroyKey)],
     ['/v1/keys/list', op(listKeys)],
+    ...rotationRoutes(),
   ])
   const server = createServer({ secret: config.secret, routes, health: () => health(ctx), logger })
 
