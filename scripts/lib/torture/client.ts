@@ -28,7 +28,7 @@ export interface Reply {
   status: number
   text: string
   json: any
-  error?: string
+  error?: string | undefined
 }
 
 export const KMS_VERSION = '2016-01-20'
@@ -154,7 +154,7 @@ export function bump(counts: Record<string, number>, key: string, by = 1): void 
 }
 
 /** `200`, `400 InvalidParameter`, `conn ECONNREFUSED`: how an outcome is tallied. */
-export function outcomeOf(r: Reply): string {
+export function outcomeOf(r: { status: number; error?: string | undefined; json?: any }): string {
   if (r.status === 0) return `conn ${r.error}`
   return r.status === 200 ? '200' : `${r.status} ${r.json?.Code ?? '?'}`
 }

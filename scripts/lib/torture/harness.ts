@@ -134,6 +134,7 @@ export async function startTortureStack(opts: { hsm?: 'auto' | 'off'; verbose?: 
           stdio: ['pipe', 'ignore', 'pipe'],
         })
         child.stderr!.on('data', capture)
+        child.once('exit', (code, signal) => capture(`[torture] restarted dynalite ${child.pid} exited (code ${code}, signal ${signal})\n`))
         extraChildren.push(child)
         await waitUntil('dynalite', async () => {
           try {
@@ -200,10 +201,12 @@ export async function startTortureStack(opts: { hsm?: 'auto' | 'off'; verbose?: 
 /** Waits until a signed DescribeRegions answers 200; returns the ms it took. */
 export async function waitHealthy(target: Target, timeoutMs = 30_000): Promise<number> {
   const t0 = Date.now()
+  let last = ''
   while (Date.now() - t0 < timeoutMs) {
     const r = await call(target, 'DescribeRegions')
     if (r.status === 200) return Date.now() - t0
+    last = `${r.status || r.error} ${r.text.slice(0, 200)}`
     await sleep(25)
   }
-  throw new Error(`the stack did not answer 200 within ${timeoutMs} ms`)
+  throw new Error(`the stack did not answer 200 within ${timeoutMs} ms; last answer: ${last}`)
 }
