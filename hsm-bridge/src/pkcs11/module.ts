@@ -30,6 +30,7 @@ export type Pkcs11Api = Pick<
   | 'C_FindObjects'
   | 'C_FindObjectsFinal'
   | 'C_GetAttributeValue'
+  | 'C_SetAttributeValue'
   | 'C_DestroyObject'
   | 'C_GenerateKeyAsync'
   | 'C_GenerateKeyPairAsync'

@@ -133,6 +133,11 @@ export class Session {
   }
 
   /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
+  setAttributes(object: Handle, template: pkcs11js.Template): void {
+    this.api.C_SetAttributeValue(this.handle, object, template)
+  }
+
+  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
   destroy(object: Handle): void {
     this.api.C_DestroyObject(this.handle, object)
   }
