@@ -1,7 +1,7 @@
 /**
  * @module core/domain/authenticate
  *
- * Authenticates one signed request (V1 HMAC-SHA1 or ACS3-HMAC-SHA256, see core/auth) and returns
+ * Authenticates one signed request (V1 HMAC-SHA1, ACS3-HMAC-SHA256 or ACS4-HMAC-SHA256, see core/auth) and returns
  * the caller. Order matters:
  * 1. parse the signature (IncompleteSignature) and check the timestamp window (±15 min);
  * 2. look up the AccessKey — an unknown id still costs one HMAC over a dummy secret, so "no such
@@ -33,6 +33,7 @@ import {
   STS_ACCESS_KEY_PREFIX,
 } from '../auth/security-token'
 import { assertFreshTimestamp } from '../auth/timestamp'
+import { isAcs4Request, parseAcs4Signature } from '../auth/signature-acs4'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromUtf8, utf8 } from '../crypto/bytes'
 import { unwrapUnderRoot, type RootKeyRing } from '../crypto/root-key'
@@ -119,7 +120,8 @@ export async function authenticate(
   region: string,
   known: KnownCaller = {},
 ): Promise<Authenticated> {
-  const signature = parseSignature(request)
+  // ACS4 (gateway-pop) shares ACS3's checks and token header; only its key derivation differs.
+  const signature = isAcs4Request(request) ? parseAcs4Signature(request) : parseSignature(request)
   if (ACCESS_KEY_ID_PATTERN.test(signature.accessKeyId)) known.accessKeyId = signature.accessKeyId
   const now = deps.clock.now()
   assertFreshTimestamp(signature.timestamp, now, TIMESTAMP_WINDOW_MS)

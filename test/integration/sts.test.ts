@@ -16,6 +16,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import CredentialModule, * as Credential from '@alicloud/credentials'
 import OpenApiCoreModule, { $OpenApiUtil } from '@alicloud/openapi-core'
 import PopCore from '@alicloud/pop-core'
+import GatewayPopModule from '@alicloud/gateway-pop'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import StsModule, * as Sts from '@alicloud/sts20150401'
 import KmsModule from '@alicloud/kms20160120'
@@ -28,6 +29,7 @@ const RamClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => Insta
 const StsClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => InstanceType<typeof Sts.default>>(StsModule)
 const OpenApiClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => InstanceType<typeof OpenApiCoreModule>>(OpenApiCoreModule)
 const CredentialClient = def<new (c: InstanceType<typeof Credential.Config>) => InstanceType<typeof Credential.default>>(CredentialModule)
+const GatewayPop = def<new () => any>(GatewayPopModule)
 const KmsClient = def<new (c: Record<string, unknown>) => InstanceType<typeof Kms.default>>(KmsModule)
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
@@ -60,6 +62,24 @@ function kms1(k: Keys) {
 /** openapi-core callApi (ACS3) with a credential client; body form, JSON body or query only. */
 function openApi(credential: InstanceType<typeof Credential.default>) {
   const client = new OpenApiClient(new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' }))
+  return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
+    const params = new $OpenApiUtil.Params({
+      action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC',
+      reqBodyType: as === 'json' ? 'json' : 'formData', bodyType: 'json',
+    })
+    const request = new $OpenApiUtil.OpenApiRequest(as === 'query' ? { query: input } : { body: input })
+    const res = await client.callApi(params, request, {} as never)
+    return res.body as Record<string, any>
+  }
+}
+
+/** openapi-core `execute` through @alicloud/gateway-pop (`signatureVersion: 'v4'`: ACS4-HMAC-SHA256). */
+function gatewayPop(credential: InstanceType<typeof Credential.default>) {
+  const client = new OpenApiClient(
+    new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP', signatureVersion: 'v4' }),
+  )
+  client.setGatewayClient(new GatewayPop())
+  ;(client as unknown as { _productId: string })._productId = 'Kms'
   return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
     const params = new $OpenApiUtil.Params({
       action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC',
@@ -223,6 +243,26 @@ describe('AssumeRole and GetCallerIdentity', () => {
     const notFound = await err(session('DescribeKey', { KeyId: randomUUID() }))
     expect(notFound).toMatchObject({ code: 'Forbidden.KeyNotFound', status: 404, requestId: expect.stringMatching(/^[0-9A-F-]{36}$/) })
     expect(notFound.message).toContain('Forbidden.KeyNotFound')
+  })
+
+  it('openapi-core + gateway-pop (ACS4) with access_key and sts credentials: formData, JSON and query-only', async () => {
+    const asRoot = gatewayPop(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
+    const assumed = await asRoot('AssumeRole', { RoleArn: kmsOnly.arn, RoleSessionName: 'acs4-session' }, 'formData', '2015-04-01')
+    const c = assumed.Credentials
+    const session = gatewayPop(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken })))
+    for (const as of ['formData', 'json', 'query'] as const) {
+      const key = await session('CreateKey', { Description: `acs4 ${as}` }, as)
+      const enc = await session('Encrypt', { KeyId: key.KeyMetadata.KeyId, Plaintext: b64(`acs4 ${as}`) }, as)
+      expect(unb64((await session('Decrypt', { CiphertextBlob: enc.CiphertextBlob }, as)).Plaintext)).toBe(`acs4 ${as}`)
+    }
+    const secretName = unique('acs4-secret')
+    await session('CreateSecret', { SecretName: secretName, SecretData: 'acs4-value', VersionId: 'v1' }, 'json')
+    expect((await session('GetSecretValue', { SecretName: secretName })).SecretData).toBe('acs4-value')
+    expect((await session('GetCallerIdentity', {}, 'query', '2015-04-01')).IdentityType).toBe('AssumedRoleUser')
+    const notFound = await err(session('DescribeKey', { KeyId: randomUUID() }))
+    expect(notFound).toMatchObject({ code: 'Forbidden.KeyNotFound', status: 404, requestId: expect.stringMatching(/^[0-9A-F-]{36}$/) })
+    const wrong = gatewayPop(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: 'wrong', securityToken: c.SecurityToken })))
+    expect(await err(wrong('ListKeys', {}))).toMatchObject({ code: 'SignatureDoesNotMatch', status: 400 })
   })
 
   it('narrows the role by the session policy (it can only narrow)', async () => {
