@@ -28,6 +28,9 @@ import { SessionPool } from './pkcs11/session-pool.js'
 import { rotationRoutes } from './rotation/routes.js'
 import { createServer, type Route } from './server.js'
 import type { Body } from './validate.js'
+import type { XksConfig } from './xks/config.js'
+import { xksRoutes } from './xks/routes.js'
+import { createXksServer } from './xks/server.js'
 
 export interface BridgeOptions {
   config: BridgeConfig
@@ -36,11 +39,17 @@ export interface BridgeOptions {
   pkcs11?: Pkcs11Api
   /** Called when the HSM refuses the PIN during recovery; the process should exit. */
   onFatal?: (err: Error) => void
+  /** The XKS proxy endpoint (xks/server.ts), when configured. */
+  xks?: XksConfig
 }
 
 export interface Bridge {
   readonly server: Server
   readonly pool: SessionPool
+  /** The XKS proxy listener, when configured. */
+  readonly xksServer: Server | undefined
+  /** Its address once started. */
+  xksAddress(): AddressInfo | undefined
   /**
    * Opens the HSM sessions, then listens.
    *
@@ -97,12 +106,20 @@ export function createBridge(options: BridgeOptions): Bridge {
     ['/v1/keys/destroy', op(destroyKey)],
     ['/v1/keys/list', op(listKeys)],
     ...rotationRoutes(),
+    ...xksRoutes(ctx),
   ])
   const server = createServer({ secret: config.secret, routes, health: () => health(ctx), logger })
+  const xks = options.xks
+  const xksServer =
+    xks === undefined
+      ? undefined
+      : createXksServer({ config: xks, keys: { pool, opTimeoutMs: config.opTimeoutMs }, healthy: () => pool.checkHealth(), logger })
 
   return {
     server,
     pool,
+    xksServer,
+    xksAddress: () => (xksServer?.address() ?? undefined) as AddressInfo | undefined,
     async start() {
       pool.start()
       await new Promise<void>((resolve, reject) => {
@@ -112,12 +129,26 @@ export function createBridge(options: BridgeOptions): Bridge {
           resolve()
         })
       })
+      if (xksServer !== undefined && xks !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          xksServer.once('error', reject)
+          xksServer.listen(xks.port, xks.host, () => {
+            xksServer.off('error', reject)
+            resolve()
+          })
+        })
+      }
       return server.address() as AddressInfo
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       const grace = setTimeout(() => server.closeAllConnections(), config.opTimeoutMs)
+      if (xksServer !== undefined) {
+        const xksClosed = new Promise<void>((resolve) => xksServer.close(() => resolve()))
+        xksServer.closeAllConnections()
+        await xksClosed
+      }
       await closed
       clearTimeout(grace)
       await pool.close()

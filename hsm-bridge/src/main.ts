@@ -10,11 +10,14 @@
 import { createBridge, type Bridge } from './bridge.js'
 import { ConfigError, loadConfig, type BridgeConfig } from './config.js'
 import { createLogger } from './log.js'
+import { loadXksConfig, type XksConfig } from './xks/config.js'
 import { FatalHsmError } from './pkcs11/session-pool.js'
 
 let config: BridgeConfig
+let xks: XksConfig | undefined
 try {
   config = loadConfig()
+  xks = loadXksConfig()
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err
   process.stderr.write(`hsm-bridge: configuration error: ${err.message}\n`)
@@ -27,6 +30,7 @@ const bridge: Bridge = createBridge({
   config,
   logger,
   onFatal: (err) => void stop(1, err.message),
+  ...(xks === undefined ? {} : { xks }),
 })
 
 async function stop(code: number, reason: string): Promise<void> {
@@ -40,6 +44,9 @@ async function stop(code: number, reason: string): Promise<void> {
 try {
   const address = await bridge.start()
   const host = address.address.includes(':') ? `[${address.address}]` : address.address
+  const xksAddress = bridge.xksAddress()
+  // The XKS endpoint's line comes first, so whoever waits for "ready on" sees both.
+  if (xksAddress !== undefined) process.stdout.write(`hsm-bridge xks endpoint on http://${xksAddress.address}:${xksAddress.port}\n`)
   process.stdout.write(`hsm-bridge ready on http://${host}:${address.port}\n`)
 } catch (err) {
   if (err instanceof FatalHsmError) {
