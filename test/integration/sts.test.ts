@@ -343,6 +343,36 @@ describe('AssumeRole and GetCallerIdentity', () => {
   })
 })
 
+describe('response fields', () => {
+  const names = (model: { names(): Record<string, string> }) => Object.values(model.names()).sort()
+  const keys = (o: Record<string, unknown>) => Object.keys(o).sort()
+
+  it('match the SDK models field for field (absent only: role Tags, SourceIdentity, Marker at the end)', async () => {
+    const raw = openApi(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
+    const R = Ram as unknown as Record<string, { names(): Record<string, string> }>
+    const S = Sts as unknown as Record<string, { names(): Record<string, string> }>
+    const roleName = unique('fields')
+    const created = await raw('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: trustRoot() }, 'query', '2015-05-01')
+    expect(keys(created.Role)).toEqual(names(R.CreateRoleResponseBodyRole!))
+    expect(keys((await raw('GetRole', { RoleName: roleName }, 'query', '2015-05-01')).Role)).toEqual(names(R.GetRoleResponseBodyRole!))
+    const listed = await raw('ListRoles', { MaxItems: '1000' }, 'query', '2015-05-01')
+    expect([...keys(listed), 'Marker'].sort()).toEqual(names(R.ListRolesResponseBody!))
+    expect([...keys(listed.Roles.Role[0]), 'Tags'].sort()).toEqual(names(R.ListRolesResponseBodyRolesRole!))
+    await raw('AttachPolicyToRole', { RoleName: roleName, PolicyName: 'AliyunKMSReadOnlyAccess', PolicyType: 'System' }, 'query', '2015-05-01')
+    const policies = await raw('ListPoliciesForRole', { RoleName: roleName }, 'query', '2015-05-01')
+    expect(keys(policies)).toEqual(names(R.ListPoliciesForRoleResponseBody!))
+    expect(keys(policies.Policies.Policy[0])).toEqual(names(R.ListPoliciesForRoleResponseBodyPoliciesPolicy!))
+    const assumed = await raw('AssumeRole', { RoleArn: created.Role.Arn, RoleSessionName: 'fields' }, 'query', '2015-04-01')
+    expect([...keys(assumed), 'SourceIdentity'].sort()).toEqual(names(S.AssumeRoleResponseBody!))
+    expect(keys(assumed.Credentials)).toEqual(names(S.AssumeRoleResponseBodyCredentials!))
+    expect(keys(assumed.AssumedRoleUser)).toEqual(names(S.AssumeRoleResponseBodyAssumedRoleUser!))
+    const c = assumed.Credentials
+    const session = openApi(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken })))
+    expect(keys(await session('GetCallerIdentity', {}, 'query', '2015-04-01'))).toEqual(names(S.GetCallerIdentityResponseBody!))
+    expect([...keys(await raw('GetCallerIdentity', {}, 'query', '2015-04-01')), 'RoleId'].sort()).toEqual(names(S.GetCallerIdentityResponseBody!))
+  })
+})
+
 describe('audit trail', () => {
   let ddb: DynamoDBClient
   afterAll(() => ddb?.destroy())
