@@ -12,6 +12,15 @@ if (!port || !path) {
   process.exit(2)
 }
 
+// dynalite rethrows a request stream's error (`req.on('error', (err) => { throw err })`): a client
+// that dies mid-request (workerd killed with -9) would take the table down with it. Such a request
+// never reached the store (its body was incomplete), so dropping it is all there is to do.
+process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'ECONNRESET' || err.code === 'ECONNABORTED' || err.message === 'aborted') return
+  console.error(err)
+  process.exit(1)
+})
+
 const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
 server.listen(Number(port), '127.0.0.1', () => {
   console.log(`dynalite listening on 127.0.0.1:${port}`)
