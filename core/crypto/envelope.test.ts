@@ -1,3 +1,4 @@
+import { hkdfSync as nodeHkdf } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,10 +18,12 @@ import {
   parseBlobHeader,
   sealBlob,
   SOFTWARE_HEADER_BYTES,
+  SUITE_SOFTWARE_HKDF_SM4GCM,
   uuidToBytes,
   type BlobKey,
 } from './envelope'
 import type { RandomSource } from './random'
+import { sm4GcmSeal } from './sm/sm4'
 
 const INVALID_MESSAGE = invalidCiphertext().message
 
@@ -321,7 +324,7 @@ describe('parseBlobHeader', () => {
       concatBytes(Uint8Array.of(2), good.subarray(1)),
       concatBytes(Uint8Array.of(0), good.subarray(1)),
       concatBytes(Uint8Array.of(1, 0), good.subarray(2)),
-      concatBytes(Uint8Array.of(1, 3), good.subarray(2)),
+      concatBytes(Uint8Array.of(1, 4), good.subarray(2)),
       concatBytes(Uint8Array.of(1, 1), new Uint8Array(16), good.subarray(18)),
       concatBytes(good.subarray(0, 18), new Uint8Array(16).fill(0xff), good.subarray(34)),
     ]
@@ -405,5 +408,41 @@ describe('nonces', () => {
     }
     expect(salts.size).toBe(total)
     expect(ivs.size).toBe(total)
+  })
+})
+
+describe('suite 0x03 (HKDF-SM3 + SM4-GCM)', () => {
+  const sm4Key: BlobKey = {
+    keyId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+    versionId: '6fa459ea-ee8a-4ca4-894e-db77e160355e',
+    material: new Uint8Array(16).fill(0x42),
+    suite: SUITE_SOFTWARE_HKDF_SM4GCM,
+  }
+  it('matches an independent build of the layout (OpenSSL HKDF-SM3, RFC 8998-checked SM4-GCM)', async () => {
+    const fixed = new Uint8Array(44).map((_, i) => i)
+    const blob = await sealBlob(sm4Key, utf8('hello sm4'), { a: 'b' }, () => fixed.slice())
+    expect(blob[0]).toBe(1)
+    expect(blob[1]).toBe(3)
+    const header = blob.subarray(0, 78)
+    const info = concatBytes(utf8('edge-kms/blob/v1/sm4'), uuidToBytes(sm4Key.keyId), uuidToBytes(sm4Key.versionId))
+    const mk = new Uint8Array(nodeHkdf('sm3', sm4Key.material, fixed.subarray(0, 32), info, 16))
+    const aad = concatBytes(header, canonicalEncryptionContext({ a: 'b' }))
+    expect(toHex(blob.subarray(78))).toBe(toHex(sm4GcmSeal(mk, fixed.subarray(32), utf8('hello sm4'), aad)))
+    expect(await openBlob(sm4Key, blob, { a: 'b' })).toEqual(utf8('hello sm4'))
+    expect(parseBlobHeader(blob)).toMatchObject({ suite: 3, headerLength: 78 })
+  })
+  it('binds the suite: an SM4 blob under the AES suite key, or the reverse, is the uniform error', async () => {
+    const blob = await sealBlob(sm4Key, utf8('x'), {})
+    const asAes = { ...sm4Key, material: new Uint8Array(32), suite: undefined }
+    await expect(openBlob(asAes, blob, {})).rejects.toMatchObject({ code: 'crypto.invalidCiphertext' })
+    const relabelled = blob.slice()
+    relabelled[1] = 1
+    await expect(openBlob(sm4Key, relabelled, {})).rejects.toMatchObject({ code: 'crypto.invalidCiphertext' })
+    for (let i = 0; i < 78; i++) {
+      const b = blob.slice()
+      b[i]! ^= 0x80
+      await expect(openBlob(sm4Key, b, {})).rejects.toMatchObject({ code: 'crypto.invalidCiphertext' })
+    }
+    await expect(sealBlob({ ...sm4Key, material: new Uint8Array(32) }, utf8('x'), {})).rejects.toThrow(RangeError)
   })
 })

@@ -46,6 +46,31 @@
  *   The IV is left out of the AAD because the HSM chooses it during the encrypt call (the bridge
  *   returns `{iv, ciphertext}`); GCM binds the IV to the tag anyway.
  *
+ * Suite 0x03 — software `Aliyun_SM4` key, per-message derived key: the layout, the AAD and the
+ * checks of suite 0x01, with the Chinese national algorithms in place of SHA-256 and AES:
+ *
+ * ```
+ * offset  len  field
+ * 0       1    format version = 0x01
+ * 1       1    suite = 0x03  (HKDF-SM3 per-message key + SM4-GCM, RFC 8998)
+ * 2       16   key id
+ * 18      16   key version id
+ * 34      32   salt            (CSPRNG)
+ * 66      12   iv              (CSPRNG)
+ * 78      n    ciphertext
+ * 78+n    16   GCM tag
+ * ```
+ *
+ *   message key = HKDF-SM3(IKM  = the 16-byte key-version material (SM4 keys are 128 bits,
+ *                                 the length BYOK imports for Aliyun_SM4),
+ *                          salt = salt,
+ *                          info = UTF-8 "edge-kms/blob/v1/sm4" || key id (16) || version id (16),
+ *                          L    = 16)
+ *   AAD         = header bytes 0..77 || canonicalEncryptionContext(context)
+ *
+ * SM3 and SM4-GCM come from core/crypto/sm/ (the npm package sm-crypto-v2); the envelope logic
+ * (header, derivation, AAD, checks) is this module's, shared with suite 0x01.
+ *
  * Why a per-message key: NIST SP 800-38D §8.3 caps a key used with random 96-bit IVs at 2^32
  * invocations (beyond that, an IV collision, which reveals the GHASH key and the XOR of two
  * plaintexts, becomes more likely than 2^-32). A busy KMS key could exceed that. With suite 0x01
@@ -64,6 +89,8 @@ import { aesGcmOpen, aesGcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from './aead'
 import { concatBytes, fromHex, toHex, utf8, zeroize } from './bytes'
 import { canonicalEncryptionContext } from './context'
 import { checkRandomOutput, randomBytes, type RandomSource } from './random'
+import { hkdfSm3 } from './sm/sm3'
+import { SM4_KEY_BYTES, sm4GcmOpen, sm4GcmSeal } from './sm/sm4'
 
 /** The only blob format version. */
 export const BLOB_FORMAT_VERSION = 0x01
@@ -71,7 +98,9 @@ export const BLOB_FORMAT_VERSION = 0x01
 export const SUITE_SOFTWARE_HKDF_AES256GCM = 0x01
 /** Suite: AES-256-GCM with an HSM-resident key (reserved; header parsing only). */
 export const SUITE_HSM_AES256GCM = 0x02
-/** Header length of suite 0x01 blobs. */
+/** Suite: HKDF-SM3 per-message key + SM4-GCM (software Aliyun_SM4 keys). */
+export const SUITE_SOFTWARE_HKDF_SM4GCM = 0x03
+/** Header length of suite 0x01 (and 0x03) blobs. */
 export const SOFTWARE_HEADER_BYTES = 78
 /** Header length of suite 0x02 blobs. */
 export const HSM_HEADER_BYTES = 46
@@ -81,6 +110,8 @@ export const MAX_BLOB_BYTES = 65536
 const SALT_BYTES = 32
 const MATERIAL_BYTES = 32
 const HKDF_INFO_PREFIX = utf8('edge-kms/blob/v1')
+const SM4_HKDF_INFO_PREFIX = utf8('edge-kms/blob/v1/sm4')
+const SM4_MATERIAL_BYTES = 16
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const NIL_UUID = '00000000-0000-0000-0000-000000000000'
@@ -92,17 +123,19 @@ export interface BlobKey {
   keyId: string
   /** Key version id, canonical lowercase UUID. */
   versionId: string
-  /** The 32-byte key-version material (plaintext; not modified). */
+  /** The key-version material (plaintext; not modified): 32 bytes (suite 1), 16 (suite 3). */
   material: Uint8Array
+  /** The software suite the key seals with: 0x01 (AES, the default) or 0x03 (SM4). */
+  suite?: typeof SUITE_SOFTWARE_HKDF_AES256GCM | typeof SUITE_SOFTWARE_HKDF_SM4GCM
 }
 
 /** The parsed, unauthenticated header of a blob. */
 export interface BlobHeader {
   formatVersion: 1
-  suite: 1 | 2
+  suite: 1 | 2 | 3
   keyId: string
   versionId: string
-  /** Offset of the ciphertext: 78 for suite 1, 46 for suite 2. */
+  /** Offset of the ciphertext: 78 for suites 1 and 3, 46 for suite 2. */
   headerLength: number
 }
 
@@ -136,9 +169,14 @@ export function bytesToUuid(b: Uint8Array): string {
   return id
 }
 
+function suiteOf(key: BlobKey): 1 | 3 {
+  return key.suite === SUITE_SOFTWARE_HKDF_SM4GCM ? SUITE_SOFTWARE_HKDF_SM4GCM : SUITE_SOFTWARE_HKDF_AES256GCM
+}
+
 function checkKey(key: BlobKey): { keyIdBytes: Uint8Array; versionIdBytes: Uint8Array } {
-  if (!(key.material instanceof Uint8Array) || key.material.length !== MATERIAL_BYTES) {
-    throw new RangeError('key material must be 32 bytes')
+  const bytes = suiteOf(key) === SUITE_SOFTWARE_HKDF_SM4GCM ? SM4_MATERIAL_BYTES : MATERIAL_BYTES
+  if (!(key.material instanceof Uint8Array) || key.material.length !== bytes) {
+    throw new RangeError(`key material must be ${bytes} bytes`)
   }
   return { keyIdBytes: uuidToBytes(key.keyId), versionIdBytes: uuidToBytes(key.versionId) }
 }
@@ -156,6 +194,19 @@ async function deriveMessageKey(
   versionIdBytes: Uint8Array,
 ): Promise<Uint8Array> {
   return hkdf(sha256, material, salt, concatBytes(HKDF_INFO_PREFIX, keyIdBytes, versionIdBytes), 32)
+}
+
+/** The suite-0x03 message key: HKDF-SM3, 16 bytes (see the module comment). */
+function deriveSm4MessageKey(material: Uint8Array, salt: Uint8Array, keyIdBytes: Uint8Array, versionIdBytes: Uint8Array): Uint8Array {
+  return hkdfSm3(material, salt, concatBytes(SM4_HKDF_INFO_PREFIX, keyIdBytes, versionIdBytes), SM4_KEY_BYTES)
+}
+
+async function sealWith(suite: 1 | 3, messageKey: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  return suite === SUITE_SOFTWARE_HKDF_SM4GCM ? sm4GcmSeal(messageKey, iv, plaintext, aad) : aesGcmSeal(messageKey, iv, plaintext, aad)
+}
+
+async function openWith(suite: 1 | 3, messageKey: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  return suite === SUITE_SOFTWARE_HKDF_SM4GCM ? sm4GcmOpen(messageKey, iv, sealed, aad) : aesGcmOpen(messageKey, iv, sealed, aad)
 }
 
 /**
@@ -177,6 +228,7 @@ export async function sealBlob(
   random: RandomSource = randomBytes,
 ): Promise<Uint8Array> {
   const { keyIdBytes, versionIdBytes } = checkKey(key)
+  const suite = suiteOf(key)
   if (SOFTWARE_HEADER_BYTES + plaintext.length + GCM_TAG_BYTES > MAX_BLOB_BYTES) {
     throw new RangeError('plaintext too large for a ciphertext blob')
   }
@@ -185,15 +237,17 @@ export async function sealBlob(
   const salt = saltAndIv.subarray(0, SALT_BYTES)
   const iv = saltAndIv.subarray(SALT_BYTES)
   const header = concatBytes(
-    Uint8Array.of(BLOB_FORMAT_VERSION, SUITE_SOFTWARE_HKDF_AES256GCM),
+    Uint8Array.of(BLOB_FORMAT_VERSION, suite),
     keyIdBytes,
     versionIdBytes,
     salt,
     iv,
   )
-  const messageKey = await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+  const messageKey = suite === SUITE_SOFTWARE_HKDF_SM4GCM
+    ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+    : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
   try {
-    const sealed = await aesGcmSeal(messageKey, iv, plaintext, concatBytes(header, aadContext))
+    const sealed = await sealWith(suite, messageKey, iv, plaintext, concatBytes(header, aadContext))
     return concatBytes(header, sealed)
   } finally {
     zeroize(messageKey)
@@ -216,7 +270,7 @@ export function parseBlobHeader(blob: Uint8Array): BlobHeader {
   if (blob[0] !== BLOB_FORMAT_VERSION) throw invalidCiphertext()
   const suite = blob[1]
   let headerLength: number
-  if (suite === SUITE_SOFTWARE_HKDF_AES256GCM) headerLength = SOFTWARE_HEADER_BYTES
+  if (suite === SUITE_SOFTWARE_HKDF_AES256GCM || suite === SUITE_SOFTWARE_HKDF_SM4GCM) headerLength = SOFTWARE_HEADER_BYTES
   else if (suite === SUITE_HSM_AES256GCM) headerLength = HSM_HEADER_BYTES
   else throw invalidCiphertext()
   if (blob.length < headerLength + GCM_TAG_BYTES) throw invalidCiphertext()
@@ -234,7 +288,8 @@ export function parseBlobHeader(blob: Uint8Array): BlobHeader {
 }
 
 /**
- * Verifies and decrypts a suite-0x01 blob produced by {@link sealBlob}.
+ * Verifies and decrypts a suite-0x01 (or, for a `suite: 3` key, suite-0x03) blob produced by
+ * {@link sealBlob}.
  *
  * @param key - the key version named in the blob header (id, version id, 32-byte material).
  * @param blob - blob bytes.
@@ -251,9 +306,10 @@ export async function openBlob(
   context: Record<string, string>,
 ): Promise<Uint8Array> {
   const { keyIdBytes, versionIdBytes } = checkKey(key)
+  const suite = suiteOf(key)
   const header = parseBlobHeader(blob)
   if (
-    header.suite !== SUITE_SOFTWARE_HKDF_AES256GCM ||
+    header.suite !== suite ||
     header.keyId !== key.keyId ||
     header.versionId !== key.versionId
   ) {
@@ -270,8 +326,11 @@ export async function openBlob(
   const iv = blob.subarray(34 + SALT_BYTES, SOFTWARE_HEADER_BYTES)
   let messageKey: Uint8Array | undefined
   try {
-    messageKey = await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
-    return await aesGcmOpen(
+    messageKey = suite === SUITE_SOFTWARE_HKDF_SM4GCM
+      ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+      : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+    return await openWith(
+      suite,
       messageKey,
       iv,
       blob.subarray(SOFTWARE_HEADER_BYTES),

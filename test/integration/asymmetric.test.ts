@@ -215,7 +215,7 @@ describe('bad input is a 4xx that writes nothing', () => {
       ['GetPublicKey', { KeyId: signer.keyId }, 'MissingParameter', 400],
       ['GetPublicKey', { KeyId: sym.KeyId, KeyVersionId: sym.PrimaryKeyVersion }, 'Rejected.UnsupportedKeyUsage', 400],
       ['CreateKey', { KeySpec: 'EC_P256', KeyUsage: 'ENCRYPT/DECRYPT' }, 'Rejected.UnsupportedKeyUsage', 400],
-      ['CreateKey', { KeySpec: 'EC_SM2', KeyUsage: 'SIGN/VERIFY' }, 'Unsupported.KeySpec', 400],
+      ['CreateKey', { KeySpec: 'Aliyun_AES_128' }, 'Unsupported.KeySpec', 400],
       ['CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'SIGN/VERIFY', EnableAutomaticRotation: 'true' }, 'Rejected.UnsupportedKeyUsage', 400],
     ]
     for (const [action, params, code, status] of cases) {

@@ -6,8 +6,9 @@
  * usage, EC_P256/EC_P256K for SIGN/VERIFY). `Origin=EXTERNAL` (BYOK) creates the key in
  * PendingImport with no version; its material arrives through ImportKeyMaterial (./byok).
  * `ProtectionLevel=HSM` (issue #6) creates Aliyun_AES_256, RSA_2048/3072/4096 and EC_P256 keys in
- * the HSM through ./hsm/create-hsm-key.ts. EC_SM2 and SM4 are refused with Alibaba's
- * `Unsupported.*` codes.
+ * the HSM through ./hsm/create-hsm-key.ts. `Aliyun_SM4` (SM4-GCM, ./sm4-keys.ts) and `EC_SM2`
+ * (SM2DSA / SM2PKE) are software keys; `ProtectionLevel=HSM` for them is
+ * `Unsupported.ProtectionLevel` (SoftHSMv2 has no SM mechanisms).
  */
 import { KmsError } from '../../errors'
 import { SHARED_INSTANCE, type Caller, type KeyRecord } from '../model'
@@ -21,6 +22,7 @@ import { mergeTags, type Tag } from './tags'
 import { createHsmKey } from './hsm/create-hsm-key'
 import { hsmSpecOf, requireHsm } from './hsm/hsm-keys'
 import { defaultKeyUsage } from './key-spec-defaults'
+import { symmetricMaterialBytes } from './sm4-keys'
 import { createMacKey } from './mac/create-mac-key'
 import { isUnsupportedMacSpec, macKeySpec } from './mac/specs'
 
@@ -36,7 +38,7 @@ export interface CreateKeyInput {
   instanceId?: string
 }
 
-const SYMMETRIC_SPECS = new Set(['Aliyun_AES_256'])
+const SYMMETRIC_SPECS = new Set(['Aliyun_AES_256', 'Aliyun_SM4'])
 const KNOWN_SPECS = new Set([
   'Aliyun_AES_256', 'Aliyun_AES_128', 'Aliyun_AES_192', 'Aliyun_SM4',
   'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P256K', 'EC_SM2',
@@ -121,7 +123,7 @@ export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: 
     ? undefined
     : asymmetric
       ? await newAsymmetricVersion(deps, keyId, asymmetric, now)
-      : await newSoftwareVersion(deps, keyId, now)
+      : await newSoftwareVersion(deps, keyId, now, symmetricMaterialBytes(keySpec))
   const key: KeyRecord = {
     keyId,
     accountId: caller.accountId,

@@ -11,6 +11,7 @@ import type { Caller, KeyRecord, KeyVersionRecord } from '../model'
 import type { KeyDeps } from '../ports'
 import { assertKeyState, isoSeconds, mutateKey, resolveKey } from './common'
 import { newSoftwareVersion } from './material'
+import { symmetricMaterialBytes } from './sm4-keys'
 import { DEFAULT_ROTATION_SECONDS, parseRotationInterval } from './rotation'
 
 /** Alibaba: at most 50 versions per key. Automatic rotation stops adding versions beyond it. */
@@ -104,7 +105,7 @@ export async function rotateIfDue(
     // Keep the key usable; stop the schedule rather than exceed the version limit.
     return { ...key, automaticRotation: false, nextRotationDate: undefined }
   }
-  const version = await newSoftwareVersion(deps, key.keyId, nowMs)
+  const version = await newSoftwareVersion(deps, key.keyId, nowMs, symmetricMaterialBytes(key.keySpec))
   const now = isoSeconds(nowMs)
   return {
     ...key,

@@ -12,6 +12,8 @@
  * - Plaintext and key material are zeroized once the response is built.
  * - HSM-protected keys (issue #6) seal and open suite-0x02 blobs in the HSM (./hsm/blob.ts); a
  *   blob's suite must match its key's protection level.
+ * - `Aliyun_SM4` keys seal suite-0x03 blobs (HKDF-SM3 + SM4-GCM, ./sm4-keys.ts); a blob's suite
+ *   must match its key's spec.
  */
 import { toBase64, zeroize } from '../../crypto/bytes'
 import { openBlob, parseBlobHeader, sealBlob } from '../../crypto/envelope'
@@ -22,6 +24,7 @@ import { assertKeyState, resolveKey } from './common'
 import type { KeyOperation } from './key-state-table'
 import { unwrapVersion } from './material'
 import { openHsmBlob, sealHsmBlob } from './hsm/blob'
+import { blobSuiteOf } from './sm4-keys'
 import { isHsmKey, withHsmVersion } from './hsm/hsm-keys'
 
 /** Alibaba: Encrypt takes at most 6 KB of plaintext. */
@@ -60,7 +63,7 @@ async function sealWithPrimary(
   }
   const material = await unwrapVersion(deps, key, versionId)
   try {
-    const blob = await sealBlob({ keyId: key.keyId, versionId, material }, plaintext, context, deps.random)
+    const blob = await sealBlob({ keyId: key.keyId, versionId, material, suite: blobSuiteOf(key.keySpec) }, plaintext, context, deps.random)
     return { blob, versionId }
   } finally {
     zeroize(material)
@@ -129,7 +132,8 @@ async function openAnyBlob(
   } else {
     try {
       material = await unwrapVersion(deps, key, header.versionId)
-      plaintext = await openBlob({ keyId: key.keyId, versionId: header.versionId, material }, blob, context)
+      const suite = blobSuiteOf(key.keySpec)
+      plaintext = await openBlob({ keyId: key.keyId, versionId: header.versionId, material, suite }, blob, context)
     } catch (err) {
       if (KmsError.match(err, 'crypto.')) throw err
       if (KmsError.match(err, 'key.')) throw invalidCiphertext(err)

@@ -28,6 +28,7 @@ import type { KeyDeps } from '../ports'
 import type { SecretRecord, SecretValue, SecretVersionRecord } from './model'
 import { secretArn } from './names'
 import { DEFAULT_KEY_ALIAS, ensureDefaultKey, ensureSecretsServiceKey } from './service-keys'
+import { blobSuiteOf } from '../keys/sm4-keys'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock' | 'random' | 'rootKeys'>
 type SecretIdentity = Pick<SecretRecord, 'accountId' | 'region' | 'secretName'>
@@ -145,7 +146,7 @@ export async function sealSecretVersion(
   try {
     material = await unwrapVersion(deps, key, keyVersionId)
     const blob = await sealBlob(
-      { keyId: key.keyId, versionId: keyVersionId, material },
+      { keyId: key.keyId, versionId: keyVersionId, material, suite: blobSuiteOf(key.keySpec) },
       dataKey,
       dataKeyContext(secret, versionId),
       deps.random,
@@ -244,7 +245,7 @@ export async function openSecretVersion(
   let dataKey: Uint8Array | undefined
   try {
     material = await unwrapVersion(deps, key, keyVersionId)
-    const blobKey = { keyId: key.keyId, versionId: keyVersionId, material }
+    const blobKey = { keyId: key.keyId, versionId: keyVersionId, material, suite: blobSuiteOf(key.keySpec) }
     dataKey = await openBlob(blobKey, blob, dataKeyContext(secret, versionId))
     if (dataKey.length !== DATA_KEY_BYTES) throw integrityFailure()
     return await aesGcmOpen(dataKey, iv, sealed, valueAad(secret, versionId, item.secretDataType))

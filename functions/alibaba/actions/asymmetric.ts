@@ -22,9 +22,10 @@ import type { Params } from '../params'
 const MAX_DIGEST_BYTES = 128
 /** RSA-4096 signatures are 512 bytes, DER ECDSA at most 72. */
 const MAX_SIGNATURE_BYTES = 1024
-/** RSA-4096 with OAEP-SHA-1 takes at most 470 bytes. */
-const MAX_ASYMMETRIC_PLAINTEXT = 1024
-const MAX_RSA_CIPHERTEXT = 1024
+/** SM2PKE takes at most 6047 bytes (RSA-4096 with OAEP-SHA-1: 470); the domain checks per spec. */
+const MAX_ASYMMETRIC_PLAINTEXT = 8192
+/** RSA-4096: 512 bytes; an SM2PKE ciphertext is its plaintext plus at most 109 bytes of DER. */
+const MAX_ASYMMETRIC_CIPHERTEXT = 8192
 const MAX_SYMMETRIC_BLOB = 16 * 1024
 /** An RSA-4096 SPKI is 550 bytes. */
 const MAX_PUBLIC_KEY_BLOB = 4096
@@ -83,7 +84,7 @@ export const AsymmetricDecrypt: ActionHandler = async ({ deps, caller, params })
   const out = await asymmetricDecrypt(deps, caller, {
     ...keyAndVersion(params),
     algorithm: params.string('Algorithm', { max: 64 }),
-    ciphertext: ciphertext(params, 'CiphertextBlob', MAX_RSA_CIPHERTEXT),
+    ciphertext: ciphertext(params, 'CiphertextBlob', MAX_ASYMMETRIC_CIPHERTEXT),
     dryRun: params.optionalBoolean('DryRun'),
   })
   const body = { KeyId: out.key.keyId, KeyVersionId: out.versionId, Plaintext: toBase64(out.plaintext) }

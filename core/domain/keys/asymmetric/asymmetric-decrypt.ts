@@ -4,11 +4,14 @@
  * AsymmetricDecrypt: RSAES-OAEP decryption with one version's private key, through the RSA
  * engine (constant-time OAEP decoding in BoringSSL/OpenSSL). Every failure caused by the
  * ciphertext — wrong length, wrong key or version, wrong algorithm, tampering — is the one
- * uniform `crypto.invalidCiphertext`. HSM keys decrypt in the HSM (OAEP decoding there).
+ * uniform `crypto.invalidCiphertext`. HSM keys decrypt in the HSM (OAEP decoding there). EC_SM2 keys
+ * decrypt SM2PKE (GM/T 0009 DER) ciphertexts in software (core/crypto/sm/sm2.ts), with the same
+ * uniform error.
  */
 import { modulusBytes, rsaOaepDecrypt } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
+import { sm2Decrypt } from '../../../crypto/sm/sm2'
 import { invalidCiphertext, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
@@ -46,6 +49,22 @@ export async function asymmetricDecrypt(
 ): Promise<AsymmetricDecryptOutput> {
   const { key, spec, version } = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, operation, 'ENCRYPT/DECRYPT')
   const algorithm = assertEncryptAlgorithm(spec, input.algorithm)
+  if (algorithm === 'SM2PKE') {
+    const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
+    let sm2Plaintext: Uint8Array
+    try {
+      sm2Plaintext = sm2Decrypt(pkcs8, input.ciphertext)
+    } catch (err) {
+      throw invalidCiphertext(err)
+    } finally {
+      zeroize(pkcs8)
+    }
+    if (input.dryRun) {
+      zeroize(sm2Plaintext)
+      throw dryRunSucceeded()
+    }
+    return { key, versionId: version.versionId, plaintext: sm2Plaintext }
+  }
   if (spec.kind !== 'rsa') throw new KmsError('key.invalidUsage', 'The key cannot decrypt.')
   if (input.ciphertext.length !== modulusBytes(spec.bits)) throw invalidCiphertext()
   let plaintext: Uint8Array

@@ -4,12 +4,14 @@
  * AsymmetricSign: sign a caller-supplied SHA-256 digest with one version of a SIGN/VERIFY key.
  * RSA_PSS_SHA_256 (MGF1-SHA-256, 32-byte random salt) and RSA_PKCS1_SHA_256 through the RSA
  * engine; ECDSA_SHA_256 through @noble/curves, DER-encoded as Alibaba returns it. HSM keys
- * sign in the HSM (same algorithms and encodings).
+ * sign in the HSM (same algorithms and encodings). SM2DSA signs e = SM3(Z_A ‖ M), which the caller
+ * computes and sends as `Digest` (Alibaba's AsymmetricSign doc), DER-encoded (core/crypto/sm/sm2.ts).
  */
 import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
 import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
+import { sm2SignDigest } from '../../../crypto/sm/sm2'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
@@ -45,14 +47,16 @@ export async function asymmetricSign(
   engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricSignOutput> {
   const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricSign')
-  if (isHsmKey(key)) {
+  if (isHsmKey(key) && algorithm !== 'SM2DSA') {
     const signature = await withHsmVersion(deps, key, version.versionId, (hsm, id) => hsm.sign(id, algorithm, input.digest))
     return { key, versionId: version.versionId, signature }
   }
   const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
   try {
     let signature: Uint8Array
-    if (spec.kind === 'ec') {
+    if (spec.kind === 'sm2') {
+      signature = sm2SignDigest(pkcs8, input.digest, deps.random)
+    } else if (spec.kind === 'ec') {
       signature = ecdsaSignDigest(spec.curve, pkcs8, input.digest, deps.random)
     } else if (algorithm === 'RSA_PSS_SHA_256') {
       signature = rsaSignPssDigest(engine, pkcs8, spec.bits, input.digest, 'SHA-256', PSS_SALT_BYTES, deps.random)

@@ -9,6 +9,7 @@
 import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
 import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import { sm2VerifyDigest } from '../../../crypto/sm/sm2'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
@@ -43,7 +44,7 @@ export async function asymmetricVerify(
   engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricVerifyOutput> {
   const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricVerify')
-  if (isHsmKey(key)) {
+  if (isHsmKey(key) && algorithm !== 'SM2DSA') {
     const hsmValid = await withHsmVersion(deps, key, version.versionId, (hsm, id) =>
       hsm.verify(id, algorithm, input.digest, input.signature).catch((err: unknown) => {
         if (KmsError.match(err, 'validation.')) return false
@@ -56,7 +57,8 @@ export async function asymmetricVerify(
   let valid: boolean
   try {
     const { digest, signature } = input
-    if (spec.kind === 'ec') valid = ecdsaVerifyDigest(spec.curve, spki, digest, signature)
+    if (spec.kind === 'sm2') valid = sm2VerifyDigest(spki, digest, signature)
+    else if (spec.kind === 'ec') valid = ecdsaVerifyDigest(spec.curve, spki, digest, signature)
     else if (algorithm === 'RSA_PSS_SHA_256') {
       valid = rsaVerifyPssDigest(engine, spki, spec.bits, digest, signature, 'SHA-256', PSS_SALT_BYTES)
     } else valid = rsaVerifyPkcs1Digest(engine, spki, spec.bits, digest, signature, 'SHA-256')

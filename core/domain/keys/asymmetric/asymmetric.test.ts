@@ -182,13 +182,13 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
 })
 
 describe('CreateKey with asymmetric specs', () => {
-  it('refuses EC keys for encryption, SM2/SM4, HSM protection and automatic rotation', async () => {
+  it('refuses EC keys for encryption, unsupported specs, HSM protection and automatic rotation', async () => {
     const deps = memoryKeyDeps()
     const cases: Array<[Parameters<typeof createKey>[2], string]> = [
       [{ keySpec: 'EC_P256', keyUsage: 'ENCRYPT/DECRYPT' }, 'key.invalidUsage'],
       [{ keySpec: 'EC_P256K', keyUsage: 'ENCRYPT/DECRYPT' }, 'key.invalidUsage'],
-      [{ keySpec: 'EC_SM2', keyUsage: 'SIGN/VERIFY' }, 'key.unsupportedSpec'],
-      [{ keySpec: 'Aliyun_SM4' }, 'key.unsupportedSpec'],
+      [{ keySpec: 'Aliyun_AES_128' }, 'key.unsupportedSpec'],
+      [{ keySpec: 'EC_SM2', keyUsage: 'SIGN/VERIFY', enableAutomaticRotation: true }, 'key.invalidUsage'],
       [{ keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' }, 'key.unsupportedProtectionLevel'],
       [{ keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY', enableAutomaticRotation: true }, 'key.invalidUsage'],
       [{ keySpec: 'RSA_1024', keyUsage: 'SIGN/VERIFY' }, 'validation.invalidParameter'],

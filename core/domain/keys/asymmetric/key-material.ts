@@ -7,11 +7,13 @@
  * (SPKI DER, base64) in clear on the version record.
  *
  * Generation: RSA with WebCrypto `generateKey` (e = 65537), P-256 with WebCrypto, secp256k1 with
- * @noble/curves seeded by the service's health-checked random source.
+ * @noble/curves seeded by the service's health-checked random source, SM2 by core/crypto/sm/sm2.ts
+ * from the same source.
  */
 import { fromBase64, toBase64, zeroize } from '../../../crypto/bytes'
 import { generateEcKeyPair, importEcPkcs8 } from '../../../crypto/asymmetric/ec'
 import { generateRsaKeyPair, importRsaPkcs8 } from '../../../crypto/asymmetric/rsa'
+import { generateSm2KeyPair, importSm2Pkcs8 } from '../../../crypto/sm/sm2'
 import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { wrapUnderRoot } from '../../../crypto/root-key'
 import { KmsError } from '../../../errors'
@@ -29,6 +31,7 @@ export interface AsymmetricKeyPair {
 
 /** A fresh key pair of `spec`. The caller must zeroize `pkcs8`. */
 export function generateKeyPair(spec: AsymmetricSpec, random: KeyDeps['random']): Promise<AsymmetricKeyPair> {
+  if (spec.kind === 'sm2') return Promise.resolve(generateSm2KeyPair(random))
   return spec.kind === 'rsa' ? generateRsaKeyPair(spec.bits) : generateEcKeyPair(spec.curve, random)
 }
 
@@ -45,6 +48,7 @@ export async function importPrivateKey(
   engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricKeyPair> {
   try {
+    if (spec.kind === 'sm2') return importSm2Pkcs8(pkcs8)
     return spec.kind === 'rsa' ? await importRsaPkcs8(engine, pkcs8, spec.bits, random) : importEcPkcs8(spec.curve, pkcs8)
   } catch (err) {
     const message = `The key material is not a valid ${spec.keySpec} private key (PKCS#8 DER).`

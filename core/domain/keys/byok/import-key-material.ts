@@ -18,6 +18,7 @@ import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-en
 import { toBase64, zeroize } from '../../../crypto/bytes'
 import { unwrapUnderRoot, wrapUnderRoot } from '../../../crypto/root-key'
 import { invalidParameter, KmsError } from '../../../errors'
+import { SM4_KEY_SPEC } from '../sm4-keys'
 import type { Caller, KeyRecord, KeyVersionRecord } from '../../model'
 import type { KeyDeps } from '../../ports'
 import { assertKeyState, isoSeconds, mutateKey, resolveKey } from '../common'
@@ -52,7 +53,9 @@ async function prepareMaterial(
 ): Promise<Prepared> {
   const spec = asymmetricSpec(key.keySpec)
   if (!spec) {
-    if (key.keySpec !== 'Aliyun_AES_256' || material.length !== SYMMETRIC_MATERIAL_BYTES) throw invalidKeyMaterial()
+    // 256 bits for Aliyun_AES_256, 128 bits for Aliyun_SM4 (Alibaba's GetParametersForImport doc).
+    const expected = key.keySpec === 'Aliyun_AES_256' ? SYMMETRIC_MATERIAL_BYTES : key.keySpec === SM4_KEY_SPEC ? 16 : -1
+    if (material.length !== expected) throw invalidKeyMaterial()
     return { stored: material, canonical: material }
   }
   const pair = await importPrivateKey(spec, material, deps.random, engine)
