@@ -48,9 +48,12 @@ async function rotate(strategy: ManagedRotationStrategy, state: SecretState): Pr
   await strategy.setPending(ctx)
   await strategy.setPending(ctx) // idempotent: a retried step succeeds too
   await strategy.testPending(ctx)
+  const replaced = state.current
   state.previous = state.current
   state.current = pending
-  await strategy.finish?.({ ...ctx, current: state.current, previous: state.previous, pending: undefined as never })
+  // As the engine calls it after the move: `current` is the replaced version, `pending` the new one.
+  const { previous: _p, ...rest } = ctx
+  await strategy.finish?.({ ...rest, current: replaced, pending })
 }
 
 beforeAll(async () => {
@@ -77,7 +80,7 @@ describe('validation at CreateSecret (4xx InvalidParameter, no value echoed)', (
     [{ ...good, Extra: 1 }, 'ExtendedConfig'],
     ['text', 'ExtendedConfig'],
   ])('Rds config %j → %s', (config, parameter) => {
-    const err = (() => { try { rds.validate(config, data) } catch (e) { return e } })() as KmsError
+    const err = (() => { try { rds.validate(config as never, data) } catch (e) { return e } })() as KmsError
     expect(err).toBeInstanceOf(KmsError)
     expect(err.code).toBe('validation.invalidParameter')
     expect(err.details?.parameter).toBe(parameter)

@@ -23,6 +23,7 @@
 import { invalidParameter } from '../../../../errors'
 import {
   allowOnlyKeys,
+  bridgeFromDeps,
   configObject,
   connectorsOf,
   expectOk,
@@ -118,7 +119,7 @@ function keyOf(v: EcsValue): { PublicKey: string; PrivateKey: string } {
  *
  * @throws never
  */
-export function createEcsStrategy(deps: ManagedStrategyDeps): ManagedRotationStrategy {
+export function createEcsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): ManagedRotationStrategy {
   const endpoint = (cfg: EcsConfig) => ({ host: cfg.host, port: cfg.port, hostKeyFingerprint: cfg.hostKeyFingerprint })
 
   return {
@@ -139,7 +140,7 @@ export function createEcsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
       if (cfg.subType === 'Password') {
         return JSON.stringify({ UserName: current.UserName, Password: newPassword(ctx) })
       }
-      const pair = await connectorsOf(deps, step).sshGenerateKey('edge-kms')
+      const pair = await connectorsOf(deps, ctx, step).sshGenerateKey('edge-kms')
       return JSON.stringify({ UserName: current.UserName, PublicKey: pair.publicKey, PrivateKey: pair.privateKey })
     },
 
@@ -149,7 +150,7 @@ export function createEcsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
       const current = stepJson(step, () => parseEcsValue(cfg.subType, ctx.current))
       const pending = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending ?? ''))
       if (pending.UserName !== current.UserName) throw new RotationStepError(step, 'invalidValue')
-      const bridge = connectorsOf(deps, step)
+      const bridge = connectorsOf(deps, ctx, step)
       if (cfg.subType === 'Password') {
         const admin = await readAdminLogin(ctx, cfg.adminSecretName!, step)
         const out = await bridge.sshSetPassword({
@@ -177,7 +178,7 @@ export function createEcsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
       const cfg = stepJson(step, () => parseEcsConfig(ctx.config))
       const pending = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending ?? ''))
       const credential = 'Password' in pending ? { password: pending.Password } : { privateKey: pending.PrivateKey }
-      expectOk(step, await connectorsOf(deps, step).sshTestLogin({ ...endpoint(cfg), user: pending.UserName, ...credential }))
+      expectOk(step, await connectorsOf(deps, ctx, step).sshTestLogin({ ...endpoint(cfg), user: pending.UserName, ...credential }))
     },
 
     async finish(ctx) {
@@ -193,7 +194,10 @@ export function createEcsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
         .filter((k) => k.split(' ')[1] !== fresh.PublicKey.split(' ')[1])
       if (olds.length === 0) return
       const user = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending ?? ctx.current)).UserName
-      expectOk(step, await connectorsOf(deps, step).sshAuthorizeKey({ ...endpoint(cfg), login: { user, privateKey: fresh.PrivateKey }, remove: olds }))
+      expectOk(step, await connectorsOf(deps, ctx, step).sshAuthorizeKey({ ...endpoint(cfg), login: { user, privateKey: fresh.PrivateKey }, remove: olds }))
     },
   }
 }
+
+/** The ECS strategy the engine's registry uses (bridge from the engine's deps). */
+export const ecsStrategy = createEcsStrategy()

@@ -29,13 +29,15 @@ export interface ManagedRotationContext {
   /** ACSCurrent SecretData of another secret of the same account (AdminSecretName). */
   readSecret(name: string): Promise<string>
   random?: RandomSource
+  /** The engine's dependencies; the bridge client is `deps.rotationBridge` (functions/deps.ts). */
+  deps?: object
 }
 
 /** A rotation strategy as the engine drives it: create-pending → set → test → (move) → finish. */
 export interface ManagedRotationStrategy {
   readonly secretType: 'Rds' | 'ECS'
   /** @throws {KmsError} validation.invalidParameter (4xx) for a bad ExtendedConfig or SecretData. */
-  validate(config: unknown, data: string): void
+  validate(config: Record<string, unknown>, data: string): void
   /** @returns the pending version's SecretData. */
   createPending(ctx: ManagedRotationContext): Promise<string>
   setPending(ctx: ManagedRotationContext): Promise<void>
@@ -44,8 +46,13 @@ export interface ManagedRotationStrategy {
 }
 
 export interface ManagedStrategyDeps {
-  /** The bridge connectors, or undefined when no bridge is configured. */
-  connectors: () => RotationConnectors | undefined
+  /** The bridge connectors for this rotation, or undefined when no bridge is configured. */
+  connectors: (ctx: ManagedRotationContext) => RotationConnectors | undefined
+}
+
+/** The default: the `rotationBridge` the Worker puts into the engine's deps when HSM_BRIDGE_URL is set. */
+export const bridgeFromDeps: ManagedStrategyDeps = {
+  connectors: (ctx) => (ctx.deps as { rotationBridge?: RotationConnectors } | undefined)?.rotationBridge,
 }
 
 const REASON_TEXT: Record<RotationFailureReason | 'notConfigured' | 'invalidValue', string> = {
@@ -86,8 +93,8 @@ export function expectOk(step: string, outcome: RotationOutcome): void {
 }
 
 /** @throws {RotationStepError} notConfigured */
-export function connectorsOf(deps: ManagedStrategyDeps, step: string): RotationConnectors {
-  const c = deps.connectors()
+export function connectorsOf(deps: ManagedStrategyDeps, ctx: ManagedRotationContext, step: string): RotationConnectors {
+  const c = deps.connectors(ctx)
   if (c === undefined) throw new RotationStepError(step, 'notConfigured')
   return c
 }

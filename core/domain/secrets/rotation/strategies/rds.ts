@@ -26,6 +26,7 @@
 import { invalidParameter } from '../../../../errors'
 import {
   allowOnlyKeys,
+  bridgeFromDeps,
   configObject,
   connectorsOf,
   expectOk,
@@ -126,17 +127,18 @@ export function parseRdsAccount(text: string): RdsAccount {
  *
  * @throws never
  */
-export function createRdsStrategy(deps: ManagedStrategyDeps): ManagedRotationStrategy {
+export function createRdsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): ManagedRotationStrategy {
   const database = (cfg: RdsConfig) => cfg.database ?? (cfg.engine === 'postgresql' ? 'postgres' : undefined)
 
   async function setPassword(
+    ctx: ManagedRotationContext,
     step: string,
     cfg: RdsConfig,
     login: AdminLogin,
     account: RdsAccount,
     original: string | undefined,
   ): Promise<void> {
-    const bridge = connectorsOf(deps, step)
+    const bridge = connectorsOf(deps, ctx, step)
     if (login.password === undefined) throw new RotationStepError(step, 'invalidValue')
     const out =
       cfg.engine === 'postgresql'
@@ -161,8 +163,8 @@ export function createRdsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
     expectOk(step, out)
   }
 
-  async function testLogin(step: string, cfg: RdsConfig, account: RdsAccount) {
-    const bridge = connectorsOf(deps, step)
+  async function testLogin(ctx: ManagedRotationContext, step: string, cfg: RdsConfig, account: RdsAccount) {
+    const bridge = connectorsOf(deps, ctx, step)
     const db = database(cfg)
     return cfg.engine === 'postgresql'
       ? bridge.postgresTestLogin({ host: cfg.host, port: cfg.port, database: db!, user: account.AccountName, password: account.AccountPassword })
@@ -209,17 +211,17 @@ export function createRdsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
         const admin = await readAdminLogin(ctx, cfg.adminSecretName, step)
         // DoubleUsers: the account is created (with the privileges of the current one) if missing.
         const original = cfg.subType === 'DoubleUsers' && pending.AccountName !== current.AccountName ? current.AccountName : undefined
-        await setPassword(step, cfg, admin, pending, original)
+        await setPassword(ctx, step, cfg, admin, pending, original)
         return
       }
       // SingleUser without admin: the account changes its own password. A retried step finds the
       // pending password already in place.
       if (pending.AccountName !== current.AccountName) throw new RotationStepError(step, 'invalidValue')
       try {
-        await setPassword(step, cfg, { user: current.AccountName, password: current.AccountPassword }, pending, undefined)
+        await setPassword(ctx, step, cfg, { user: current.AccountName, password: current.AccountPassword }, pending, undefined)
       } catch (err) {
         if (err instanceof RotationStepError && err.reason === 'authFailed') {
-          const already = await testLogin(step, cfg, pending)
+          const already = await testLogin(ctx, step, cfg, pending)
           if (already.ok) return
         }
         throw err
@@ -230,7 +232,10 @@ export function createRdsStrategy(deps: ManagedStrategyDeps): ManagedRotationStr
       const step = 'testPending'
       const cfg = stepJson(step, () => parseRdsConfig(ctx.config))
       const pending = stepJson(step, () => parseRdsAccount(ctx.pending ?? ''))
-      expectOk(step, await testLogin(step, cfg, pending))
+      expectOk(step, await testLogin(ctx, step, cfg, pending))
     },
   }
 }
+
+/** The Rds strategy the engine's registry uses (bridge from the engine's deps). */
+export const rdsStrategy = createRdsStrategy()
