@@ -20,6 +20,7 @@ import GatewayPopModule from '@alicloud/gateway-pop'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import StsModule, * as Sts from '@alicloud/sts20150401'
 import KmsModule from '@alicloud/kms20160120'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { b64, Kms, sdkError, stackInfo, unb64 } from './clients'
 
@@ -341,6 +342,32 @@ describe('AssumeRole and GetCallerIdentity', () => {
     }
     expect(last).toMatchObject({ code: 'InvalidSecurityToken.Expired', status: 400 })
   })
+})
+
+describe('random input', () => {
+  it('never answers 5xx to random role, STS and token input', async () => {
+    const raw = openApi(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
+    const { keys } = await assume(kmsOnly.arn, { session: 'fuzz' })
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('', 'acs:ram::1:role/x', `acs:ram::${stackInfo().accountId}:role/${kmsOnly.roleName}`, '{"Version":"1"}', '-1', '99999999999', 'edge-sts1.x.y'))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('CreateRole', 'GetRole', 'DeleteRole', 'AttachPolicyToRole', 'ListPoliciesForRole', 'AssumeRole', 'GetCallerIdentity', 'ListKeys'),
+        fc.dictionary(fc.constantFrom('RoleName', 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy', 'AssumeRolePolicyDocument', 'PolicyName', 'PolicyType', 'MaxSessionDuration'), text),
+        fc.option(text, { nil: undefined }),
+        async (action, params, token) => {
+          const version = ['AssumeRole', 'GetCallerIdentity'].includes(action) ? '2015-04-01' : action === 'ListKeys' ? '2016-01-20' : '2015-05-01'
+          const caller = token === undefined ? raw : openApi(new CredentialClient(new Credential.Config({ type: 'sts', ...keys, securityToken: token || keys.securityToken })))
+          try {
+            await caller(action, { ...params }, 'formData', version)
+          } catch (e) {
+            const status = (e as { statusCode?: number }).statusCode ?? 0
+            if (!(status >= 400 && status < 500)) throw new Error(`${action} ${JSON.stringify(params)} → ${status}: ${String((e as Error).message).slice(0, 300)}`)
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  }, 120_000)
 })
 
 describe('response fields', () => {
