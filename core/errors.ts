@@ -44,6 +44,7 @@ export const KMS_ERROR_CODES = [
   'key.unsupportedOrigin',
   'key.unsupportedProtectionLevel',
   'key.serviceManaged',
+  'key.unsupportedOperation',
   // key material import (BYOK)
   'import.invalidToken',
   'import.expiredToken',

@@ -42,6 +42,7 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'key.unsupportedOrigin': { status: 400, code: 'Unsupported.Origin' },
   'key.unsupportedProtectionLevel': { status: 400, code: 'Unsupported.ProtectionLevel' },
   'key.serviceManaged': { status: 403, code: 'Forbidden.ServiceManagedKey' },
+  'key.unsupportedOperation': { status: 400, code: 'Rejected.UnsupportedOperation' },
   'import.invalidToken': { status: 400, code: 'InvalidImportToken' },
   'import.expiredToken': { status: 400, code: 'ExpiredImportToken' },
   'import.invalidMaterial': { status: 400, code: 'InvalidKeyMaterial' },

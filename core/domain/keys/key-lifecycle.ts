@@ -19,7 +19,7 @@ export function assertUserManaged(key: KeyRecord): void {
   }
 }
 
-/** The default CMK allows only use, enabling and rotation policy changes; nothing else. */
+/** The default CMK allows use, its description and tags; nothing else (./default-key-rules.ts). */
 function assertCustomerKey(key: KeyRecord): void {
   assertUserManaged(key)
   if (key.creatorType === 'Default') {
@@ -49,7 +49,7 @@ export function disableKey(deps: Deps, caller: Caller, keyId: string): Promise<K
 export function updateKeyDescription(deps: Deps, caller: Caller, keyId: string, description: string): Promise<KeyRecord> {
   if (description.length > 8192) throw invalidParameter('Description', 'must be at most 8192 characters.')
   return mutateKey(deps, caller, keyId, 'UpdateKeyDescription', (key) => {
-    assertCustomerKey(key)
+    assertUserManaged(key)
     if (key.description === description) return undefined
     return { ...key, description }
   })

@@ -12,6 +12,7 @@ import type { KeyDeps } from '../ports'
 import { assertKeyState, isoSeconds, mutateKey, resolveKey } from './common'
 import { newSoftwareVersion } from './material'
 import { symmetricMaterialBytes } from './sm4-keys'
+import { assertDefaultKeyRotation } from './default-key-rules'
 import { DEFAULT_ROTATION_SECONDS, parseRotationInterval } from './rotation'
 
 /** Alibaba: at most 50 versions per key. Automatic rotation stops adding versions beyond it. */
@@ -79,6 +80,7 @@ export function updateRotationPolicy(
   const intervalSeconds = interval === undefined || interval === '' ? undefined : parseRotationInterval(interval)
   return mutateKey(deps, caller, keyId, 'UpdateRotationPolicy', (key) => {
     assertRotatable(key)
+    assertDefaultKeyRotation(key, enable)
     if (!enable) {
       if (!key.automaticRotation && key.nextRotationDate === undefined) return undefined
       return { ...key, automaticRotation: false, nextRotationDate: undefined }
