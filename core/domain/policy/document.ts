@@ -215,7 +215,7 @@ function compileAction(action: string, where: string): Matcher {
   const colon = action.indexOf(':')
   const service = colon > 0 ? action.slice(0, colon).toLowerCase() : ''
   if (!KNOWN_SERVICES.has(service) || colon === action.length - 1) {
-    malformed(where, 'must be "*" or "<service>:<action>" for the kms, ram or actiontrail service')
+    malformed(where, 'must be "*" or "<service>:<action>" for the kms, ram, sts or actiontrail service')
   }
   const matcher = wildcard(action, true)
   knownLower ??= KNOWN_ACTIONS.map((a) => a.toLowerCase())

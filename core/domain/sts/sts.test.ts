@@ -156,6 +156,21 @@ describe('roles and AssumeRole', () => {
     expect(await code(assumeRole(deps, bob, { roleArn: arn, roleSessionName: 'ok' }))).toBe('none')
   })
 
+  it('lets a session assume a role that trusts its role, for at most an hour', async () => {
+    const { deps, clock } = setup()
+    await createRole(deps, CALLER, { roleName: 'first', assumeRolePolicyDocument: trust(ACCOUNT) })
+    await createRole(deps, CALLER, { roleName: 'second', assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:role/first`), maxSessionDuration: 7200 })
+    await createRole(deps, CALLER, { roleName: 'third', assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:user/alice`) })
+    const first = await assumeRole(deps, CALLER, { roleArn: `acs:ram::${ACCOUNT}:role/first`, roleSessionName: 'one' })
+    const auth = { credentials: deps.iam, rootKeys: deps.rootKeys, clock }
+    const { caller } = await authenticate(auth, await v1Request(first.accessKeyId, first.accessKeySecret, { SecurityToken: first.securityToken }, clock.now()), 'cn-hangzhou')
+    const second = `acs:ram::${ACCOUNT}:role/second`
+    expect((await assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two' })).assumedRoleArn).toBe(`acs:ram::${ACCOUNT}:assumed-role/second/two`)
+    expect(await code(assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two', durationSeconds: 7200 }))).toBe('validation.invalidParameter')
+    expect(await code(assumeRole(deps, CALLER, { roleArn: second, roleSessionName: 'two' }))).toBe('sts.noPermission')
+    expect(await code(assumeRole(deps, caller, { roleArn: `acs:ram::${ACCOUNT}:role/third`, roleSessionName: 'two' }))).toBe('sts.noPermission')
+  })
+
   it('authenticates requests signed with the temporary key and its token, and refuses the rest', async () => {
     const { deps, clock } = setup()
     await createRole(deps, CALLER, { roleName: 'app', assumeRolePolicyDocument: trust(ACCOUNT) })
