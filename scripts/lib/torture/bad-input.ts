@@ -36,6 +36,8 @@ export interface BadInputFigures {
   fiveXx: number
   /** No HTTP response at all (reset, refused): reported with the 5xx samples. */
   connectionErrors: number
+  /** Requests whose connection was reset before any answer and that were sent once more. */
+  resetsRetried: number
   fiveXxSamples: string[]
   echoesInResponses: number
   echoesInLogs: number
@@ -220,6 +222,7 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
   const acceptedTokens = new Set<string>()
   let fiveXx = 0
   let connectionErrors = 0
+  let resetsRetried = 0
   let echoesInResponses = 0
   let accepted = 0
   let signedCount = 0
@@ -230,7 +233,13 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
   await pool(items, opts.concurrency, async () => {
     const g = await generate()
     if (g.signed) signedCount++
-    const r: Reply = await send(g.wire)
+    let r: Reply = await send(g.wire)
+    if (r.status === 0 && (r.error === 'ECONNRESET' || r.error === 'UND_ERR_SOCKET')) {
+      // A keep-alive connection closed under a reused request: the same bytes once more (a copy
+      // that had been processed comes back SignatureNonceUsed). Counted, and still 0 allowed after.
+      resetsRetried++
+      r = await send(g.wire)
+    }
     bump(statuses, r.status === 0 ? `conn ${r.error}` : String(r.status))
     if (r.status >= 500 || r.status === 0) {
       if (r.status === 0) connectionErrors++
@@ -301,6 +310,7 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
     accepted,
     fiveXx,
     connectionErrors,
+    resetsRetried,
     fiveXxSamples,
     echoesInResponses,
     echoesInLogs,

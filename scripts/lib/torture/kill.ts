@@ -9,8 +9,8 @@
  * (and connection errors while workerd itself is dead); outside it only 200; afterwards 0
  * acknowledged writes lost (every 200 CreateKey's key describes, every 200 CreateSecret's value
  * reads back) and every 200 has its audit record (`AUDIT#EVT#<replay id>`, looked up in the
- * table). Recovery = restart call → first success of an op that needs the victim, started after
- * the restart call; reported as p50/p95 over the trials.
+ * table). Recovery = restart call → first success of an op that needs the victim, sent after the
+ * restarted process was up; reported as p50/p95 over the trials.
  */
 import { randomBytes } from 'node:crypto'
 import { b64, bump, call, outcomeOf, percentile, pool, sleep, type Called, type Target } from './client'
@@ -69,6 +69,9 @@ export async function runKill(
       let stop = false
       let killAt = Infinity
       let restartAt = Infinity
+      // Miniflare's respawned workerd answers briefly, then refuses again, before setOptions
+      // resolves: the outage ends with the first success of a call sent after the restart resolved.
+      let restartedAt = Infinity
       let recoveredAt = Infinity
       const needsVictim = (op: string) => victim !== 'hsm-bridge' || op === 'hsm'
       const record = (op: string, r: Called, sentAt: number, doneAt: number) => {
@@ -76,7 +79,7 @@ export async function runKill(
         if (r.status === 200) {
           ok++
           acked.push(r)
-          if (needsVictim(op) && sentAt >= restartAt && doneAt < recoveredAt) recoveredAt = doneAt
+          if (needsVictim(op) && sentAt >= restartedAt && doneAt < recoveredAt) recoveredAt = doneAt
           return
         }
         const inOutage = doneAt >= killAt && sentAt <= recoveredAt
@@ -124,7 +127,8 @@ export async function runKill(
       await sleep(200 + Math.floor(Math.random() * 800))
       restartAt = Date.now()
       await ts.restart(victim)
-      restartTimes.push(Date.now() - restartAt)
+      restartedAt = Date.now()
+      restartTimes.push(restartedAt - restartAt)
       const deadline = Date.now() + 30_000
       while (recoveredAt === Infinity && Date.now() < deadline) await sleep(20)
       await sleep(300)
