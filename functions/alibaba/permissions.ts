@@ -114,6 +114,10 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   DescribeRegions: on({ kind: 'service' }, true),
   DescribeAccountKmsStatus: on({ kind: 'service' }, true),
   OpenKmsService: on({ kind: 'service' }, false),
+  // KMS instances (read-only through the API; the operator creates them, functions/local-admin.ts)
+  ListKmsInstances: on({ kind: 'service' }, true),
+  GetKmsInstance: on({ kind: 'service' }, true),
+  GetKmsInstanceQuotaInfos: on({ kind: 'service' }, true),
   CreateKey: on({ kind: 'collection', name: 'key' }, false),
   ListKeys: on({ kind: 'collection', name: 'key' }, true),
   DescribeKey: on(KEY, true, true),
@@ -239,6 +243,7 @@ export const RAM_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   ListPoliciesForUser: on(USER, true),
   CreateRole: on(ROLE, false),
   GetRole: on(ROLE, true),
+  UpdateRole: on(ROLE, false),
   ListRoles: on({ kind: 'ramAccount' }, true),
   DeleteRole: on(ROLE, false),
   AttachPolicyToRole: { checks: [{ resource: ROLE }, { resource: POLICY }], readOnly: false, crossAccount: false },

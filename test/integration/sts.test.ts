@@ -164,6 +164,12 @@ describe('RAM roles', () => {
     expect(await err(ram().deleteRole(new Ram.DeleteRoleRequest({ roleName })))).toMatchObject({ code: 'DeleteConflict.Role.Policy', status: 409 })
     await ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' }))
     expect(await err(ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' })))).toMatchObject({ code: 'EntityNotExist.Role.Policy', status: 404 })
+    // UpdateRole: a new trust policy applies to the next AssumeRole.
+    const nobody = doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: ['acs:ram::2222222222222222:root'] } })
+    const updated = await ram().updateRole(new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: nobody, newDescription: 'updated', newMaxSessionDuration: 3600 }))
+    expect(updated.body!.role).toMatchObject({ roleName, assumeRolePolicyDocument: nobody, description: 'updated', maxSessionDuration: 3600 })
+    expect(await err(assume(created.body!.role!.arn!))).toMatchObject({ code: 'NoPermission', status: 403 })
+    expect(await err(ram().updateRole(new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: '{' })))).toMatchObject({ code: 'MalformedPolicyDocument', status: 400 })
     await ram().deleteRole(new Ram.DeleteRoleRequest({ roleName }))
     expect(await err(ram().getRole(new Ram.GetRoleRequest({ roleName })))).toMatchObject({ code: 'EntityNotExist.Role', status: 404 })
 

@@ -1,7 +1,7 @@
 /**
  * @module core/domain/principals/roles
  *
- * RAM roles: CreateRole (with its trust policy), GetRole, ListRoles, DeleteRole,
+ * RAM roles: CreateRole (with its trust policy), GetRole, ListRoles, UpdateRole, DeleteRole,
  * AttachPolicyToRole, DetachPolicyFromRole, ListPoliciesForRole. Same protocols as users
  * (core/domain/principals/role-model.ts): deletion marks the role `Deleting`, refuses while
  * policies are attached (`DeleteConflict.Role.Policy`) and then deletes; attaching writes the
@@ -96,6 +96,44 @@ export async function listRoles(
 ): Promise<{ roles: RoleRecord[]; more: boolean }> {
   const { items, more } = await deps.iam.listRoles(caller.accountId, afterName, limit)
   return { roles: items.filter((r) => r.state === 'Active'), more }
+}
+
+export interface UpdateRoleInput {
+  roleName: string
+  assumeRolePolicyDocument?: string
+  description?: string
+  maxSessionDuration?: number
+}
+
+/**
+ * Replaces the trust policy, description or MaxSessionDuration (one write on `rev`). Sessions
+ * already issued keep their expiry; the new trust policy applies to the next AssumeRole.
+ * @throws KmsError iam.roleNotFound, policy.malformed, validation.invalidParameter, concurrency.conflict
+ */
+export async function updateRole(deps: PrincipalDeps, caller: Caller, input: UpdateRoleInput): Promise<RoleRecord> {
+  assertRoleName(input.roleName)
+  if (input.assumeRolePolicyDocument !== undefined) parseTrustPolicy(input.assumeRolePolicyDocument)
+  if ((input.description ?? '').length > 1024) throw invalidParameter('NewDescription', 'must be at most 1024 characters.')
+  const max = input.maxSessionDuration
+  if (max !== undefined && (!Number.isInteger(max) || max < DEFAULT_MAX_SESSION_DURATION || max > MAX_MAX_SESSION_DURATION)) {
+    throw invalidParameter('NewMaxSessionDuration', `must be an integer from ${DEFAULT_MAX_SESSION_DURATION} to ${MAX_MAX_SESSION_DURATION}.`)
+  }
+  const role = await getActiveRole(deps, caller.accountId, input.roleName)
+  const updated: RoleRecord = {
+    ...role,
+    ...(input.assumeRolePolicyDocument === undefined ? {} : { assumeRolePolicyDocument: input.assumeRolePolicyDocument }),
+    ...(input.description === undefined ? {} : { description: input.description }),
+    ...(max === undefined ? {} : { maxSessionDuration: max }),
+    updatedAt: isoSeconds(deps.clock.now()),
+    rev: role.rev + 1,
+  }
+  try {
+    await deps.iam.replaceRole(updated, role.rev)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The role was modified concurrently. Retry the request.')
+    throw err
+  }
+  return updated
 }
 
 /** @throws KmsError iam.roleNotFound, iam.roleHasPolicies, concurrency.conflict */

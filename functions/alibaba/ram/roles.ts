@@ -1,7 +1,7 @@
 /**
  * @module functions/alibaba/ram/roles
  *
- * RAM role actions (Version 2015-05-01): CreateRole, GetRole, ListRoles, DeleteRole,
+ * RAM role actions (Version 2015-05-01): CreateRole, GetRole, ListRoles, UpdateRole, DeleteRole,
  * AttachPolicyToRole, DetachPolicyFromRole, ListPoliciesForRole. Shapes follow
  * @alicloud/ram20150501's models: strings, except `MaxSessionDuration` (number) and
  * `IsTruncated` (boolean); lists wrapped as `{ Role: [...] }`, `{ Policy: [...] }`.
@@ -17,6 +17,7 @@ import {
   listPoliciesForRole,
   listRoles,
   roleArn,
+  updateRole,
 } from '../../../core/domain/principals/roles'
 import type { ActionHandler } from '../context'
 
@@ -63,6 +64,16 @@ export const ListRoles: ActionHandler = async ({ deps, caller, params }) => {
     ...(more && last ? { Marker: sealPageToken(deps.rootKeys, scope, last.roleName, now) } : {}),
     Roles: { Role: roles.map((r) => roleShape(r, { updated: true })) },
   }
+}
+
+export const UpdateRole: ActionHandler = async ({ deps, caller, params }) => {
+  const role = await updateRole(deps, caller, {
+    roleName: params.string('RoleName', NAME),
+    assumeRolePolicyDocument: params.optionalString('NewAssumeRolePolicyDocument', { max: 8192, allowControl: true }) || undefined,
+    description: params.optionalString('NewDescription', { max: 2048 }),
+    maxSessionDuration: params.optionalInteger('NewMaxSessionDuration', 0, 1_000_000),
+  })
+  return { Role: roleShape(role, { document: true, updated: true }) }
 }
 
 export const DeleteRole: ActionHandler = async ({ deps, caller, params }) => {
