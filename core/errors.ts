@@ -61,6 +61,8 @@ export const KMS_ERROR_CODES = [
   'secret.versionConflict',
   // crypto
   'crypto.invalidCiphertext',
+  // KMS instances
+  'instance.notFound',
   // limits and dry runs
   'limit.exceeded',
   'concurrency.conflict',

@@ -38,6 +38,13 @@ import { consoleRoutes } from './console'
 import { getDeps } from './deps'
 import type { Env } from './env'
 import { localAdmin } from './local-admin'
+import { admitRequest } from '../core/domain/instances/throttle'
+
+/** KMS_THROTTLE_ISOLATES: isolates expected to share an instance's limit (default 1). */
+function throttleIsolates(env: Env): number {
+  const n = Number(env.KMS_THROTTLE_ISOLATES ?? 1)
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1
+}
 
 type AppEnv = { Bindings: Env; Variables: { requestId: string; action?: string } }
 
@@ -187,6 +194,9 @@ app.on(['GET', 'POST'], '/', async (c) => {
       throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
     }
     event.decision = 'Allow'
+    // KMS instances: a request naming a key of an instance takes a token of its per-second
+    // limit (core/domain/instances/throttle.ts; in-isolate, no store write), or is refused 429.
+    await admitRequest({ keys: deps.keys, instances: deps.store.instances, clock: deps.clock }, authz.keyIds, throttleIsolates(c.env))
     handed = true
     const result = await runAudited(deps, {
       event,

@@ -33,6 +33,11 @@ export interface Env {
   KMS_LOCAL_MODE?: string
   /** Secret for local-only admin routes (local stack only). */
   KMS_LOCAL_ADMIN_TOKEN?: string
+  /**
+   * KMS instances: how many isolates are expected to serve one instance's traffic; each admits
+   * `Spec / KMS_THROTTLE_ISOLATES` requests per second (core/domain/instances/throttle.ts). Default 1.
+   */
+  KMS_THROTTLE_ISOLATES?: string
 }
 
 export const DEFAULT_REGION = 'cn-hangzhou'

@@ -15,6 +15,7 @@ import {
 import { DynamoSecretRepository } from './secrets'
 import { DynamoAuditRepository } from './audit'
 import { DynamoIamRepository } from './iam'
+import { DynamoInstanceRepository } from './instances'
 import { createEntities, createTable } from './table'
 
 /**
@@ -54,6 +55,7 @@ export function createStore(client: StoreClient, tableName: string) {
     secrets: new DynamoSecretRepository(table, entities),
     iam: new DynamoIamRepository(table, entities),
     audit: new DynamoAuditRepository(table, entities),
+    instances: new DynamoInstanceRepository(table, entities),
   }
 }
 

@@ -320,6 +320,32 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ target }) => ({ pk: target, sk: 'META' }),
   })
 
+  // KMS instances (core/domain/instances): ./SCHEMA.md (KMS instances). The quota counters
+  // live on the instance item and change only by conditional updates.
+  const InstanceEntity = new Entity({
+    name: 'Instance',
+    table,
+    timestamps: false,
+    schema: item({
+      instanceId: string().key(),
+      accountId: string(),
+      region: string(),
+      instanceName: string(),
+      type: string().enum('software', 'hsm', 'external'),
+      keyNum: number(),
+      secretNum: number(),
+      spec: number(),
+      vpcNum: number(),
+      keyCount: number(),
+      secretCount: number(),
+      createdAt: string(),
+      endDate: string(),
+      gsi1pk: string(),
+      gsi1sk: string(),
+    }),
+    computeKey: ({ instanceId }: { instanceId: string }) => ({ pk: `INSTANCE#${instanceId}`, sk: 'META' }),
+  })
+
   const AuditEventEntity = new Entity({
     name: 'AuditEvent',
     table,
@@ -393,6 +419,7 @@ export function createEntities(table: KmsTable) {
     AuditEventEntity,
     AuditHeadEntity,
     AuditDigestEntity,
+    InstanceEntity,
   }
 }
 

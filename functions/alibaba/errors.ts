@@ -55,6 +55,7 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'secret.invalidState': { status: 409, code: 'Rejected.IncorrectSecretStatus' },
   'secret.versionConflict': { status: 400, code: 'Rejected.ResourceExist' },
   'crypto.invalidCiphertext': { status: 400, code: 'InvalidCiphertext' },
+  'instance.notFound': { status: 403, code: 'Forbidden.DKMSInstanceNotFound' },
   'limit.exceeded': { status: 400, code: 'Rejected.LimitExceeded' },
   'concurrency.conflict': { status: 409, code: 'Rejected.ConcurrentModification' },
   'dryRun.wouldSucceed': { status: 412, code: 'DryRunOperationError' },

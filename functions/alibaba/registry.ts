@@ -9,6 +9,7 @@ import * as aliases from './actions/aliases'
 import * as asymmetric from './actions/asymmetric'
 import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
+import * as instances from './actions/instances'
 import * as keys from './actions/keys'
 import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
@@ -31,4 +32,7 @@ export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...byok,
   ...secrets,
   ...resourcePolicies,
+  ListKmsInstances: instances.ListKmsInstances,
+  GetKmsInstance: instances.GetKmsInstance,
+  GetKmsInstanceQuotaInfos: instances.GetKmsInstanceQuotaInfos,
 }

@@ -19,6 +19,8 @@ const FILTER_FIELDS: Record<string, (k: KeyRecord) => string> = {
   KeyUsage: (k) => k.keyUsage,
   ProtectionLevel: (k) => k.protectionLevel,
   CreatorType: (k) => k.creatorType,
+  // KMS 3.0: the keys of one instance (`shared` names the keys outside any instance).
+  DKMSInstanceId: (k) => k.instanceId,
 }
 
 export interface PageInput {

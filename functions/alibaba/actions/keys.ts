@@ -5,6 +5,7 @@
  * UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion, SetDeletionProtection.
  */
 import { createKey } from '../../../core/domain/keys/create-key'
+import { createKeyInInstance } from '../../../core/domain/instances/create-in-instance'
 import { assertKeyState, keyArn, resolveKey } from '../../../core/domain/keys/common'
 import {
   cancelKeyDeletion,
@@ -22,7 +23,7 @@ import { keyMetadata } from '../shape'
 
 
 export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
-  const key = await createKey(deps, caller, {
+  const input = {
     keySpec: params.optionalString('KeySpec', { max: 64 }),
     keyUsage: params.optionalString('KeyUsage', { max: 64 }),
     origin: params.optionalString('Origin', { max: 64 }),
@@ -31,8 +32,12 @@ export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
     enableAutomaticRotation: params.optionalBoolean('EnableAutomaticRotation'),
     rotationInterval: params.optionalString('RotationInterval', { max: 32 }),
     tags: params.optionalJson('Tags', tagList('Tags')),
-    instanceId: params.optionalString('DKMSInstanceId', { max: 128 }),
-  })
+  }
+  // A key in a KMS instance: quota, and the protection level of the instance type.
+  const instanceId = params.optionalString('DKMSInstanceId', { max: 128 }) || undefined
+  const key = instanceId
+    ? await createKeyInInstance({ ...deps, instances: deps.store.instances }, caller, { ...input, instanceId })
+    : await createKey(deps, caller, input)
   return { KeyMetadata: keyMetadata(key) }
 }
 

@@ -11,6 +11,7 @@
  */
 import { fromUtf8, toBase64, zeroize } from '../../../core/crypto/bytes'
 import { createSecret } from '../../../core/domain/secrets/create-secret'
+import { createSecretInInstance } from '../../../core/domain/instances/create-in-instance'
 import { deleteSecret } from '../../../core/domain/secrets/delete-secret'
 import { describeSecret } from '../../../core/domain/secrets/describe-secret'
 import {
@@ -116,7 +117,7 @@ function secretsList(value: unknown): GetSecretValueInput[] {
 }
 
 export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
-  const secret = await createSecret(deps, caller, {
+  const input = {
     secretName: params.string('SecretName', NAME),
     versionId: params.string('VersionId', VERSION),
     secretData: secretData(params),
@@ -130,7 +131,11 @@ export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
     rotationInterval: params.optionalString('RotationInterval', { max: 32 }) || undefined,
     extendedConfig: params.extendedConfig(),
     policy: optionalJsonText(params, 'Policy', 32768),
-  })
+  }
+  // A secret in a KMS instance: the instance must exist and have secret quota left.
+  const secret = input.instanceId
+    ? await createSecretInInstance({ ...deps, instances: deps.store.instances }, caller, { ...input, instanceId: input.instanceId })
+    : await createSecret(deps, caller, input)
   return withoutUndefined({
     Arn: secretArn(secret),
     VersionId: secret.versions[0]!.versionId,
