@@ -82,16 +82,19 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
       ['no signature header', { omit: ['x-bridge-signature'] }],
       ['no date header', { omit: ['x-bridge-date'] }],
       ['no nonce header', { omit: ['x-bridge-nonce'] }],
-      ['a date 61 s in the past', { date: Date.now() - 61_000 }],
-      ['a date 61 s in the future', { date: Date.now() + 61_000 }],
-      ['a date one day old', { date: Date.now() - 86_400_000 }],
+      // Offsets, not dates: the table is built when the file is collected, which can be seconds
+      // before the test runs on a loaded machine.
+      ['a date 61 s in the past', { dateOffset: -61_000 }],
+      ['a date 61 s in the future', { dateOffset: 61_000 }],
+      ['a date one day old', { dateOffset: -86_400_000 }],
       ['a nonce of 15 bytes', { nonce: randomBytes(15).toString('hex') }],
       ['an upper-case nonce', { nonce: randomBytes(16).toString('hex').toUpperCase() }],
       ['a signature with one flipped hex digit', { signature: 'flip' }],
       ['a signature made with another secret', { secret: newSecret() }],
       ['a non-hex signature', { signature: 'z'.repeat(64) }],
     ])('rejects %s with 401 and does not run the operation', async (_label, knobs) => {
-      const o: Partial<SignedRequestOptions> = knobs
+      const { dateOffset, ...rest } = knobs as Partial<SignedRequestOptions> & { dateOffset?: number }
+      const o: Partial<SignedRequestOptions> = dateOffset === undefined ? rest : { ...rest, date: Date.now() + dateOffset }
       const { id, body } = probe()
       const path = '/v1/keys/generate'
       let req = signedRequest(bridge.url, { path, body, secret, ...o, signature: undefined })
