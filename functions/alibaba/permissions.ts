@@ -118,10 +118,6 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   ListKmsInstances: on({ kind: 'service' }, true),
   GetKmsInstance: on({ kind: 'service' }, true),
   GetKmsInstanceQuotaInfos: on({ kind: 'service' }, true),
-  // KMS instances (read-only through the API; the operator creates them, functions/local-admin.ts)
-  ListKmsInstances: on({ kind: 'service' }, true),
-  GetKmsInstance: on({ kind: 'service' }, true),
-  GetKmsInstanceQuotaInfos: on({ kind: 'service' }, true),
   CreateKey: on({ kind: 'collection', name: 'key' }, false),
   ListKeys: on({ kind: 'collection', name: 'key' }, true),
   DescribeKey: on(KEY, true, true),
