@@ -36,6 +36,8 @@ export interface CreateKeyInput {
   rotationInterval?: string
   tags?: Tag[]
   instanceId?: string
+  /** A key id drawn by the caller (./create-key-with-policy.ts writes the policy first); server-side only. */
+  keyId?: string
 }
 
 const SYMMETRIC_SPECS = new Set(['Aliyun_AES_256', 'Aliyun_SM4'])
@@ -117,7 +119,7 @@ export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: 
   const tags = mergeTags({}, input.tags ?? [])
 
   const now = deps.clock.now()
-  const keyId = uuidV4(deps.random)
+  const keyId = input.keyId ?? uuidV4(deps.random)
   const external = origin === 'EXTERNAL'
   const version = external || hsmSpec
     ? undefined

@@ -5,6 +5,7 @@
  * UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion, SetDeletionProtection.
  */
 import { createKey } from '../../../core/domain/keys/create-key'
+import { createKeyWithPolicy } from '../../../core/domain/keys/create-key-with-policy'
 import { createKeyInInstance } from '../../../core/domain/instances/create-in-instance'
 import { assertKeyState, keyArn, resolveKey } from '../../../core/domain/keys/common'
 import {
@@ -35,9 +36,13 @@ export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
   }
   // A key in a KMS instance: quota, and the protection level of the instance type.
   const instanceId = params.optionalString('DKMSInstanceId', { max: 128 }) || undefined
-  const key = instanceId
-    ? await createKeyInInstance({ ...deps, instances: deps.store.instances }, caller, { ...input, instanceId })
-    : await createKey(deps, caller, input)
+  // Policy: the key's resource policy, stored before the key (core/domain/keys/create-key-with-policy.ts).
+  const policy = params.optionalString('Policy', { max: 32768, allowControl: true }) || undefined
+  const key = await createKeyWithPolicy(deps, caller, policy, (keyId) =>
+    instanceId
+      ? createKeyInInstance({ ...deps, instances: deps.store.instances }, caller, { ...input, keyId, instanceId })
+      : createKey(deps, caller, { ...input, keyId }),
+  )
   return { KeyMetadata: keyMetadata(key) }
 }
 

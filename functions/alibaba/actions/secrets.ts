@@ -25,6 +25,7 @@ import { listSecrets, type SecretFilter } from '../../../core/domain/secrets/lis
 import { SHARED_INSTANCE } from '../../../core/domain/model'
 import type { SecretRecord } from '../../../core/domain/secrets/model'
 import { secretArn } from '../../../core/domain/secrets/names'
+import { createSecretWithPolicy } from '../../../core/domain/secrets/create-secret-with-policy'
 import { putSecretValue } from '../../../core/domain/secrets/put-secret-value'
 import { generateRandomPassword } from '../../../core/domain/secrets/random-password'
 import { restoreSecret } from '../../../core/domain/secrets/restore-secret'
@@ -133,9 +134,13 @@ export const CreateSecret: ActionHandler = async ({ deps, caller, params }) => {
     policy: optionalJsonText(params, 'Policy', 32768),
   }
   // A secret in a KMS instance: the instance must exist and have secret quota left.
-  const secret = input.instanceId
-    ? await createSecretInInstance({ ...deps, instances: deps.store.instances }, caller, { ...input, instanceId: input.instanceId })
-    : await createSecret(deps, caller, input)
+  // Policy: the new secret's resource policy (core/domain/secrets/create-secret-with-policy.ts).
+  const creation = { ...input, policy: undefined }
+  const secret = await createSecretWithPolicy(deps, caller, input, () =>
+    input.instanceId
+      ? createSecretInInstance({ ...deps, instances: deps.store.instances }, caller, { ...creation, instanceId: input.instanceId })
+      : createSecret(deps, caller, creation),
+  )
   return withoutUndefined({
     Arn: secretArn(secret),
     VersionId: secret.versions[0]!.versionId,

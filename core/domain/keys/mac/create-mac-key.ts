@@ -27,6 +27,8 @@ export interface CreateMacKeyInput {
   rotationInterval?: string
   tags?: Tag[]
   instanceId?: string
+  /** A key id drawn by the caller (../create-key-with-policy.ts); server-side only. */
+  keyId?: string
 }
 
 /**
@@ -68,7 +70,7 @@ export async function createMacKey(
   const tags = mergeTags({}, input.tags ?? [])
 
   const now = deps.clock.now()
-  const keyId = uuidV4(deps.random)
+  const keyId = input.keyId ?? uuidV4(deps.random)
   const version = hsmSpec ? undefined : await newSoftwareVersion(deps, keyId, now, spec.materialBytes)
   const key: KeyRecord = {
     keyId,
