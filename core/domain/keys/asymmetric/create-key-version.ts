@@ -6,11 +6,13 @@
  * from the newest version's creation, so a key cannot rotate in its first week). The new version
  * (fresh key pair) becomes the primary version; every earlier version keeps signing, verifying
  * and decrypting by its KeyVersionId. Keys with imported material (Origin=EXTERNAL) get new
- * material only by import, so they are refused.
+ * material only by import, so they are refused. HSM-protected asymmetric keys generate the new
+ * key pair in the HSM (../hsm/create-hsm-key-version.ts).
  */
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord, KeyVersionRecord } from '../../model'
-import type { KeyDeps } from '../../ports'
+import type { HsmDeps, KeyDeps } from '../../ports'
+import { createHsmKeyVersion } from '../hsm/create-hsm-key-version'
 import { assertKeyState, mutateKey, resolveKey } from '../common'
 import { MAX_KEY_VERSIONS } from '../key-versions'
 import { newAsymmetricVersion } from './key-material'
@@ -26,9 +28,6 @@ function assertCanAddVersion(key: KeyRecord, nowMs: number): AsymmetricSpec {
       'key.invalidUsage',
       'CreateKeyVersion is only available for asymmetric keys; symmetric keys rotate through UpdateRotationPolicy.',
     )
-  }
-  if (key.protectionLevel === 'HSM') {
-    throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys cannot create versions yet.')
   }
   if (key.origin !== 'Aliyun_KMS') {
     throw new KmsError('key.unsupportedOrigin', 'Keys with imported key material cannot create versions.')
@@ -48,7 +47,7 @@ function assertCanAddVersion(key: KeyRecord, nowMs: number): AsymmetricSpec {
  *   errors (Enabled only), limit.exceeded (50 versions, 7 days), concurrency.conflict
  */
 export async function createKeyVersion(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock' | 'random' | 'rootKeys'>,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock' | 'random' | 'rootKeys'> & HsmDeps,
   caller: Caller,
   keyId: string,
 ): Promise<{ key: KeyRecord; version: KeyVersionRecord }> {
@@ -56,6 +55,7 @@ export async function createKeyVersion(
   const spec = asymmetricSpec(current.keySpec)
   if (spec) assertKeyState('CreateKeyVersion', current)
   assertCanAddVersion(current, deps.clock.now())
+  if (current.protectionLevel === 'HSM') return createHsmKeyVersion(deps, caller, current, assertCanAddVersion)
   // Generated before the conditional write (key generation is async); the write re-checks the
   // limits on the fresh item, so two racing calls cannot both add a version.
   const version = await newAsymmetricVersion(deps, current.keyId, spec!, deps.clock.now())

@@ -123,6 +123,8 @@ export async function withHsmVersion<T>(
   const hsm = requireHsm(deps)
   const version = key.versions.find((v) => v.versionId === versionId)
   if (version?.hsmState === 'Missing') throw materialMissing()
+  // A version still being created (./create-hsm-key-version.ts) is not usable before it is confirmed.
+  if (version?.hsmState === 'Creating') throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
   try {
     return await fn(hsm, hsmObjectId(key.keyId, versionId))
   } catch (err) {

@@ -16,6 +16,7 @@ import { purgeDeletedKeys } from '../../jobs/purge-deleted-keys'
 import type { Hsm, HsmKeySpec, HsmMacAlgorithm } from '../../ports'
 import { computeMac, MAC_LENGTH, verifyMac, type MacAlgorithm } from '../../../crypto/mac'
 import { asymmetricSign } from '../asymmetric/asymmetric-sign'
+import { createKeyVersion } from '../asymmetric/create-key-version'
 import { generateMac } from '../mac/generate-mac'
 import { verifyMac as verifyMacOp } from '../mac/verify-mac'
 import { createKey } from '../create-key'
@@ -427,5 +428,42 @@ describe('crash injection at every step boundary (security checklist row 18)', (
     }
     expect(reported.length).toBeGreaterThan(0)
     expect(live.length).toBeGreaterThanOrEqual(reported.length)
+  })
+})
+
+describe('CreateKeyVersion of HSM asymmetric keys', () => {
+  it('generates the new key pair in the HSM under key id ‖ version id and makes it primary', async () => {
+    const { hsm, deps } = setup()
+    const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' })
+    expect(await code(createKeyVersion(deps, CALLER, key.keyId))).toBe('limit.exceeded')
+    deps.clock.advanceDays(8)
+    const { key: after, version } = await createKeyVersion(deps, CALLER, key.keyId)
+    expect(after.primaryVersionId).toBe(version.versionId)
+    expect(after.versions.map((v) => v.hsmState)).toEqual(['Active', 'Active'])
+    expect(version.publicKeySpki).toBeDefined()
+    expect(hsm.objects.has(hsmObjectId(key.keyId, version.versionId))).toBe(true)
+    const signed = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: version.versionId, algorithm: 'RSA_PSS_SHA_256', digest: new Uint8Array(32) })
+    expect(signed.versionId).toBe(version.versionId)
+  })
+
+  it('a failed generation adds no version and leaves no object; a Creating version is never used', async () => {
+    const { hsm, deps } = setup()
+    const key = await createKey(deps, CALLER, { keySpec: 'EC_P256', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' })
+    deps.clock.advanceDays(8)
+    hsm.failGenerate = true
+    expect(await code(createKeyVersion(deps, CALLER, key.keyId))).toBe('internal')
+    expect(deps.keys.items.get(key.keyId)!.versions).toHaveLength(1)
+    expect(hsm.objects.size).toBe(1)
+    hsm.failGenerate = false
+    // A version intent left by a crash (Creating, object made) is refused until the reconciler confirms it.
+    const { version } = await createKeyVersion(deps, CALLER, key.keyId)
+    const stored = deps.keys.items.get(key.keyId)!
+    const crashed = { ...stored, versions: stored.versions.map((v) => (v.versionId === version.versionId ? { versionId: v.versionId, createdAt: v.createdAt, hsmState: 'Creating' as const } : v)), rev: stored.rev + 1 }
+    await deps.keys.replace(crashed, stored.rev)
+    const sign = () => asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: version.versionId, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) })
+    expect(await code(sign())).toBe('key.versionNotFound')
+    await reconcileHsmKeys.run(deps, deps.clock.now(), 100)
+    expect(deps.keys.items.get(key.keyId)!.versions.find((v) => v.versionId === version.versionId)!.hsmState).toBe('Active')
+    expect((await sign()).versionId).toBe(version.versionId)
   })
 })
