@@ -29,6 +29,8 @@ export interface Deps extends KeyDeps {
   access: AccessControl
   /** The HSM bridge (issue #6), when HSM_BRIDGE_URL is set; HSM keys refuse to work without it. */
   hsm?: Hsm
+  /** Local stack only: secret rotation functions may be plain http on loopback. */
+  allowLoopbackHttp?: boolean
 }
 
 let cached: { fingerprint: string; deps: Deps } | undefined
@@ -85,6 +87,7 @@ export function getDeps(env: Env): Deps {
     audit: store.audit,
     access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock: systemClock }),
     ...(hsm ? { hsm } : {}),
+    allowLoopbackHttp: env.KMS_LOCAL_MODE === 'true',
   }
   cached = { fingerprint: fp, deps }
   return deps

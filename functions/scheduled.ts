@@ -11,9 +11,10 @@ import { rotateDueKeys } from '../core/domain/jobs/rotate-due-keys'
 import { reconcileHsmKeys } from '../core/domain/keys/hsm/reconcile-hsm-keys'
 import { expireImportedMaterial } from '../core/domain/keys/byok/expire-material-job'
 import { secretsJob } from '../core/domain/secrets/purge-job'
+import { secretRotationJob } from '../core/domain/secrets/rotation/job'
 import type { Deps } from './deps'
 
-export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = [rotateDueKeys, purgeDeletedKeys, secretsJob, expireImportedMaterial, sealAuditTrail, reconcileHsmKeys]
+export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = [rotateDueKeys, purgeDeletedKeys, secretsJob, secretRotationJob, expireImportedMaterial, sealAuditTrail, reconcileHsmKeys]
 
 export async function runScheduled(deps: Deps, nowMs: number, budget?: number): Promise<JobReport[]> {
   const reports = await runJobs(SCHEDULED_JOBS, deps, nowMs, budget)

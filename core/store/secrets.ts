@@ -14,11 +14,13 @@ import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
 import { secretDueTime, type SecretRecord, type SecretVersionRecord } from '../domain/secrets/model'
 
 import type { DueSecretRef, SecretRepository } from '../domain/ports'
+import type { RotationScheduleStore } from '../domain/secrets/rotation/schedule'
 import { ownerPartition } from './repositories'
 import { fromPairs, guard, stripUndefined, toPairs } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
 export const SECRET_DUE_PARTITION = 'DUE#SECRET'
+export const SECRET_ROTATION_DUE_PARTITION = 'DUE#SECRET_ROTATION'
 
 
 
@@ -31,6 +33,7 @@ function headItem(head: SecretRecord) {
   const due = secretDueTime(head)
   return stripUndefined({
     ...head,
+    rotation: head.rotation === undefined ? undefined : JSON.stringify(head.rotation),
     versions: head.versions.map((v) => ({ versionId: v.versionId, createdAt: v.createdAt })),
     stages: toPairs(head.stages),
     tags: toPairs(head.tags),
@@ -42,11 +45,13 @@ function headItem(head: SecretRecord) {
 }
 
 function toSecretRecord(item: Record<string, unknown>): SecretRecord {
-  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, stages, tags, ...rest } = item
-  return { ...(rest as unknown as SecretRecord), stages: fromPairs(stages), tags: fromPairs(tags) }
+  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, stages, tags, rotation, ...rest } = item
+  const record = { ...(rest as unknown as SecretRecord), stages: fromPairs(stages), tags: fromPairs(tags) }
+  if (typeof rotation === 'string') record.rotation = JSON.parse(rotation) as SecretRecord['rotation']
+  return record
 }
 
-export class DynamoSecretRepository implements SecretRepository {
+export class DynamoSecretRepository implements SecretRepository, RotationScheduleStore {
   constructor(
     private readonly table: KmsTable,
     private readonly entities: KmsEntities,
@@ -199,4 +204,39 @@ export class DynamoSecretRepository implements SecretRepository {
       return { items: refs.slice(0, limit), more: refs.length > limit || LastEvaluatedKey !== undefined }
     })
   }
+
+  putRotationSchedule(ref: SecretRef, due: string): Promise<void> {
+    return guard('put secret rotation schedule', async () => {
+      await this.entities.SecretRotationScheduleEntity.build(PutItemCommand)
+        .item({ accountId: ref.accountId, region: ref.region, secretName: ref.secretName, due, gsi2pk: SECRET_ROTATION_DUE_PARTITION, gsi2sk: `${due}#${secretKey(ref)}` })
+        .send()
+    })
+  }
+
+  deleteRotationSchedule(ref: SecretRef, expectedDue: string): Promise<void> {
+    return guard('delete secret rotation schedule', async () => {
+      await this.entities.SecretRotationScheduleEntity.build(DeleteItemCommand)
+        .key({ accountId: ref.accountId, region: ref.region, secretName: ref.secretName })
+        .options({ condition: { attr: 'due', eq: expectedDue } })
+        .send()
+    })
+  }
+
+  listDueRotations(nowIso: string, limit: number): Promise<{ items: DueSecretRef[]; more: boolean }> {
+    return guard('list due secret rotations', async () => {
+      const { Items = [], LastEvaluatedKey } = await this.table
+        .build(QueryCommand)
+        .entities(this.entities.SecretRotationScheduleEntity)
+        .query({ index: 'gsi2', partition: SECRET_ROTATION_DUE_PARTITION, range: { lt: `${nowIso}$` } })
+        .options({ limit: limit + 1, maxPages: 1 })
+        .send()
+      const refs = Items.map((i) => {
+        const r = i as unknown as SecretRef & { due: string }
+        return { accountId: r.accountId, region: r.region, secretName: r.secretName, due: r.due }
+      })
+      return { items: refs.slice(0, limit), more: refs.length > limit || LastEvaluatedKey !== undefined }
+    })
+  }
 }
+
+type SecretRef = Pick<SecretRecord, 'accountId' | 'region' | 'secretName'>

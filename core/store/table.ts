@@ -183,6 +183,9 @@ export function createEntities(table: KmsTable) {
       sweepAt: string().optional(),
       rev: number(),
       uid: string().optional(),
+      // Managed secrets and rotation (SCHEMA.md): ExtendedConfig text, rotation state as JSON.
+      extendedConfig: string().optional(),
+      rotation: string().optional(),
       gsi1pk: string(),
       gsi1sk: string(),
       gsi2pk: string().optional(),
@@ -191,6 +194,25 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ accountId, region, secretName }) => ({
       pk: `SECRET#${accountId}#${region}#${secretName}`,
       sk: 'META',
+    }),
+  })
+
+  // The rotation job's due-time pointer (`DUE#SECRET_ROTATION`), in the secret's partition.
+  const SecretRotationScheduleEntity = new Entity({
+    name: 'SecretRotationSchedule',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      region: string().key(),
+      secretName: string().key(),
+      due: string(),
+      gsi2pk: string(),
+      gsi2sk: string(),
+    }),
+    computeKey: ({ accountId, region, secretName }) => ({
+      pk: `SECRET#${accountId}#${region}#${secretName}`,
+      sk: 'ROTATION',
     }),
   })
 
@@ -411,6 +433,7 @@ export function createEntities(table: KmsTable) {
     AccountEntity,
     SecretEntity,
     SecretVersionEntity,
+    SecretRotationScheduleEntity,
     UserEntity,
     PolicyEntity,
     PolicyAttachmentEntity,

@@ -11,8 +11,10 @@ import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
 import * as instances from './actions/instances'
 import * as keys from './actions/keys'
+import * as keyStores from './actions/key-stores'
 import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
+import * as secretRotation from './actions/rotate-secret'
 import * as service from './actions/service'
 import * as tags from './actions/tags'
 import * as versions from './actions/versions'
@@ -31,8 +33,13 @@ export const KMS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...mac,
   ...byok,
   ...secrets,
+  ...secretRotation,
   ...resourcePolicies,
   ListKmsInstances: instances.ListKmsInstances,
   GetKmsInstance: instances.GetKmsInstance,
   GetKmsInstanceQuotaInfos: instances.GetKmsInstanceQuotaInfos,
+  CreateExternalKeyStore: keyStores.CreateExternalKeyStore,
+  DescribeExternalKeyStore: keyStores.DescribeExternalKeyStore,
+  ConnectExternalKeyStore: keyStores.ConnectExternalKeyStore,
+  DisconnectExternalKeyStore: keyStores.DisconnectExternalKeyStore,
 }

@@ -1,7 +1,8 @@
 /**
  * @module core/domain/secrets/create-secret
  *
- * CreateSecret for generic secrets. Every parameter is checked before any work; the first version
+ * CreateSecret for generic secrets, RAMCredentials secrets and generic secrets with a rotation
+ * function (./rotation/). Every parameter is checked before any work; the first version
  * item is written, then the head conditional on no head of that name existing. A losing creator
  * leaves at most an unreferenced version item, which is invisible and swept later.
  */
@@ -17,6 +18,7 @@ import {
   plainMap,
   MAX_DESCRIPTION_LENGTH,
   SECRET_TYPE_GENERIC,
+  SECRET_TYPE_RAM,
   STAGE_CURRENT,
   type SecretRecord,
 } from './model'
@@ -28,6 +30,10 @@ import {
 } from './names'
 import { purgeSecret } from './purge'
 import { resolveSecretKey } from './value-crypto'
+import { planRotationPolicy } from './rotation/engine'
+import { parseSecretRotationInterval } from './rotation/interval'
+import { strategyFor } from './rotation/registry'
+import { rotationDueTime, scheduleStore } from './rotation/schedule'
 
 export interface CreateSecretInput {
   secretName: string
@@ -66,14 +72,24 @@ export async function createSecret(
   assertNewSecretName(secretName)
   assertVersionId(input.versionId)
   const secretType = input.secretType ?? SECRET_TYPE_GENERIC
-  if (secretType !== SECRET_TYPE_GENERIC) {
-    throw invalidParameter('SecretType', 'only Generic secrets are supported.')
+  if (secretType === 'Rds' || secretType === 'ECS' || secretType === 'Redis' || secretType === 'PolarDB') {
+    throw invalidParameter('SecretType', `${secretType} secrets are not supported yet (Generic and RAMCredentials are).`)
   }
-  // Alibaba: RotationInterval "is not needed" without automatic rotation, and ExtendedConfig "is
-  // ignored" for Generic secrets, so both are accepted and ignored. Asking a generic secret to
-  // rotate by itself is refused: nothing would rotate it.
+  if (secretType !== SECRET_TYPE_GENERIC && secretType !== SECRET_TYPE_RAM) {
+    throw invalidParameter('SecretType', 'must be Generic or RAMCredentials.')
+  }
+  // Alibaba: ExtendedConfig "is ignored" for Generic secrets; here a Generic secret keeps it only
+  // when it names a rotation function (./rotation/function.ts). Managed types require it.
+  const config = input.extendedConfig
+  const strategy = strategyFor(secretType, config ?? {})
+  if (secretType !== SECRET_TYPE_GENERIC && !config) throw invalidParameter('ExtendedConfig', `is required for ${secretType} secrets.`)
+  if (strategy) strategy.validate(config ?? {}, secretType === SECRET_TYPE_RAM ? (input.secretData ?? '') : '')
+  let intervalSeconds: number | undefined
   if (input.enableAutomaticRotation === true) {
-    throw invalidParameter('EnableAutomaticRotation', 'generic secrets are not rotated automatically.')
+    // Generic secrets without a rotation function: nothing would rotate them.
+    if (!strategy) throw invalidParameter('EnableAutomaticRotation', 'generic secrets rotate automatically only with a RotationFunctionUrl.')
+    if (input.rotationInterval === undefined) throw invalidParameter('RotationInterval', 'is required with EnableAutomaticRotation.')
+    intervalSeconds = parseSecretRotationInterval(input.rotationInterval)
   }
   if (input.policy !== undefined) {
     // Accepting and ignoring a resource policy would leave the secret less protected than asked.
@@ -109,7 +125,7 @@ export async function createSecret(
       accountId: caller.accountId,
       region: caller.region,
       secretName,
-      secretType: SECRET_TYPE_GENERIC,
+      secretType: secretType as SecretRecord['secretType'],
       description,
       encryptionKeyId: key.keyId,
       instanceId,
@@ -122,7 +138,12 @@ export async function createSecret(
       tags,
       rev: 1,
       uid: toHex(deps.random(16)),
+      ...(strategy && config ? { extendedConfig: JSON.stringify(config) } : {}),
     }
+    if (strategy) head.rotation = planRotationPolicy(head, intervalSeconds !== undefined, intervalSeconds)
+    const due = head.rotation ? rotationDueTime(head) : undefined
+    const schedules = scheduleStore(deps.secrets)
+    if (due !== undefined && schedules) await schedules.putRotationSchedule(head, due)
     await ensureVersionItem(deps, head, key, input.versionId, value, createdAt, alreadyExists)
     try {
       await deps.secrets.createHead(head)

@@ -27,7 +27,8 @@ export interface SecretRecord {
   accountId: string
   region: string
   secretName: string
-  secretType: 'Generic'
+  /** `Generic` or a managed type (`RAMCredentials`); see ./rotation/. */
+  secretType: SecretType
   description: string
   /** Key id (never an alias) of the symmetric CMK that wraps the data keys of new versions. */
   encryptionKeyId: string
@@ -59,6 +60,57 @@ export interface SecretRecord {
    * re-created secret from the force-deleted one before it, for the version cache.
    */
   uid?: string
+  /**
+   * `ExtendedConfig` as given at creation (JSON text, ≤ 1,024 characters; never holds a secret
+   * value). Managed types and generic secrets with a rotation function only.
+   */
+  extendedConfig?: string
+  /** Rotation policy and progress (./rotation/engine.ts); absent on plain generic secrets. */
+  rotation?: RotationState
+}
+
+export type SecretType = 'Generic' | 'RAMCredentials'
+
+/**
+ * The rotation state machine on the head (./rotation/engine.ts). Every change is one conditional
+ * write on the head's `rev`.
+ */
+export interface RotationState {
+  /** Automatic rotation on a schedule. */
+  enabled: boolean
+  /** Seconds between automatic rotations (while enabled). */
+  intervalSeconds?: number
+  /** ISO-8601 UTC: when the next automatic rotation is due (while enabled). */
+  nextRotationDate?: string
+  /** ISO-8601 UTC of the last completed rotation. */
+  lastRotationDate?: string
+  /** The rotation in flight: its version holds `ACSPending`. */
+  pending?: PendingRotation
+  /** `Succeeded` / `Failed` / `InProgress` (DescribeSecret `RotationStatus`). */
+  status?: 'Succeeded' | 'Failed' | 'InProgress'
+  /** Error code of the last failed step (never a value); cleared by a success. */
+  lastError?: string
+  /** ISO-8601 UTC of the last failure. */
+  lastErrorDate?: string
+  /** Work left after a completed rotation (RAM: delete the replaced AccessKey at `due`). */
+  cleanup?: { due: string; ref: string; versionId: string }
+}
+
+export type RotationStep = 'create' | 'set' | 'test' | 'commit' | 'finish'
+
+export interface PendingRotation {
+  versionId: string
+  /** The next step to run; every step is idempotent, so a crashed step is simply run again. */
+  step: RotationStep
+  startedAt: string
+  /** Failed attempts of this rotation so far. */
+  failures: number
+  /** ISO-8601 UTC before which the job does not retry (backoff after a failure). */
+  retryAt?: string
+  /** Whether it came from RotateSecret (`manual`) or the schedule. */
+  trigger: 'manual' | 'schedule'
+  /** The driver running the step now (random owner, epoch ms); others wait for it to expire. */
+  lease?: { owner: string; until: number }
 }
 
 /** One stored version. Only `wrappedDataKey` and `ciphertext` are secret; both are encrypted. */
@@ -105,6 +157,7 @@ export interface SecretValue {
 }
 
 export const SECRET_TYPE_GENERIC = 'Generic'
+export const SECRET_TYPE_RAM = 'RAMCredentials'
 export const STAGE_CURRENT = 'ACSCurrent'
 export const STAGE_PREVIOUS = 'ACSPrevious'
 export const STAGE_PENDING = 'ACSPending'

@@ -26,6 +26,7 @@ import { SHARED_INSTANCE } from '../../../core/domain/model'
 import type { SecretRecord } from '../../../core/domain/secrets/model'
 import { secretArn } from '../../../core/domain/secrets/names'
 import { createSecretWithPolicy } from '../../../core/domain/secrets/create-secret-with-policy'
+import { formatRotationInterval } from '../../../core/domain/secrets/rotation/interval'
 import { putSecretValue } from '../../../core/domain/secrets/put-secret-value'
 import { generateRandomPassword } from '../../../core/domain/secrets/random-password'
 import { restoreSecret } from '../../../core/domain/secrets/restore-secret'
@@ -68,6 +69,26 @@ function secretValueBody(out: SecretValueOutput): Record<string, unknown> {
     }
   } finally {
     zeroize(out.value.bytes)
+  }
+}
+
+/**
+ * Rotation fields of DescribeSecret / GetSecretValue, named as the SDK models name them, for
+ * secrets that rotate (managed types, generic secrets with a rotation function). `RotationStatus`,
+ * `LastRotationError` and `LastRotationErrorDate` are this service's own (README, Managed secrets).
+ */
+function rotationFields(secret: SecretRecord, withConfig: boolean): Record<string, unknown> {
+  const r = secret.rotation
+  if (!r) return {}
+  return {
+    AutomaticRotation: r.enabled ? 'Enabled' : 'Disabled',
+    RotationInterval: r.enabled && r.intervalSeconds ? formatRotationInterval(r.intervalSeconds) : undefined,
+    NextRotationDate: r.enabled ? r.nextRotationDate : undefined,
+    LastRotationDate: r.lastRotationDate,
+    ExtendedConfig: withConfig ? secret.extendedConfig : undefined,
+    RotationStatus: r.status,
+    LastRotationError: r.lastError,
+    LastRotationErrorDate: r.lastErrorDate,
   }
 }
 
@@ -170,7 +191,7 @@ function keyChangedSinceAuthorised(): KmsError {
 }
 
 export const GetSecretValue: ActionHandler = async ({ deps, caller, params }) => {
-  params.optionalBoolean('FetchExtendedConfig')
+  const fetchConfig = params.optionalBoolean('FetchExtendedConfig') ?? false
   const out = await getSecretValue(deps, caller, {
     secretName: params.string('SecretName', NAME),
     versionId: params.optionalString('VersionId', VERSION) || undefined,
@@ -181,7 +202,8 @@ export const GetSecretValue: ActionHandler = async ({ deps, caller, params }) =>
     zeroize(out.value.bytes)
     throw keyChangedSinceAuthorised()
   }
-  return secretValueBody(out)
+  const { AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate, ExtendedConfig } = rotationFields(out.secret, fetchConfig)
+  return withoutUndefined({ ...secretValueBody(out), AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate, ExtendedConfig })
 }
 
 export const BatchGetSecretValue: ActionHandler = async ({ deps, caller, params }) => {
@@ -275,6 +297,7 @@ export const DescribeSecret: ActionHandler = async ({ deps, caller, params }) =>
     DKMSInstanceId: instanceOf(secret),
     OwingService: owingService(secret),
     Tags: fetchTags ? tagsBody(secret) : undefined,
+    ...rotationFields(secret, true),
   })
 }
 
