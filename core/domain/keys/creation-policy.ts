@@ -6,17 +6,13 @@
  * resource-policies.ts: `KEYPOLICY#<keyId>`, the secret's policy keyed by the head's per-creation
  * `uid`).
  *
- * Order and crash window (dynalite has no transactions): the document is validated first —
- * JSON, the resource-policy grammar, at most 32768 bytes, and the lockout rule (it must leave
- * the account root unconditional `kms:SetKeyPolicy` / `kms:SetSecretPolicy` on the resource) —
- * so a refused policy creates nothing. Then the key or secret is written, then the policy with
- * one conditional put that requires no policy item to exist (the key id and the secret uid are
- * fresh random values, so nothing else can have written there). A crash, or a store failure,
- * between the two writes leaves the new resource with the **default** policy (the owning
- * account's RAM policies decide, which is what a resource without `Policy` gets) and the call
- * answers an error; `SetKeyPolicy` / `SetSecretPolicy` with the same document completes it.
- * The window is one store round trip; no principal outside the account gains anything in it
- * (the default policy grants only the account's own RAM identities).
+ * Both creators validate the document first — JSON, the resource-policy grammar, at most 32768
+ * bytes, and the lockout rule (it must leave the account root unconditional `kms:SetKeyPolicy` /
+ * `kms:SetSecretPolicy` on the resource) — so a refused policy creates nothing. The order of the
+ * two writes and what a crash between them leaves are the creators' own (dynalite has no
+ * transactions): ./create-key-with-policy.ts writes the policy first under a pre-drawn key id;
+ * ../secrets/create-secret-with-policy.ts writes it after the secret, keyed by its uid. The policy
+ * write is one conditional put that requires no policy item to exist (fresh random id or uid).
  */
 import { KmsError } from '../../errors'
 import type { Caller } from '../model'
