@@ -33,19 +33,6 @@ afterAll(async () => {
 }, 60_000)
 
 describe('torture (CI subset)', () => {
-  it('10,000 generated bad requests: 0 5xx, 0 echoes, 0 items changed by refused requests', async () => {
-    results.badInput = await runBadInput(ts, { count: 10_000, concurrency: 16 })
-    const b = results.badInput
-    expect({ fiveXx: b.fiveXx, noResponse: b.connectionErrors, samples: b.fiveXxSamples }).toEqual({ fiveXx: 0, noResponse: 0, samples: [] })
-    expect({ inResponses: b.echoesInResponses, inLogs: b.echoesInLogs, samples: b.echoSamples }).toEqual({ inResponses: 0, inLogs: 0, samples: [] })
-    expect({ changed: b.tableItemsChangedByRefused, samples: b.changedSamples }).toEqual({ changed: 0, samples: [] })
-  }, 180_000)
-
-  it('replay: exactly one copy accepted, concurrently, over two isolates and across a restart', async () => {
-    results.replay = await runReplay(ts, { copies: 50 })
-    for (const t of results.replay.trials) expect({ trial: t.name, accepted: t.accepted }).toEqual({ trial: t.name, accepted: 1 })
-  }, 120_000)
-
   it('concurrent fuzz 16 × 5 s: 0 wrong plaintexts, 0 5xx, every blob decrypts, labels consistent', async () => {
     results.fuzz = await runFuzz(ts, { workers: 16, seconds: 5 })
     const f = results.fuzz
@@ -57,6 +44,19 @@ describe('torture (CI subset)', () => {
     expect(f.wrongResults).toBe(0)
     expect(f.blobsFailingAfterReenable).toBe(0)
     expect(failures({ ...results, badInput: undefined, replay: undefined }, { tolerateSweepRace: true })).toEqual([])
+  }, 120_000)
+
+  it('10,000 generated bad requests: 0 5xx, 0 echoes, 0 items changed by refused requests', async () => {
+    results.badInput = await runBadInput(ts, { count: 10_000, concurrency: 16 })
+    const b = results.badInput
+    expect({ fiveXx: b.fiveXx, noResponse: b.connectionErrors, samples: b.fiveXxSamples }).toEqual({ fiveXx: 0, noResponse: 0, samples: [] })
+    expect({ inResponses: b.echoesInResponses, inLogs: b.echoesInLogs, samples: b.echoSamples }).toEqual({ inResponses: 0, inLogs: 0, samples: [] })
+    expect({ changed: b.tableItemsChangedByRefused, samples: b.changedSamples }).toEqual({ changed: 0, samples: [] })
+  }, 180_000)
+
+  it('replay: exactly one copy accepted, concurrently, over two isolates and across a restart', async () => {
+    results.replay = await runReplay(ts, { copies: 50 })
+    for (const t of results.replay.trials) expect({ trial: t.name, accepted: t.accepted }).toEqual({ trial: t.name, accepted: 1 })
   }, 120_000)
 
   it('kill -9 of dynalite, workerd and the hsm-bridge under 32-way load, 2 trials each: nothing lost, only 503s', async () => {

@@ -55,6 +55,7 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
   // The secrets' own key is never disabled (so secret ops mostly reach the stage logic).
   const secretKeyId = (await call(target, 'CreateKey', { Description: 'torture fuzz secrets' })).json.KeyMetadata.KeyId as string
   let rotations = 0
+  let rotating = false
   const secretData = new Map<string, Map<string, string>>() // secret → versionId → data
   const secretNames: string[] = []
   for (let i = 0; i < (opts.secrets ?? 2); i++) {
@@ -135,14 +136,19 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
     }],
     // Symmetric keys rotate on schedule only (CreateKeyVersion is for asymmetric keys): run the
     // Worker's cron as if 8 more days had passed, so every fuzz key gets a new primary version.
+    // One run at a time, with a small budget per job: a run also seals the audit backlog.
     [opts.rotate === false ? 0 : 2, async () => {
+      if (rotating) return
+      rotating = true
       const at = new Date(Date.now() + ++rotations * 8 * 86_400_000)
       try {
-        const { reports } = await runCronOnce(target.endpoint, ts.stack.dataDir, { at })
+        const { reports } = await runCronOnce(target.endpoint, ts.stack.dataDir, { at, budget: 50 })
         const failed = reports.reduce((n, r) => n + r.failed, 0)
         note('rotate (cron --at +8d)', { status: failed === 0 ? 200 : 500 })
       } catch (err) {
         note('rotate (cron --at +8d)', { status: 0, error: String((err as Error).message).slice(0, 60) })
+      } finally {
+        rotating = false
       }
     }],
     [3, async () => note('DisableKey', await call(target, 'DisableKey', { KeyId: pick(keyIds) }))],
