@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { InstanceRecord } from '../../core/domain/instances/model'
+import { runCronOnce } from '../../scripts/lib/cron'
 import { createLocalInstance, listLocalInstances } from '../../scripts/lib/instances'
 import { b64, openApiCaller, sdkError, stackInfo } from './clients'
 
@@ -178,6 +179,34 @@ describe('quotas', () => {
       call('CreateSecret', { SecretName: `q2-${run}`, VersionId: 'v1', SecretData: 'a', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId }),
     )
     expect(over).toMatchObject({ code: 'Rejected.LimitExceeded', statusCode: 400 })
+  })
+})
+
+describe('quota units come back when a key or secret is purged', () => {
+  it('a purged key and a force-deleted secret free their units', async () => {
+    const stack = stackInfo()
+    const instance = await newInstance({ keys: 2, secrets: 1 })
+    const { KeyMetadata: cmk } = await call('CreateKey', { DKMSInstanceId: instance.instanceId })
+    const { KeyMetadata: doomed } = await call('CreateKey', { DKMSInstanceId: instance.instanceId })
+    expect(await sdkError(call('CreateKey', { DKMSInstanceId: instance.instanceId }))).toMatchObject({ code: 'Rejected.LimitExceeded' })
+    await call('ScheduleKeyDeletion', { KeyId: doomed.KeyId, PendingWindowInDays: '7' })
+    // Pending deletion still counts (as at Alibaba); the purge gives the unit back.
+    expect(await sdkError(call('CreateKey', { DKMSInstanceId: instance.instanceId }))).toMatchObject({ code: 'Rejected.LimitExceeded' })
+    const later = new Date(Date.now() + 8 * 86_400_000)
+    for (let i = 0; i < 20; i++) {
+      const r = await runCronOnce(stack.endpoint, stack.dataDir, { at: later })
+      if (!r.reports.some((x) => x.more)) break
+    }
+    const keys = await call('GetKmsInstanceQuotaInfos', { KmsInstanceId: instance.instanceId, ResourceType: 'key' })
+    expect(keys.KmsInstanceQuotaInfos[0].UsedQuantity).toBe(1)
+    await call('CreateKey', { DKMSInstanceId: instance.instanceId })
+
+    const name = `purged-${run}`
+    await call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: cmk.KeyId, DKMSInstanceId: instance.instanceId })
+    await call('DeleteSecret', { SecretName: name, ForceDeleteWithoutRecovery: 'true' })
+    const secrets = await call('GetKmsInstanceQuotaInfos', { KmsInstanceId: instance.instanceId, ResourceType: 'secret' })
+    expect(secrets.KmsInstanceQuotaInfos[0].UsedQuantity).toBe(0)
+    await call('CreateSecret', { SecretName: `${name}-2`, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: cmk.KeyId, DKMSInstanceId: instance.instanceId })
   })
 })
 

@@ -12,7 +12,7 @@
  * is the authority, so an operator can only ever see fewer creatable resources, never more.
  */
 import { KmsError, invalidParameter } from '../../errors'
-import type { Caller } from '../model'
+import { SHARED_INSTANCE, type Caller } from '../model'
 import { ConditionFailed } from '../ports'
 import {
   INSTANCE_ID,
@@ -148,5 +148,24 @@ export async function withQuota<T>(
       // The unit stays taken: the count errs high (see the module comment), never low.
     }
     throw err
+  }
+}
+
+/** What the purge paths pass: the Worker's deps carry the instance repository as `store.instances`. */
+export interface ReleaseDeps {
+  store?: { instances?: Pick<InstanceDeps['instances'], 'release'> }
+}
+
+/**
+ * Gives back the quota unit of a key or secret that was just purged (its tombstone written, once:
+ * the tombstone write is conditional, so only one purger gets here per resource). Best effort: a
+ * failure leaves the unit taken (the count errs high, never low). Nothing for the shared default.
+ */
+export async function releaseOnPurge(deps: ReleaseDeps, instanceId: string, kind: QuotaKind): Promise<void> {
+  if (instanceId === SHARED_INSTANCE || !deps.store?.instances) return
+  try {
+    await deps.store.instances.release(instanceId, kind)
+  } catch {
+    // see above
   }
 }

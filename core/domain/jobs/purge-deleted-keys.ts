@@ -17,13 +17,14 @@ import type { KeyRecord } from '../model'
 import { ConditionFailed, type HsmDeps, type IamRepository, type KeyDeps } from '../ports'
 import { destroyHsmVersions, isHsmKey } from '../keys/hsm/hsm-keys'
 import { forEachIsolated, type ScheduledJob } from './job'
+import { releaseOnPurge, type ReleaseDeps } from '../instances/instances'
 
 export function isDeletionDue(key: KeyRecord, nowMs: number): boolean {
   return key.keyState === 'PendingDeletion' && key.deleteDate !== undefined && Date.parse(key.deleteDate) <= nowMs
 }
 
 /** `iam` removes the key's policy; optional for tests of the keys alone. */
-type PurgeDeps = Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> }
+type PurgeDeps = Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> } & ReleaseDeps
 
 export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
   name: 'purge-deleted-keys',
@@ -62,6 +63,8 @@ export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
         if (err instanceof ConditionFailed) return 'skipped'
         throw err
       }
+      // A key of a KMS instance gives its quota unit back (only the purger whose tombstone won).
+      await releaseOnPurge(deps, key.instanceId, 'key')
       // Only once the tombstone is written (a deletion cancelled meanwhile keeps its policy). Key
       // ids are never reused and a tombstone is judged by the default policy, so a policy left by
       // a failure here is never read again: it is garbage, not a grant.

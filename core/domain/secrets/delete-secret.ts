@@ -18,6 +18,7 @@ import {
   type SecretRecord,
 } from './model'
 import { purgeSecret } from './purge'
+import { releaseOnPurge, type ReleaseDeps } from '../instances/instances'
 
 export interface DeleteSecretInput {
   recoveryWindowInDays?: number
@@ -63,6 +64,8 @@ export async function deleteSecret(
     }
   })
   if (force) {
+    // The tombstone is written (once): a secret of a KMS instance gives its quota unit back.
+    await releaseOnPurge(deps as ReleaseDeps, written.instanceId, 'secret')
     try {
       await purgeSecret(deps, written, deps.clock.now())
     } catch {

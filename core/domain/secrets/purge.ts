@@ -17,6 +17,7 @@
  */
 import { isoSeconds } from '../keys/common'
 import { ConditionFailed, type IamRepository, type SecretDeps } from '../ports'
+import { releaseOnPurge, type ReleaseDeps } from '../instances/instances'
 import { ORPHAN_GRACE_MS, type SecretRecord, type SecretVersionRecord } from './model'
 
 export type RemovalOutcome = 'purged' | 'swept' | 'waiting' | 'skipped'
@@ -26,7 +27,7 @@ export type RemovalOutcome = 'purged' | 'swept' | 'waiting' | 'skipped'
  * a policy left behind is never applied to a later secret of the same name (it is keyed by the
  * head's per-creation uid), it just stays as garbage.
  */
-type Deps = Pick<SecretDeps, 'secrets'> & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> }
+type Deps = Pick<SecretDeps, 'secrets'> & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> } & ReleaseDeps
 
 /** Deletes the policy of this creation of the secret, and any by-name one (idempotent). */
 async function removePolicies(deps: Deps, head: SecretRecord): Promise<void> {
@@ -100,6 +101,8 @@ export async function purgeSecret(
       if (err instanceof ConditionFailed) return 'skipped'
       throw err
     }
+    // A secret of a KMS instance gives its quota unit back (only the writer of the tombstone).
+    await releaseOnPurge(deps, head.instanceId, 'secret')
   }
   const youngestLeft = await removeItems(deps, tombstone, nowMs, true)
   try {
