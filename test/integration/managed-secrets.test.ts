@@ -51,12 +51,12 @@ const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).defau
 ) => InstanceType<typeof OpenApi.default>
 
 /** callApi with a 30 s read timeout: RotateSecret waits for a function that times out (5 s). */
-async function slowCall(action: string, query: Record<string, string>) {
+async function slowCall(action: string, query: Record<string, string>, version = '2016-01-20') {
   const s = stackInfo()
   const client = new OpenApiClient(
     new OpenApi.Config({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
   )
-  const params = new OpenApi.Params({ action, version: '2016-01-20', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
+  const params = new OpenApi.Params({ action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
   const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({ readTimeout: 30_000, connectTimeout: 30_000 }))
   return res.body as Record<string, any>
 }
@@ -265,6 +265,16 @@ describe('generic secrets with a rotation function', () => {
     const ids = await kmsClient().listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName }))
     expect(ids.versionIds.versionId.map((v) => v.versionId)).toEqual(['v0'])
     expect(fn.calls.every((c) => c.step === 'createSecret')).toBe(true)
+    // The engine's own audit events: each failed attempt and the rollback, with codes, no value.
+    const trail = await slowCall(
+      'LookupEvents',
+      { StartTime: new Date(Date.now() - 600_000).toISOString(), MaxResults: '50', 'LookupAttribute.1.Key': 'EventName', 'LookupAttribute.1.Value': 'SecretRotation' },
+      '2020-07-06',
+    )
+    const mine = (trail.Events as any[]).filter((e) => JSON.stringify(e).includes(secretName))
+    expect(mine.length).toBeGreaterThanOrEqual(5)
+    expect(JSON.stringify(mine)).toContain('secret.invalidState')
+    expect(JSON.stringify(mine)).not.toContain('initial')
     // Fixed function: a new rotation goes through.
     fn.mode = 'ok'
     await call('RotateSecret', { SecretName: secretName, VersionId: 'good' })

@@ -43,6 +43,9 @@ import {
 } from '../model'
 import { planNewVersion } from '../stages'
 import { loadSecretKeyForWrite, openSecretVersion } from '../value-crypto'
+import { recordEvent, type AuditSinkDeps } from '../../audit/run-audited'
+import type { AuditEvent } from '../../audit/model'
+import { secretArn } from '../names'
 import { strategyFor } from './registry'
 import { rotationDueTime, scheduleStore } from './schedule'
 import type { RotationContext, RotationDeps, RotationStrategy } from './strategy'
@@ -54,6 +57,44 @@ export const ROTATION_LEASE_MS = 60_000
 const MAX_BACKOFF_MS = 3600_000
 
 type SecretRef = Pick<SecretRecord, 'accountId' | 'region' | 'secretName'>
+
+/** The audit action of the engine's own events (Alibaba's CloudMonitor: Secret:RotateSecret:*). */
+export const ROTATION_AUDIT_ACTION = 'SecretRotation'
+
+/**
+ * One audit event of the engine itself (the job has no caller): the outcome of a step, with the
+ * secret's ARN, the rotation's VersionId, the step and an error code — never a value. Best
+ * effort: the head already records the same outcome.
+ */
+async function auditRotation(
+  deps: RotationDeps,
+  head: SecretRecord,
+  versionId: string,
+  step: string,
+  outcome: 'Success' | 'Failure',
+  errorCode?: string,
+): Promise<void> {
+  if (!deps.audit) return
+  const event: AuditEvent = {
+    v: 1,
+    eventId: `rot-${toHex(deps.random(16))}`,
+    time: new Date(deps.clock.now()).toISOString(),
+    requestId: toHex(deps.random(8)),
+    service: 'kms',
+    version: '2016-01-20',
+    action: ROTATION_AUDIT_ACTION,
+    readOnly: false,
+    accountId: head.accountId,
+    principalType: 'root',
+    principalArn: `acs:kms:${head.region}:${head.accountId}:service/secret-rotation`,
+    resources: [secretArn(head)],
+    decision: 'Allow',
+    outcome,
+    ...(errorCode ? { errorCode } : {}),
+    params: { SecretName: head.secretName, VersionId: versionId, Step: step },
+  }
+  await recordEvent(deps as RotationDeps & AuditSinkDeps, event).catch(() => undefined)
+}
 
 function inProgress(): KmsError {
   return new KmsError('secret.invalidState', 'A rotation of this secret is already in progress.')
@@ -306,6 +347,7 @@ async function runStep(
         const next = withPending(head, undefined, cleanup ? { cleanup: { ...cleanup, versionId: p.versionId } } : {})
         if (!(await commit(next))) return 'lost'
         await syncSchedule(deps, next)
+        await auditRotation(deps, next, p.versionId, 'finish', 'Success')
         return 'committed'
       }
     }
@@ -337,6 +379,7 @@ async function recordFailure(
       throw err
     }
     await syncSchedule(deps, next)
+    await auditRotation(deps, next, p.versionId, p.step, 'Failure', code)
     return 'failed'
   }
   // Give up. Before commit: drop the pending version; after commit the new value is current and
@@ -367,6 +410,7 @@ async function recordFailure(
     throw err
   }
   await syncSchedule(deps, next)
+  await auditRotation(deps, next, p.versionId, afterCommit ? 'finish' : 'rollback', 'Failure', code)
   return 'rolledBack'
 }
 

@@ -10,16 +10,21 @@
  * (./strategies/managed-common.ts) expect.
  */
 import type { RandomSource } from '../../../crypto/random'
-import type { CredentialRepository, IamRepository, SecretDeps } from '../../ports'
+import type { AuditRepository, CredentialRepository, IamRepository, SecretDeps } from '../../ports'
 import type { SecretRecord } from '../model'
+import type { RotationConnectors } from '../../../hsm-client/rotation'
 
 export interface RotationDeps extends SecretDeps {
   iam: IamRepository
   credentials: CredentialRepository
+  /** The audit trail: the engine records each step's failure, each commit and each rollback. */
+  audit?: AuditRepository
   /** Outgoing HTTP for rotation functions; defaults to the global fetch. */
   fetch?: typeof fetch
   /** Local mode: rotation functions may be plain http on 127.0.0.1 / localhost. */
   allowLoopbackHttp?: boolean
+  /** The hsm-bridge's rotation connectors (Rds, ECS), when HSM_BRIDGE_URL is set. */
+  rotationBridge?: RotationConnectors
   /** Rotation function timeout per step, ms (default 5,000). */
   rotationFunctionTimeoutMs?: number
 }
