@@ -9,6 +9,7 @@ import { parseRootKeyRing, type RootKeyRing } from '../core/crypto/root-key'
 import { randomBytes } from '../core/crypto/random'
 import { KmsError } from '../core/errors'
 import { HsmBridgeClient } from '../core/hsm-client/client'
+import { RotationBridgeClient, type RotationConnectors } from '../core/hsm-client/rotation'
 import { systemClock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
 import { createStore, type Store } from '../core/store'
 import { CachedCredentialRepository } from '../core/store/cached-credentials'
@@ -31,6 +32,8 @@ export interface Deps extends KeyDeps {
   hsm?: Hsm
   /** Local stack only: secret rotation functions may be plain http on loopback. */
   allowLoopbackHttp?: boolean
+  /** The bridge's rotation connectors for Rds/ECS secrets, when HSM_BRIDGE_URL is set. */
+  rotationBridge?: RotationConnectors
 }
 
 let cached: { fingerprint: string; deps: Deps } | undefined
@@ -59,9 +62,11 @@ export function getDeps(env: Env): Deps {
   })
   const store = createStore(client, env.DYNAMODB_TABLE || DEFAULT_TABLE)
   let hsm: Hsm | undefined
+  let rotationBridge: RotationConnectors | undefined
   if (env.HSM_BRIDGE_URL) {
     try {
       hsm = new HsmBridgeClient({ baseUrl: env.HSM_BRIDGE_URL, secret: env.HSM_BRIDGE_SECRET ?? '' })
+      rotationBridge = new RotationBridgeClient({ baseUrl: env.HSM_BRIDGE_URL, secret: env.HSM_BRIDGE_SECRET ?? '' })
     } catch {
       // A misconfigured bridge fails HSM keys only (500); everything else keeps working.
       console.error(JSON.stringify({ level: 'error', event: 'hsm.misconfigured' }))
@@ -87,6 +92,7 @@ export function getDeps(env: Env): Deps {
     audit: store.audit,
     access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock: systemClock }),
     ...(hsm ? { hsm } : {}),
+    ...(rotationBridge ? { rotationBridge } : {}),
     allowLoopbackHttp: env.KMS_LOCAL_MODE === 'true',
   }
   cached = { fingerprint: fp, deps }

@@ -99,14 +99,14 @@ for (const engine of ['postgresql', 'mysql'] as const) {
       const name = `it-rds-single-${engine}-${run}`
       await createRds(name, { ...base(), SecretSubType: 'SingleUser' }, first)
       const t0 = performance.now()
-      const next = JSON.parse(await rotateAndWait(call, name, JSON.stringify(first))) as Account
+      const next = JSON.parse(await rotateAndWait(call, name, JSON.stringify({ Accounts: [first] }))) as Account
       console.log(`rotation wall time (RotateSecret → new ACSCurrent), Rds SingleUser ${engine}: ${Math.round(performance.now() - t0)} ms`)
       expect(next.AccountName).toBe(first.AccountName)
       expect(next.AccountPassword).not.toBe(first.AccountPassword)
       expect(await canLogin(next)).toBe(true)
       expect(await canLogin(first)).toBe(false)
-      const previous = JSON.parse(await secretValue(call, name, 'ACSPrevious')) as Account
-      expect(previous.AccountPassword).toBe(first.AccountPassword)
+      // ACSPrevious is the first version, as CreateSecret stored it.
+      expect(JSON.parse(await secretValue(call, name, 'ACSPrevious'))).toEqual({ Accounts: [first] })
     })
 
     it('DoubleUsers: alternates <user> and <user>_clone; the previous account works until the next rotation (second rotation by the scheduled job)', async (ctx) => {
@@ -115,7 +115,7 @@ for (const engine of ['postgresql', 'mysql'] as const) {
       await createAccount(first.AccountName, first.AccountPassword)
       const name = `it-rds-double-${engine}-${run}`
       await createRds(name, { ...base(), SecretSubType: 'DoubleUsers', AdminSecretName: adminName }, first)
-      const r1 = JSON.parse(await rotateAndWait(call, name, JSON.stringify(first))) as Account
+      const r1 = JSON.parse(await rotateAndWait(call, name, JSON.stringify({ Accounts: [first] }))) as Account
       expect(r1.AccountName).toBe(`${first.AccountName}_clone`)
       expect(await canLogin(r1)).toBe(true)
       expect(await canLogin(first)).toBe(true)
@@ -133,8 +133,8 @@ for (const engine of ['postgresql', 'mysql'] as const) {
       const name = `it-rds-down-${engine}-${run}`
       await createRds(name, { ...base(), Port: 1, SecretSubType: 'SingleUser' }, first)
       await call('RotateSecret', { SecretName: name, VersionId: 'v2' }).catch(() => undefined)
-      await rotateByCron(call, name, JSON.stringify(first), 0, { expectUnchanged: true })
-      expect(JSON.parse(await secretValue(call, name))).toEqual(first)
+      await rotateByCron(call, name, JSON.stringify({ Accounts: [first] }), 0, { expectUnchanged: true })
+      expect(JSON.parse(await secretValue(call, name))).toEqual({ Accounts: [first] })
       expect(await canLogin(first)).toBe(true)
     })
   })

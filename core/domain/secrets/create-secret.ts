@@ -69,21 +69,27 @@ export async function createSecret(
   const secretName = input.secretName.startsWith('acs:')
     ? parseSecretReference(input.secretName, caller)
     : input.secretName
-  assertNewSecretName(secretName)
+  if (input.secretType === 'ECS') {
+    // Alibaba: the names of ECS secrets begin with acs/ecs/.
+    if (!secretName.startsWith('acs/ecs/')) throw invalidParameter('SecretName', 'ECS secret names must begin with "acs/ecs/".')
+    assertNewSecretName(secretName.slice('acs/ecs/'.length))
+  } else {
+    assertNewSecretName(secretName)
+  }
   assertVersionId(input.versionId)
   const secretType = input.secretType ?? SECRET_TYPE_GENERIC
-  if (secretType === 'Rds' || secretType === 'ECS' || secretType === 'Redis' || secretType === 'PolarDB') {
+  if (secretType === 'Redis' || secretType === 'PolarDB') {
     throw invalidParameter('SecretType', `${secretType} secrets are not supported yet (Generic and RAMCredentials are).`)
   }
-  if (secretType !== SECRET_TYPE_GENERIC && secretType !== SECRET_TYPE_RAM) {
-    throw invalidParameter('SecretType', 'must be Generic or RAMCredentials.')
+  if (secretType !== SECRET_TYPE_GENERIC && secretType !== SECRET_TYPE_RAM && secretType !== 'Rds' && secretType !== 'ECS') {
+    throw invalidParameter('SecretType', 'must be Generic, RAMCredentials, Rds or ECS.')
   }
   // Alibaba: ExtendedConfig "is ignored" for Generic secrets; here a Generic secret keeps it only
   // when it names a rotation function (./rotation/function.ts). Managed types require it.
   const config = input.extendedConfig
   const strategy = strategyFor(secretType, config ?? {})
   if (secretType !== SECRET_TYPE_GENERIC && !config) throw invalidParameter('ExtendedConfig', `is required for ${secretType} secrets.`)
-  if (strategy) strategy.validate(config ?? {}, secretType === SECRET_TYPE_RAM ? (input.secretData ?? '') : '')
+  if (strategy) strategy.validate(config ?? {}, secretType === SECRET_TYPE_GENERIC ? '' : (input.secretData ?? ''))
   let intervalSeconds: number | undefined
   if (input.enableAutomaticRotation === true) {
     // Generic secrets without a rotation function: nothing would rotate them.

@@ -69,7 +69,7 @@ export interface SecretRecord {
   rotation?: RotationState
 }
 
-export type SecretType = 'Generic' | 'RAMCredentials'
+export type SecretType = 'Generic' | 'RAMCredentials' | 'Rds' | 'ECS'
 
 /**
  * The rotation state machine on the head (./rotation/engine.ts). Every change is one conditional
