@@ -71,6 +71,12 @@
  * SM3 and SM4-GCM come from core/crypto/sm/ (the npm package sm-crypto-v2); the envelope logic
  * (header, derivation, AAD, checks) is this module's, shared with suite 0x01.
  *
+ * Suite 0x05 — external keys (XKS proxy, Origin=EXTERNAL_KEY_STORE): double encryption, a
+ * software layer as in suite 0x01 under a KMS-held per-key layer key, then the external key
+ * manager's AES-GCM. Sealed and opened by core/domain/keys/external/blob.ts (layout there);
+ * here only its header is understood ({@link parseBlobHeader}: key id and version id at the
+ * same offsets, `headerLength` 79 = the fixed part up to the metadata length byte).
+ *
  * Why a per-message key: NIST SP 800-38D §8.3 caps a key used with random 96-bit IVs at 2^32
  * invocations (beyond that, an IV collision, which reveals the GHASH key and the XOR of two
  * plaintexts, becomes more likely than 2^-32). A busy KMS key could exceed that. With suite 0x01
@@ -100,6 +106,10 @@ export const SUITE_SOFTWARE_HKDF_AES256GCM = 0x01
 export const SUITE_HSM_AES256GCM = 0x02
 /** Suite: HKDF-SM3 per-message key + SM4-GCM (software Aliyun_SM4 keys). */
 export const SUITE_SOFTWARE_HKDF_SM4GCM = 0x03
+/** Suite: external key (software layer + XKS layer); see core/domain/keys/external/blob.ts. */
+export const SUITE_EXTERNAL_XKS = 0x05
+/** Fixed header part of suite 0x05 blobs (through the metadata length byte). */
+const XKS_FIXED_HEADER_BYTES = 79
 /** Header length of suite 0x01 (and 0x03) blobs. */
 export const SOFTWARE_HEADER_BYTES = 78
 /** Header length of suite 0x02 blobs. */
@@ -132,7 +142,7 @@ export interface BlobKey {
 /** The parsed, unauthenticated header of a blob. */
 export interface BlobHeader {
   formatVersion: 1
-  suite: 1 | 2 | 3
+  suite: 1 | 2 | 3 | 5
   keyId: string
   versionId: string
   /** Offset of the ciphertext: 78 for suites 1 and 3, 46 for suite 2. */
@@ -272,6 +282,7 @@ export function parseBlobHeader(blob: Uint8Array): BlobHeader {
   let headerLength: number
   if (suite === SUITE_SOFTWARE_HKDF_AES256GCM || suite === SUITE_SOFTWARE_HKDF_SM4GCM) headerLength = SOFTWARE_HEADER_BYTES
   else if (suite === SUITE_HSM_AES256GCM) headerLength = HSM_HEADER_BYTES
+  else if (suite === SUITE_EXTERNAL_XKS) headerLength = XKS_FIXED_HEADER_BYTES
   else throw invalidCiphertext()
   if (blob.length < headerLength + GCM_TAG_BYTES) throw invalidCiphertext()
   try {

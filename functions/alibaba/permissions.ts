@@ -118,6 +118,11 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   ListKmsInstances: on({ kind: 'service' }, true),
   GetKmsInstance: on({ kind: 'service' }, true),
   GetKmsInstanceQuotaInfos: on({ kind: 'service' }, true),
+  // External key stores (XKS proxies, functions/alibaba/actions/key-stores.ts)
+  CreateExternalKeyStore: on({ kind: 'service' }, false),
+  DescribeExternalKeyStore: on({ kind: 'service' }, true),
+  ConnectExternalKeyStore: on({ kind: 'service' }, false),
+  DisconnectExternalKeyStore: on({ kind: 'service' }, false),
   CreateKey: on({ kind: 'collection', name: 'key' }, false),
   ListKeys: on({ kind: 'collection', name: 'key' }, true),
   DescribeKey: on(KEY, true, true),

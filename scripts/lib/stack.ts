@@ -77,6 +77,18 @@ export interface HsmBridgeInfo {
   softHsmConf?: string
   pin: string
   pid: number
+  /** The bridge's XKS proxy endpoint (an EKM over the same token) and its generated credential. */
+  xks?: XksProxyInfo
+}
+
+/** `<dataDir>/xks-proxy.json` (0600): the bridge's XKS configuration plus where it listens. */
+export interface XksProxyInfo {
+  /** `http://127.0.0.1:<port>` — `XksProxyUriEndpoint`. */
+  endpoint: string
+  /** `/xks/local/kms/xks/v1` — `XksProxyUriPath`. */
+  uriPath: string
+  accessKeyId: string
+  secretAccessKey: string
 }
 
 export interface Credentials {
@@ -313,12 +325,14 @@ async function startHsmBridge(
   if (!existsSync(secretFile)) writeSecretFile(secretFile, nodeRandomBytes(32).toString('hex'))
   const secret = readFileSync(secretFile, 'utf8').trim()
   const port = await freePort()
+  const xks = await xksProxyConfig(dataDir)
   const { HSM_PIN: _p, HSM_PIN_FILE: _f, ...parentEnv } = process.env
   const bridge = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hsm-bridge/src/main.ts')], {
     cwd: ROOT,
     env: {
       ...parentEnv,
       ...pinEnv,
+      ...xksEnv(dataDir, xks),
       HSM_MODULE: modulePath,
       HSM_TOKEN_LABEL: tokenLabel,
       HSM_BRIDGE_HOST: '127.0.0.1',
@@ -333,7 +347,35 @@ async function startHsmBridge(
   children.push(bridge)
   await waitForBridgeReady(bridge, 'start')
   bridge.stdout!.resume()
-  return { url: `http://127.0.0.1:${port}`, secret, modulePath, tokenLabel, softHsmConf, pin, pid: bridge.pid! }
+  return { url: `http://127.0.0.1:${port}`, secret, modulePath, tokenLabel, softHsmConf, pin, pid: bridge.pid!, xks }
+}
+
+/**
+ * The bridge's XKS endpoint: a generated SigV4 credential (kept across restarts) and a free
+ * loopback port (`KMS_XKS_PORT` to pin it), written to `<dataDir>/xks-proxy.json` (0600), which
+ * is also the bridge's HSM_BRIDGE_XKS_CONFIG_FILE. Nothing is created in the EKM.
+ */
+async function xksProxyConfig(dataDir: string): Promise<XksProxyInfo> {
+  const file = join(dataDir, 'xks-proxy.json')
+  let previous: Partial<XksProxyInfo> = {}
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<XksProxyInfo>
+  } catch {
+    // first start
+  }
+  const base32 = (n: number) => Array.from(nodeRandomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b & 31]).join('')
+  const accessKeyId = previous.accessKeyId ?? base32(24)
+  const secretAccessKey = previous.secretAccessKey ?? nodeRandomBytes(32).toString('base64')
+  const port = process.env.KMS_XKS_PORT ? Number(process.env.KMS_XKS_PORT) : await freePort()
+  const info: XksProxyInfo = { endpoint: `http://127.0.0.1:${port}`, uriPath: '/xks/local/kms/xks/v1', accessKeyId, secretAccessKey }
+  const config = { ...info, stores: [{ uriPrefix: '/xks/local', credentials: [{ accessKeyId, secretAccessKey }] }] }
+  writeSecretFile(file, JSON.stringify(config, null, 2))
+  return info
+}
+
+function xksEnv(dataDir: string, xks: XksProxyInfo | undefined): Record<string, string> {
+  if (!xks) return {}
+  return { HSM_BRIDGE_XKS_HOST: '127.0.0.1', HSM_BRIDGE_XKS_PORT: new URL(xks.endpoint).port, HSM_BRIDGE_XKS_CONFIG_FILE: join(resolve(dataDir), 'xks-proxy.json') }
 }
 
 /**
@@ -362,6 +404,7 @@ export async function restartHsmBridge(
     env: {
       ...parentEnv,
       ...pinEnv,
+      ...xksEnv(dataDir, hsm.xks),
       HSM_MODULE: hsm.modulePath,
       HSM_TOKEN_LABEL: hsm.tokenLabel,
       HSM_BRIDGE_HOST: '127.0.0.1',

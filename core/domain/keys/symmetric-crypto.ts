@@ -12,6 +12,8 @@
  * - Plaintext and key material are zeroized once the response is built.
  * - HSM-protected keys (issue #6) seal and open suite-0x02 blobs in the HSM (./hsm/blob.ts); a
  *   blob's suite must match its key's protection level.
+ * - External keys (Origin=EXTERNAL_KEY_STORE) seal and open suite-0x05 blobs through their
+ *   external key store proxy (./external/): double encryption, software layer then EKM layer.
  * - `Aliyun_SM4` keys seal suite-0x03 blobs (HKDF-SM3 + SM4-GCM, ./sm4-keys.ts); a blob's suite
  *   must match its key's spec.
  */
@@ -26,6 +28,7 @@ import { unwrapVersion } from './material'
 import { openHsmBlob, sealHsmBlob } from './hsm/blob'
 import { blobSuiteOf } from './sm4-keys'
 import { isHsmKey, withHsmVersion } from './hsm/hsm-keys'
+import { isExternalBlob, isExternalKey, openExternal, sealExternal, type ExternalDeps } from './external/external-keys'
 
 /** Alibaba: Encrypt takes at most 6 KB of plaintext. */
 export const MAX_ENCRYPT_PLAINTEXT = 6144
@@ -50,11 +53,14 @@ function assertSymmetric(key: KeyRecord): void {
 }
 
 async function sealWithPrimary(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   key: KeyRecord,
   plaintext: Uint8Array,
   context: Record<string, string>,
+  caller: Caller,
+  op: KeyOperation,
 ): Promise<{ blob: Uint8Array; versionId: string }> {
+  if (isExternalKey(key)) return sealExternal(deps, caller, key, plaintext, context, op)
   const versionId = key.primaryVersionId
   if (!versionId) throw new KmsError('key.pendingImport', 'The key has no key material.')
   if (isHsmKey(key)) {
@@ -83,7 +89,7 @@ export interface EncryptOutput extends CryptoResult {
 
 /** @throws KmsError key.*, validation.*, dryRun.wouldSucceed */
 export async function encrypt(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   input: { keyId: string; plaintext: Uint8Array; context: Record<string, string>; dryRun?: boolean },
 ): Promise<EncryptOutput> {
@@ -92,7 +98,7 @@ export async function encrypt(
   }
   const key = await resolveForEncrypt(deps, caller, input.keyId, 'Encrypt')
   if (input.dryRun) throw dryRun()
-  const { blob, versionId } = await sealWithPrimary(deps, key, input.plaintext, input.context)
+  const { blob, versionId } = await sealWithPrimary(deps, key, input.plaintext, input.context, caller, 'Encrypt')
   return { key, versionId, ciphertextBlob: toBase64(blob) }
 }
 
@@ -102,12 +108,13 @@ export async function encrypt(
  * cheaper oracle than the call itself). The caller owns (and must zeroize) the returned plaintext.
  */
 async function openAnyBlob(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   blob: Uint8Array,
   context: Record<string, string>,
   op: KeyOperation,
 ): Promise<{ key: KeyRecord; versionId: string; plaintext: Uint8Array }> {
+  if (isExternalBlob(blob)) return openExternal(deps, caller, blob, context, op)
   const header = parseBlobHeader(blob)
   const key = await deps.keys.get(header.keyId)
   if (
@@ -157,7 +164,7 @@ async function openAnyBlob(
 
 /** @throws KmsError crypto.invalidCiphertext (uniform), key.* state errors, dryRun.wouldSucceed */
 export async function decrypt(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean; operation?: KeyOperation },
 ): Promise<CryptoResult & { plaintext: Uint8Array }> {
@@ -178,7 +185,7 @@ export interface DataKeyOutput extends EncryptOutput {
  * key's primary version. `NumberOfBytes` (1–1024) wins over `KeySpec` (AES_256 = 32, AES_128 = 16).
  */
 export async function generateDataKey(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   input: {
     keyId: string
@@ -208,7 +215,7 @@ export async function generateDataKey(
   const key = await resolveForEncrypt(deps, caller, input.keyId, op)
   if (input.dryRun) throw dryRun()
   const plaintext = deps.random(length)
-  const { blob, versionId } = await sealWithPrimary(deps, key, plaintext, input.context)
+  const { blob, versionId } = await sealWithPrimary(deps, key, plaintext, input.context, caller, op)
   return { key, versionId, ciphertextBlob: toBase64(blob), plaintext }
 }
 
@@ -218,7 +225,7 @@ export interface ReEncryptOutput extends EncryptOutput {
 
 /** ReEncrypt: open under the blob's key, seal under the destination key, never exposing plaintext. */
 export async function reEncrypt(
-  deps: KeyDeps & HsmDeps,
+  deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   input: {
     ciphertextBlob: Uint8Array
@@ -235,7 +242,7 @@ export async function reEncrypt(
     throw dryRun()
   }
   try {
-    const { blob, versionId } = await sealWithPrimary(deps, destination, opened.plaintext, input.destinationContext)
+    const { blob, versionId } = await sealWithPrimary(deps, destination, opened.plaintext, input.destinationContext, caller, 'ReEncryptTo')
     return {
       key: destination,
       versionId,

@@ -10,6 +10,7 @@ import { KmsError } from '../../../core/errors'
 import type { ActionHandler } from '../context'
 import type { Params } from '../params'
 import { reEncryptFromAsymmetric } from '../../../core/domain/keys/asymmetric/re-encrypt'
+import { withExternal } from './key-stores'
 
 /** Blobs are at most a few KB; anything larger is not ours. */
 const MAX_BLOB_BYTES = 16 * 1024
@@ -24,10 +25,10 @@ function ciphertextBlob(params: Params, name = 'CiphertextBlob'): Uint8Array {
   }
 }
 
-export const Encrypt: ActionHandler = async ({ deps, caller, params }) => {
+export const Encrypt: ActionHandler = async ({ deps, caller, params, env }) => {
   const plaintext = params.base64('Plaintext', MAX_ENCRYPT_PLAINTEXT)
   try {
-    const out = await encrypt(deps, caller, {
+    const out = await encrypt(withExternal(deps, env), caller, {
       keyId: params.string('KeyId', { max: 512 }),
       plaintext,
       context: params.encryptionContext('EncryptionContext'),
@@ -39,8 +40,8 @@ export const Encrypt: ActionHandler = async ({ deps, caller, params }) => {
   }
 }
 
-export const Decrypt: ActionHandler = async ({ deps, caller, params }) => {
-  const out = await decrypt(deps, caller, {
+export const Decrypt: ActionHandler = async ({ deps, caller, params, env }) => {
+  const out = await decrypt(withExternal(deps, env), caller, {
     ciphertextBlob: ciphertextBlob(params),
     context: params.encryptionContext('EncryptionContext'),
     dryRun: params.optionalBoolean('DryRun'),
@@ -51,7 +52,7 @@ export const Decrypt: ActionHandler = async ({ deps, caller, params }) => {
 }
 
 async function dataKey(params: Params, ctx: Parameters<ActionHandler>[0], withoutPlaintext: boolean) {
-  const out = await generateDataKey(ctx.deps, ctx.caller, {
+  const out = await generateDataKey(withExternal(ctx.deps, ctx.env), ctx.caller, {
     keyId: params.string('KeyId', { max: 512 }),
     keySpec: params.optionalString('KeySpec', { max: 32 }),
     numberOfBytes: params.optionalInteger('NumberOfBytes', -1_000_000, 1_000_000),
@@ -72,7 +73,7 @@ async function dataKey(params: Params, ctx: Parameters<ActionHandler>[0], withou
 export const GenerateDataKey: ActionHandler = (ctx) => dataKey(ctx.params, ctx, false)
 export const GenerateDataKeyWithoutPlaintext: ActionHandler = (ctx) => dataKey(ctx.params, ctx, true)
 
-export const ReEncrypt: ActionHandler = async ({ deps, caller, params }) => {
+export const ReEncrypt: ActionHandler = async ({ deps, caller, params, env }) => {
   // Alibaba: an asymmetric source (raw RSA-OAEP ciphertext) is named by SourceKeyId,
   // SourceKeyVersionId and SourceEncryptionAlgorithm (issue #5).
   if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) {
@@ -93,7 +94,7 @@ export const ReEncrypt: ActionHandler = async ({ deps, caller, params }) => {
       SourceKeyVersionId: out.source.versionId,
     }
   }
-  const out = await reEncrypt(deps, caller, {
+  const out = await reEncrypt(withExternal(deps, env), caller, {
     ciphertextBlob: ciphertextBlob(params),
     sourceContext: params.encryptionContext('SourceEncryptionContext'),
     destinationKeyId: params.string('DestinationKeyId', { max: 512 }),

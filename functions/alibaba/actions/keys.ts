@@ -21,9 +21,13 @@ import { invalidParameter, missingParameter } from '../../../core/errors'
 import { pageParams, type ActionHandler } from '../context'
 import { tagList, filterList } from '../params'
 import { keyMetadata } from '../shape'
+import { createExternalKeyAction } from './key-stores'
 
 
-export const CreateKey: ActionHandler = async ({ deps, caller, params }) => {
+export const CreateKey: ActionHandler = async (ctx) => {
+  const { deps, caller, params } = ctx
+  // An external key (XKS): its own parameters and path (./key-stores.ts).
+  if (params.optionalString('Origin', { max: 64 }) === 'EXTERNAL_KEY_STORE') return createExternalKeyAction(ctx)
   const input = {
     keySpec: params.optionalString('KeySpec', { max: 64 }),
     keyUsage: params.optionalString('KeyUsage', { max: 64 }),

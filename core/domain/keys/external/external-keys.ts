@@ -1,0 +1,404 @@
+/**
+ * @module core/domain/keys/external/external-keys
+ *
+ * External key stores (create / describe / connect / disconnect) and external keys (create,
+ * seal, open). A crypto call succeeds only when all three hold:
+ *
+ * 1. the KMS key is `Enabled` (the key-state table, as for every key);
+ * 2. its store is `Connected` (ConnectExternalKeyStore succeeded and no Disconnect since) —
+ *    else `key.invalidState` "The external key store is not connected.";
+ * 3. the key is `ENABLED` in the EKM — the proxy refuses a disabled key (InvalidStateException)
+ *    and a missing one (KeyNotFoundException), both `key.invalidState` (core/hsm-client/xks.ts).
+ *
+ * The proxy being unreachable, slow past the deadline or failing is `hsm.unavailable` (503),
+ * never an invalid ciphertext. Rotation, import, key versions and backup are refused by the
+ * existing origin checks (`Origin` is not `Aliyun_KMS` / not `EXTERNAL`): `Unsupported.Origin`.
+ */
+import { toHex, zeroize } from '../../../crypto/bytes'
+import { unwrapUnderRoot, wrapUnderRoot } from '../../../crypto/root-key'
+import { invalidCiphertext, invalidParameter, KmsError } from '../../../errors'
+import type { XksClient, XksEndpoint, XksRequestMetadata } from '../../../hsm-client/xks'
+import type { Caller, KeyRecord } from '../../model'
+import { ConditionFailed, type KeyDeps } from '../../ports'
+import { assertKeyState, isoSeconds } from '../common'
+import type { KeyOperation } from '../key-state-table'
+import { uuidV4 } from '../material'
+import { openXksBlob, parseXksBlob, sealXksBlob, SUITE_EXTERNAL_XKS, type XksLayer } from './blob'
+import {
+  EXTERNAL_KEY_ID,
+  EXTERNAL_KEY_STORE_ORIGIN,
+  KEY_STORE_ID,
+  layerKeyAad,
+  secretAad,
+  URI_PREFIX,
+  XKS_ACCESS_KEY_ID,
+  XKS_SECRET,
+  type ExternalKeyBindingRecord,
+  type ExternalKeyStoreRecord,
+  type ExternalKeyStoreRepository,
+  type KeyStoreConnectionError,
+} from './model'
+
+/** What external keys need beyond the key ports (both absent: external keys are refused). */
+export interface ExternalDeps {
+  externalKeyStores?: ExternalKeyStoreRepository
+  /** The hsm-bridge's XKS client (needs HSM_BRIDGE_URL). */
+  xks?: XksClient
+}
+
+type Deps = KeyDeps & ExternalDeps
+
+const NOT_CONFIGURED = 'External keys are not available: no HSM bridge is configured to reach external key store proxies.'
+
+function requireExternal(deps: ExternalDeps): { stores: ExternalKeyStoreRepository; xks: XksClient } {
+  if (!deps.externalKeyStores || !deps.xks) throw new KmsError('key.unsupportedOrigin', NOT_CONFIGURED)
+  return { stores: deps.externalKeyStores, xks: deps.xks }
+}
+
+/** Whether a key is an external (XKS) key. */
+export function isExternalKey(key: Pick<KeyRecord, 'origin'>): boolean {
+  return (key.origin as string) === EXTERNAL_KEY_STORE_ORIGIN
+}
+
+/** Whether a blob is a suite-0x05 (external key) blob; decided on byte 1 only. */
+export function isExternalBlob(blob: Uint8Array): boolean {
+  return blob.length > 2 && blob[1] === SUITE_EXTERNAL_XKS
+}
+
+function storeNotFound(): KmsError {
+  return new KmsError('validation.invalidParameter', 'The specified external key store is not found.', { details: { parameter: 'KeyStoreId' } })
+}
+
+function principalArn(caller: Caller): string {
+  return caller.principalArn ?? `acs:ram::${caller.accountId}:${caller.principal === 'root' ? 'root' : `user/${caller.principal}`}`
+}
+
+function requestId(deps: Pick<KeyDeps, 'random'>): string {
+  return uuidV4(deps.random)
+}
+
+async function ownStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
+  const { stores } = requireExternal(deps)
+  if (!KEY_STORE_ID.test(keyStoreId)) throw storeNotFound()
+  const store = await stores.getStore(keyStoreId)
+  if (!store || store.accountId !== caller.accountId || store.region !== caller.region) throw storeNotFound()
+  return store
+}
+
+async function endpointOf(deps: Pick<KeyDeps, 'rootKeys'>, store: ExternalKeyStoreRecord): Promise<XksEndpoint> {
+  const secret = await unwrapUnderRoot(deps.rootKeys, store.wrappedSecret, secretAad(store.accountId, store.keyStoreId))
+  try {
+    return {
+      proxyUrl: store.proxyUrl,
+      uriPrefix: store.uriPrefix,
+      accessKeyId: store.accessKeyId,
+      secretAccessKey: new TextDecoder().decode(secret),
+      region: store.region,
+    }
+  } finally {
+    zeroize(secret)
+  }
+}
+
+/** The store as the API describes it (never the secret). */
+export function describeStore(store: ExternalKeyStoreRecord): Record<string, unknown> {
+  return {
+    KeyStoreId: store.keyStoreId,
+    KeyStoreName: store.keyStoreName,
+    KeyStoreType: 'EXTERNAL_KEY_STORE',
+    XksProxyUriEndpoint: store.proxyUrl,
+    XksProxyUriPath: `${store.uriPrefix}/kms/xks/v1`,
+    XksProxyAccessKeyId: store.accessKeyId,
+    ConnectionState: store.connectionState,
+    ...(store.connectionErrorCode ? { ConnectionErrorCode: store.connectionErrorCode } : {}),
+    CreationDate: store.createdAt,
+  }
+}
+
+export interface CreateKeyStoreInput {
+  keyStoreName: string
+  proxyUriEndpoint: string
+  /** `{prefix}/kms/xks/v1`, as AWS's XksProxyUriPath. */
+  proxyUriPath: string
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * CreateExternalKeyStore: validates and stores a Disconnected store; the secret is wrapped
+ * under the root key at once.
+ *
+ * @throws {KmsError} validation.invalidParameter, key.unsupportedOrigin (not configured).
+ */
+export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKeyStoreInput): Promise<ExternalKeyStoreRecord> {
+  const { stores } = requireExternal(deps)
+  if (!/^[A-Za-z0-9_./-]{1,128}$/.test(input.keyStoreName)) throw invalidParameter('KeyStoreName', 'must be 1-128 of [A-Za-z0-9_./-].')
+  let url: URL
+  try {
+    url = new URL(input.proxyUriEndpoint)
+  } catch {
+    throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin.')
+  }
+  const httpOk = url.protocol === 'http:' && LOOPBACK.has(url.hostname)
+  if ((url.protocol !== 'https:' && !httpOk) || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || input.proxyUriEndpoint.length > 256) {
+    throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin (http:// only on loopback).')
+  }
+  const path = input.proxyUriPath
+  if (!path.endsWith('/kms/xks/v1') || !URI_PREFIX.test(path.slice(0, -'/kms/xks/v1'.length)) || path.slice(0, -'/kms/xks/v1'.length).endsWith('/')) {
+    throw invalidParameter('XksProxyUriPath', 'must be [/<prefix>]/kms/xks/v1.')
+  }
+  if (!XKS_ACCESS_KEY_ID.test(input.accessKeyId)) throw invalidParameter('XksProxyAccessKeyId', 'must be 20-30 of [A-Z2-7].')
+  if (!XKS_SECRET.test(input.secretAccessKey)) throw invalidParameter('XksProxyRawSecretAccessKey', 'must be 43-64 of [A-Za-z0-9+/=].')
+  const keyStoreId = `xks-${toHex(deps.random(12))}`
+  const store: ExternalKeyStoreRecord = {
+    keyStoreId,
+    accountId: caller.accountId,
+    region: caller.region,
+    keyStoreName: input.keyStoreName,
+    proxyUrl: url.origin,
+    uriPrefix: path.slice(0, -'/kms/xks/v1'.length),
+    accessKeyId: input.accessKeyId,
+    wrappedSecret: await wrapUnderRoot(deps.rootKeys, new TextEncoder().encode(input.secretAccessKey), secretAad(caller.accountId, keyStoreId), deps.random),
+    connectionState: 'Disconnected',
+    createdAt: isoSeconds(deps.clock.now()),
+    rev: 1,
+  }
+  await stores.createStore(store)
+  return store
+}
+
+/** @throws {KmsError} validation.invalidParameter (no such store). */
+export function describeKeyStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
+  return ownStore(deps, caller, keyStoreId)
+}
+
+async function setState(deps: Deps, store: ExternalKeyStoreRecord, state: ExternalKeyStoreRecord['connectionState'], error?: KeyStoreConnectionError): Promise<ExternalKeyStoreRecord> {
+  const { connectionErrorCode: _old, ...rest } = store
+  const next: ExternalKeyStoreRecord = { ...rest, connectionState: state, ...(error ? { connectionErrorCode: error } : {}), rev: store.rev + 1 }
+  try {
+    await requireExternal(deps).stores.replaceStore(next, store.rev)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The key store was modified concurrently. Retry the request.')
+    throw err
+  }
+  return next
+}
+
+/**
+ * ConnectExternalKeyStore: asks the proxy for its health (kmsOperation `ConnectCustomKeyStore`)
+ * with the store's credential. Healthy → `Connected`. Otherwise the store becomes `Failed` with a
+ * connection error code and the call fails: unreachable/timeout → hsm.unavailable (503),
+ * credential refused or not an XKS proxy → key.invalidState (409).
+ *
+ * @throws {KmsError}
+ */
+export async function connectKeyStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
+  const store = await ownStore(deps, caller, keyStoreId)
+  const { xks } = requireExternal(deps)
+  let error: KeyStoreConnectionError | undefined
+  let failure: unknown
+  try {
+    const health = await xks.health(await endpointOf(deps, store), { kmsOperation: 'ConnectCustomKeyStore', kmsRequestId: requestId(deps) })
+    if (!health.healthy) error = 'XKS_PROXY_INVALID_RESPONSE'
+  } catch (err) {
+    failure = err
+    error = KmsError.match(err, 'hsm.unavailable')
+      ? 'XKS_PROXY_NOT_REACHABLE'
+      : KmsError.match(err, 'key.invalidState')
+        ? 'XKS_PROXY_INVALID_CONFIGURATION'
+        : 'XKS_PROXY_INVALID_RESPONSE'
+  }
+  if (error === undefined) return store.connectionState === 'Connected' ? store : setState(deps, store, 'Connected')
+  await setState(deps, store, 'Failed', error).catch(() => undefined)
+  if (KmsError.match(failure, 'hsm.unavailable')) throw failure
+  throw new KmsError('key.invalidState', `The external key store could not be connected (${error}).`, { cause: failure })
+}
+
+/** DisconnectExternalKeyStore: crypto with its keys fails until the next connect. @throws {KmsError} */
+export async function disconnectKeyStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
+  const store = await ownStore(deps, caller, keyStoreId)
+  return store.connectionState === 'Disconnected' ? store : setState(deps, store, 'Disconnected')
+}
+
+export interface CreateExternalKeyInput {
+  keyStoreId: string
+  externalKeyId: string
+  keySpec?: string
+  keyUsage?: string
+  description?: string
+  protectionLevel?: string
+  enableAutomaticRotation?: boolean
+}
+
+/**
+ * CreateKey with `Origin=EXTERNAL_KEY_STORE`: checks the store is Connected and the EKM key is
+ * AES_256 with ENCRYPT and DECRYPT and ENABLED (GetKeyMetadata, kmsOperation `CreateKey`), then
+ * writes the binding (with a fresh wrapped layer key) and the Enabled key with one version.
+ *
+ * @throws {KmsError} validation.*, key.unsupportedSpec, key.unsupportedOrigin, key.invalidState,
+ *   hsm.unavailable.
+ */
+export async function createExternalKey(deps: Deps, caller: Caller, input: CreateExternalKeyInput): Promise<KeyRecord> {
+  const { stores, xks } = requireExternal(deps)
+  if ((input.keySpec ?? 'Aliyun_AES_256') !== 'Aliyun_AES_256') {
+    throw new KmsError('key.unsupportedSpec', 'External keys must be Aliyun_AES_256.')
+  }
+  if ((input.keyUsage ?? 'ENCRYPT/DECRYPT') !== 'ENCRYPT/DECRYPT') throw invalidParameter('KeyUsage', 'must be ENCRYPT/DECRYPT for an external key.')
+  if (input.protectionLevel !== undefined && input.protectionLevel !== 'SOFTWARE') {
+    throw new KmsError('key.unsupportedProtectionLevel', 'External keys have no ProtectionLevel.')
+  }
+  if (input.enableAutomaticRotation) throw new KmsError('key.unsupportedOrigin', 'External keys cannot rotate.')
+  if (!EXTERNAL_KEY_ID.test(input.externalKeyId)) throw invalidParameter('XksKeyId', 'must be 1-128 of [A-Za-z0-9._-].')
+  const description = input.description ?? ''
+  if (description.length > 8192) throw invalidParameter('Description', 'is too long.')
+  const store = await ownStore(deps, caller, input.keyStoreId)
+  if (store.connectionState !== 'Connected') throw new KmsError('key.invalidState', 'The external key store is not connected.')
+  const keyId = uuidV4(deps.random)
+  const versionId = uuidV4(deps.random)
+  const md = await xks.metadata(await endpointOf(deps, store), input.externalKeyId, {
+    awsPrincipalArn: principalArn(caller),
+    kmsOperation: 'CreateKey',
+    kmsRequestId: requestId(deps),
+  })
+  if (md.keySpec !== 'AES_256' || !md.keyUsage.includes('ENCRYPT') || !md.keyUsage.includes('DECRYPT')) {
+    throw new KmsError('key.invalidState', 'The external key is not an AES_256 key usable to encrypt and decrypt.')
+  }
+  if (md.keyStatus !== 'ENABLED') throw new KmsError('key.invalidState', 'The external key is disabled in the external key manager.')
+  const layer = deps.random(32)
+  let wrappedLayerKey: string
+  try {
+    wrappedLayerKey = await wrapUnderRoot(deps.rootKeys, layer, layerKeyAad(keyId, versionId), deps.random)
+  } finally {
+    zeroize(layer)
+  }
+  await stores.createBinding({ keyId, keyStoreId: store.keyStoreId, externalKeyId: input.externalKeyId, wrappedLayerKey })
+  const now = deps.clock.now()
+  const key: KeyRecord = {
+    keyId,
+    accountId: caller.accountId,
+    region: caller.region,
+    instanceId: 'shared',
+    keySpec: 'Aliyun_AES_256',
+    keyUsage: 'ENCRYPT/DECRYPT',
+    origin: EXTERNAL_KEY_STORE_ORIGIN as KeyRecord['origin'],
+    protectionLevel: 'SOFTWARE',
+    creatorType: 'User',
+    keyState: 'Enabled',
+    description,
+    creator: caller.accountId,
+    createdAt: isoSeconds(now),
+    deletionProtection: false,
+    primaryVersionId: versionId,
+    // No wrappedMaterial: every software path refuses this version.
+    versions: [{ versionId, createdAt: isoSeconds(now) }],
+    automaticRotation: false,
+    lastRotationDate: isoSeconds(now),
+    tags: {},
+    rev: 1,
+  }
+  await deps.keys.create(key)
+  return key
+}
+
+/** The key's binding, store (Connected) and EKM layer for one call. */
+async function layerFor(
+  deps: Deps,
+  caller: Caller,
+  key: KeyRecord,
+  versionId: string,
+  kmsOperation: string,
+): Promise<{ binding: ExternalKeyBindingRecord; layerKey: Uint8Array; xks: XksLayer }> {
+  const { stores, xks } = requireExternal(deps)
+  const binding = await stores.getBinding(key.keyId)
+  if (!binding) throw new KmsError('internal', 'The external key has no binding.')
+  const store = await stores.getStore(binding.keyStoreId)
+  if (!store) throw new KmsError('key.invalidState', 'The external key store is not found.')
+  if (store.connectionState !== 'Connected') throw new KmsError('key.invalidState', 'The external key store is not connected.')
+  const endpoint = await endpointOf(deps, store)
+  const md: XksRequestMetadata = {
+    awsPrincipalArn: principalArn(caller),
+    kmsOperation,
+    kmsRequestId: requestId(deps),
+    kmsKeyArn: `acs:kms:${key.region}:${key.accountId}:key/${key.keyId}`,
+  }
+  const layerKey = await unwrapUnderRoot(deps.rootKeys, binding.wrappedLayerKey, layerKeyAad(key.keyId, versionId))
+  return {
+    binding,
+    layerKey,
+    xks: {
+      encrypt: (plaintext, aad) => xks.encrypt(endpoint, binding.externalKeyId, md, plaintext, aad),
+      decrypt: (c, aad, n) => xks.decrypt(endpoint, binding.externalKeyId, md, c, aad, n),
+    },
+  }
+}
+
+const KMS_OPERATION: Partial<Record<KeyOperation, string>> = {
+  Encrypt: 'Encrypt',
+  Decrypt: 'Decrypt',
+  GenerateDataKey: 'GenerateDataKey',
+  GenerateDataKeyWithoutPlaintext: 'GenerateDataKeyWithoutPlaintext',
+  ReEncryptFrom: 'ReEncrypt',
+  ReEncryptTo: 'ReEncrypt',
+}
+
+/**
+ * Seals `plaintext` under an external key's (only) version.
+ *
+ * @throws {KmsError} key.invalidState (store not connected, EKM key disabled/missing),
+ *   hsm.unavailable, validation.invalidParameter.
+ */
+export async function sealExternal(
+  deps: Deps,
+  caller: Caller,
+  key: KeyRecord,
+  plaintext: Uint8Array,
+  context: Record<string, string>,
+  op: KeyOperation,
+): Promise<{ blob: Uint8Array; versionId: string }> {
+  const versionId = key.primaryVersionId
+  if (!versionId) throw new KmsError('internal', 'The external key has no version.')
+  const { layerKey, xks } = await layerFor(deps, caller, key, versionId, KMS_OPERATION[op] ?? 'Encrypt')
+  try {
+    return { blob: await sealXksBlob({ keyId: key.keyId, versionId }, layerKey, xks, plaintext, context, deps.random), versionId }
+  } finally {
+    zeroize(layerKey)
+  }
+}
+
+/**
+ * Opens a suite-0x05 blob with the same checks, in the same order, as software blobs: the
+ * key must exist in the caller's account and region, be external and have the version; then the
+ * key state; then both layers.
+ *
+ * @throws {KmsError} crypto.invalidCiphertext (uniform), key.* state errors, key.invalidState
+ *   (store/EKM), hsm.unavailable.
+ */
+export async function openExternal(
+  deps: Deps,
+  caller: Caller,
+  blob: Uint8Array,
+  context: Record<string, string>,
+  op: KeyOperation,
+): Promise<{ key: KeyRecord; versionId: string; plaintext: Uint8Array }> {
+  const parsed = parseXksBlob(blob)
+  const key = await deps.keys.get(parsed.keyId)
+  if (
+    !key ||
+    key.keyState === 'Deleted' ||
+    key.accountId !== caller.accountId ||
+    key.region !== caller.region ||
+    !isExternalKey(key) ||
+    !key.versions.some((v) => v.versionId === parsed.versionId)
+  ) {
+    throw invalidCiphertext()
+  }
+  assertKeyState(op, key)
+  const { layerKey, xks } = await layerFor(deps, caller, key, parsed.versionId, KMS_OPERATION[op] ?? 'Decrypt')
+  try {
+    return { key, versionId: parsed.versionId, plaintext: await openXksBlob(parsed, layerKey, xks, context) }
+  } finally {
+    zeroize(layerKey)
+  }
+}
