@@ -225,6 +225,18 @@ describe('requests per second', () => {
       expect(String(r.code)).toBe('Rejected.Throttling')
       expect(r.data?.statusCode).toBe(429)
     }
+    // A secret of the instance counts through its CMK (GetSecretValue needs kms:Decrypt on it).
+    const name = `throttled-${run}`
+    const created = await Promise.allSettled([
+      call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId }),
+    ])
+    if (created[0]!.status === 'fulfilled') {
+      const reads = await Promise.allSettled(Array.from({ length: 20 }, () => call('GetSecretValue', { SecretName: name })))
+      const throttledReads = reads.filter((o) => o.status === 'rejected' && String((o.reason as { code?: string }).code) === 'Rejected.Throttling')
+      expect(throttledReads.length).toBeGreaterThan(0)
+    } else {
+      expect(String((created[0]!.reason as { code?: string }).code)).toBe('Rejected.Throttling')
+    }
     const sharedOutcomes = await Promise.allSettled(
       Array.from({ length: 20 }, () => call('Encrypt', { KeyId: shared.KeyId, Plaintext: b64('x') })),
     )
