@@ -11,10 +11,12 @@ import { stackInfo, type openApiCaller } from '../clients'
 type Call = ReturnType<typeof openApiCaller>
 
 /**
- * True when CreateSecret accepts `type` (its refusal names something other than SecretType);
- * otherwise the reason, for a skipped test.
+ * True when the stack has a bridge and CreateSecret accepts `type` (its refusal of a probe names
+ * something other than SecretType); otherwise the reason, for a skipped test.
  */
 export async function managedRotationReady(call: Call, type: 'Rds' | 'ECS'): Promise<true | string> {
+  // Rotations run through the stack's hsm-bridge, which starts only with SoftHSM (or HSM_MODULE).
+  if (stackInfo().hsm === undefined) return 'the stack runs no hsm-bridge (install softhsm2)'
   try {
     await call('CreateSecret', {
       SecretName: `${type === 'ECS' ? 'acs/ecs/' : ''}probe-${randomUUID().slice(0, 8)}`,
