@@ -123,6 +123,11 @@ describe('RAMCredentials secrets', () => {
     expect(after.RotationStatus).toBe('Succeeded')
     expect(after.LastRotationDate).toEqual(expect.any(String))
     console.log(`RAM RotateSecret wall time (create secret + rotate): ${wall} ms`)
+    // Its value changes only by rotation; only ACSCurrent / ACSPrevious are readable.
+    expect((await sdkError(call('PutSecretValue', { SecretName: secretName, VersionId: 'hand', SecretData: now.data }))).code).toBe(
+      'Rejected.IncorrectSecretStatus',
+    )
+    expect((await sdkError(call('GetSecretValue', { SecretName: secretName, VersionStage: 'ACSPending' }))).code).toBe('InvalidParameter')
 
     // A day later the old key still works; after the 2-day grace the cron deletes it.
     await cron(Date.now() + 1 * DAY)
@@ -305,6 +310,7 @@ describe('refusals', () => {
       () => call('CreateSecret', { SecretName: unique('rds'), VersionId: 'v', SecretData: '{}', SecretType: 'Rds', ExtendedConfig: '{}' }),
       () => call('CreateSecret', { SecretName: unique('ecs'), VersionId: 'v', SecretData: '{}', SecretType: 'ECS', ExtendedConfig: '{}' }),
       () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}', EnableAutomaticRotation: 'true', RotationInterval: '1h' }),
+      () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"no-such-user"}' }),
       () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: 'not json', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}' }),
       () => call('CreateSecret', { SecretName: unique('fn'), VersionId: 'v', SecretData: 'x', ExtendedConfig: '{"RotationFunctionUrl":"http://example.com/","RotationFunctionSigningSecretName":"s"}' }),
     ]) {

@@ -11,7 +11,7 @@ import { KmsError, invalidParameter } from '../../errors'
 import { mergeTags, type Tag } from '../keys/tags'
 import { isoSeconds } from '../keys/common'
 import { SHARED_INSTANCE, type Caller } from '../model'
-import { ConditionFailed, type SecretDeps } from '../ports'
+import { ConditionFailed, type IamRepository, type SecretDeps } from '../ports'
 import { ensureVersionItem, markForSweep } from './common'
 import type { ExtendedConfig } from './extended-config'
 import {
@@ -90,6 +90,12 @@ export async function createSecret(
   const strategy = strategyFor(secretType, config ?? {})
   if (secretType !== SECRET_TYPE_GENERIC && !config) throw invalidParameter('ExtendedConfig', `is required for ${secretType} secrets.`)
   if (strategy) strategy.validate(config ?? {}, secretType === SECRET_TYPE_GENERIC ? '' : (input.secretData ?? ''))
+  if (secretType === SECRET_TYPE_RAM) {
+    // Alibaba: the RAM user must exist (its AccessKeys are what the secret rotates).
+    const iam = (deps as SecretDeps & { iam?: Pick<IamRepository, 'getUser'> }).iam
+    const user = iam ? await iam.getUser(caller.accountId, String(config!.UserName)) : undefined
+    if (iam && (!user || user.state !== 'Active')) throw invalidParameter('ExtendedConfig.UserName', 'names no RAM user of this account.')
+  }
   let intervalSeconds: number | undefined
   if (input.enableAutomaticRotation === true) {
     // Generic secrets without a rotation function: nothing would rotate them.

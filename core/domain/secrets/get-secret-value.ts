@@ -9,7 +9,7 @@ import { KmsError, invalidParameter } from '../../errors'
 import type { Caller } from '../model'
 import type { SecretDeps } from '../ports'
 import { danglingVersion, loadSecret, versionNotFound } from './common'
-import { lookup, STAGE_CURRENT, type SecretRecord, type SecretValue } from './model'
+import { lookup, STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord, type SecretValue } from './model'
 import { assertStageSyntax, assertVersionId } from './names'
 import { stagesOf } from './stages'
 import { keyForRead, openSecretVersion } from './value-crypto'
@@ -44,6 +44,11 @@ export async function getSecretValue(
   if (input.versionId !== undefined) assertVersionId(input.versionId)
   if (input.versionStage !== undefined) assertStageSyntax(input.versionStage)
   const head = await loadSecret(deps, caller, input.secretName, 'refuse')
+  if (head.secretType === 'RAMCredentials' && input.versionStage !== undefined && input.versionStage !== STAGE_CURRENT && input.versionStage !== STAGE_PREVIOUS) {
+    // Alibaba: VersionStage of a managed secret is ACSCurrent or ACSPrevious (a pending AccessKey
+    // is not handed out before it has been tested).
+    throw invalidParameter('VersionStage', 'must be ACSCurrent or ACSPrevious for a RAMCredentials secret.')
+  }
   let versionId: string | undefined
   if (input.versionId !== undefined) {
     versionId = input.versionId

@@ -86,6 +86,11 @@ export async function putSecretValue(
   try {
     for (let attempt = 0; attempt < MAX_HEAD_ATTEMPTS; attempt++) {
       head = await loadSecret(deps, caller, input.secretName, 'refuse')
+      if (head.secretType === 'RAMCredentials') {
+        // Its value is an AccessKey the rotation engine issues (./rotation/ram.ts): a value put
+        // by hand would name a key the engine did not make, and could never be cleaned up.
+        throw new KmsError('secret.invalidState', 'The value of a RAMCredentials secret changes only by rotation (RotateSecret).')
+      }
       if (input.keyAuthorised && !input.keyAuthorised(head)) {
         throw new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
       }
