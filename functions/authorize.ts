@@ -29,8 +29,11 @@
  *
  * Cross-account key use (allowed by both policies) runs the handler with the caller's account
  * replaced by the key's account, so the unchanged handlers resolve the key where it lives; the
- * audit record keeps the real caller. A request touching keys of two different accounts (e.g.
- * ReEncrypt from another account's key to one's own) is refused.
+ * audit record keeps the real caller. A request touching keys of two different accounts is
+ * refused, except ReEncrypt from a ciphertext blob: its source key (the blob's) and destination
+ * key (`DestinationKeyId`) are each authorised above under their own account's policies, and the
+ * handler opens the blob in the source key's account ({@link REENCRYPT_SOURCE_ACCOUNT}) and seals
+ * under the destination key in its account (the caller it runs as).
  */
 import { parseBlobHeader } from '../core/crypto/envelope'
 import { KmsError, invalidParameter, missingParameter } from '../core/errors'
@@ -44,6 +47,9 @@ import { MatchBudget } from '../core/domain/policy/match'
 import type { Deps } from './deps'
 import { Params, tagTargets } from './alibaba/params'
 import { AUTHZ_PARAM_PREFIX, AUTHZ_PARAMS, permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
+
+/** ReEncrypt across two accounts: the source key's account, set only here (see the header). */
+export const REENCRYPT_SOURCE_ACCOUNT = `${AUTHZ_PARAM_PREFIX}ReEncryptSourceAccount`
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const KEY_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):(key|alias)\/(.+)$/
@@ -374,6 +380,18 @@ class Resolver {
 }
 
 /** The handler's parameters: aliases resolved, and only authorisation's own `AUTHZ_PARAMS`. */
+/** The two accounts of a ReEncrypt from a blob whose source and destination keys differ in account. */
+function reEncryptAccounts(input: AuthorizeInput, required: Target[], caller: Caller): { source: string; destination: string } | undefined {
+  const { params } = input
+  if (input.service !== 'kms' || input.action !== 'ReEncrypt') return undefined
+  if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) return undefined
+  const accountsOf = (action: string) => new Set(required.filter((t) => t.action === action).map((t) => arnAccount(t.arn) ?? caller.accountId))
+  const from = [...accountsOf('kms:ReEncryptFrom')]
+  const to = [...accountsOf('kms:ReEncryptTo')]
+  if (from.length !== 1 || to.length !== 1 || from[0] === to[0]) return undefined
+  return { source: from[0]!, destination: to[0]! }
+}
+
 function rewritten(params: Params, rewrites: ReadonlyMap<string, string>): Params {
   const forged = params.withPrefix(AUTHZ_PARAM_PREFIX)
   if (rewrites.size === 0 && forged.length === 0) return params
@@ -447,7 +465,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     if (!decision.allowed) return { ...base, allowed: false, reason: decision.reason }
   }
   const accounts = new Set(required.map((t) => arnAccount(t.arn) ?? caller.accountId))
-  if (accounts.size > 1) return { ...base, allowed: false, reason: 'crossAccount' }
+  const split = accounts.size === 2 ? reEncryptAccounts(input, required, caller) : undefined
+  if (accounts.size > 1 && !split) return { ...base, allowed: false, reason: 'crossAccount' }
   // Probes run only for an allowed call; they never deny it.
   const probes = new Map<string, boolean>()
   for (const t of targets) {
@@ -459,6 +478,10 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   }
   // Allowed, but a name resolved to nothing: the handler's own "not found", decided here.
   if (resolver.refusal) throw resolver.refusal
+  if (split) {
+    resolver.rewrites.set(REENCRYPT_SOURCE_ACCOUNT, split.source)
+    return { ...base, params: rewritten(params, resolver.rewrites), caller: { ...caller, accountId: split.destination } }
+  }
   const [account] = accounts
   return account && account !== caller.accountId ? { ...base, caller: { ...caller, accountId: account } } : base
 }

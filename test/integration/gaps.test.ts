@@ -3,8 +3,11 @@
  * CreateKey and CreateSecret is applied (GetKeyPolicy / GetSecretPolicy return it; a lockout or
  * malformed policy is MalformedPolicyDocument and creates nothing visible), and the default
  * CMK's rules (description changes; rotation is Rejected.UnsupportedOperation; disable and
- * deletion are Forbidden.ServiceManagedKey).
+ * deletion are Forbidden.ServiceManagedKey); cross-account ReEncrypt from a blob, each key
+ * authorised by its own account's policies.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Kms, kmsClient, openApiCaller, sdkError, stackInfo } from './clients'
 
@@ -74,5 +77,56 @@ describe('the default CMK', () => {
     }
     const byok = await sdkError(call('GetParametersForImport', { KeyId: def.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))
     expect(byok.code).toBe('Unsupported.Origin')
+  })
+})
+
+describe('cross-account ReEncrypt', () => {
+  async function secondAccount(): Promise<{ accountId: string; accessKeyId: string; accessKeySecret: string }> {
+    const s = stackInfo()
+    const token = readFileSync(join(s.dataDir, 'local-admin-token'), 'utf8').trim()
+    const res = await fetch(new URL('/__local/accounts', s.endpoint), { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    return (await res.json()) as { accountId: string; accessKeyId: string; accessKeySecret: string }
+  }
+  const arn = (account: string, keyId: string) => `acs:kms:${stackInfo().regionId}:${account}:key/${keyId}`
+
+  it('opens under the source account key and seals under the other account key, each allowed by its own policy', async () => {
+    const a = stackInfo()
+    const A = openApiCaller()
+    const b = await secondAccount()
+    const B = openApiCaller({ secret: b.accessKeySecret }, { ...stackInfo(), accessKeyId: b.accessKeyId })
+    const kA = (await A('CreateKey', {})).KeyMetadata.KeyId
+    const kB = (await B('CreateKey', {})).KeyMetadata.KeyId
+    const blob = (await A('Encrypt', { KeyId: kA, Plaintext: Buffer.from('moves across').toString('base64'), EncryptionContext: '{"a":"1"}' })).CiphertextBlob
+    const reEncrypt = (call: typeof A, destination: string) =>
+      call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: '{"a":"1"}', DestinationKeyId: destination, DestinationEncryptionContext: '{"b":"2"}' })
+
+    // B's key policy does not grant A yet: refused, as before.
+    const denied = await sdkError(reEncrypt(A, arn(b.accountId, kB)))
+    expect(denied.code).toBe('Forbidden.NoPermission')
+    await B('SetKeyPolicy', {
+      KeyId: kB,
+      PolicyName: 'default',
+      Policy: policy(b.accountId, [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${a.accountId}:root`] }, Action: ['kms:ReEncryptTo'], Resource: ['*'] }]),
+    })
+    const moved = await reEncrypt(A, arn(b.accountId, kB))
+    expect([moved.KeyId, moved.SourceKeyId]).toEqual([kB, kA])
+    const opened = await B('Decrypt', { CiphertextBlob: moved.CiphertextBlob, EncryptionContext: '{"b":"2"}' })
+    expect(Buffer.from(opened.Plaintext, 'base64').toString()).toBe('moves across')
+
+    // The other direction: B pulls A's blob to its own key only once A's key policy allows ReEncryptFrom.
+    expect((await sdkError(reEncrypt(B, kB))).code).toBe('Forbidden.NoPermission')
+    await A('SetKeyPolicy', {
+      KeyId: kA,
+      PolicyName: 'default',
+      Policy: policy(a.accountId, [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${b.accountId}:root`] }, Action: ['kms:ReEncryptFrom'], Resource: ['*'] }]),
+    })
+    const pulled = await reEncrypt(B, kB)
+    expect(pulled.KeyId).toBe(kB)
+    const back = await B('Decrypt', { CiphertextBlob: pulled.CiphertextBlob, EncryptionContext: '{"b":"2"}' })
+    expect(Buffer.from(back.Plaintext, 'base64').toString()).toBe('moves across')
+    // A wrong source context is still the uniform failure.
+    const wrong = await sdkError(B('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: '{"a":"x"}', DestinationKeyId: kB }))
+    expect(wrong.code).toBe('InvalidCiphertext')
   })
 })

@@ -230,13 +230,18 @@ export async function reEncrypt(
   input: {
     ciphertextBlob: Uint8Array
     sourceContext: Record<string, string>
+    /**
+     * Cross-account ReEncrypt (functions/authorize.ts): the blob is opened as this caller (the
+     * source key's account), the destination key resolved as `caller`. Defaults to `caller`.
+     */
+    sourceCaller?: Caller
     destinationKeyId: string
     destinationContext: Record<string, string>
     dryRun?: boolean
   },
 ): Promise<ReEncryptOutput> {
   const destination = await resolveForEncrypt(deps, caller, input.destinationKeyId, 'ReEncryptTo', 'DestinationKeyId')
-  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom')
+  const opened = await openAnyBlob(deps, input.sourceCaller ?? caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom')
   if (input.dryRun) {
     zeroize(opened.plaintext)
     throw dryRun()

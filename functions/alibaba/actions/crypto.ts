@@ -11,6 +11,7 @@ import type { ActionHandler } from '../context'
 import type { Params } from '../params'
 import { reEncryptFromAsymmetric } from '../../../core/domain/keys/asymmetric/re-encrypt'
 import { withExternal } from './key-stores'
+import { REENCRYPT_SOURCE_ACCOUNT } from '../../authorize'
 
 /** Blobs are at most a few KB; anything larger is not ours. */
 const MAX_BLOB_BYTES = 16 * 1024
@@ -94,7 +95,10 @@ export const ReEncrypt: ActionHandler = async ({ deps, caller, params, env }) =>
       SourceKeyVersionId: out.source.versionId,
     }
   }
+  // Set only by functions/authorize.ts, for a source key in another account than the destination.
+  const sourceAccount = params.optionalString(REENCRYPT_SOURCE_ACCOUNT, { max: 32 }) || undefined
   const out = await reEncrypt(withExternal(deps, env), caller, {
+    ...(sourceAccount ? { sourceCaller: { ...caller, accountId: sourceAccount } } : {}),
     ciphertextBlob: ciphertextBlob(params),
     sourceContext: params.encryptionContext('SourceEncryptionContext'),
     destinationKeyId: params.string('DestinationKeyId', { max: 512 }),
