@@ -212,7 +212,8 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
     crossAccount: false,
   },
   UpdateSecretVersionStage: secretWrite,
-  RotateSecret: secretWrite,
+  // A rotation stores a new version under the secret's CMK, as PutSecretValue does.
+  RotateSecret: { checks: [{ resource: SECRET }, { action: 'kms:GenerateDataKey', resource: SECRET_KEY }], readOnly: false, crossAccount: false },
   UpdateSecretRotationPolicy: secretWrite,
   UpdateSecret: secretWrite,
   DeleteSecret: secretWrite,
