@@ -56,6 +56,20 @@ async function rotate(strategy: ManagedRotationStrategy, state: SecretState): Pr
   await strategy.finish?.({ ...rest, current: replaced, pending })
 }
 
+/** A rotation the engine gives up on after setPending: createPending, setPending, rollback. */
+async function setThenRollBack(strategy: ManagedRotationStrategy, state: SecretState): Promise<string> {
+  const ctx: ManagedRotationContext = {
+    secretName: 'test',
+    config: state.config,
+    current: state.current,
+    readSecret: async (name) => secrets.get(name)!,
+  }
+  ctx.pending = await strategy.createPending(ctx)
+  await strategy.setPending(ctx)
+  await strategy.rollback!(ctx)
+  return ctx.pending
+}
+
 beforeAll(async () => {
   bridge = await startRotationBridge()
 })
@@ -175,6 +189,16 @@ describe.skipIf(!PG_AVAILABLE)('Rds on PostgreSQL', () => {
     expect(await login(first)).toBe(false) // two rotations ago: replaced
   })
 
+  it('SingleUser rollback (the engine gave up after setPending): ACSCurrent\'s password works again', async () => {
+    const name = `app_${randomBytes(3).toString('hex')}`
+    const first = { AccountName: name, AccountPassword: 'Initial-' + randomBytes(8).toString('hex') }
+    await server.query(`CREATE ROLE ${name} LOGIN PASSWORD ${pg.escapeLiteral(first.AccountPassword)}`)
+    const s: SecretState = { config: { ...base(), SecretSubType: 'SingleUser' }, current: JSON.stringify({ Accounts: [first] }) }
+    const pending = await setThenRollBack(createRdsStrategy(deps()), s)
+    expect(await login(first)).toBe(true)
+    expect(await login(acct(pending))).toBe(false)
+  })
+
   it('unreachable database → the rotation fails at setPending, ACSCurrent untouched', async () => {
     const name = `app_${randomBytes(3).toString('hex')}`
     const first = { AccountName: name, AccountPassword: 'Initial-' + randomBytes(8).toString('hex') }
@@ -281,6 +305,23 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS on sshd', () => {
     expect(await bridge.client.sshTestLogin({ ...ep(), user, privateKey: next.PrivateKey })).toEqual({ ok: true })
     expect(await bridge.client.sshTestLogin({ ...ep(), user, privateKey })).toEqual({ ok: false, reason: 'authFailed' })
     expect(server.authorizedKeys(user)).toEqual([next.PublicKey])
+    server.keyUser.publicKey = next.PublicKey
+    server.keyUser.privateKey = next.PrivateKey
+  })
+
+  it('rollback: Password gets ACSCurrent\'s password back; SSHKey loses the pending key', async () => {
+    const pw = server.passwordUser
+    const ps: SecretState = { config: { ...base(), SecretSubType: 'Password', AdminSecretName: 'host/admin' }, current: JSON.stringify({ UserName: pw.user, Password: pw.password }) }
+    const pendingPw = JSON.parse(await setThenRollBack(createEcsStrategy(deps()), ps)) as { Password: string }
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: pw.user, password: pw.password })).toEqual({ ok: true })
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: pw.user, password: pendingPw.Password })).toEqual({ ok: false, reason: 'authFailed' })
+
+    const k = server.keyUser
+    const ks: SecretState = { config: { ...base(), SecretSubType: 'SSHKey' }, current: JSON.stringify({ UserName: k.user, PublicKey: k.publicKey, PrivateKey: k.privateKey }) }
+    const pendingKey = JSON.parse(await setThenRollBack(createEcsStrategy(deps()), ks)) as { PublicKey: string; PrivateKey: string }
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: k.user, privateKey: pendingKey.PrivateKey })).toEqual({ ok: false, reason: 'authFailed' })
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: k.user, privateKey: k.privateKey })).toEqual({ ok: true })
+    expect(server.authorizedKeys(k.user)).toEqual([k.publicKey])
   })
 
   it('wrong HostKeyFingerprint → the rotation fails, ACSCurrent untouched, password unchanged', async () => {

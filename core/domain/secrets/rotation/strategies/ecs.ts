@@ -19,6 +19,8 @@
  * - SSHKey: a new Ed25519 pair; the account's own current key adds the new public key to its
  *   authorized_keys (other keys are kept), a fresh login with the new key is tested, and `finish`
  *   (after the move) removes the old key, logging in with the new one.
+ * - rollback (the engine gave up before the move): ACSCurrent's password is set back, or the
+ *   pending public key removed.
  */
 import { invalidParameter } from '../../../../errors'
 import {
@@ -179,6 +181,26 @@ export function createEcsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): M
       const pending = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending ?? ''))
       const credential = 'Password' in pending ? { password: pending.Password } : { privateKey: pending.PrivateKey }
       expectOk(step, await connectorsOf(deps, ctx, step).sshTestLogin({ ...endpoint(cfg), user: pending.UserName, ...credential }))
+    },
+
+    // The engine gave up before the move: Password gets ACSCurrent's password back (admin);
+    // SSHKey loses the pending public key (removed with ACSCurrent's key).
+    async rollback(ctx) {
+      const step = 'rollback'
+      const cfg = stepJson(step, () => parseEcsConfig(ctx.config))
+      if (ctx.pending === undefined) return
+      const current = stepJson(step, () => parseEcsValue(cfg.subType, ctx.current))
+      const pending = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending!))
+      const bridge = connectorsOf(deps, ctx, step)
+      if ('Password' in current) {
+        if ((await bridge.sshTestLogin({ ...endpoint(cfg), user: current.UserName, password: current.Password })).ok) return
+        const admin = await readAdminLogin(ctx, cfg.adminSecretName!, step)
+        expectOk(step, await bridge.sshSetPassword({ ...endpoint(cfg), login: admin, user: current.UserName, newPassword: current.Password }))
+        return
+      }
+      const key = keyOf(current)
+      if (keyOf(pending).PublicKey.split(' ')[1] === key.PublicKey.split(' ')[1]) return
+      expectOk(step, await bridge.sshAuthorizeKey({ ...endpoint(cfg), login: { user: current.UserName, privateKey: key.PrivateKey }, remove: [keyOf(pending).PublicKey] }))
     },
 
     async finish(ctx) {

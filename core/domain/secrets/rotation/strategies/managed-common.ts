@@ -43,6 +43,8 @@ export interface ManagedRotationStrategy {
   setPending(ctx: ManagedRotationContext): Promise<void>
   testPending(ctx: ManagedRotationContext): Promise<void>
   finish?(ctx: ManagedRotationContext): Promise<void>
+  /** The engine gave up before the move: undo what setPending changed on the target. */
+  rollback?(ctx: ManagedRotationContext): Promise<void>
 }
 
 export interface ManagedStrategyDeps {

@@ -22,6 +22,8 @@
  * - DoubleUsers: the account ACSPrevious points to (on the first rotation `<AccountName>_clone`,
  *   created by the admin with the privileges of the original) gets a new password and becomes
  *   current; the previously current account keeps working until the rotation after.
+ * - rollback (the engine gave up before the move): a SingleUser account gets ACSCurrent's
+ *   password back.
  */
 import { invalidParameter } from '../../../../errors'
 import {
@@ -233,6 +235,23 @@ export function createRdsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): M
       const cfg = stepJson(step, () => parseRdsConfig(ctx.config))
       const pending = stepJson(step, () => parseRdsAccount(ctx.pending ?? ''))
       expectOk(step, await testLogin(ctx, step, cfg, pending))
+    },
+
+    // The engine gave up before the move. SingleUser: ACSCurrent's password is put back (by the
+    // admin, or by the account with the pending password it may now have). DoubleUsers: nothing
+    // to undo, ACSCurrent's account was never touched.
+    async rollback(ctx) {
+      const step = 'rollback'
+      const cfg = stepJson(step, () => parseRdsConfig(ctx.config))
+      if (cfg.subType !== 'SingleUser' || ctx.pending === undefined) return
+      const current = stepJson(step, () => parseRdsAccount(ctx.current))
+      const pending = stepJson(step, () => parseRdsAccount(ctx.pending!))
+      if ((await testLogin(ctx, step, cfg, current)).ok) return
+      const login =
+        cfg.adminSecretName !== undefined
+          ? await readAdminLogin(ctx, cfg.adminSecretName, step)
+          : { user: pending.AccountName, password: pending.AccountPassword }
+      await setPassword(ctx, step, cfg, login, current, undefined)
     },
   }
 }
