@@ -122,3 +122,25 @@ describe('EC_SM2 keys', () => {
     expect(await code(asymmetricDecrypt(deps, CALLER, { ...base, ciphertext: outside, dryRun: true }))).toBe('dryRun.wouldSucceed')
   })
 })
+
+describe('Aliyun_SM4 BYOK', () => {
+  it('imports 128-bit material (not 256), and the key encrypts with exactly that material', async () => {
+    const nodeCrypto = await import('node:crypto')
+    const { getParametersForImport } = await import('./byok/get-parameters-for-import')
+    const { importKeyMaterial } = await import('./byok/import-key-material')
+    const { openBlob } = await import('../../crypto/envelope')
+    const deps = memoryKeyDeps()
+    const key = await createKey(deps, CALLER, { keySpec: 'Aliyun_SM4', origin: 'EXTERNAL' })
+    const wrap = (publicKey: string, material: Uint8Array) =>
+      new Uint8Array(nodeCrypto.publicEncrypt({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki', padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material))
+    const p1 = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
+    expect(await code(importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p1.importToken, encryptedKeyMaterial: wrap(p1.publicKey, nodeCrypto.randomBytes(32)) }))).toBe('import.invalidMaterial')
+    const material = new Uint8Array(nodeCrypto.randomBytes(16))
+    const p2 = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
+    const imported = await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p2.importToken, encryptedKeyMaterial: wrap(p2.publicKey, material) })
+    expect(imported.keyState).toBe('Enabled')
+    const { ciphertextBlob, versionId } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: utf8('byok sm4'), context: {} })
+    const opened = await openBlob({ keyId: key.keyId, versionId, material, suite: SUITE_SOFTWARE_HKDF_SM4GCM }, fromBase64(ciphertextBlob)!, {})
+    expect(opened).toEqual(utf8('byok sm4'))
+  })
+})
