@@ -136,6 +136,10 @@ for (const engine of ['postgresql', 'mysql'] as const) {
       await rotateByCron(call, name, JSON.stringify({ Accounts: [first] }), 0, { expectUnchanged: true })
       expect(JSON.parse(await secretValue(call, name))).toEqual({ Accounts: [first] })
       expect(await canLogin(first)).toBe(true)
+      const described = await call('DescribeSecret', { SecretName: name })
+      expect(described.RotationStatus).toBe('Failed')
+      expect(String(described.LastRotationError)).toMatch(/unreachable/)
+      expect(JSON.stringify(described)).not.toContain(first.AccountPassword)
     })
   })
 }

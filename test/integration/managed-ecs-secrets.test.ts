@@ -104,6 +104,10 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS secrets on a real sshd', () => {
     await rotateByCron(call, name, JSON.stringify(value), 0, { expectUnchanged: true })
     expect(JSON.parse(await secretValue(call, name))).toEqual(value)
     expect(await probe!.sshTestLogin({ ...ep(), user, password })).toEqual({ ok: true })
+    const described = await call('DescribeSecret', { SecretName: name })
+    expect(described.RotationStatus).toBe('Failed')
+    expect(String(described.LastRotationError)).toMatch(/hostKeyMismatch/)
+    expect(JSON.stringify(described)).not.toContain(password)
   })
 
   it('a bad ExtendedConfig (no HostKeyFingerprint) is a 400 InvalidParameter', async (ctx) => {
