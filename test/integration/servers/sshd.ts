@@ -57,7 +57,7 @@ async function ensureUser(name: string): Promise<void> {
   try {
     await run('id', ['-u', name])
   } catch {
-    await run('useradd', ['-m', '-s', '/bin/sh', name])
+    await run('/usr/sbin/useradd', ['-m', '-s', '/bin/sh', name])
   }
 }
 
@@ -82,9 +82,9 @@ export async function startSshd(): Promise<SshdServer> {
   const keyUserName = `kmst${tag}key`
   await ensureUser(passwordUser.user)
   await ensureUser(keyUserName)
-  await run('chpasswd', [], { input: `${passwordUser.user}:${passwordUser.password}\n` })
+  await run('/usr/sbin/chpasswd', [], { input: `${passwordUser.user}:${passwordUser.password}\n` })
   // Not locked ("!" would refuse every login without PAM), yet no password works.
-  await run('usermod', ['-p', '*', keyUserName])
+  await run('/usr/sbin/usermod', ['-p', '*', keyUserName])
   const home = (user: string) => `/home/${user}`
   mkdirSync(join(home(keyUserName), '.ssh'), { recursive: true, mode: 0o700 })
   writeFileSync(join(home(keyUserName), '.ssh', 'authorized_keys'), userKey.publicKey + '\n', { mode: 0o600 })
@@ -136,7 +136,7 @@ export async function startSshd(): Promise<SshdServer> {
     async stop() {
       await stopChild(child, 'SIGTERM')
       for (const user of [passwordUser.user, keyUserName]) {
-        await run('userdel', ['-r', '-f', user]).catch(() => {})
+        await run('/usr/sbin/userdel', ['-r', '-f', user]).catch(() => {})
       }
       rmSync(dir, { recursive: true, force: true })
     },
