@@ -9,7 +9,7 @@
  * See bench/README.md.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -202,6 +202,10 @@ async function sendOnce(endpoint: string, spec: RequestSpec): Promise<number> {
 }
 
 /** The bindings scripts/lib/stack.ts gives Miniflare, for serving the same bundle with workerd. */
+function createHmacSha256(key: string, message: string): string {
+  return createHmac('sha256', key).update(message).digest('hex')
+}
+
 function bindingsFor(stack: RunningStack, dataDir: string, extra: Record<string, string>): Record<string, string> {
   return {
     KMS_REGION: stack.credentials.regionId,
@@ -367,6 +371,24 @@ async function main(): Promise<void> {
       skipped.push({ scenario: 'HSM Encrypt', reason: `CreateKey with ProtectionLevel=HSM answered ${r.status} ${r.body.Code ?? ''} (the bridge was running)` })
     }
   }
+  // External key (XKS): the bridge's own XKS endpoint over its token as the EKM (README "External keys").
+  let externalKeyId: string | undefined
+  if (bridge?.xks) {
+    const xks = bridge.xks
+    const adminBody = JSON.stringify({ id: 'bench-ekm' })
+    const date = String(Date.now())
+    const nonce = randomBytes(16).toString('hex')
+    const sig = createHmacSha256(bridge.secret, `POST\n/v1/xks/keys/create\n${date}\n${nonce}\n${createHash('sha256').update(adminBody).digest('hex')}`)
+    const admin = await fetch(`${bridge.url}/v1/xks/keys/create`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': sig }, body: adminBody })
+    const st = await callApi(endpoint, creds, 'CreateExternalKeyStore', { KeyStoreName: 'bench', XksProxyUriEndpoint: xks.endpoint, XksProxyUriPath: xks.uriPath, XksProxyAccessKeyId: xks.accessKeyId, XksProxyRawSecretAccessKey: xks.secretAccessKey })
+    const cn = st.status === 200 ? await callApi(endpoint, creds, 'ConnectExternalKeyStore', { KeyStoreId: st.body.KeyStoreId as string }) : st
+    const ck = cn.status === 200 ? await callApi(endpoint, creds, 'CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: st.body.KeyStoreId as string, XksKeyId: 'bench-ekm' }) : cn
+    const e = ck.status === 200 ? await callApi(endpoint, creds, 'Encrypt', { KeyId: ck.body.KeyMetadata?.KeyId as string, Plaintext: b64(plaintext) }) : ck
+    if (admin.status === 200 && e.status === 200) externalKeyId = ck.body.KeyMetadata?.KeyId as string
+    else skipped.push({ scenario: 'Encrypt (external key)', reason: `setup answered ${admin.status} / ${e.status} ${e.body.Code ?? ''}` })
+  } else {
+    skipped.push({ scenario: 'Encrypt (external key)', reason: `no XKS endpoint (${bridge ? 'the bridge runs without one' : bridgeReason})` })
+  }
   let signKey: { keyId: string; versionId: string } | undefined
   const digest = b64(createHash('sha256').update('edge-kms bench').digest())
   {
@@ -457,6 +479,7 @@ async function main(): Promise<void> {
   ]
   if (secretsOk) productScenarios.push({ id: 'get-secret-value', label: 'GetSecretValue', what: 'one secret, current version', req: signed('GetSecretValue', { SecretName: secretName }) })
   if (hsmKeyId) productScenarios.push({ id: 'hsm-encrypt', label: 'Encrypt (HSM key)', what: 'through the HSM bridge', req: signed('Encrypt', { KeyId: hsmKeyId, Plaintext: b64(plaintext) }) })
+  if (externalKeyId) productScenarios.push({ id: 'external-encrypt', label: 'Encrypt (external key)', what: 'software layer + the bridge as XKS client → its XKS endpoint (SigV4) → SoftHSM', req: signed('Encrypt', { KeyId: externalKeyId, Plaintext: b64(plaintext) }) })
   if (signKey) productScenarios.push({ id: 'asymmetric-sign', label: 'AsymmetricSign (EC_P256)', what: 'ECDSA P-256 over a SHA-256 digest', req: signed('AsymmetricSign', { KeyId: signKey.keyId, KeyVersionId: signKey.versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest }) })
 
   // Store calls per request, counted: a dedicated workerd whose DYNAMODB_ENDPOINT is a counting

@@ -64,6 +64,9 @@ function createXksEntities(table: KmsTable) {
   return { StoreEntity, BindingEntity }
 }
 
+/** How long a store read serves crypto calls in one isolate. */
+export const STORE_CACHE_MS = 2000
+
 const byTable = new WeakMap<object, DynamoExternalKeyStoreRepository>()
 
 /** The repository for `table` (one per table object). */
@@ -80,16 +83,31 @@ export class DynamoExternalKeyStoreRepository implements ExternalKeyStoreReposit
   private readonly e: ReturnType<typeof createXksEntities>
   /** Bindings never change: cached for the isolate's life. */
   private readonly bindings = new Map<string, ExternalKeyBindingRecord>()
+  /**
+   * Stores, for {@link STORE_CACHE_MS}: a crypto call need not read its store each time. A
+   * Connect/Disconnect through this isolate updates the entry at once; other isolates see it
+   * within the bound.
+   */
+  private readonly stores = new Map<string, { store: ExternalKeyStoreRecord; at: number }>()
 
   constructor(table: KmsTable) {
     this.e = createXksEntities(table)
   }
 
-  getStore(keyStoreId: string): Promise<ExternalKeyStoreRecord | undefined> {
+  getStore(keyStoreId: string, fresh = false): Promise<ExternalKeyStoreRecord | undefined> {
+    const hit = this.stores.get(keyStoreId)
+    if (!fresh && hit && Date.now() - hit.at < STORE_CACHE_MS) return Promise.resolve(hit.store)
     return guard('get key store', async () => {
       const { Item } = await this.e.StoreEntity.build(GetItemCommand).key({ keyStoreId }).options({ consistent: true }).send()
-      return Item ? (stripUndefined({ ...Item }) as ExternalKeyStoreRecord) : undefined
+      const store = Item ? (stripUndefined({ ...Item }) as ExternalKeyStoreRecord) : undefined
+      if (store) this.remember(store)
+      return store
     })
+  }
+
+  private remember(store: ExternalKeyStoreRecord): void {
+    if (this.stores.size > 1000) this.stores.clear()
+    this.stores.set(store.keyStoreId, { store, at: Date.now() })
   }
 
   createStore(store: ExternalKeyStoreRecord): Promise<void> {
@@ -107,6 +125,7 @@ export class DynamoExternalKeyStoreRepository implements ExternalKeyStoreReposit
         .item(stripUndefined({ ...store }))
         .options({ condition: { attr: 'rev', eq: expectedRev } })
         .send()
+      this.remember(store)
     })
   }
 

@@ -325,7 +325,7 @@ async function startHsmBridge(
   if (!existsSync(secretFile)) writeSecretFile(secretFile, nodeRandomBytes(32).toString('hex'))
   const secret = readFileSync(secretFile, 'utf8').trim()
   const port = await freePort()
-  const xks = await xksProxyConfig(dataDir)
+  const xks = await xksProxyConfig(dataDir, `http://127.0.0.1:${port}`)
   const { HSM_PIN: _p, HSM_PIN_FILE: _f, ...parentEnv } = process.env
   const bridge = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hsm-bridge/src/main.ts')], {
     cwd: ROOT,
@@ -355,7 +355,7 @@ async function startHsmBridge(
  * loopback port (`KMS_XKS_PORT` to pin it), written to `<dataDir>/xks-proxy.json` (0600), which
  * is also the bridge's HSM_BRIDGE_XKS_CONFIG_FILE. Nothing is created in the EKM.
  */
-async function xksProxyConfig(dataDir: string): Promise<XksProxyInfo> {
+async function xksProxyConfig(dataDir: string, bridgeUrl: string): Promise<XksProxyInfo> {
   const file = join(dataDir, 'xks-proxy.json')
   let previous: Partial<XksProxyInfo> = {}
   try {
@@ -368,7 +368,8 @@ async function xksProxyConfig(dataDir: string): Promise<XksProxyInfo> {
   const secretAccessKey = previous.secretAccessKey ?? nodeRandomBytes(32).toString('base64')
   const port = process.env.KMS_XKS_PORT ? Number(process.env.KMS_XKS_PORT) : await freePort()
   const info: XksProxyInfo = { endpoint: `http://127.0.0.1:${port}`, uriPath: '/xks/local/kms/xks/v1', accessKeyId, secretAccessKey }
-  const config = { ...info, stores: [{ uriPrefix: '/xks/local', credentials: [{ accessKeyId, secretAccessKey }] }] }
+  // `bridgeUrl`: where scripts/xks-key.ts reaches the bridge's EKM admin routes (this start only).
+  const config = { ...info, bridgeUrl, stores: [{ uriPrefix: '/xks/local', credentials: [{ accessKeyId, secretAccessKey }] }] }
   writeSecretFile(file, JSON.stringify(config, null, 2))
   return info
 }

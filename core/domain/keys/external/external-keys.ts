@@ -6,7 +6,8 @@
  *
  * 1. the KMS key is `Enabled` (the key-state table, as for every key);
  * 2. its store is `Connected` (ConnectExternalKeyStore succeeded and no Disconnect since) —
- *    else `key.invalidState` "The external key store is not connected.";
+ *    else `key.invalidState` "The external key store is not connected." (a crypto call may use
+ *    a store read of up to 2 s ago in its isolate, so a Disconnect applies everywhere within 2 s);
  * 3. the key is `ENABLED` in the EKM — the proxy refuses a disabled key (InvalidStateException)
  *    and a missing one (KeyNotFoundException), both `key.invalidState` (core/hsm-client/xks.ts).
  *
@@ -80,7 +81,7 @@ function requestId(deps: Pick<KeyDeps, 'random'>): string {
 async function ownStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
   const { stores } = requireExternal(deps)
   if (!KEY_STORE_ID.test(keyStoreId)) throw storeNotFound()
-  const store = await stores.getStore(keyStoreId)
+  const store = await stores.getStore(keyStoreId, true)
   if (!store || store.accountId !== caller.accountId || store.region !== caller.region) throw storeNotFound()
   return store
 }

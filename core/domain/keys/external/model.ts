@@ -69,7 +69,8 @@ export function layerKeyAad(keyId: string, versionId: string): string {
 }
 
 export interface ExternalKeyStoreRepository {
-  getStore(keyStoreId: string): Promise<ExternalKeyStoreRecord | undefined>
+  /** `fresh`: a consistent read (management actions); otherwise a read of at most ~2 s ago. */
+  getStore(keyStoreId: string, fresh?: boolean): Promise<ExternalKeyStoreRecord | undefined>
   /** ConditionFailed when the id exists. */
   createStore(store: ExternalKeyStoreRecord): Promise<void>
   /** ConditionFailed unless the stored `rev` equals `expectedRev`. */
