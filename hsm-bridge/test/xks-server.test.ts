@@ -4,11 +4,13 @@
  * without a token, and the bridge's XKS client route (`/v1/xks/call`) against the endpoint.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { createServer as createHttpServer, type Server } from 'node:http'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { parseXksStores } from '../src/xks/config'
 import { cdiv, gcmAad } from '../src/xks/keys'
+import { xksCall } from '../src/xks/routes'
 import { route } from '../src/xks/server'
 import { amzDate, signingKey, sign, verify } from '../src/xks/sigv4'
 import { makeToken, newSecret, NO_SOFTHSM, send, signedRequest, type TokenFixture } from './helpers'
@@ -82,6 +84,86 @@ describe('XKS SigV4 and spec vectors (no HSM)', () => {
     expect(route(stores, '/a/b/kms/xks/v1/keys/foo/sign')).toBeUndefined()
     expect(() => parseXksStores({ stores: [{ uriPrefix: '/x', credentials: [{ accessKeyId: 'short', secretAccessKey: XKS_CRED.secretAccessKey }] }] })).toThrow(/accessKeyId/)
     expect(() => parseXksStores({ stores: [{ uriPrefix: '/x/', credentials: [XKS_CRED] }] })).toThrow(/uriPrefix/)
+  })
+})
+
+describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no HSM)', () => {
+  let server: Server
+  let url: string
+  let script: (n: number) => 'hang' | { status: number; body: unknown }
+  let hits = 0
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        const step = script(++hits)
+        if (step === 'hang') return // never answers
+        res.writeHead(step.status, { 'content-type': 'application/json' }).end(JSON.stringify(step.body))
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(r))
+  })
+  const body = (over: Record<string, unknown> = {}) => {
+    const day = amzDate(Date.now()).slice(0, 8)
+    return {
+      proxyUrl: url, uriPrefix: '/p', accessKeyId: XKS_CRED.accessKeyId, region: 'cn-hangzhou', scopeDate: day,
+      signingKey: signingKey(XKS_CRED.secretAccessKey, day, 'cn-hangzhou').toString('base64'),
+      operation: 'metadata', externalKeyId: 'k', payload: { requestMetadata: META }, ...over,
+    }
+  }
+
+  it('retries 503 / 500 / 429 a bounded number of times, then answers', async () => {
+    hits = 0
+    script = (n) => (n < 3 ? { status: n === 1 ? 503 : 429, body: { errorName: 'ThrottlingException' } } : { status: 200, body: { keyStatus: 'ENABLED' } })
+    expect(await xksCall(body())).toEqual({ outcome: 'answered', status: 200, body: { keyStatus: 'ENABLED' } })
+    expect(hits).toBe(3)
+    hits = 0
+    script = () => ({ status: 500, body: { errorName: 'InternalException' } })
+    expect(await xksCall(body({ retries: 1 }))).toEqual({ outcome: 'answered', status: 500, body: { errorName: 'InternalException' } })
+    expect(hits).toBe(2)
+  })
+
+  it('does not retry a 4xx answer', async () => {
+    hits = 0
+    script = () => ({ status: 400, body: { errorName: 'InvalidStateException' } })
+    expect(await xksCall(body())).toMatchObject({ outcome: 'answered', status: 400 })
+    expect(hits).toBe(1)
+  })
+
+  it('a proxy slower than the deadline is a timeout (the Worker maps it to 503)', async () => {
+    hits = 0
+    script = () => 'hang'
+    expect(await xksCall(body({ attemptTimeoutMs: 100, deadlineMs: 250, retries: 3 }))).toEqual({ outcome: 'timeout' })
+    expect(hits).toBeGreaterThanOrEqual(1)
+    expect(hits).toBeLessThanOrEqual(3)
+  })
+
+  it('signs what the spec requires: host and x-amz-date under kms-xks-proxy, verifiable by the endpoint', async () => {
+    let seen: { headers: Record<string, string | string[] | undefined>; path: string; body: Buffer } | undefined
+    const capture = createHttpServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        seen = { headers: req.headers, path: req.url!, body: Buffer.concat(chunks) }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      })
+    })
+    await new Promise<void>((r) => capture.listen(0, '127.0.0.1', () => r()))
+    const port = (capture.address() as { port: number }).port
+    await xksCall(body({ proxyUrl: `http://127.0.0.1:${port}` }))
+    capture.close()
+    expect(seen!.path).toBe('/p/kms/xks/v1/keys/k/metadata')
+    expect(String(seen!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=BETWEEN2TENAND3TENCHARACTERS\/\d{8}\/cn-hangzhou\/kms-xks-proxy\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/)
+    const ok = verify({
+      method: 'POST', path: seen!.path, headers: seen!.headers, body: seen!.body, now: Date.now(),
+      secretOf: (id) => (id === XKS_CRED.accessKeyId ? XKS_CRED.secretAccessKey : undefined),
+    })
+    expect(ok.ok).toBe(true)
   })
 })
 
