@@ -467,3 +467,33 @@ describe('CreateKeyVersion of HSM asymmetric keys', () => {
     expect((await sign()).versionId).toBe(version.versionId)
   })
 })
+
+describe('reconciler: proactive check of sibling versions', () => {
+  it('marks an old Active version whose object vanished Missing, never a fresh one, and back to Active when it returns', async () => {
+    const { hsm, deps } = setup()
+    const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' })
+    deps.clock.advanceDays(8)
+    const { version: v2 } = await createKeyVersion(deps, CALLER, key.keyId)
+    const v1 = key.primaryVersionId!
+    const lost = hsm.objects.get(hsmObjectId(key.keyId, v1))!
+    hsm.objects.delete(hsmObjectId(key.keyId, v1))
+    const dateV1 = async (createdAt: string) => {
+      const stored = deps.keys.items.get(key.keyId)!
+      const next = { ...stored, versions: stored.versions.map((v) => (v.versionId === v1 ? { ...v, createdAt } : v)), rev: stored.rev + 1 }
+      await deps.keys.replace(next, stored.rev)
+    }
+    // A version younger than the intent grace may have been generated after the listing: left alone.
+    await dateV1(new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'))
+    await reconcileHsmKeys.run(deps, Date.now(), 100)
+    expect(deps.keys.items.get(key.keyId)!.versions.map((v) => v.hsmState)).toEqual(['Active', 'Active'])
+    // An old one is found missing without being used.
+    await dateV1('2020-01-01T00:00:00Z')
+    await reconcileHsmKeys.run(deps, Date.now(), 100)
+    const after = deps.keys.items.get(key.keyId)!
+    expect(after.versions.find((v) => v.versionId === v1)!.hsmState).toBe('Missing')
+    expect(after.versions.find((v) => v.versionId === v2.versionId)!.hsmState).toBe('Active')
+    hsm.objects.set(hsmObjectId(key.keyId, v1), lost)
+    await reconcileHsmKeys.run(deps, Date.now(), 100)
+    expect(deps.keys.items.get(key.keyId)!.versions.find((v) => v.versionId === v1)!.hsmState).toBe('Active')
+  })
+})
