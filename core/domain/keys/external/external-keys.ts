@@ -17,6 +17,7 @@
  */
 import { toHex, zeroize } from '../../../crypto/bytes'
 import { unwrapUnderRoot, wrapUnderRoot } from '../../../crypto/root-key'
+import { SecretCache } from '../../../crypto/secret-cache'
 import { invalidCiphertext, invalidParameter, KmsError } from '../../../errors'
 import type { XksClient, XksEndpoint, XksRequestMetadata } from '../../../hsm-client/xks'
 import type { Caller, KeyRecord } from '../../model'
@@ -86,8 +87,25 @@ async function ownStore(deps: Deps, caller: Caller, keyStoreId: string): Promise
   return store
 }
 
+/**
+ * Unwrapped store secrets and layer keys, as the software keys' material cache: an entry lives
+ * at most 60 s, is zeroised when it expires or is pushed out, and is found only through the
+ * wrapped value a current record still carries.
+ */
+const unwrapped = new SecretCache(60_000, 1_000)
+
+async function unwrapCached(deps: Pick<KeyDeps, 'rootKeys'>, wrapped: string, aad: string): Promise<Uint8Array> {
+  const id = `${aad}:${wrapped}`
+  const now = Date.now()
+  const hit = unwrapped.get(id, now)
+  if (hit) return hit
+  const value = await unwrapUnderRoot(deps.rootKeys, wrapped, aad)
+  unwrapped.set(id, value, now)
+  return value
+}
+
 async function endpointOf(deps: Pick<KeyDeps, 'rootKeys'>, store: ExternalKeyStoreRecord): Promise<XksEndpoint> {
-  const secret = await unwrapUnderRoot(deps.rootKeys, store.wrappedSecret, secretAad(store.accountId, store.keyStoreId))
+  const secret = await unwrapCached(deps, store.wrappedSecret, secretAad(store.accountId, store.keyStoreId))
   try {
     return {
       proxyUrl: store.proxyUrl,
@@ -324,7 +342,7 @@ async function layerFor(
     kmsRequestId: requestId(deps),
     kmsKeyArn: `acs:kms:${key.region}:${key.accountId}:key/${key.keyId}`,
   }
-  const layerKey = await unwrapUnderRoot(deps.rootKeys, binding.wrappedLayerKey, layerKeyAad(key.keyId, versionId))
+  const layerKey = await unwrapCached(deps, binding.wrappedLayerKey, layerKeyAad(key.keyId, versionId))
   return {
     binding,
     layerKey,
