@@ -56,6 +56,7 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
   const secretKeyId = (await call(target, 'CreateKey', { Description: 'torture fuzz secrets' })).json.KeyMetadata.KeyId as string
   let rotations = 0
   let rotating = false
+  let lastRotation = 0
   const secretData = new Map<string, Map<string, string>>() // secret → versionId → data
   const secretNames: string[] = []
   for (let i = 0; i < (opts.secrets ?? 2); i++) {
@@ -136,10 +137,12 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
     }],
     // Symmetric keys rotate on schedule only (CreateKeyVersion is for asymmetric keys): run the
     // Worker's cron as if 8 more days had passed, so every fuzz key gets a new primary version.
-    // One run at a time, with a small budget per job: a run also seals the audit backlog.
+    // One run at a time, at most one start per 2 s, a small budget per job: a run also seals
+    // the audit backlog and takes the isolate's CPU while it does.
     [opts.rotate === false ? 0 : 2, async () => {
-      if (rotating) return
+      if (rotating || Date.now() - lastRotation < 2000) return
       rotating = true
+      lastRotation = Date.now()
       const at = new Date(Date.now() + ++rotations * 8 * 86_400_000)
       try {
         const { reports } = await runCronOnce(target.endpoint, ts.stack.dataDir, { at, budget: 50 })
