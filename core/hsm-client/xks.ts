@@ -71,9 +71,12 @@ export interface XksClientOptions {
   /** The hsm-bridge origin. */
   baseUrl: string
   secret: string
-  /** Deadline of the whole call at the bridge (default 4000 ms; the Worker waits 1 s more). */
+  /**
+   * Deadline of the whole call at the bridge (default 2000 ms; the Worker waits 500 ms more), kept
+   * under the SDKs' own connect/read timeouts (~3 s) so that a hung proxy is answered with a 503.
+   */
   deadlineMs?: number
-  /** Per proxy attempt (default 2000 ms). */
+  /** Per proxy attempt (default 1500 ms). */
   attemptTimeoutMs?: number
   /** Extra attempts on network errors, 429, 500, 503 (default 2). */
   retries?: number
@@ -125,8 +128,8 @@ export class XksClient {
     this.baseUrl = url.origin
     this.secret = utf8(options.secret)
     if (this.secret.length < 32) throw new TypeError('XksClient: secret must be at least 32 bytes')
-    this.deadlineMs = options.deadlineMs ?? 4000
-    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 2000
+    this.deadlineMs = options.deadlineMs ?? 2000
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 1500
     this.retries = options.retries ?? 2
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
   }
@@ -243,7 +246,7 @@ export class XksClient {
     const toSign = `POST\n${path}\n${date}\n${nonce}\n${toHex(sha256(body))}`
     const signature = toHex(hmac(sha256, this.secret, utf8(toSign)))
     const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), this.deadlineMs + 1000)
+    const timer = setTimeout(() => controller.abort(), this.deadlineMs + 500)
     let status: number
     let responseBody: Uint8Array
     let responseSignature: string | null

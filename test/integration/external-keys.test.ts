@@ -3,8 +3,8 @@
  * (XKS client, SigV4) → the bridge's own XKS endpoint over SoftHSMv2 as the EKM. Covers the key
  * store actions, CreateKey Origin=EXTERNAL_KEY_STORE, Encrypt/Decrypt/GenerateDataKey/ReEncrypt
  * (software ↔ external), the three state checks (KMS key, store connection, EKM key), refused
- * rotation/import, and a `kill -9` of a separate EKM bridge under 16-way load (only 503s, no
- * wrong plaintext). Skipped when the stack runs no bridge.
+ * rotation/import, a hung EKM (SIGSTOP: 503 after the deadline), and a `kill -9` of a separate
+ * EKM bridge under 16-way load (only 503s, no wrong plaintext). Skipped when the stack runs no bridge.
  */
 import { randomBytes } from 'node:crypto'
 
@@ -177,6 +177,26 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     afterAll(async () => {
       await ekm?.stop()
       await token?.cleanup()
+    })
+
+    it('an EKM that hangs (SIGSTOP) is 503 ServiceUnavailableTemporary after the deadline, for Encrypt and Decrypt; SIGCONT recovers', async () => {
+      await ekmAdmin(ekm.url, secret, 'create', 'hang-test')
+      const store = await call('CreateExternalKeyStore', {
+        KeyStoreName: 'hangable', XksProxyUriEndpoint: ekm.xksUrl, XksProxyUriPath: `${XKS_PREFIX}/kms/xks/v1`,
+        XksProxyAccessKeyId: XKS_CRED.accessKeyId, XksProxyRawSecretAccessKey: XKS_CRED.secretAccessKey,
+      })
+      await call('ConnectExternalKeyStore', { KeyStoreId: store.KeyStoreId })
+      const key = (await call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: store.KeyStoreId, XksKeyId: 'hang-test' })).KeyMetadata.KeyId
+      const enc = await call('Encrypt', { KeyId: key, Plaintext: b64('slow') })
+      ekm.kill('SIGSTOP')
+      try {
+        const hung = await sdkError(call('Encrypt', { KeyId: key, Plaintext: b64('x') }))
+        expect([hung.code, hung.statusCode], hung.message).toEqual(['ServiceUnavailableTemporary', 503])
+        expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({ code: 'ServiceUnavailableTemporary', status: 503 })
+      } finally {
+        ekm.kill('SIGCONT')
+      }
+      expect((await call('Decrypt', { CiphertextBlob: enc.CiphertextBlob })).Plaintext).toBe(b64('slow'))
     })
 
     it('gives only 503 ServiceUnavailableTemporary during the outage, 0 wrong plaintexts, and recovers', async () => {
