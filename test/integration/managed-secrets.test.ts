@@ -107,7 +107,8 @@ describe('RAMCredentials secrets', () => {
     expect(JSON.parse(before.ExtendedConfig)).toEqual({ SecretSubType: 'RamUserAccessKey', UserName: user.userName })
 
     const rotated = await call('RotateSecret', { SecretName: secretName, VersionId: 'r1' })
-    expect(rotated).toMatchObject({ SecretName: secretName, VersionId: 'r1' })
+    // Every field of the SDK's RotateSecretResponseBody.
+    expect(rotated).toMatchObject({ SecretName: secretName, VersionId: 'r1', Arn: expect.stringMatching(/^acs:kms:[a-z0-9-]+:\d+:secret\//) })
     const wall = Date.now() - t0
     const now = await currentValue(secretName)
     expect(now.versionId).toBe('r1')
