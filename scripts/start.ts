@@ -48,8 +48,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   console.log(`KMS ready at ${stack.endpoint}`)
   console.log(`Console at ${stack.endpoint}/console`)
-  console.log(`Console at ${stack.endpoint}/console`)
   console.log(`  HTTPS at ${stack.httpsEndpoint} (CA certificate: ${stack.caCertPath})`)
+  if (stack.hsm?.xks) console.log(`  XKS proxy at ${stack.hsm.xks.endpoint}${stack.hsm.xks.uriPath} (credential: ${stack.dataDir}/xks-proxy.json)`)
   console.log(`  region ${stack.credentials.regionId}, account ${stack.credentials.accountId}`)
   console.log(`  credentials: ${stack.dataDir}/credentials.json`)
   console.log(
