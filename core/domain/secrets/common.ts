@@ -138,6 +138,33 @@ export async function markForSweep(
 }
 
 /**
+ * After the head commit that references `item`: re-stamps it, so that a sweep which read the
+ * head before the commit (and so judged the item unreferenced) fails its delete, which is
+ * conditional on the token it read; if such a sweep already deleted it, puts it back. Either
+ * order of the two leaves the committed version readable. One attempt; a failure of its own is
+ * ignored (then only a writer stalled past ORPHAN_GRACE_MS between its item and head writes, or
+ * a sweep dated that far ahead — the local cron's time travel — could still lose the item).
+ */
+export async function confirmVersionItem(
+  deps: Pick<SecretDeps, 'secrets' | 'clock' | 'random'>,
+  item: SecretVersionRecord,
+): Promise<void> {
+  const fresh = restamp(deps, item, deps.clock.now())
+  try {
+    try {
+      await deps.secrets.replaceVersion(fresh, item.token)
+      return
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err
+    }
+    // Gone (deleted by such a sweep), or re-stamped by a concurrent writer of the same value.
+    await deps.secrets.createVersion(fresh)
+  } catch {
+    // ConditionFailed: it exists (re-stamped by that writer). Store errors: best effort.
+  }
+}
+
+/**
  * Whether a stored item holds exactly `value` (type and bytes, compared in constant time).
  * @throws KmsError key.* state errors of the CMK, internal for a corrupt item
  */

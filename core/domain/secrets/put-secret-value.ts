@@ -26,6 +26,7 @@ import {
   backoff,
   conflict,
   danglingVersion,
+  confirmVersionItem,
   ensureVersionItem,
   holdsValue,
   loadSecret,
@@ -125,6 +126,7 @@ export async function putSecretValue(
       }
       try {
         await deps.secrets.replaceHead(next, head.rev)
+        await confirmVersionItem(deps, item)
         return { secret: next, versionId: input.versionId, stages: stagesOf(next, input.versionId) }
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err

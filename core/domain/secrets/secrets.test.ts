@@ -13,6 +13,7 @@ import { listSecretVersionIds } from './list-secret-version-ids'
 import { listSecrets } from './list-secrets'
 import { ORPHAN_GRACE_MS } from './model'
 import { runSecretsJob } from './purge-job'
+import { sweepSecret } from './purge'
 import { putSecretValue } from './put-secret-value'
 import { restoreSecret } from './restore-secret'
 import { DEFAULT_KEY_ALIAS, defaultKeyId, serviceKeyId } from './service-keys'
@@ -318,6 +319,29 @@ describe('deletion, restore and the scheduled job', () => {
     expect(deps.secrets.orphans(CALLER.accountId, CALLER.region, 's')).toEqual([])
     expect((await deps.secrets.getHead(CALLER.accountId, CALLER.region, 's'))!.sweepAt).toBeUndefined()
     expect((await read(deps, 's')).text).toBe('x')
+  })
+
+  it('keeps a committed version readable when a sweep that read the head before the commit deletes its item', async () => {
+    // The race the torture fuzz found under the local cron's time travel: PutSecretValue writes
+    // its item, a sweep dated past the grace period reads the head (item unreferenced), the head
+    // commit lands, then the sweep deletes the item. The writer's confirm write puts it back.
+    const deps = memorySecretDeps()
+    await create(deps, 's', 'x')
+    const inner = deps.secrets.replaceHead.bind(deps.secrets)
+    let raced = false
+    deps.secrets.replaceHead = async (next, expectedRev) => {
+      const stale = raced ? undefined : await deps.secrets.getHead(next.accountId, next.region, next.secretName)
+      await inner(next, expectedRev)
+      if (stale && next.versions.some((v) => v.versionId === 'v2')) {
+        raced = true
+        const farAhead = deps.clock.now() + 8 * 86_400_000
+        expect(await sweepSecret(deps, stale, farAhead)).toBe('skipped')
+      }
+    }
+    await put(deps, 's', 'v2', 'second')
+    expect(raced).toBe(true)
+    expect((await read(deps, 's', { versionId: 'v2' })).text).toBe('second')
+    expect((await read(deps, 's')).text).toBe('second')
   })
 
   it('slices due work by the budget', async () => {

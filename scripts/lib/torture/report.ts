@@ -14,16 +14,8 @@ export interface TortureResults {
   replay?: ReplayFigures
   fuzz?: FuzzFigures
   kill?: VictimFigures[]
-  /** Set while the known secret-sweep race under time travel is unfixed (see the README). */
-  knownIssues?: string[]
 }
 
-/** The GetSecretValue 500 that the time-travelling cron's sweep causes (reported, not hidden). */
-export const SWEEP_RACE_MESSAGE = 'A committed secret version has no stored value.'
-
-export function sweepRace5xx(f: FuzzFigures): number {
-  return f.fiveXxSamples.length === 0 ? 0 : f.fiveXxSamples.every((s) => s.includes(SWEEP_RACE_MESSAGE)) ? f.fiveXx : 0
-}
 
 const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${x} ms`)
 const kv = (o: Record<string, number>) =>
@@ -49,10 +41,9 @@ export function rows(r: TortureResults): Array<[string, string, string, string, 
   for (const t of r.replay?.trials ?? []) out.push(['Replay', t.name, `${t.accepted} accepted (${kv(t.outcomes)})`, 'exactly 1', ok(t.accepted === 1)])
   const f = r.fuzz
   if (f) {
-    const race = sweepRace5xx(f)
     out.push(['Concurrent fuzz', `operations (${f.workers} workers × ${f.seconds} s)`, `${f.operations} (${f.opsPerSecond}/s)`, '', ''])
     out.push(['Concurrent fuzz', 'wrong plaintexts / results', String(f.wrongResults), '0', ok(f.wrongResults === 0)])
-    out.push(['Concurrent fuzz', 'responses ≥ 500 or no response', `${f.fiveXx + f.connectionErrors}${race ? ` (all ${race}: "${SWEEP_RACE_MESSAGE}", the known sweep race)` : ''}`, '0', ok(f.fiveXx + f.connectionErrors === 0)])
+    out.push(['Concurrent fuzz', 'responses ≥ 500 or no response', `${f.fiveXx + f.connectionErrors}`, '0', ok(f.fiveXx + f.connectionErrors === 0)])
     out.push(['Concurrent fuzz', 'acknowledged blobs that fail to decrypt after re-enabling', `${f.blobsFailingAfterReenable} of ${f.blobsChecked}`, '0', ok(f.blobsFailingAfterReenable === 0)])
     out.push(['Concurrent fuzz', 'secrets: versions / ACSCurrent holders / wrong data', f.secrets.map((s) => `${s.versions}/${s.acsCurrent}/${s.wrongData}`).join(', '), '≤ 10 / 1 / 0', ok(f.secretLabelViolations === 0)])
     out.push(['Concurrent fuzz', 'key versions at the end (rotations by cron --at)', f.keyVersions.join(', '), '> 1', ''])
@@ -96,13 +87,12 @@ export function markdown(r: TortureResults): string {
     add(`kill -9 ${k.victim}: lost writes`, k.lostSamples)
     add(`kill -9 ${k.victim}: missing audit records`, k.missingAuditSamples)
   }
-  if (r.knownIssues?.length) samples.push('**Known issues**', '', ...r.knownIssues.map((x) => `- ${x}`), '')
   if (samples.length) lines.push('', ...samples)
   return `${lines.join('\n')}\n`
 }
 
 /** Every correctness figure that is off (empty when the run passes). */
-export function failures(r: TortureResults, opts: { minBadInput?: number; tolerateSweepRace?: boolean } = {}): string[] {
+export function failures(r: TortureResults, opts: { minBadInput?: number } = {}): string[] {
   const out: string[] = []
   const b = r.badInput
   if (b) {
@@ -114,14 +104,12 @@ export function failures(r: TortureResults, opts: { minBadInput?: number; tolera
   for (const t of r.replay?.trials ?? []) if (t.accepted !== 1) out.push(`replay "${t.name}": ${t.accepted} accepted`)
   const f = r.fuzz
   if (f) {
-    const tolerated = opts.tolerateSweepRace ? sweepRace5xx(f) : 0
     if (f.wrongResults > 0) out.push(`fuzz: ${f.wrongResults} wrong results`)
-    if (f.fiveXx + f.connectionErrors - tolerated > 0) out.push(`fuzz: ${f.fiveXx} 5xx, ${f.connectionErrors} without a response`)
+    if (f.fiveXx + f.connectionErrors > 0) out.push(`fuzz: ${f.fiveXx} 5xx, ${f.connectionErrors} without a response`)
     if (f.blobsFailingAfterReenable > 0) out.push(`fuzz: ${f.blobsFailingAfterReenable} blobs fail after re-enabling`)
     for (const s of f.secrets) {
       if (s.acsCurrent !== 1 || s.versions > 10) out.push(`fuzz: secret ${s.name} has ${s.acsCurrent} ACSCurrent holders and ${s.versions} versions`)
-      // A version the sweep race removed reads as a 500: tolerated only with the race itself.
-      if (s.wrongData > 0 && !tolerated) out.push(`fuzz: secret ${s.name} has ${s.wrongData} versions that do not read back`)
+      if (s.wrongData > 0) out.push(`fuzz: secret ${s.name} has ${s.wrongData} versions that do not read back`)
     }
   }
   for (const k of r.kill ?? []) {
