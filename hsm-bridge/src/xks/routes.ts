@@ -15,7 +15,8 @@
  * - `POST /v1/xks/keys/create|enable|disable` `{id}` — administration of this bridge's own
  *   XKS keys (the EKM side, xks/keys.ts): create an AES-256 key, or flip its XKS keyStatus.
  *
- * Proxy URLs: `https:` anywhere, `http:` only to a loopback host (the local stack's endpoint).
+ * Proxy URLs: `https:` anywhere, `http:` only to a loopback host (the local stack's endpoint);
+ * loopback and private addresses only when listed in `HSM_BRIDGE_XKS_PRIVATE_TARGETS` (egress.ts).
  */
 
 import { BridgeError, validationError } from '../errors.js'
@@ -23,6 +24,7 @@ import type { OpContext } from '../ops/context.js'
 import type { Route } from '../server.js'
 import { allowOnly, type Body } from '../validate.js'
 import { URI_PREFIX, ACCESS_KEY_ID } from './config.js'
+import { egressAllowed } from './egress.js'
 import { toXksError } from './errors.js'
 import { adminKey, EXTERNAL_KEY_ID } from './keys.js'
 import { amzDate, sign } from './sigv4.js'
@@ -60,6 +62,11 @@ export async function xksCall(body: Body, fetchFn: typeof fetch = fetch, now: ()
   const proxyUrl = str(body, 'proxyUrl', /^https?:\/\/[^/?#\s]{1,255}$/)
   const url = new URL(proxyUrl)
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) throw validationError('proxyUrl', 'must be https unless loopback')
+  const egress = await egressAllowed(url.hostname)
+  if (egress === 'private') {
+    throw validationError('proxyUrl', 'names a loopback or private address that HSM_BRIDGE_XKS_PRIVATE_TARGETS does not list')
+  }
+  if (egress === 'unresolvable') return { outcome: 'unreachable' }
   const uriPrefix = str(body, 'uriPrefix', URI_PREFIX)
   const accessKeyId = str(body, 'accessKeyId', ACCESS_KEY_ID)
   const region = str(body, 'region', /^[a-z0-9-]{1,32}$/)
