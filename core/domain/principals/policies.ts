@@ -2,12 +2,13 @@
  * @module core/domain/principals/policies
  *
  * Identity policies: CreatePolicy, GetPolicy, DeletePolicy (custom), the built-in system
- * policies, and attaching them to users. Documents are validated at CreatePolicy (malformed,
+ * policies, and attaching them to users and roles (one implementation, {@link attachPolicy},
+ * {@link detachPolicy} and {@link listAttachedPolicies}, parameterised by the {@link PolicyOwner}). Documents are validated at CreatePolicy (malformed,
  * unknown actions, over 6144 bytes → `MalformedPolicyDocument` with the position).
  *
- * Attach writes the attachment first and re-reads the user and the policy after; if either is
+ * Attach writes the attachment first and re-reads the owner and the policy after; if either is
  * gone or being deleted, it removes its own attachment (see core/domain/principals/model.ts), so
- * no attachment outlives its user or policy.
+ * no attachment outlives its owner or policy.
  */
 import { KmsError, invalidParameter } from '../../errors'
 import type { Caller } from '../model'
@@ -17,7 +18,7 @@ import { systemPolicy, SYSTEM_POLICIES } from '../policy/system-policies'
 import { isoSeconds, type PrincipalDeps } from './deps'
 import type { CustomPolicyRecord, PolicyAttachmentRecord, PolicyType } from './model'
 import { assertPolicyName, assertUserName } from './names'
-import { getActiveUser, userNotFound } from './users'
+import { userNotFound } from './users'
 
 export function policyNotFound(): KmsError {
   return new KmsError('iam.policyNotFound', 'The policy does not exist.')
@@ -130,8 +131,24 @@ export async function deletePolicy(deps: PrincipalDeps, caller: Caller, policyNa
   await deps.iam.deletePolicy(caller.accountId, policyName, marked.rev)
 }
 
-function attachmentInput(input: { userName: string; policyName: string; policyType: string }): PolicyType {
-  assertUserName(input.userName)
+/**
+ * Whose attachments an attach, detach or list works on: a user, or a role (whose attachments
+ * are keyed by `roleAttachmentOwner`, see core/domain/principals/role-model.ts).
+ */
+export interface PolicyOwner {
+  /** The attachments' `userName` key. */
+  key: string
+  /** Validates the owner's name; runs before the policy type and name are checked. */
+  assertName(): void
+  /** The owner's record as stored (any state), or undefined. */
+  get(): Promise<{ state: string } | undefined>
+  notFound(): KmsError
+  alreadyAttached(): KmsError
+  notAttached(): KmsError
+}
+
+function attachmentInput(owner: PolicyOwner, input: { policyName: string; policyType: string }): PolicyType {
+  owner.assertName()
   const policyType = assertPolicyType(input.policyType)
   if (policyType === 'System') {
     if (!systemPolicy(input.policyName)) throw policyNotFound()
@@ -141,20 +158,24 @@ function attachmentInput(input: { userName: string; policyName: string; policyTy
   return policyType
 }
 
-/**
- * @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentExists
- */
-export async function attachPolicyToUser(
+async function activeOwner(owner: PolicyOwner): Promise<void> {
+  const record = await owner.get()
+  if (!record || record.state !== 'Active') throw owner.notFound()
+}
+
+/** Attach for users and roles: writes the attachment, then re-reads owner and policy. */
+export async function attachPolicy(
   deps: PrincipalDeps,
   caller: Caller,
-  input: { userName: string; policyName: string; policyType: string },
+  owner: PolicyOwner,
+  input: { policyName: string; policyType: string },
 ): Promise<void> {
-  const policyType = attachmentInput(input)
-  await getActiveUser(deps, caller.accountId, input.userName)
+  const policyType = attachmentInput(owner, input)
+  await activeOwner(owner)
   if (policyType === 'Custom') await activePolicy(deps, caller.accountId, input.policyName)
   const attachment: PolicyAttachmentRecord = {
     accountId: caller.accountId,
-    userName: input.userName,
+    userName: owner.key,
     policyType,
     policyName: input.policyName,
     attachedAt: isoSeconds(deps.clock.now()),
@@ -162,31 +183,32 @@ export async function attachPolicyToUser(
   try {
     await deps.iam.createAttachment(attachment)
   } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('iam.attachmentExists', 'The policy is already attached to the user.')
+    if (err instanceof ConditionFailed) throw owner.alreadyAttached()
     throw err
   }
-  const user = await deps.iam.getUser(caller.accountId, input.userName)
+  const record = await owner.get()
   const policy = policyType === 'Custom' ? await deps.iam.getPolicy(caller.accountId, input.policyName) : undefined
-  const userGone = !user || user.state !== 'Active'
+  const ownerGone = !record || record.state !== 'Active'
   const policyGone = policyType === 'Custom' && (!policy || policy.state !== 'Active')
-  if (userGone || policyGone) {
-    await deps.iam.deleteAttachment(caller.accountId, input.userName, policyType, input.policyName).catch(() => undefined)
-    throw userGone ? userNotFound() : policyNotFound()
+  if (ownerGone || policyGone) {
+    await deps.iam.deleteAttachment(caller.accountId, owner.key, policyType, input.policyName).catch(() => undefined)
+    throw ownerGone ? owner.notFound() : policyNotFound()
   }
 }
 
-/** @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentNotFound */
-export async function detachPolicyFromUser(
+/** Detach for users and roles; the owner need only exist (it may be being deleted). */
+export async function detachPolicy(
   deps: PrincipalDeps,
   caller: Caller,
-  input: { userName: string; policyName: string; policyType: string },
+  owner: PolicyOwner,
+  input: { policyName: string; policyType: string },
 ): Promise<void> {
-  const policyType = attachmentInput(input)
-  if (!(await deps.iam.getUser(caller.accountId, input.userName))) throw userNotFound()
+  const policyType = attachmentInput(owner, input)
+  if (!(await owner.get())) throw owner.notFound()
   try {
-    await deps.iam.deleteAttachment(caller.accountId, input.userName, policyType, input.policyName)
+    await deps.iam.deleteAttachment(caller.accountId, owner.key, policyType, input.policyName)
   } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('iam.attachmentNotFound', 'The policy is not attached to the user.')
+    if (err instanceof ConditionFailed) throw owner.notAttached()
     throw err
   }
 }
@@ -198,11 +220,11 @@ export interface AttachedPolicyView {
   attachedAt: string
 }
 
-/** @throws KmsError iam.userNotFound */
-export async function listPoliciesForUser(deps: PrincipalDeps, caller: Caller, userName: string): Promise<AttachedPolicyView[]> {
-  assertUserName(userName)
-  await getActiveUser(deps, caller.accountId, userName)
-  const attachments = await deps.iam.listAttachments(caller.accountId, userName)
+/** List for users and roles: the owner's attachments with each policy's description. */
+export async function listAttachedPolicies(deps: PrincipalDeps, caller: Caller, owner: PolicyOwner): Promise<AttachedPolicyView[]> {
+  owner.assertName()
+  await activeOwner(owner)
+  const attachments = await deps.iam.listAttachments(caller.accountId, owner.key)
   const out: AttachedPolicyView[] = []
   for (const a of attachments) {
     const description =
@@ -212,4 +234,40 @@ export async function listPoliciesForUser(deps: PrincipalDeps, caller: Caller, u
     out.push({ policyName: a.policyName, policyType: a.policyType, description, attachedAt: a.attachedAt })
   }
   return out
+}
+
+function userOwner(deps: PrincipalDeps, caller: Caller, userName: string): PolicyOwner {
+  return {
+    key: userName,
+    assertName: () => assertUserName(userName),
+    get: () => deps.iam.getUser(caller.accountId, userName),
+    notFound: userNotFound,
+    alreadyAttached: () => new KmsError('iam.attachmentExists', 'The policy is already attached to the user.'),
+    notAttached: () => new KmsError('iam.attachmentNotFound', 'The policy is not attached to the user.'),
+  }
+}
+
+/**
+ * @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentExists
+ */
+export async function attachPolicyToUser(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { userName: string; policyName: string; policyType: string },
+): Promise<void> {
+  await attachPolicy(deps, caller, userOwner(deps, caller, input.userName), input)
+}
+
+/** @throws KmsError iam.userNotFound, iam.policyNotFound, iam.attachmentNotFound */
+export async function detachPolicyFromUser(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { userName: string; policyName: string; policyType: string },
+): Promise<void> {
+  await detachPolicy(deps, caller, userOwner(deps, caller, input.userName), input)
+}
+
+/** @throws KmsError iam.userNotFound */
+export async function listPoliciesForUser(deps: PrincipalDeps, caller: Caller, userName: string): Promise<AttachedPolicyView[]> {
+  return listAttachedPolicies(deps, caller, userOwner(deps, caller, userName))
 }

@@ -12,11 +12,8 @@
 import { KmsError, invalidParameter } from '../../errors'
 import type { Caller } from '../model'
 import { ConditionFailed } from '../ports'
-import { systemPolicy, SYSTEM_POLICIES } from '../policy/system-policies'
 import { isoSeconds, randomString, type PrincipalDeps } from './deps'
-import type { PolicyAttachmentRecord, PolicyType } from './model'
-import { assertPolicyName } from './names'
-import { policyNotFound } from './policies'
+import { attachPolicy, detachPolicy, listAttachedPolicies, type AttachedPolicyView, type PolicyOwner } from './policies'
 import { roleAttachmentOwner, type RoleRecord } from './role-model'
 import { parseTrustPolicy } from './trust-policy'
 
@@ -157,20 +154,15 @@ export async function deleteRole(deps: PrincipalDeps, caller: Caller, roleName: 
   await deps.iam.deleteRole(caller.accountId, roleName, marked.rev)
 }
 
-function assertPolicyType(value: string): PolicyType {
-  if (value === 'System' || value === 'Custom') return value
-  throw invalidParameter('PolicyType', 'must be System or Custom.')
-}
-
-function attachmentInput(input: { roleName: string; policyName: string; policyType: string }): PolicyType {
-  assertRoleName(input.roleName)
-  const policyType = assertPolicyType(input.policyType)
-  if (policyType === 'System') {
-    if (!systemPolicy(input.policyName)) throw policyNotFound()
-  } else {
-    assertPolicyName(input.policyName)
+function roleOwner(deps: PrincipalDeps, caller: Caller, roleName: string): PolicyOwner {
+  return {
+    key: roleAttachmentOwner(roleName),
+    assertName: () => assertRoleName(roleName),
+    get: () => deps.iam.getRole(caller.accountId, roleName),
+    notFound: roleNotFound,
+    alreadyAttached: () => new KmsError('iam.roleAttachmentExists', 'The policy is already attached to the role.'),
+    notAttached: () => new KmsError('iam.roleAttachmentNotFound', 'The policy is not attached to the role.'),
   }
-  return policyType
 }
 
 /** @throws KmsError iam.roleNotFound, iam.policyNotFound, iam.roleAttachmentExists */
@@ -179,34 +171,7 @@ export async function attachPolicyToRole(
   caller: Caller,
   input: { roleName: string; policyName: string; policyType: string },
 ): Promise<void> {
-  const policyType = attachmentInput(input)
-  await getActiveRole(deps, caller.accountId, input.roleName)
-  if (policyType === 'Custom') {
-    const p = await deps.iam.getPolicy(caller.accountId, input.policyName)
-    if (!p || p.state !== 'Active') throw policyNotFound()
-  }
-  const owner = roleAttachmentOwner(input.roleName)
-  const attachment: PolicyAttachmentRecord = {
-    accountId: caller.accountId,
-    userName: owner,
-    policyType,
-    policyName: input.policyName,
-    attachedAt: isoSeconds(deps.clock.now()),
-  }
-  try {
-    await deps.iam.createAttachment(attachment)
-  } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('iam.roleAttachmentExists', 'The policy is already attached to the role.')
-    throw err
-  }
-  const role = await deps.iam.getRole(caller.accountId, input.roleName)
-  const policy = policyType === 'Custom' ? await deps.iam.getPolicy(caller.accountId, input.policyName) : undefined
-  const roleGone = !role || role.state !== 'Active'
-  const policyGone = policyType === 'Custom' && (!policy || policy.state !== 'Active')
-  if (roleGone || policyGone) {
-    await deps.iam.deleteAttachment(caller.accountId, owner, policyType, input.policyName).catch(() => undefined)
-    throw roleGone ? roleNotFound() : policyNotFound()
-  }
+  await attachPolicy(deps, caller, roleOwner(deps, caller, input.roleName), input)
 }
 
 /** @throws KmsError iam.roleNotFound, iam.policyNotFound, iam.roleAttachmentNotFound */
@@ -215,31 +180,10 @@ export async function detachPolicyFromRole(
   caller: Caller,
   input: { roleName: string; policyName: string; policyType: string },
 ): Promise<void> {
-  const policyType = attachmentInput(input)
-  if (!(await deps.iam.getRole(caller.accountId, input.roleName))) throw roleNotFound()
-  try {
-    await deps.iam.deleteAttachment(caller.accountId, roleAttachmentOwner(input.roleName), policyType, input.policyName)
-  } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('iam.roleAttachmentNotFound', 'The policy is not attached to the role.')
-    throw err
-  }
+  await detachPolicy(deps, caller, roleOwner(deps, caller, input.roleName), input)
 }
 
 /** @throws KmsError iam.roleNotFound */
-export async function listPoliciesForRole(
-  deps: PrincipalDeps,
-  caller: Caller,
-  roleName: string,
-): Promise<Array<{ policyName: string; policyType: PolicyType; description: string; attachedAt: string }>> {
-  assertRoleName(roleName)
-  await getActiveRole(deps, caller.accountId, roleName)
-  const out = []
-  for (const a of await deps.iam.listAttachments(caller.accountId, roleAttachmentOwner(roleName))) {
-    const description =
-      a.policyType === 'System'
-        ? (SYSTEM_POLICIES.find((p) => p.name === a.policyName)?.description ?? '')
-        : ((await deps.iam.getPolicy(caller.accountId, a.policyName))?.description ?? '')
-    out.push({ policyName: a.policyName, policyType: a.policyType, description, attachedAt: a.attachedAt })
-  }
-  return out
+export async function listPoliciesForRole(deps: PrincipalDeps, caller: Caller, roleName: string): Promise<AttachedPolicyView[]> {
+  return listAttachedPolicies(deps, caller, roleOwner(deps, caller, roleName))
 }
