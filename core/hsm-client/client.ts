@@ -17,8 +17,9 @@
  * `cause`.
  */
 
-import { fromBase64, fromHex, timingSafeEqual, toBase64, toHex, utf8 } from '../crypto/bytes'
+import { fromBase64, toBase64, utf8 } from '../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../errors'
+import { parseJson, signedCall } from './signed-call'
 
 export type HsmKeySpec =
   | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
@@ -82,7 +83,6 @@ export class HsmBridgeClient {
   private readonly timeoutMs: number
   private readonly generateTimeoutMs: number
   private readonly fetchFn: typeof fetch
-  private hmacKey: Promise<CryptoKey> | undefined
 
   /**
    * @throws {TypeError} when baseUrl is not an http(s) origin or the secret is shorter than 32
@@ -307,42 +307,20 @@ export class HsmBridgeClient {
   }
 
   private async call(path: string, payload: Json, timeoutMs = this.timeoutMs): Promise<Json> {
-    const body = utf8(JSON.stringify(payload))
-    const date = String(Date.now())
-    const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)))
-    const toSign = `POST\n${path}\n${date}\n${nonce}\n${await sha256Hex(body)}`
-    const signature = toHex(await this.hmac(utf8(toSign)))
-
-    let answer: { status: number; body: Uint8Array; signature: string | null }
-    try {
-      answer = await this.withDeadline(timeoutMs, async (signal) => {
-        const res = await this.fetchFn(`${this.baseUrl}${path}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-bridge-date': date,
-            'x-bridge-nonce': nonce,
-            'x-bridge-signature': signature,
-          },
-          body,
-          signal,
-        })
-        return {
-          status: res.status,
-          body: new Uint8Array(await res.arrayBuffer()),
-          signature: res.headers.get('x-bridge-response-signature'),
-        }
-      })
-    } catch (err) {
+    const answer = await signedCall(
+      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      path,
+      payload,
+      timeoutMs,
+    )
+    if (answer.network) {
+      const err = answer.error
       const reason = err instanceof Error ? `network: ${err.name}` : 'network'
       throw unavailableError({ reason }, err)
     }
-    const { status, body: responseBody, signature: responseSignature } = answer
+    const { status, body: responseBody } = answer
 
-    const authentic =
-      responseSignature !== null &&
-      (await this.verifyResponse(status, nonce, responseBody, responseSignature))
-    if (!authentic) {
+    if (!answer.authentic) {
       // Unsigned answers come from something other than the bridge (a proxy, or the bridge
       // before authentication); they can only ever mean "failed".
       const failure = { status, reason: 'unsigned or mis-signed response' }
@@ -350,12 +328,7 @@ export class HsmBridgeClient {
       throw gateway ? unavailableError(failure) : internal(failure)
     }
 
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder().decode(responseBody))
-    } catch {
-      throw malformed()
-    }
+    const json = parseJson(responseBody)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed()
     if (status === 200) return json as Json
     throw toKmsError(status, json as Json)
@@ -373,34 +346,6 @@ export class HsmBridgeClient {
       clearTimeout(timer)
     }
   }
-
-  private async verifyResponse(
-    status: number,
-    nonce: string,
-    body: Uint8Array,
-    signatureHex: string,
-  ): Promise<boolean> {
-    const given = fromHex(signatureHex)
-    if (given === undefined || given.length !== 32) return false
-    const toSign = `response\n${status}\n${nonce}\n${await sha256Hex(body)}`
-    const expected = await this.hmac(utf8(toSign))
-    return timingSafeEqual(expected, given)
-  }
-
-  private async hmac(message: Uint8Array): Promise<Uint8Array> {
-    this.hmacKey ??= crypto.subtle.importKey(
-      'raw',
-      this.secret,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    )
-    return new Uint8Array(await crypto.subtle.sign('HMAC', await this.hmacKey, message))
-  }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
 }
 
 function bytes(out: Json, field: string): Uint8Array {

@@ -17,8 +17,9 @@
  * text or request fields.
  */
 
-import { fromHex, timingSafeEqual, toHex, utf8 } from '../crypto/bytes'
+import { utf8 } from '../crypto/bytes'
 import { KmsError } from '../errors'
+import { parseJson, signedCall } from './signed-call'
 
 export type RotationFailureReason =
   | 'unreachable'
@@ -143,7 +144,6 @@ export class RotationBridgeClient implements RotationConnectors {
   private readonly secret: Uint8Array
   private readonly timeoutMs: number
   private readonly fetchFn: typeof fetch
-  private hmacKey: Promise<CryptoKey> | undefined
 
   /**
    * @throws {TypeError} when baseUrl is not an http(s) origin or the secret is too short.
@@ -221,48 +221,19 @@ export class RotationBridgeClient implements RotationConnectors {
   }
 
   private async call(path: string, payload: Json): Promise<Json | 'unavailable'> {
-    const body = utf8(JSON.stringify(payload))
-    const date = String(Date.now())
-    const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)))
-    const toSign = `POST\n${path}\n${date}\n${nonce}\n${await sha256Hex(body)}`
-    const signature = toHex(await this.hmac(utf8(toSign)))
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs)
-    let status: number
-    let responseBody: Uint8Array
-    let responseSignature: string | null
-    try {
-      const res = await this.fetchFn(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-bridge-date': date,
-          'x-bridge-nonce': nonce,
-          'x-bridge-signature': signature,
-        },
-        body,
-        signal: controller.signal,
-      })
-      status = res.status
-      responseBody = new Uint8Array(await res.arrayBuffer())
-      responseSignature = res.headers.get('x-bridge-response-signature')
-    } catch {
-      return 'unavailable'
-    } finally {
-      clearTimeout(timer)
-    }
-    const authentic =
-      responseSignature !== null && (await this.verifyResponse(status, nonce, responseBody, responseSignature))
-    if (!authentic) {
+    const answer = await signedCall(
+      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      path,
+      payload,
+      this.timeoutMs,
+    )
+    if (answer.network) return 'unavailable'
+    const { status, body: responseBody } = answer
+    if (!answer.authentic) {
       if (status === 502 || status === 503 || status === 504) return 'unavailable'
       throw new KmsError('internal', 'Internal error.', { cause: { status, reason: 'unsigned or mis-signed response' } })
     }
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder().decode(responseBody))
-    } catch {
-      throw malformed()
-    }
+    const json = parseJson(responseBody)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed()
     if (status === 200) return json as Json
     if (status === 503 || status === 504) return 'unavailable'
@@ -275,22 +246,6 @@ export class RotationBridgeClient implements RotationConnectors {
     }
     throw new KmsError('internal', 'Internal error.', { cause: { status, code } })
   }
-
-  private async verifyResponse(status: number, nonce: string, body: Uint8Array, signatureHex: string): Promise<boolean> {
-    const given = fromHex(signatureHex)
-    if (given === undefined || given.length !== 32) return false
-    const expected = await this.hmac(utf8(`response\n${status}\n${nonce}\n${await sha256Hex(body)}`))
-    return timingSafeEqual(expected, given)
-  }
-
-  private async hmac(message: Uint8Array): Promise<Uint8Array> {
-    this.hmacKey ??= crypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-    return new Uint8Array(await crypto.subtle.sign('HMAC', await this.hmacKey, message))
-  }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
 }
 
 function malformed(): KmsError {

@@ -26,8 +26,9 @@
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 
-import { fromBase64, fromHex, timingSafeEqual, toBase64, toHex, utf8 } from '../crypto/bytes'
+import { fromBase64, toBase64, utf8 } from '../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../errors'
+import { parseJson, signedCall } from './signed-call'
 
 /** Where and how to reach one external key store's proxy. */
 export interface XksEndpoint {
@@ -240,43 +241,23 @@ export class XksClient {
   }
 
   private async bridge(path: string, payload: Json): Promise<Json> {
-    const body = utf8(JSON.stringify(payload))
-    const date = String(Date.now())
-    const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)))
-    const toSign = `POST\n${path}\n${date}\n${nonce}\n${toHex(sha256(body))}`
-    const signature = toHex(hmac(sha256, this.secret, utf8(toSign)))
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), this.deadlineMs + 500)
-    let status: number
-    let responseBody: Uint8Array
-    let responseSignature: string | null
-    try {
-      const res = await this.fetchFn(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': signature },
-        body,
-        signal: controller.signal,
-      })
-      status = res.status
-      responseBody = new Uint8Array(await res.arrayBuffer())
-      responseSignature = res.headers.get('x-bridge-response-signature')
-    } catch (err) {
+    const answer = await signedCall(
+      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      path,
+      payload,
+      this.deadlineMs + 500,
+    )
+    if (answer.network) {
+      const err = answer.error
       throw unavailable({ reason: `bridge network: ${err instanceof Error ? err.name : 'error'}` })
-    } finally {
-      clearTimeout(timer)
     }
-    const given = responseSignature === null ? undefined : fromHex(responseSignature)
-    const expected = hmac(sha256, this.secret, utf8(`response\n${status}\n${nonce}\n${toHex(sha256(responseBody))}`))
-    if (given === undefined || given.length !== 32 || !timingSafeEqual(expected, given)) {
+    const { status, body: responseBody } = answer
+    if (!answer.authentic) {
       if (status === 502 || status === 503 || status === 504) throw unavailable({ reason: 'bridge unavailable', status })
       throw new KmsError('internal', 'Internal error.', { cause: { reason: 'unsigned bridge response', status } })
     }
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder().decode(responseBody))
-    } catch {
-      throw new KmsError('internal', 'Internal error.', { cause: { reason: 'malformed bridge response' } })
-    }
+    const json = parseJson(responseBody)
+    if (json === undefined) throw new KmsError('internal', 'Internal error.', { cause: { reason: 'malformed bridge response' } })
     if (typeof json !== 'object' || json === null) throw new KmsError('internal', 'Internal error.')
     if (status === 200) return json as Json
     if (status === 503 || status === 504) throw unavailable({ reason: 'bridge unavailable', status })
