@@ -21,6 +21,7 @@ import { createUser, deleteUser, getUser, listUsers } from '../../../core/domain
 import type { UserRecord } from '../../../core/domain/principals/model'
 import { openPageToken, sealPageToken } from '../../../core/domain/audit/page-token'
 import type { ActionHandler } from '../context'
+import { attachedPoliciesShape, policyRef } from './attachments'
 
 const NAME = { max: 128 }
 const TEXT = { max: 1024 }
@@ -145,11 +146,7 @@ export const DeletePolicy: ActionHandler = async ({ deps, caller, params }) => {
 }
 
 function attachment(params: Parameters<ActionHandler>[0]['params']) {
-  return {
-    userName: params.string('UserName', NAME),
-    policyName: params.string('PolicyName', NAME),
-    policyType: params.string('PolicyType', { max: 16 }),
-  }
+  return { userName: params.string('UserName', NAME), ...policyRef(params) }
 }
 
 export const AttachPolicyToUser: ActionHandler = async ({ deps, caller, params }) => {
@@ -163,16 +160,5 @@ export const DetachPolicyFromUser: ActionHandler = async ({ deps, caller, params
 }
 
 export const ListPoliciesForUser: ActionHandler = async ({ deps, caller, params }) => {
-  const policies = await listPoliciesForUser(deps, caller, params.string('UserName', NAME))
-  return {
-    Policies: {
-      Policy: policies.map((p) => ({
-        PolicyName: p.policyName,
-        PolicyType: p.policyType,
-        Description: p.description,
-        DefaultVersion: 'v1',
-        AttachDate: p.attachedAt,
-      })),
-    },
-  }
+  return attachedPoliciesShape(await listPoliciesForUser(deps, caller, params.string('UserName', NAME)))
 }

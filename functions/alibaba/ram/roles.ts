@@ -20,6 +20,7 @@ import {
   updateRole,
 } from '../../../core/domain/principals/roles'
 import type { ActionHandler } from '../context'
+import { attachedPoliciesShape, policyRef } from './attachments'
 
 const NAME = { max: 128 }
 
@@ -82,11 +83,7 @@ export const DeleteRole: ActionHandler = async ({ deps, caller, params }) => {
 }
 
 function attachment(params: Parameters<ActionHandler>[0]['params']) {
-  return {
-    roleName: params.string('RoleName', NAME),
-    policyName: params.string('PolicyName', NAME),
-    policyType: params.string('PolicyType', { max: 16 }),
-  }
+  return { roleName: params.string('RoleName', NAME), ...policyRef(params) }
 }
 
 export const AttachPolicyToRole: ActionHandler = async ({ deps, caller, params }) => {
@@ -100,16 +97,5 @@ export const DetachPolicyFromRole: ActionHandler = async ({ deps, caller, params
 }
 
 export const ListPoliciesForRole: ActionHandler = async ({ deps, caller, params }) => {
-  const policies = await listPoliciesForRole(deps, caller, params.string('RoleName', NAME))
-  return {
-    Policies: {
-      Policy: policies.map((p) => ({
-        PolicyName: p.policyName,
-        PolicyType: p.policyType,
-        Description: p.description,
-        DefaultVersion: 'v1',
-        AttachDate: p.attachedAt,
-      })),
-    },
-  }
+  return attachedPoliciesShape(await listPoliciesForRole(deps, caller, params.string('RoleName', NAME)))
 }
