@@ -27,6 +27,7 @@ import {
 import { BridgeError, internalError } from './errors.js'
 import type { Logger, LogLevel } from './log.js'
 import { describe } from './pkcs11/errors.js'
+import { readBody } from './read-body.js'
 import { parseBody, type Body } from './validate.js'
 
 export const MAX_BODY_BYTES = 256 * 1024
@@ -192,39 +193,4 @@ interface RequestContext {
   id: string
   started: number
   nonce: string | undefined
-}
-
-/**
- * Reads the body, giving up (without buffering more) as soon as it exceeds `max` bytes. That
- * covers chunked bodies and bodies longer than a declared Content-Length (node:http itself
- * rejects the latter as a parse error).
- */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let done = false
-    req.on('data', (chunk: Buffer) => {
-      if (done) return
-      size += chunk.length
-      if (size > max) {
-        done = true
-        chunks.length = 0
-        req.pause()
-        resolve('tooLarge')
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (done) return
-      done = true
-      resolve(Buffer.concat(chunks, size))
-    })
-    req.on('error', (err) => {
-      if (done) return
-      done = true
-      reject(err)
-    })
-  })
 }

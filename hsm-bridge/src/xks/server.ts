@@ -24,6 +24,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 
 import type { Logger } from '../log.js'
 import { describe } from '../pkcs11/errors.js'
+import { readBody } from '../read-body.js'
 import type { XksConfig, XksStoreConfig } from './config.js'
 import { toXksError, XksError } from './errors.js'
 import {
@@ -284,34 +285,4 @@ function b64(body: Json, field: string, min: number, max: number, optional = fal
     throw new XksError('ValidationException', `${field} must be ${min} to ${max} bytes.`)
   }
   return bytes
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let done = false
-    req.on('data', (chunk: Buffer) => {
-      if (done) return
-      size += chunk.length
-      if (size > max) {
-        done = true
-        chunks.length = 0
-        req.pause()
-        resolve('tooLarge')
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (done) return
-      done = true
-      resolve(Buffer.concat(chunks, size))
-    })
-    req.on('error', (err) => {
-      if (done) return
-      done = true
-      reject(err)
-    })
-  })
 }
