@@ -14,6 +14,7 @@ import { isIP } from 'node:net'
 
 import { validationError } from '../errors.js'
 import type { Body } from '../validate.js'
+import { allowOnly } from '../validate.js'
 
 /** Why a connector call did not succeed. */
 export type FailureReason =
@@ -34,6 +35,16 @@ export type Outcome = { ok: true; created?: boolean } | { ok: false; reason: Fai
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 8000
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000
+
+/** The longest password (or new password) a connector accepts. */
+export const MAX_PASSWORD = 256
+
+/** What every connector is configured with (rotation/routes.ts builds it once). */
+export interface ConnectorOptions {
+  allowed: readonly string[]
+  connectTimeoutMs?: number
+  operationTimeoutMs?: number
+}
 
 const HOST_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
@@ -128,6 +139,27 @@ export function objectField(body: Body, name: string): Body {
     throw validationError(name, 'must be an object')
   }
   return v as Body
+}
+
+/** A database login: `{user, password}`. */
+export interface Login {
+  user: string
+  password: string
+}
+
+/**
+ * The `login` object of a database set-password request: exactly `user` (up to `userMax`
+ * characters matching `userPattern`) and `password`.
+ *
+ * @throws {BridgeError} ValidationError.
+ */
+export function loginField(body: Body, userMax: number, userPattern: RegExp): Login {
+  const login = objectField(body, 'login')
+  allowOnly(login, ['user', 'password'])
+  return {
+    user: stringField(login, 'user', userMax, userPattern),
+    password: stringField(login, 'password', MAX_PASSWORD),
+  }
 }
 
 /**

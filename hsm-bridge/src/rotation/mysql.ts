@@ -19,24 +19,21 @@ import { allowOnly } from '../validate.js'
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
-  objectField,
+  loginField,
+  MAX_PASSWORD,
   optionalStringField,
   socketFailure,
   stringField,
   targetFields,
   withDeadline,
+  type ConnectorOptions,
   type Outcome,
 } from './common.js'
 
 const USER = /^[^\0]{1,80}$/
 const ACCOUNT_HOST = /^[A-Za-z0-9.%_:-]{1,255}$/
-const MAX_PASSWORD = 256
 
-export interface MysqlConnectorOptions {
-  allowed: readonly string[]
-  connectTimeoutMs?: number
-  operationTimeoutMs?: number
-}
+export type MysqlConnectorOptions = ConnectorOptions
 
 /**
  * `{host, port, login: {user, password}, user, accountHost?, newPassword, cloneOf?}` → Outcome.
@@ -47,10 +44,7 @@ export interface MysqlConnectorOptions {
 export async function mysqlSetPassword(opts: MysqlConnectorOptions, body: Body): Promise<Outcome> {
   allowOnly(body, ['host', 'port', 'login', 'user', 'accountHost', 'newPassword', 'cloneOf'])
   const target = targetFields(body, opts.allowed)
-  const login = objectField(body, 'login')
-  allowOnly(login, ['user', 'password'])
-  const loginUser = stringField(login, 'user', 80, USER)
-  const loginPassword = stringField(login, 'password', MAX_PASSWORD)
+  const { user: loginUser, password: loginPassword } = loginField(body, 80, USER)
   const user = stringField(body, 'user', 80, USER)
   const accountHost = optionalStringField(body, 'accountHost', 255, ACCOUNT_HOST) ?? '%'
   const newPassword = stringField(body, 'newPassword', MAX_PASSWORD)

@@ -20,28 +20,21 @@ import { allowOnly } from '../validate.js'
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
-  objectField,
+  loginField,
+  MAX_PASSWORD,
   optionalStringField,
   socketFailure,
   stringField,
   targetFields,
   withDeadline,
+  type ConnectorOptions,
+  type Login,
   type Outcome,
 } from './common.js'
 
 const NAME = /^[^\0]{1,63}$/
-const MAX_PASSWORD = 256
 
-interface Login {
-  user: string
-  password: string
-}
-
-export interface PgConnectorOptions {
-  allowed: readonly string[]
-  connectTimeoutMs?: number
-  operationTimeoutMs?: number
-}
+export type PgConnectorOptions = ConnectorOptions
 
 /**
  * `{host, port, database, login: {user, password}, user, newPassword, memberOf?}` → Outcome.
@@ -52,7 +45,7 @@ export async function pgSetPassword(opts: PgConnectorOptions, body: Body): Promi
   allowOnly(body, ['host', 'port', 'database', 'login', 'user', 'newPassword', 'memberOf'])
   const target = targetFields(body, opts.allowed)
   const database = stringField(body, 'database', 63, NAME)
-  const login = loginField(body)
+  const login = loginField(body, 63, NAME)
   const user = stringField(body, 'user', 63, NAME)
   const newPassword = stringField(body, 'newPassword', MAX_PASSWORD)
   const memberOf = optionalStringField(body, 'memberOf', 63, NAME)
@@ -107,15 +100,6 @@ export function passwordLiteral(password: string, salt: Buffer = randomBytes(16)
   const storedKey = createHash('sha256').update(clientKey).digest()
   const serverKey = createHmac('sha256', salted).update('Server Key').digest()
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`
-}
-
-function loginField(body: Body): Login {
-  const login = objectField(body, 'login')
-  allowOnly(login, ['user', 'password'])
-  return {
-    user: stringField(login, 'user', 63, NAME),
-    password: stringField(login, 'password', MAX_PASSWORD),
-  }
 }
 
 interface ConnectParams extends Login {

@@ -27,12 +27,14 @@ import { allowOnly } from '../validate.js'
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
+  MAX_PASSWORD,
   objectField,
   optionalStringField,
   stringField,
   socketFailure,
   targetFields,
   withDeadline,
+  type ConnectorOptions,
   type Outcome,
 } from './common.js'
 
@@ -41,14 +43,9 @@ const { Client, utils } = ssh2
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
 const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) ([A-Za-z0-9+/]+={0,2})( [^\r\n]{0,200})?$/
-const MAX_PASSWORD = 256
 const MAX_PRIVATE_KEY = 16_384
 
-export interface SshConnectorOptions {
-  allowed: readonly string[]
-  connectTimeoutMs?: number
-  operationTimeoutMs?: number
-}
+export type SshConnectorOptions = ConnectorOptions
 
 interface Credential {
   user: string
