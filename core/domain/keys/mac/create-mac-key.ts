@@ -13,23 +13,14 @@ import type { HsmDeps, KeyDeps } from '../../ports'
 import { isoSeconds } from '../common'
 import { newSoftwareVersion, uuidV4 } from '../material'
 import { parseRotationInterval } from '../rotation'
-import { mergeTags, type Tag } from '../tags'
+import type { CreateKeyInput } from '../create-key'
+import { mergeTags } from '../tags'
 import { createHsmKey } from '../hsm/create-hsm-key'
 import { hsmSpecOf, requireHsm } from '../hsm/hsm-keys'
 import { MAC_KEY_USAGE, type MacKeySpec } from './specs'
 
-export interface CreateMacKeyInput {
-  keyUsage?: string
-  origin?: string
-  protectionLevel?: string
-  description?: string
-  enableAutomaticRotation?: boolean
-  rotationInterval?: string
-  tags?: Tag[]
-  instanceId?: string
-  /** A key id drawn by the caller (../create-key-with-policy.ts); server-side only. */
-  keyId?: string
-}
+/** CreateKey's input without KeySpec (the caller has resolved it to a {@link MacKeySpec}). */
+export type CreateMacKeyInput = Omit<CreateKeyInput, 'keySpec'>
 
 /**
  * Validates the request and creates the HMAC key with its one version. Nothing is written
