@@ -5,11 +5,8 @@
  * core/crypto/mac.ts or in the HSM for ProtectionLevel=HSM keys.
  */
 import { computeMac, type MacAlgorithm } from '../../../crypto/mac'
-import { zeroize } from '../../../crypto/bytes'
 import type { Caller, KeyRecord } from '../../model'
-import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
-import { unwrapVersion } from '../material'
-import { resolveMacKey, type MacDeps } from './resolve-mac-key'
+import { resolveMacKey, withMacMaterial, type MacDeps } from './resolve-mac-key'
 
 export interface GenerateMacInput {
   keyId: string
@@ -31,15 +28,10 @@ export interface GenerateMacOutput {
  *   key.unsupportedProtectionLevel / hsm.unavailable (HSM keys)
  */
 export async function generateMac(deps: MacDeps, caller: Caller, input: GenerateMacInput): Promise<GenerateMacOutput> {
-  const { key, versionId, algorithm } = await resolveMacKey(deps, caller, input, 'GenerateMac')
-  if (isHsmKey(key)) {
-    const mac = await withHsmVersion(deps, key, versionId, (hsm, id) => hsm.generateMac(id, algorithm, input.message))
-    return { key, versionId, algorithm, mac }
-  }
-  const material = await unwrapVersion(deps, key, versionId)
-  try {
-    return { key, versionId, algorithm, mac: computeMac(algorithm, material, input.message) }
-  } finally {
-    zeroize(material)
-  }
+  const target = await resolveMacKey(deps, caller, input, 'GenerateMac')
+  const mac = await withMacMaterial(deps, target, {
+    hsm: (hsm, id) => hsm.generateMac(id, target.algorithm, input.message),
+    software: (material) => computeMac(target.algorithm, material, input.message),
+  })
+  return { ...target, mac }
 }

@@ -4,14 +4,18 @@
  * What GenerateMac and VerifyMac do first: resolve the key (id, alias or ARN), require an HMAC
  * key (`Rejected.UnsupportedKeyUsage` for any other, as Encrypt/Sign with an HMAC key are
  * refused), check the key-state table (Enabled only), the algorithm against the spec and the
- * message length, then DryRun. The key's one (primary) version computes the tag.
+ * message length, then DryRun. The key's one (primary) version computes the tag, in the HSM or
+ * with its unwrapped material ({@link withMacMaterial}).
  */
+import { zeroize } from '../../../crypto/bytes'
 import type { MacAlgorithm } from '../../../crypto/mac'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
-import type { HsmDeps, KeyDeps } from '../../ports'
+import type { Hsm, HsmDeps, KeyDeps } from '../../ports'
 import { assertKeyState, resolveKey } from '../common'
 import { dryRunSucceeded } from '../asymmetric/resolve-version'
+import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
+import { unwrapVersion } from '../material'
 import { assertMacAlgorithm, assertMacMessage, requireMacKey } from './specs'
 
 export type MacDeps = Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'> & HsmDeps
@@ -41,4 +45,25 @@ export async function resolveMacKey(
   if (!versionId) throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
   if (input.dryRun) throw dryRunSucceeded()
   return { key, versionId, algorithm }
+}
+
+/**
+ * Runs a MAC operation on the target's version: `hsm` for an HSM key, else `software` with the
+ * version's unwrapped material, zeroized after.
+ *
+ * @throws KmsError key.unsupportedProtectionLevel / hsm.unavailable (HSM keys), what the ops throw
+ */
+export async function withMacMaterial<T>(
+  deps: MacDeps,
+  target: MacTarget,
+  ops: { hsm: (hsm: Hsm, objectId: string) => Promise<T>; software: (material: Uint8Array) => T },
+): Promise<T> {
+  const { key, versionId } = target
+  if (isHsmKey(key)) return withHsmVersion(deps, key, versionId, ops.hsm)
+  const material = await unwrapVersion(deps, key, versionId)
+  try {
+    return ops.software(material)
+  } finally {
+    zeroize(material)
+  }
 }

@@ -6,13 +6,10 @@
  * (software, core/crypto/mac.ts) or done by the HSM's C_Verify.
  */
 import { verifyMac as verifySoftwareMac, type MacAlgorithm } from '../../../crypto/mac'
-import { zeroize } from '../../../crypto/bytes'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
-import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
-import { unwrapVersion } from '../material'
 import type { GenerateMacInput } from './generate-mac'
-import { resolveMacKey, type MacDeps } from './resolve-mac-key'
+import { resolveMacKey, withMacMaterial, type MacDeps } from './resolve-mac-key'
 
 export interface VerifyMacInput extends GenerateMacInput {
   mac: Uint8Array
@@ -29,21 +26,15 @@ export interface VerifyMacOutput {
  * @throws KmsError as GenerateMac (./generate-mac.ts); a tag that does not verify is `valid: false`.
  */
 export async function verifyMac(deps: MacDeps, caller: Caller, input: VerifyMacInput): Promise<VerifyMacOutput> {
-  const { key, versionId, algorithm } = await resolveMacKey(deps, caller, input, 'VerifyMac')
-  if (isHsmKey(key)) {
-    const valid = await withHsmVersion(deps, key, versionId, (hsm, id) =>
-      hsm.verifyMac(id, algorithm, input.message, input.mac).catch((err: unknown) => {
+  const target = await resolveMacKey(deps, caller, input, 'VerifyMac')
+  const valid = await withMacMaterial(deps, target, {
+    hsm: (hsm, id) =>
+      hsm.verifyMac(id, target.algorithm, input.message, input.mac).catch((err: unknown) => {
         // The bridge refuses a tag of the wrong length as malformed: that tag is simply not valid.
         if (KmsError.match(err, 'validation.')) return false
         throw err
       }),
-    )
-    return { key, versionId, algorithm, valid }
-  }
-  const material = await unwrapVersion(deps, key, versionId)
-  try {
-    return { key, versionId, algorithm, valid: verifySoftwareMac(algorithm, material, input.message, input.mac) }
-  } finally {
-    zeroize(material)
-  }
+    software: (material) => verifySoftwareMac(target.algorithm, material, input.message, input.mac),
+  })
+  return { ...target, valid }
 }
