@@ -208,12 +208,7 @@ export async function startRotation(
     }
     const next: SecretRecord = { ...head, rotation, rev: head.rev + 1 }
     await scheduleAhead(deps, head, isoSeconds(now))
-    try {
-      await deps.secrets.replaceHead(next, head.rev)
-      return { head: next, started: true }
-    } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err
-    }
+    if (await replaceHeadAt(deps, next, head.rev)) return { head: next, started: true }
     await backoff(attempt)
   }
   throw new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
@@ -256,12 +251,7 @@ export async function driveRotation(deps: RotationDeps, ref: SecretRef, nowMs: n
     let base = head
     if (!held || held.owner !== lease) {
       const leased = withPending(head, { ...p, lease: { owner: lease, until: deps.clock.now() + ROTATION_LEASE_MS } })
-      try {
-        await deps.secrets.replaceHead(leased, head.rev)
-      } catch (err) {
-        if (err instanceof ConditionFailed) continue
-        throw err
-      }
+      if (!(await replaceHeadAt(deps, leased, head.rev))) continue
       base = leased
     }
     const step = await runStep(deps, base, nowMs, lease)
@@ -270,6 +260,21 @@ export async function driveRotation(deps: RotationDeps, ref: SecretRef, nowMs: n
     if (step !== 'progressed') return outcome
   }
   return outcome
+}
+
+/**
+ * Writes `next` over the head at `rev`.
+ *
+ * @returns false when another writer got there first (the head is no longer at `rev`)
+ */
+async function replaceHeadAt(deps: RotationDeps, next: SecretRecord, rev: number): Promise<boolean> {
+  try {
+    await deps.secrets.replaceHead(next, rev)
+    return true
+  } catch (err) {
+    if (err instanceof ConditionFailed) return false
+    throw err
+  }
 }
 
 function withPending(head: SecretRecord, pending: NonNullable<RotationState['pending']> | undefined, extra: Partial<RotationState> = {}): SecretRecord {
@@ -284,15 +289,7 @@ async function runStep(
 ): Promise<'progressed' | 'committed' | 'failed' | 'rolledBack' | 'lost'> {
   const p = head.rotation!.pending!
   const strategy = strategyOrRefuse(head)
-  const commit = async (next: SecretRecord): Promise<boolean> => {
-    try {
-      await deps.secrets.replaceHead(next, head.rev)
-      return true
-    } catch (err) {
-      if (err instanceof ConditionFailed) return false
-      throw err
-    }
-  }
+  const commit = (next: SecretRecord): Promise<boolean> => replaceHeadAt(deps, next, head.rev)
   const keep = { ...p, lease: { owner: lease, until: deps.clock.now() + ROTATION_LEASE_MS } }
   try {
     const ctx = await buildContext(deps, head, p.versionId, nowMs)
@@ -372,12 +369,7 @@ async function recordFailure(
   if (failures < MAX_ROTATION_FAILURES) {
     const wait = Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** (failures - 1))
     const next = withPending(head, { ...p, failures, retryAt: isoSeconds(nowMs + wait), lease: undefined }, failed)
-    try {
-      await deps.secrets.replaceHead(next, head.rev)
-    } catch (err) {
-      if (err instanceof ConditionFailed) return 'lost'
-      throw err
-    }
+    if (!(await replaceHeadAt(deps, next, head.rev))) return 'lost'
     await syncSchedule(deps, next)
     await auditRotation(deps, next, p.versionId, p.step, 'Failure', code)
     return 'failed'
@@ -403,12 +395,7 @@ async function recordFailure(
     next.versions = head.versions.filter((v) => v.versionId !== p.versionId)
     next.sweepAt = head.sweepAt ?? sweepTime(nowMs)
   }
-  try {
-    await deps.secrets.replaceHead(next, head.rev)
-  } catch (err) {
-    if (err instanceof ConditionFailed) return 'lost'
-    throw err
-  }
+  if (!(await replaceHeadAt(deps, next, head.rev))) return 'lost'
   await syncSchedule(deps, next)
   await auditRotation(deps, next, p.versionId, afterCommit ? 'finish' : 'rollback', 'Failure', code)
   return 'rolledBack'
@@ -422,12 +409,7 @@ async function runCleanup(deps: RotationDeps, head: SecretRecord, nowMs: number)
     await strategy.cleanup(ctx, c.ref)
   }
   const next: SecretRecord = { ...head, rotation: { ...head.rotation!, cleanup: undefined }, rev: head.rev + 1 }
-  try {
-    await deps.secrets.replaceHead(next, head.rev)
-  } catch (err) {
-    if (err instanceof ConditionFailed) return 'busy'
-    throw err
-  }
+  if (!(await replaceHeadAt(deps, next, head.rev))) return 'busy'
   await syncSchedule(deps, next)
   return 'cleaned'
 }
@@ -455,12 +437,7 @@ export async function updateRotationPolicy(
     const next: SecretRecord = { ...current, rotation: planRotationPolicy(current, enabled, intervalSeconds), rev: current.rev + 1 }
     const due = rotationDueTime(next)
     if (due !== undefined) await scheduleAhead(deps, next, due)
-    try {
-      await deps.secrets.replaceHead(next, current.rev)
-      return next
-    } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err
-    }
+    if (await replaceHeadAt(deps, next, current.rev)) return next
     await backoff(attempt)
   }
   throw new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
