@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 
 import { P } from '../pkcs11/module.js'
-import { findKeyObjects, readUlong, resolveKey } from '../pkcs11/objects.js'
+import { findKeyObjects, generateKeyObjects, readUlong, resolveKey } from '../pkcs11/objects.js'
 import type { SessionPool } from '../pkcs11/session-pool.js'
 import { GCM_IV_BYTES, GCM_TAG_BYTES, gcmMechanism } from '../ops/gcm.js'
 import { isBadCiphertext } from '../pkcs11/errors.js'
@@ -153,24 +153,8 @@ export async function adminKey(ctx: XksKeyContext, externalKeyId: string, action
         const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
         return { keyStatus: status(s, key.handle), created: false }
       }
-      await s.generateKey({ mechanism: P.CKM_AES_KEY_GEN }, [
-        { type: P.CKA_TOKEN, value: true },
-        { type: P.CKA_PRIVATE, value: true },
-        { type: P.CKA_ID, value: Buffer.from(id, 'utf8') },
-        { type: P.CKA_LABEL, value: id },
-        { type: P.CKA_SENSITIVE, value: true },
-        { type: P.CKA_EXTRACTABLE, value: false },
-        { type: P.CKA_UNWRAP, value: false },
-        { type: P.CKA_DERIVE, value: false },
-        { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
-        { type: P.CKA_KEY_TYPE, value: P.CKK_AES },
-        { type: P.CKA_VALUE_LEN, value: 32 },
-        { type: P.CKA_WRAP, value: false },
-        { type: P.CKA_ENCRYPT, value: true },
-        { type: P.CKA_DECRYPT, value: true },
-        { type: P.CKA_SIGN, value: false },
-        { type: P.CKA_VERIFY, value: false },
-      ])
+      // The same AES-256 object as a KMS HSM key (pkcs11/objects.ts), under the `xks:` id.
+      await generateKeyObjects(s, id, 'AES_256')
       return { keyStatus: 'ENABLED' as const, created: true }
     }
     const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
