@@ -77,16 +77,21 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
+  /** The entity's item for `record`: key, `_et` and attributes, as the entity builds it. */
+  private eventItem(record: AuditRecord) {
+    return {
+      pk: `AUDIT#EVT#${record.eventId}`,
+      sk: 'EVENT',
+      [this.table.entityAttributeSavedAs]: this.entities.AuditEventEntity.entityName,
+      ...recordItem(record),
+    }
+  }
+
   /** The PutItem input of {@link put}: the entity's item (key, `_et`, attributes), absent only. */
   putParams(record: AuditRecord) {
     return {
       TableName: this.table.getName(),
-      Item: {
-        pk: `AUDIT#EVT#${record.eventId}`,
-        sk: 'EVENT',
-        [this.table.entityAttributeSavedAs]: this.entities.AuditEventEntity.entityName,
-        ...recordItem(record),
-      },
+      Item: this.eventItem(record),
       ConditionExpression: 'attribute_not_exists(#c_1)',
       ExpressionAttributeNames: { '#c_1': 'eventId' },
     }
@@ -159,12 +164,7 @@ export class DynamoAuditRepository implements AuditRepository {
   sealParams(record: AuditRecord, expectedBody: string) {
     return {
       TableName: this.table.getName(),
-      Item: {
-        pk: `AUDIT#EVT#${record.eventId}`,
-        sk: 'EVENT',
-        [this.table.entityAttributeSavedAs]: this.entities.AuditEventEntity.entityName,
-        ...recordItem(record),
-      },
+      Item: this.eventItem(record),
       ConditionExpression: '(#c_1 = :c_1) AND (attribute_not_exists(#c_2))',
       ExpressionAttributeNames: { '#c_1': 'body', '#c_2': 'seq' },
       ExpressionAttributeValues: { ':c_1': expectedBody },
