@@ -195,8 +195,7 @@ export class HsmBridgeClient {
       digest: toBase64(digest),
       signature: toBase64(signature),
     })
-    if (typeof out.valid !== 'boolean') throw malformed()
-    return out.valid
+    return flag(out, 'valid')
   }
 
   /**
@@ -222,8 +221,7 @@ export class HsmBridgeClient {
       message: toBase64(message),
       mac: toBase64(mac),
     })
-    if (typeof out.valid !== 'boolean') throw malformed()
-    return out.valid
+    return flag(out, 'valid')
   }
 
   /**
@@ -262,8 +260,7 @@ export class HsmBridgeClient {
    */
   async destroyKey(id: string): Promise<boolean> {
     const out = await this.call('/v1/keys/destroy', { id })
-    if (typeof out.destroyed !== 'boolean') throw malformed()
-    return out.destroyed
+    return flag(out, 'destroyed')
   }
 
   /**
@@ -353,6 +350,12 @@ function bytes(out: Json, field: string): Uint8Array {
   const decoded = typeof value === 'string' ? fromBase64(value) : undefined
   if (decoded === undefined) throw malformed()
   return decoded
+}
+
+function flag(out: Json, field: string): boolean {
+  const value = out[field]
+  if (typeof value !== 'boolean') throw malformed()
+  return value
 }
 
 function toKmsError(status: number, json: Json): KmsError {
