@@ -67,10 +67,19 @@ async function markMissingSiblings(deps: Pick<KeyDeps, 'keys'>, key: KeyRecord, 
       !listed.has(hsmObjectId(key.keyId, v.versionId)),
   )
   if (gone.length === 0) return false
-  const ids = new Set(gone.map((v) => v.versionId))
+  return writeHsmState(deps, key, new Set(gone.map((v) => v.versionId)), 'Missing')
+}
+
+/** Writes `key` with the versions `ids` in `hsmState`; false when the key changed meanwhile. */
+async function writeHsmState(
+  deps: Pick<KeyDeps, 'keys'>,
+  key: KeyRecord,
+  ids: ReadonlySet<string>,
+  hsmState: 'Active' | 'Missing',
+): Promise<boolean> {
   const next: KeyRecord = {
     ...key,
-    versions: key.versions.map((v) => (ids.has(v.versionId) ? { ...v, hsmState: 'Missing' as const } : v)),
+    versions: key.versions.map((v) => (ids.has(v.versionId) ? { ...v, hsmState } : v)),
     rev: key.rev + 1,
   }
   try {
@@ -83,16 +92,5 @@ async function markMissingSiblings(deps: Pick<KeyDeps, 'keys'>, key: KeyRecord, 
 }
 
 async function setActive(deps: Pick<KeyDeps, 'keys'>, key: KeyRecord, versionId: string): Promise<boolean> {
-  const next: KeyRecord = {
-    ...key,
-    versions: key.versions.map((v) => (v.versionId === versionId ? { ...v, hsmState: 'Active' as const } : v)),
-    rev: key.rev + 1,
-  }
-  try {
-    await deps.keys.replace(next, key.rev)
-    return true
-  } catch (err) {
-    if (err instanceof ConditionFailed) return false
-    throw err
-  }
+  return writeHsmState(deps, key, new Set([versionId]), 'Active')
 }
