@@ -187,14 +187,31 @@ function safe(text: string): string {
   return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean
 }
 
-function malformed(where: string, why: string): never {
+/** @throws KmsError policy.malformed at `where` (a position in the document) */
+export function malformed(where: string, why: string): never {
   throw new KmsError('policy.malformed', `The policy document is malformed at ${where}: ${why}.`, {
     details: { position: where },
   })
 }
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
+export function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/**
+ * The JSON of a policy document (identity, resource or trust) of at most `limit` UTF-8 bytes; the
+ * size is checked before anything else.
+ *
+ * @throws KmsError policy.malformed (too large, or at the offset of the first syntax error)
+ */
+export function parsePolicyJson(text: string, limit: number): JsonValue {
+  if (utf8(text).length > limit) malformed('the document', `must not exceed ${limit} bytes`)
+  try {
+    return parseStrictJson(text)
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) malformed(`offset ${err.offset}`, err.why)
+    throw err
+  }
 }
 
 function stringOrList(value: JsonValue | undefined, where: string): Array<[string, string]> {
@@ -313,14 +330,7 @@ function compileStatement(value: JsonValue, where: string, kind: PolicyKind): Po
  */
 export function parsePolicyDocument(text: string, kind: PolicyKind): PolicyDocument {
   const limit = kind === 'identity' ? MAX_IDENTITY_POLICY_BYTES : MAX_RESOURCE_POLICY_BYTES
-  if (utf8(text).length > limit) malformed('the document', `must not exceed ${limit} bytes`)
-  let json: JsonValue
-  try {
-    json = parseStrictJson(text)
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) malformed(`offset ${err.offset}`, err.why)
-    throw err
-  }
+  const json = parsePolicyJson(text, limit)
   if (!isObject(json)) return malformed('the document', 'must be a JSON object')
   for (const field of Object.keys(json)) {
     if (field !== 'Version' && field !== 'Statement') malformed(safe(field), 'is not a known field')

@@ -15,9 +15,8 @@
  * cloud service calls this one). Conditions are refused rather than ignored. Principals match
  * exactly (no wildcards). A Deny naming the caller wins over any Allow. At most 2048 bytes.
  */
-import { utf8 } from '../../crypto/bytes'
-import { KmsError } from '../../errors'
-import { JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from '../policy/json'
+import { isObject, malformed, parsePolicyJson } from '../policy/document'
+import type { JsonValue } from '../policy/json'
 
 export const MAX_TRUST_POLICY_BYTES = 2048
 
@@ -28,14 +27,6 @@ export interface TrustStatement {
   effect: 'Allow' | 'Deny'
   /** Normalised: account roots as `acs:ram::<account>:root`. */
   principals: string[]
-}
-
-function malformed(where: string, why: string): never {
-  throw new KmsError('policy.malformed', `The policy document is malformed at ${where}: ${why}.`, { details: { position: where } })
-}
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function strings(v: JsonValue | undefined, where: string): string[] {
@@ -51,14 +42,7 @@ function strings(v: JsonValue | undefined, where: string): string[] {
  * @throws KmsError policy.malformed with the position of the first problem
  */
 export function parseTrustPolicy(text: string): TrustStatement[] {
-  if (utf8(text).length > MAX_TRUST_POLICY_BYTES) malformed('the document', `must not exceed ${MAX_TRUST_POLICY_BYTES} bytes`)
-  let json: JsonValue
-  try {
-    json = parseStrictJson(text)
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) malformed(`offset ${err.offset}`, err.why)
-    throw err
-  }
+  const json = parsePolicyJson(text, MAX_TRUST_POLICY_BYTES)
   if (!isObject(json)) malformed('the document', 'must be a JSON object')
   for (const field of Object.keys(json)) if (field !== 'Version' && field !== 'Statement') malformed('the document', 'has an unknown field')
   if (json.Version !== '1') malformed('Version', 'must be "1"')
