@@ -26,12 +26,13 @@ import { invalidParameter } from '../../../../errors'
 import {
   allowOnlyKeys,
   bridgeFromDeps,
+  checkCustomData,
   configObject,
   connectorsOf,
   expectOk,
   HOST_PATTERN,
-  isObject,
   newPassword,
+  optAdminSecretName,
   optPort,
   optString,
   parseJsonObject,
@@ -61,7 +62,6 @@ const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
 const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( [^\r\n]{0,200})?$/
 const PRIVATE_KEY = /^-----BEGIN ((OPENSSH|RSA|EC) )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ((OPENSSH|RSA|EC) )?PRIVATE KEY-----\r?\n?$/
-const SECRET_NAME = /^[A-Za-z0-9_/+=.@-]{1,192}$/
 
 /**
  * @throws {KmsError} validation.invalidParameter
@@ -73,13 +73,11 @@ export function parseEcsConfig(raw: unknown): EcsConfig {
   if (subType !== 'Password' && subType !== 'SSHKey') {
     throw invalidParameter('ExtendedConfig.SecretSubType', 'must be Password or SSHKey.')
   }
-  const adminSecretName = optString(c, 'AdminSecretName', 'ExtendedConfig', 192, SECRET_NAME)
+  const adminSecretName = optAdminSecretName(c)
   if (subType === 'Password' && adminSecretName === undefined) {
     throw invalidParameter('ExtendedConfig.AdminSecretName', 'is required for the Password subtype.')
   }
-  if (c.CustomData !== undefined && !isObject(c.CustomData)) {
-    throw invalidParameter('ExtendedConfig.CustomData', 'must be a JSON object.')
-  }
+  checkCustomData(c)
   optString(c, 'RegionId', 'ExtendedConfig', 64)
   optString(c, 'InstanceId', 'ExtendedConfig', 128)
   return {

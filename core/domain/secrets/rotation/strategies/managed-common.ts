@@ -139,6 +139,28 @@ export function optPort(obj: Record<string, unknown>, where: string): number | u
 /** Host names and IP literals the bridge accepts. */
 export const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:.]{2,45})$/
 
+const SECRET_NAME = /^[A-Za-z0-9_/+=.@-]{1,192}$/
+
+/**
+ * ExtendedConfig.AdminSecretName, when given: the name of the secret with the privileged login.
+ *
+ * @throws {KmsError} validation.invalidParameter
+ */
+export function optAdminSecretName(config: Record<string, unknown>): string | undefined {
+  return optString(config, 'AdminSecretName', 'ExtendedConfig', 192, SECRET_NAME)
+}
+
+/**
+ * ExtendedConfig.CustomData, when given, must be a JSON object (kept, not used).
+ *
+ * @throws {KmsError} validation.invalidParameter
+ */
+export function checkCustomData(config: Record<string, unknown>): void {
+  if (config.CustomData !== undefined && !isObject(config.CustomData)) {
+    throw invalidParameter('ExtendedConfig.CustomData', 'must be a JSON object.')
+  }
+}
+
 /** @throws {KmsError} validation.invalidParameter */
 export function allowOnlyKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(obj)) {

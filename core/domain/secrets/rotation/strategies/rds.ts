@@ -29,12 +29,14 @@ import { invalidParameter } from '../../../../errors'
 import {
   allowOnlyKeys,
   bridgeFromDeps,
+  checkCustomData,
   configObject,
   connectorsOf,
   expectOk,
   HOST_PATTERN,
   isObject,
   newPassword,
+  optAdminSecretName,
   optPort,
   optString,
   parseJsonObject,
@@ -66,7 +68,6 @@ export interface RdsAccount {
 
 const CONFIG_FIELDS = ['SecretSubType', 'DBInstanceId', 'Engine', 'Host', 'Port', 'Database', 'AccountHost', 'AdminSecretName', 'CustomData'] as const
 const ACCOUNT_NAME = /^[^\0'"`\\]{1,63}$/
-const SECRET_NAME = /^[A-Za-z0-9_/+=.@-]{1,192}$/
 
 /**
  * @throws {KmsError} validation.invalidParameter
@@ -82,13 +83,11 @@ export function parseRdsConfig(raw: unknown): RdsConfig {
   if (engine !== 'postgresql' && engine !== 'mysql') {
     throw invalidParameter('ExtendedConfig.Engine', 'must be postgresql or mysql (self-hosted databases only).')
   }
-  const adminSecretName = optString(c, 'AdminSecretName', 'ExtendedConfig', 192, SECRET_NAME)
+  const adminSecretName = optAdminSecretName(c)
   if (subType === 'DoubleUsers' && adminSecretName === undefined) {
     throw invalidParameter('ExtendedConfig.AdminSecretName', 'is required for DoubleUsers.')
   }
-  if (c.CustomData !== undefined && !isObject(c.CustomData)) {
-    throw invalidParameter('ExtendedConfig.CustomData', 'must be a JSON object.')
-  }
+  checkCustomData(c)
   return {
     subType,
     dbInstanceId: reqString(c, 'DBInstanceId', 'ExtendedConfig', 128),
