@@ -17,9 +17,9 @@
  * `cause`.
  */
 
-import { fromBase64, toBase64, utf8 } from '../crypto/bytes'
+import { fromBase64, toBase64 } from '../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../errors'
-import { parseJson, signedCall } from './signed-call'
+import { bridgeEndpoint, parseJson, signedCall, type BridgeEndpoint } from './signed-call'
 
 export type HsmKeySpec =
   | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
@@ -78,33 +78,21 @@ interface BridgeFailure {
  * const { iv, ciphertext } = await hsm.encrypt(versionId, plaintext, aad)
  */
 export class HsmBridgeClient {
-  private readonly baseUrl: string
-  private readonly secret: Uint8Array
+  private readonly hsmBridge: BridgeEndpoint
   private readonly timeoutMs: number
   private readonly generateTimeoutMs: number
-  private readonly fetchFn: typeof fetch
 
   /**
    * @throws {TypeError} when baseUrl is not an http(s) origin or the secret is shorter than 32
    *   bytes.
    */
   constructor(options: HsmClientOptions) {
-    const url = new URL(options.baseUrl)
-    const isHttp = url.protocol === 'http:' || url.protocol === 'https:'
-    if (!isHttp || (url.pathname !== '/' && url.pathname !== '') || url.search !== '') {
-      throw new TypeError('HsmBridgeClient: baseUrl must be an http(s) origin')
-    }
-    this.baseUrl = url.origin
-    this.secret = utf8(options.secret)
-    if (this.secret.length < 32) {
-      throw new TypeError('HsmBridgeClient: secret must be at least 32 bytes')
-    }
+    this.hsmBridge = bridgeEndpoint('HsmBridgeClient', options, true)
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.generateTimeoutMs = Math.max(
       options.generateTimeoutMs ?? DEFAULT_GENERATE_TIMEOUT_MS,
       this.timeoutMs,
     )
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
   }
 
   /**
@@ -286,7 +274,7 @@ export class HsmBridgeClient {
   async health(): Promise<HsmHealth> {
     try {
       const res = await this.withDeadline(this.timeoutMs, (signal) =>
-        this.fetchFn(`${this.baseUrl}/v1/health`, { method: 'GET', signal }).then(async (r) => ({
+        this.hsmBridge.fetchFn(`${this.hsmBridge.baseUrl}/v1/health`, { method: 'GET', signal }).then(async (r) => ({
           status: r.status,
           body: await r.text(),
         })),
@@ -305,7 +293,7 @@ export class HsmBridgeClient {
 
   private async call(path: string, payload: Json, timeoutMs = this.timeoutMs): Promise<Json> {
     const answer = await signedCall(
-      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      this.hsmBridge,
       path,
       payload,
       timeoutMs,

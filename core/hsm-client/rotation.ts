@@ -17,9 +17,8 @@
  * text or request fields.
  */
 
-import { utf8 } from '../crypto/bytes'
 import { KmsError } from '../errors'
-import { parseJson, signedCall } from './signed-call'
+import { bridgeEndpoint, parseJson, signedCall, type BridgeEndpoint } from './signed-call'
 
 export type RotationFailureReason =
   | 'unreachable'
@@ -140,24 +139,15 @@ type Json = Record<string, unknown>
  * const out = await bridge.postgresTestLogin({ host, port, database, user, password })
  */
 export class RotationBridgeClient implements RotationConnectors {
-  private readonly baseUrl: string
-  private readonly secret: Uint8Array
+  private readonly hsmBridge: BridgeEndpoint
   private readonly timeoutMs: number
-  private readonly fetchFn: typeof fetch
 
   /**
    * @throws {TypeError} when baseUrl is not an http(s) origin or the secret is too short.
    */
   constructor(options: RotationClientOptions) {
-    const url = new URL(options.baseUrl)
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '')) {
-      throw new TypeError('RotationBridgeClient: baseUrl must be an http(s) origin')
-    }
-    this.baseUrl = url.origin
-    this.secret = utf8(options.secret)
-    if (this.secret.length < 32) throw new TypeError('RotationBridgeClient: secret must be at least 32 bytes')
+    this.hsmBridge = bridgeEndpoint('RotationBridgeClient', options)
     this.timeoutMs = options.timeoutMs ?? 30_000
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
   }
 
   /** @throws {KmsError} validation.invalidParameter, internal */
@@ -222,7 +212,7 @@ export class RotationBridgeClient implements RotationConnectors {
 
   private async call(path: string, payload: Json): Promise<Json | 'unavailable'> {
     const answer = await signedCall(
-      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      this.hsmBridge,
       path,
       payload,
       this.timeoutMs,

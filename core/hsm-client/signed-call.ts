@@ -22,6 +22,28 @@ export interface BridgeEndpoint {
   fetchFn: typeof fetch
 }
 
+/**
+ * The endpoint of a client's options: `baseUrl` reduced to its origin, the secret as UTF-8 bytes.
+ * `client` names the class in the errors; `rejectQuery` also refuses a `baseUrl` with a query.
+ *
+ * @throws {TypeError} when baseUrl is not an http(s) origin or the secret is shorter than 32
+ *   bytes.
+ */
+export function bridgeEndpoint(
+  client: string,
+  options: { baseUrl: string; secret: string; fetch?: typeof fetch },
+  rejectQuery = false,
+): BridgeEndpoint {
+  const url = new URL(options.baseUrl)
+  const isHttp = url.protocol === 'http:' || url.protocol === 'https:'
+  if (!isHttp || (url.pathname !== '/' && url.pathname !== '') || (rejectQuery && url.search !== '')) {
+    throw new TypeError(`${client}: baseUrl must be an http(s) origin`)
+  }
+  const secret = utf8(options.secret)
+  if (secret.length < 32) throw new TypeError(`${client}: secret must be at least 32 bytes`)
+  return { baseUrl: url.origin, secret, fetchFn: options.fetch ?? ((input, init) => fetch(input, init)) }
+}
+
 export type SignedCallResult =
   /** fetch (or reading the body) failed or hit the deadline. */
   | { network: true; error: unknown }

@@ -28,7 +28,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 
 import { fromBase64, toBase64, utf8 } from '../crypto/bytes'
 import { invalidCiphertext, KmsError } from '../errors'
-import { parseJson, signedCall } from './signed-call'
+import { bridgeEndpoint, parseJson, signedCall, type BridgeEndpoint } from './signed-call'
 
 /** Where and how to reach one external key store's proxy. */
 export interface XksEndpoint {
@@ -113,26 +113,17 @@ function unavailable(cause: unknown): KmsError {
  * Client of the bridge's XKS forwarding route.
  */
 export class XksClient {
-  private readonly baseUrl: string
-  private readonly secret: Uint8Array
+  private readonly hsmBridge: BridgeEndpoint
   private readonly deadlineMs: number
   private readonly attemptTimeoutMs: number
   private readonly retries: number
-  private readonly fetchFn: typeof fetch
 
   /** @throws {TypeError} for a malformed origin or a short secret. */
   constructor(options: XksClientOptions) {
-    const url = new URL(options.baseUrl)
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '')) {
-      throw new TypeError('XksClient: baseUrl must be an http(s) origin')
-    }
-    this.baseUrl = url.origin
-    this.secret = utf8(options.secret)
-    if (this.secret.length < 32) throw new TypeError('XksClient: secret must be at least 32 bytes')
+    this.hsmBridge = bridgeEndpoint('XksClient', options)
     this.deadlineMs = options.deadlineMs ?? 2000
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 1500
     this.retries = options.retries ?? 2
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
   }
 
   /** GetHealthStatus. @throws {KmsError} see the module table. */
@@ -242,7 +233,7 @@ export class XksClient {
 
   private async bridge(path: string, payload: Json): Promise<Json> {
     const answer = await signedCall(
-      { baseUrl: this.baseUrl, secret: this.secret, fetchFn: this.fetchFn },
+      this.hsmBridge,
       path,
       payload,
       this.deadlineMs + 500,
