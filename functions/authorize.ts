@@ -39,6 +39,7 @@ import { parseBlobHeader } from '../core/crypto/envelope'
 import { KmsError, invalidParameter, missingParameter } from '../core/errors'
 import { assertAliasName, keyNotFound } from '../core/domain/keys/common'
 import { DEFAULT_KEY_ALIAS, defaultKeyId, serviceKeyId } from '../core/domain/secrets/service-keys'
+import { RAM_SUBTYPE } from '../core/domain/secrets/rotation/ram'
 import { ExpiringMap } from '../core/expiring-map'
 import type { Caller } from '../core/domain/model'
 import type { PolicyDocument } from '../core/domain/policy/document'
@@ -128,6 +129,27 @@ type SecretKeyRef = { keyId: string; account: string; region: string } | undefin
  */
 const SECRET_KEY_CACHE_MS = 2_000
 const secretKeyCache = new ExpiringMap<NonNullable<SecretKeyRef>>(SECRET_KEY_CACHE_MS, 10_000)
+
+/** A request's ExtendedConfig, or undefined when absent or malformed (the handler reports it). */
+function extendedConfigOf(params: Params, param: string): Record<string, unknown> | undefined {
+  try {
+    return params.extendedConfig(param)
+  } catch (err) {
+    if (err instanceof KmsError && err.code.startsWith('validation.')) return undefined
+    throw err
+  }
+}
+
+/** The ExtendedConfig fields that name another secret a rotation reads as the account. */
+const CONFIG_SECRET_FIELDS = ['AdminSecretName', 'RotationFunctionSigningSecretName'] as const
+
+/** The secrets an ExtendedConfig names (see {@link CONFIG_SECRET_FIELDS}). */
+function configSecretNames(params: Params, param: string): string[] {
+  const config = extendedConfigOf(params, param)
+  if (!config) return []
+  const names = CONFIG_SECRET_FIELDS.map((f) => config[f]).filter((v): v is string => typeof v === 'string' && v !== '')
+  return [...new Set(names)]
+}
 
 class Resolver {
   readonly rewrites = new Map<string, string>()
@@ -375,6 +397,17 @@ class Resolver {
       }
       case 'trail':
         return [{ action, arn: `acs:actiontrail:${c.region}:${c.accountId}:*` }]
+      case 'configSecrets':
+        return Promise.all(configSecretNames(params, spec.param).map((n) => this.secret(action, spec.param, n)))
+      case 'configSecretKeys':
+        return (await Promise.all(configSecretNames(params, spec.param).map((n) => this.secretKey(action, spec.param, n)))).flat()
+      case 'configRamUser': {
+        const config = extendedConfigOf(params, spec.param)
+        const name = config?.UserName
+        const ram = params.optionalString('SecretType', { max: 32 }) === 'RAMCredentials' || config?.SecretSubType === RAM_SUBTYPE
+        if (!ram || typeof name !== 'string' || name === '') return []
+        return [{ action, arn: `acs:ram::${c.accountId}:user/${name}` }]
+      }
     }
   }
 }

@@ -55,6 +55,19 @@ export type ResourceSpec =
   | { kind: 'ramRoleArn'; param: string }
   /** `acs:actiontrail:<region>:<account>:*`. */
   | { kind: 'trail' }
+  /**
+   * The other secrets a new secret's `ExtendedConfig` names (`AdminSecretName`,
+   * `RotationFunctionSigningSecretName`), which its rotation reads as the account: the creator
+   * must be able to read them itself (nothing when the config is absent or malformed).
+   */
+  | { kind: 'configSecrets'; param: string }
+  /** The customer CMKs of the secrets of `configSecrets`. */
+  | { kind: 'configSecretKeys'; param: string }
+  /**
+   * The RAM user a new RAMCredentials secret's `ExtendedConfig.UserName` names: its rotation
+   * makes and deletes AccessKeys of that user, so the creator must be allowed to.
+   */
+  | { kind: 'configRamUser'; param: string }
 
 export interface PermissionCheck {
   /** The RAM action; defaults to `<service>:<Action>`. */
@@ -187,8 +200,17 @@ export const KMS_PERMISSIONS: Readonly<Record<string, ActionPermission>> = {
   VerifyMac: on(KEY, true, true),
   // Secrets under a customer CMK (Alibaba): writes need kms:GenerateDataKey and reads kms:Decrypt
   // on that key; secrets under the default CMK or the secrets service key need neither.
+  // A managed secret's rotation acts as the account on what its ExtendedConfig names (another
+  // secret's value, a RAM user's AccessKeys): the creator needs those permissions itself.
   CreateSecret: {
-    checks: [{ resource: SECRET }, { action: 'kms:GenerateDataKey', resource: { kind: 'newSecretKey', param: 'EncryptionKeyId' } }],
+    checks: [
+      { resource: SECRET },
+      { action: 'kms:GenerateDataKey', resource: { kind: 'newSecretKey', param: 'EncryptionKeyId' } },
+      { action: 'kms:GetSecretValue', resource: { kind: 'configSecrets', param: 'ExtendedConfig' } },
+      { action: 'kms:Decrypt', resource: { kind: 'configSecretKeys', param: 'ExtendedConfig' } },
+      { action: 'ram:CreateAccessKey', resource: { kind: 'configRamUser', param: 'ExtendedConfig' } },
+      { action: 'ram:DeleteAccessKey', resource: { kind: 'configRamUser', param: 'ExtendedConfig' } },
+    ],
     readOnly: false,
     crossAccount: false,
   },
