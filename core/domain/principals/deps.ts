@@ -5,7 +5,8 @@
  */
 import type { RandomSource } from '../../crypto/random'
 import type { RootKeyRing } from '../../crypto/root-key'
-import type { Clock, CredentialRepository, IamRepository } from '../ports'
+import { KmsError } from '../../errors'
+import { ConditionFailed, type Clock, type CredentialRepository, type IamRepository } from '../ports'
 
 export interface PrincipalDeps {
   iam: IamRepository
@@ -43,3 +44,18 @@ export function backoff(attempt: number): Promise<void> {
 }
 
 export { MAX_ATTEMPTS }
+
+/**
+ * A conditional write of a user, role or policy record; another writer's change in between is
+ * `concurrency.conflict` naming what was modified.
+ *
+ * @throws KmsError concurrency.conflict, or what the write throws otherwise
+ */
+export async function replaceOrConflict(what: 'user' | 'role' | 'policy', write: () => Promise<void>): Promise<void> {
+  try {
+    await write()
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', `The ${what} was modified concurrently. Retry the request.`)
+    throw err
+  }
+}

@@ -15,7 +15,7 @@ import type { Caller } from '../model'
 import { ConditionFailed } from '../ports'
 import { parsePolicyDocument } from '../policy/document'
 import { systemPolicy, SYSTEM_POLICIES } from '../policy/system-policies'
-import { isoSeconds, type PrincipalDeps } from './deps'
+import { isoSeconds, replaceOrConflict, type PrincipalDeps } from './deps'
 import type { CustomPolicyRecord, PolicyAttachmentRecord, PolicyType } from './model'
 import { assertPolicyName, assertUserName } from './names'
 import { userNotFound } from './users'
@@ -111,12 +111,7 @@ export async function deletePolicy(deps: PrincipalDeps, caller: Caller, policyNa
   if (!policy) throw policyNotFound()
   const marked: CustomPolicyRecord = policy.state === 'Deleting' ? policy : { ...policy, state: 'Deleting', rev: policy.rev + 1 }
   if (marked !== policy) {
-    try {
-      await deps.iam.replacePolicy(marked, policy.rev)
-    } catch (err) {
-      if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The policy was modified concurrently. Retry the request.')
-      throw err
-    }
+    await replaceOrConflict('policy', () => deps.iam.replacePolicy(marked, policy.rev))
   }
   const attachments = await deps.iam.listAttachmentsOfPolicy(caller.accountId, 'Custom', policyName)
   if (attachments.length > 0 && !cascade) {

@@ -12,7 +12,7 @@
 import { KmsError, invalidParameter } from '../../errors'
 import type { Caller } from '../model'
 import { ConditionFailed } from '../ports'
-import { isoSeconds, randomString, type PrincipalDeps } from './deps'
+import { isoSeconds, randomString, replaceOrConflict, type PrincipalDeps } from './deps'
 import { attachPolicy, detachPolicy, listAttachedPolicies, type AttachedPolicyView, type PolicyOwner } from './policies'
 import { roleAttachmentOwner, type RoleRecord } from './role-model'
 import { parseTrustPolicy } from './trust-policy'
@@ -124,12 +124,7 @@ export async function updateRole(deps: PrincipalDeps, caller: Caller, input: Upd
     updatedAt: isoSeconds(deps.clock.now()),
     rev: role.rev + 1,
   }
-  try {
-    await deps.iam.replaceRole(updated, role.rev)
-  } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The role was modified concurrently. Retry the request.')
-    throw err
-  }
+  await replaceOrConflict('role', () => deps.iam.replaceRole(updated, role.rev))
   return updated
 }
 
@@ -140,12 +135,7 @@ export async function deleteRole(deps: PrincipalDeps, caller: Caller, roleName: 
   if (!role) throw roleNotFound()
   const marked: RoleRecord = role.state === 'Deleting' ? role : { ...role, state: 'Deleting', rev: role.rev + 1 }
   if (marked !== role) {
-    try {
-      await deps.iam.replaceRole(marked, role.rev)
-    } catch (err) {
-      if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The role was modified concurrently. Retry the request.')
-      throw err
-    }
+    await replaceOrConflict('role', () => deps.iam.replaceRole(marked, role.rev))
   }
   if ((await deps.iam.listAttachments(caller.accountId, roleAttachmentOwner(roleName))).length > 0) {
     await deps.iam.replaceRole({ ...marked, state: 'Active', rev: marked.rev + 1 }, marked.rev).catch(() => undefined)

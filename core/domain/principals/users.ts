@@ -9,7 +9,7 @@
 import { KmsError, invalidParameter } from '../../errors'
 import type { Caller } from '../model'
 import { ConditionFailed } from '../ports'
-import { isoSeconds, randomString, type PrincipalDeps } from './deps'
+import { isoSeconds, randomString, replaceOrConflict, type PrincipalDeps } from './deps'
 import type { UserRecord } from './model'
 import { assertUserName } from './names'
 
@@ -92,12 +92,7 @@ export async function deleteUser(deps: PrincipalDeps, caller: Caller, userName: 
   // A user left `Deleting` by an interrupted deletion is deleted on retry (it is already hidden).
   const marked: UserRecord = user.state === 'Deleting' ? user : { ...user, state: 'Deleting', rev: user.rev + 1 }
   if (marked !== user) {
-    try {
-      await deps.iam.replaceUser(marked, user.rev)
-    } catch (err) {
-      if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The user was modified concurrently. Retry the request.')
-      throw err
-    }
+    await replaceOrConflict('user', () => deps.iam.replaceUser(marked, user.rev))
   }
   const restore = async (conflict: KmsError): Promise<never> => {
     await deps.iam.replaceUser({ ...marked, state: 'Active', rev: marked.rev + 1 }, marked.rev).catch(() => undefined)
