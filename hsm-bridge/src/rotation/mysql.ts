@@ -61,12 +61,9 @@ export async function mysqlSetPassword(opts: MysqlConnectorOptions, body: Body):
         const [grants] = await conn.query('SHOW GRANTS FOR ?@?', [cloneOf, accountHost])
         await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [user, accountHost, newPassword])
         created = true
-        const from = `TO ${quoteName(cloneOf)}@${quoteName(accountHost)}`
-        const to = `TO ${quoteName(user)}@${quoteName(accountHost)}`
         for (const row of grants as Record<string, unknown>[]) {
-          const grant = String(Object.values(row)[0] ?? '')
-          if (/^GRANT USAGE ON \*\.\* TO /.test(grant) || !grant.includes(from)) continue
-          await conn.query(grant.replace(from, to).replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+          const grant = cloneGrant(String(Object.values(row)[0] ?? ''), cloneOf, user, accountHost)
+          if (grant !== undefined) await conn.query(grant)
         }
       }
     }
@@ -107,6 +104,21 @@ export async function mysqlTestLogin(opts: MysqlConnectorOptions, body: Body): P
 /** A MySQL identifier as SHOW GRANTS prints it: backquoted, backquotes doubled. */
 function quoteName(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`'
+}
+
+/**
+ * One `SHOW GRANTS FOR cloneOf@host` line as the same grant to `user@host`, or undefined when
+ * it is not one to copy (USAGE, or another grantee). The grantee is replaced as literal text:
+ * a `String#replace` replacement string would expand `$&`, `` $` `` and `$'` in the account
+ * name into parts of the grant, out of the identifier's quotes (SQL injection).
+ *
+ * @throws never
+ */
+export function cloneGrant(grant: string, cloneOf: string, user: string, accountHost: string): string | undefined {
+  const from = `TO ${quoteName(cloneOf)}@${quoteName(accountHost)}`
+  const to = `TO ${quoteName(user)}@${quoteName(accountHost)}`
+  if (/^GRANT USAGE ON \*\.\* TO /.test(grant) || !grant.includes(from)) return undefined
+  return grant.replace(from, () => to).replace(/ IDENTIFIED BY PASSWORD '[^']*'/, '')
 }
 
 interface ConnectParams {
