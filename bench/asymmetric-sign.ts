@@ -22,7 +22,7 @@ import { toArrayBuffer } from '../core/crypto/bytes'
 import { randomBytes } from '../core/crypto/random'
 import { ecdsaSignDigest, ecdsaVerifyDigest, ecScalarFromPkcs8, ecPointFromSpki, generateEcKeyPair, type EcCurveName } from '../core/crypto/asymmetric/ec'
 import { generateRsaKeyPair, rsaSignPkcs1Digest, rsaSignPssDigest, rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../core/crypto/asymmetric/rsa'
-import { nodeRsaEngine as engine } from '../core/crypto/asymmetric/rsa-engine'
+import { nodeRsaEngine as engine } from '../core/platform/node-rsa-engine'
 
 const msArg = process.argv.indexOf('--ms')
 const BUDGET_MS = msArg > 0 ? Number(process.argv[msArg + 1]) : 1500

@@ -614,7 +614,7 @@ async function main(): Promise<void> {
     await measureFlat(allKeys)
   }
 
-  // Cron over due keys (issue #3), on a second, fresh stack served the same way: the main table
+  // Cron over due keys, on a second, fresh stack served the same way: the main table
   // now holds the audit records of every request above, whose backlog the other
   // scheduled jobs would work through in the same runs and blur the rotation figures.
   const cron: CronPass[] = []

@@ -67,7 +67,7 @@ export const KMS_ERROR_CODES = [
   'limit.exceeded',
   'concurrency.conflict',
   'dryRun.wouldSucceed',
-  // access control and audit (issue #7)
+  // access control and audit
   'policy.malformed',
   'policy.lockout',
   'iam.userNotFound',

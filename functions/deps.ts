@@ -7,6 +7,7 @@
  */
 import { parseRootKeyRing, type RootKeyRing } from '../core/crypto/root-key'
 import { randomBytes } from '../core/crypto/random'
+import { nodeRsaEngine } from '../core/platform/node-rsa-engine'
 import { KmsError } from '../core/errors'
 import { HsmBridgeClient } from '../core/hsm-client/client'
 import { RotationBridgeClient, type RotationConnectors } from '../core/hsm-client/rotation'
@@ -23,12 +24,12 @@ export interface Deps extends KeyDeps {
   store: Store
   region: string
   secrets: SecretRepository
-  /** Access control and audit (issue #7). `access` caches policies in the isolate (≤ 5 s). */
+  /** Access control and audit. `access` caches policies in the isolate (≤ 5 s). */
   iam: IamRepository
   credentials: CredentialRepository
   audit: AuditRepository
   access: AccessControl
-  /** The HSM bridge (issue #6), when HSM_BRIDGE_URL is set; HSM keys refuse to work without it. */
+  /** The HSM bridge, when HSM_BRIDGE_URL is set; HSM keys refuse to work without it. */
   hsm?: Hsm
   /** Local stack only: secret rotation functions may be plain http on loopback. */
   allowLoopbackHttp?: boolean
@@ -86,6 +87,7 @@ export function getDeps(env: Env): Deps {
     clock: systemClock,
     random: randomBytes,
     rootKeys,
+    rsa: nodeRsaEngine,
     region: env.KMS_REGION || DEFAULT_REGION,
     iam: store.iam,
     credentials: new CachedCredentialRepository(store.credentials, systemClock),

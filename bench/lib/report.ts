@@ -205,7 +205,7 @@ export function renderMarkdown(r: RunResult): string {
 
   if (r.cron.length) {
     L.push('')
-    L.push('## Cron: rotating due keys (issue #3)')
+    L.push('## Cron: rotating due keys')
     L.push('')
     L.push('On a second, fresh stack served the same way (so that the audit backlog of the load phases does not feed the other jobs): keys seeded with automatic rotation every 7 d; `runCronOnce(endpoint, dataDir, {at, budget})` called until no job report has `more` (and, when a report says `more: false` while keys are still due, on until they are done, counting those runs). Every run also runs the other scheduled jobs (their work is listed below the table). Table operations of the rotation job are **derived** from its code — per run 1 Query on the due index, per key 1 GetItem + 1 conditional PutItem — not counted on the wire.')
     L.push('')

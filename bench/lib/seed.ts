@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { parseRootKeyRing } from '../../core/crypto/root-key'
 import { randomBytes } from '../../core/crypto/random'
+import { nodeRsaEngine } from '../../core/platform/node-rsa-engine'
 import { createKey } from '../../core/domain/keys/create-key'
 import type { Caller } from '../../core/domain/model'
 import { systemClock } from '../../core/domain/ports'
@@ -39,7 +40,7 @@ export async function seedKeys(opts: SeedOptions): Promise<{ keyIds: string[]; m
   const client = dynamoClient(opts.dynamoEndpoint)
   const store = createStore(client, opts.tableName)
   const rootKeys = parseRootKeyRing(readFileSync(join(opts.dataDir, 'root-keys.json'), 'utf8'))
-  const deps = { keys: store.keys, aliases: store.aliases, clock: systemClock, random: randomBytes, rootKeys }
+  const deps = { keys: store.keys, aliases: store.aliases, clock: systemClock, random: randomBytes, rootKeys, rsa: nodeRsaEngine }
   const keyIds: string[] = []
   let next = 0
   let failed = 0

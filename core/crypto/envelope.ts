@@ -27,9 +27,9 @@
  *                             L    = 32)
  *   AAD         = header bytes 0..77 || canonicalEncryptionContext(context)
  *
- * Suite 0x02 — reserved for HSM-held keys (AES-256-GCM directly inside the HSM, no salt). Only
- * its header is understood here ({@link parseBlobHeader}); sealing and opening are the HSM
- * bridge's job:
+ * Suite 0x02 — HSM-held keys (AES-256-GCM directly inside the HSM, no salt). Only its header is
+ * understood here ({@link parseBlobHeader}); core/domain/keys/hsm/blob.ts seals and opens these
+ * blobs through the HSM bridge:
  *
  * ```
  * offset  len  field
@@ -42,7 +42,7 @@
  * 46+n    16   GCM tag
  * ```
  *
- *   AAD (intended) = header bytes 0..33 || canonicalEncryptionContext(context)
+ *   AAD = header bytes 0..33 || canonicalEncryptionContext(context)
  *   The IV is left out of the AAD because the HSM chooses it during the encrypt call (the bridge
  *   returns `{iv, ciphertext}`); GCM binds the IV to the tag anyway.
  *

@@ -53,7 +53,7 @@ export interface KeyVersionRecord {
   /** Asymmetric keys: the version's public key, base64 of the DER SubjectPublicKeyInfo (public). */
   publicKeySpki?: string
   /**
-   * HSM keys (issue #6): `Creating` from the intent write until the HSM object is confirmed,
+   * HSM keys: `Creating` from the intent write until the HSM object is confirmed,
    * `Active` once it is, `Missing` when the HSM no longer holds it. Absent for software keys.
    */
   hsmState?: HsmVersionState
@@ -63,8 +63,8 @@ export interface KeyVersionRecord {
 export type HsmVersionState = 'Creating' | 'Active' | 'Missing'
 
 /**
- * BYOK: the wrapping key pair and token issued by the latest GetParametersForImport (issue #5,
- * core/domain/keys/byok). Replaced by the next call, removed by a successful import.
+ * BYOK: the wrapping key pair and token issued by the latest GetParametersForImport
+ * (core/domain/keys/byok). Replaced by the next call, removed by a successful import.
  */
 export interface ImportParametersRecord {
   /** Random id the (sealed) import token names; a token naming another id is refused. */

@@ -10,6 +10,7 @@
  */
 import type { RootKeyRing } from '../crypto/root-key'
 import type { RandomSource } from '../crypto/random'
+import type { RsaEngine } from '../crypto/asymmetric/rsa-engine'
 import type { AccessKeyRecord, AccountRecord, AliasRecord, KeyRecord } from './model'
 
 /** Thrown by repositories when the condition of a conditional write does not hold. */
@@ -18,12 +19,6 @@ export class ConditionFailed extends Error {
     super(`condition failed: ${what}`)
     this.name = 'ConditionFailed'
   }
-}
-
-export interface Page<T> {
-  items: T[]
-  /** Opaque continuation for the store; never shown to clients as is. */
-  next?: Record<string, unknown>
 }
 
 export interface KeyRepository {
@@ -81,9 +76,11 @@ export interface KeyDeps {
   clock: Clock
   random: RandomSource
   rootKeys: RootKeyRing
+  /** The RSA primitives WebCrypto lacks (core/platform/node-rsa-engine.ts in the Worker and tests). */
+  rsa: RsaEngine
 }
 
-// --- Secrets manager (issue #4) -----------------------------------------------------------------
+// --- Secrets manager -----------------------------------------------------------------
 // The import sits here so this section stays an append-only addition; ES imports are hoisted.
 import type { SecretRecord, SecretVersionRecord } from './secrets/model'
 
@@ -142,7 +139,7 @@ export interface SecretDeps extends KeyDeps {
   secrets: SecretRepository
 }
 
-// --- Access control and audit (issue #7) --------------------------------------------------------
+// --- Access control and audit --------------------------------------------------------
 // Imports sit here so this section stays an append-only addition; ES imports are hoisted.
 import type {
   CustomPolicyRecord,
@@ -232,7 +229,7 @@ export interface AuditRepository {
   listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]>
 }
 
-// --- Hardware keys (issue #6) -------------------------------------------------------------------
+// --- Hardware keys -------------------------------------------------------------------
 
 /** Key specs an HSM holds (`AES_256` backs `Aliyun_AES_256`). */
 export type HsmKeySpec =
@@ -243,7 +240,7 @@ export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECD
 export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'
 
 /**
- * Key material held in an HSM, addressed by object id (see core/domain/keys/hsm/object-id.ts).
+ * Key material held in an HSM, addressed by object id (`hsmObjectId` in core/domain/keys/hsm/hsm-keys.ts).
  * Implemented by core/hsm-client/client.ts (`HsmBridgeClient`). Failures are KmsErrors:
  * `hsm.unavailable` (retryable), `crypto.invalidCiphertext`, `key.notFound` (no such object),
  * `validation.invalidParameter`, `internal`.

@@ -11,7 +11,6 @@ import { item } from 'dynamodb-toolbox/schema/item'
 import { list } from 'dynamodb-toolbox/schema/list'
 import { map } from 'dynamodb-toolbox/schema/map'
 import { number } from 'dynamodb-toolbox/schema/number'
-import { record } from 'dynamodb-toolbox/schema/record'
 import { string } from 'dynamodb-toolbox/schema/string'
 import { Table } from 'dynamodb-toolbox/table'
 
@@ -25,7 +24,7 @@ export const TABLE_LAYOUT = {
     /** Due-time index for scheduled jobs: `DUE#<job>` / `<iso time>#<id>` (sparse). */
     gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
-  /** Epoch seconds. Nothing writes it any more; `NONCE#` items from before 2026-11-23 expire by it. */
+  /** DynamoDB's TTL attribute (epoch seconds); nothing writes it now (./SCHEMA.md, nonces). */
   ttlAttribute: 'expiresAt',
 } as const
 
@@ -158,7 +157,7 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ accountId }) => ({ pk: `ACCOUNT#${accountId}`, sk: 'META' }),
   })
 
-  // Secrets manager (issue #4): layout in ./SCHEMA.md (Secrets).
+  // Secrets manager: layout in ./SCHEMA.md (Secrets).
   const SecretEntity = new Entity({
     name: 'Secret',
     table,
@@ -240,7 +239,7 @@ export function createEntities(table: KmsTable) {
     }),
   })
 
-  // Access control and audit trail (issue #7): layout in ./SCHEMA.md (Principals, Audit trail).
+  // Access control and audit trail: layout in ./SCHEMA.md (Principals, Audit trail).
   const UserEntity = new Entity({
     name: 'User',
     table,

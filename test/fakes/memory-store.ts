@@ -6,6 +6,7 @@ import type { AliasRecord, KeyRecord } from '../../core/domain/model'
 import { ConditionFailed, type AliasRepository, type Clock, type KeyDeps, type KeyRepository } from '../../core/domain/ports'
 import { generateRootKeyRingJson, parseRootKeyRing } from '../../core/crypto/root-key'
 import { randomBytes } from '../../core/crypto/random'
+import { nodeRsaEngine } from '../../core/platform/node-rsa-engine'
 import { dueIndex, KEY_DUE_PARTITIONS } from '../../core/store/repositories'
 
 export class MemoryKeys implements KeyRepository {
@@ -88,6 +89,7 @@ export function memoryKeyDeps(clock = new FixedClock()): KeyDeps & { keys: Memor
     clock,
     random: randomBytes,
     rootKeys: parseRootKeyRing(generateRootKeyRingJson('rk-test')),
+    rsa: nodeRsaEngine,
   }
 }
 

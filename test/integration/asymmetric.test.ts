@@ -327,7 +327,7 @@ import { fromHex, toHex } from './core/crypto/bytes'
 import { aesKwpUnwrap } from './core/crypto/asymmetric/aes-kwp'
 import { ecdsaVerifyDigest } from './core/crypto/asymmetric/ec'
 import { rsaOaepDecrypt, rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from './core/crypto/asymmetric/rsa'
-import { nodeRsaEngine } from './core/crypto/asymmetric/rsa-engine'
+import { nodeRsaEngine } from './core/platform/node-rsa-engine'
 const H = { 'SHA-1': sha1, 'SHA-224': sha224, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 }
 function check(kind, g, t) {
   if (kind === 'ecdsa') return ecdsaVerifyDigest(g.curve, fromHex(g.publicKeyDer), sha256(fromHex(t.msg)), fromHex(t.sig), g.format)

@@ -35,7 +35,7 @@ import {
   rsaVerifyPkcs1Digest,
   rsaVerifyPssDigest,
 } from './rsa'
-import { nodeRsaEngine as engine } from './rsa-engine'
+import { nodeRsaEngine as engine } from '../../platform/node-rsa-engine'
 
 const buf = (b: Uint8Array) => Buffer.from(b)
 const NODE_CURVE: Record<EcCurveName, string> = { 'P-256': 'prime256v1', secp256k1: 'secp256k1' }

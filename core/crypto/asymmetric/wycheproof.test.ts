@@ -16,7 +16,7 @@ import { fromHex, toHex } from '../bytes'
 import { aesKwpUnwrap, aesKwpWrap } from './aes-kwp'
 import { ecdsaVerifyDigest, type EcCurveName } from './ec'
 import { rsaOaepDecrypt, rsaVerifyPkcs1Digest, rsaVerifyPssDigest, type RsaHashName } from './rsa'
-import { nodeRsaEngine } from './rsa-engine'
+import { nodeRsaEngine } from '../../platform/node-rsa-engine'
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/vectors/wycheproof')
 

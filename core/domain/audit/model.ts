@@ -3,7 +3,7 @@
  *
  * The audit trail: one event per API call (allowed, denied, failed, or not even authenticated),
  * stored as its own item, later sealed into one hash chain with signed digests
- * (core/domain/audit/seal.ts; layout in core/store/SCHEMA.md (Audit trail)).
+ * (core/domain/audit/seal-audit-trail.ts; layout in core/store/SCHEMA.md (Audit trail)).
  *
  * An event never holds secret values, plaintext, key material, AccessKey secrets or signatures:
  * request parameters are kept verbatim only when they are on an allow-list of identifiers, every

@@ -3,7 +3,7 @@
  *
  * Scheduled job: destroy keys whose pending-deletion window has ended. For each due key:
  * 1. release its aliases (each a conditional delete on the alias still pointing at this key);
- * 2. HSM keys (issue #6): destroy every version's HSM object (idempotent; without a bridge the
+ * 2. HSM keys: destroy every version's HSM object (idempotent; without a bridge the
  *    item fails and stays due);
  * 3. replace the key with a tombstone (state Deleted, every version's material removed, tags
  *    dropped) — one conditional write on the revision read;

@@ -26,10 +26,6 @@ export function aliasArn(region: string, accountId: string, aliasName: string): 
   return `acs:kms:${region}:${accountId}:${aliasName}`
 }
 
-export function isKeyId(value: string): boolean {
-  return UUID.test(value)
-}
-
 /**
  * Checks an alias name for CreateAlias/UpdateAlias.
  * @throws KmsError alias.invalidName

@@ -2,10 +2,10 @@
  * @module core/domain/keys/create-key
  *
  * CreateKey for software-protected keys: symmetric `Aliyun_AES_256` (`ENCRYPT/DECRYPT`) and,
- * since issue #5, the asymmetric specs of ./asymmetric/specs.ts (RSA_2048/3072/4096 with either
+ * the asymmetric specs of ./asymmetric/specs.ts (RSA_2048/3072/4096 with either
  * usage, EC_P256/EC_P256K for SIGN/VERIFY). `Origin=EXTERNAL` (BYOK) creates the key in
  * PendingImport with no version; its material arrives through ImportKeyMaterial (./byok).
- * `ProtectionLevel=HSM` (issue #6) creates Aliyun_AES_256, RSA_2048/3072/4096 and EC_P256 keys in
+ * `ProtectionLevel=HSM` creates Aliyun_AES_256, RSA_2048/3072/4096 and EC_P256 keys in
  * the HSM through ./hsm/create-hsm-key.ts. `Aliyun_SM4` (SM4-GCM, ./sm4-keys.ts) and `EC_SM2`
  * (SM2DSA / SM2PKE) are software keys; `ProtectionLevel=HSM` for them is
  * `Unsupported.ProtectionLevel` (SoftHSMv2 has no SM mechanisms).

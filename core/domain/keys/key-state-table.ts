@@ -106,7 +106,7 @@ export const KEY_STATE_TABLE: Readonly<Record<KeyOperation, Row>> = {
   UntagResource: MANAGE,
   // Alibaba: the rotation policy can only be changed on Enabled keys.
   UpdateRotationPolicy: CRYPTO,
-  // Asymmetric keys (issue #5): every use, the public key included, needs an Enabled key (AWS's
+  // Asymmetric keys: every use, the public key included, needs an Enabled key (AWS's
   // table refuses GetPublicKey and Verify on Disabled keys too); CreateKeyVersion is "Enabled
   // only" in Alibaba's documentation.
   AsymmetricSign: CRYPTO,

@@ -56,11 +56,6 @@ export async function newSoftwareVersion(
 export const MATERIAL_CACHE_MS = 60_000
 const materialCache = new SecretCache(MATERIAL_CACHE_MS, 1_000)
 
-/** Drops (and zeroises) every cached material; for tests and key destruction. */
-export function clearMaterialCache(): void {
-  materialCache.clear()
-}
-
 /**
  * Unwraps one version's material. The caller must zeroize the result when done (it is always a
  * private copy).

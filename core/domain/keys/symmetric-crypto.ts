@@ -10,7 +10,7 @@
  *   `crypto.invalidCiphertext`. The key-state check runs only after the blob authenticated, so a
  *   tampered blob can never be told apart by a state error.
  * - Plaintext and key material are zeroized once the response is built.
- * - HSM-protected keys (issue #6) seal and open suite-0x02 blobs in the HSM (./hsm/blob.ts); a
+ * - HSM-protected keys seal and open suite-0x02 blobs in the HSM (./hsm/blob.ts); a
  *   blob's suite must match its key's protection level.
  * - External keys (Origin=EXTERNAL_KEY_STORE) seal and open suite-0x05 blobs through their
  *   external key store proxy (./external/): double encryption, software layer then EKM layer.

@@ -6,7 +6,6 @@
  * exclude `#` and control characters. Messages never echo the input.
  */
 import { invalidParameter } from '../../errors'
-import type { Caller } from '../model'
 import { ROOT_PRINCIPAL } from './model'
 
 const USER_NAME = /^[A-Za-z0-9.@_-]{1,64}$/
@@ -23,15 +22,6 @@ export function userArn(accountId: string, userName: string): string {
 /** The ARN of a principal of an AccessKey record (`root` or a user name). */
 export function principalArn(accountId: string, principal: string): string {
   return principal === ROOT_PRINCIPAL ? rootArn(accountId) : userArn(accountId, principal)
-}
-
-export function policyArn(accountId: string, policyName: string): string {
-  return `acs:ram::${accountId}:policy/${policyName}`
-}
-
-/** Whether the caller is the root of its account. */
-export function isRootCaller(caller: Pick<Caller, 'principal'>): boolean {
-  return caller.principal === ROOT_PRINCIPAL
 }
 
 /**

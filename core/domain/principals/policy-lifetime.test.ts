@@ -50,7 +50,7 @@ const create = (deps: ReturnType<typeof setup>['deps'], name: string) =>
 
 describe('secret policies live as long as the secret', () => {
   it('a secret force-deleted and created again does not inherit the old policy (same isolate and a fresh one)', async () => {
-    const { deps, iam, access, aliceMayRead } = setup()
+    const { deps, iam, aliceMayRead } = setup()
     await create(deps, 'db')
     await setSecretPolicy(deps, CALLER, { secretName: 'db', policy: grantAlice })
     expect(await aliceMayRead('db')).toBe(true)

@@ -76,7 +76,7 @@ export const GenerateDataKeyWithoutPlaintext: ActionHandler = (ctx) => dataKey(c
 
 export const ReEncrypt: ActionHandler = async ({ deps, caller, params, env }) => {
   // Alibaba: an asymmetric source (raw RSA-OAEP ciphertext) is named by SourceKeyId,
-  // SourceKeyVersionId and SourceEncryptionAlgorithm (issue #5).
+  // SourceKeyVersionId and SourceEncryptionAlgorithm.
   if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) {
     const out = await reEncryptFromAsymmetric(deps, caller, {
       ciphertext: ciphertextBlob(params, 'CiphertextBlob'),

@@ -16,8 +16,8 @@ import {
   setDeletionProtection,
   updateKeyDescription,
 } from '../../../core/domain/keys/key-lifecycle'
-import { listKeys, type KeyFilter } from '../../../core/domain/keys/list-keys'
-import { invalidParameter, missingParameter } from '../../../core/errors'
+import { listKeys } from '../../../core/domain/keys/list-keys'
+import { missingParameter } from '../../../core/errors'
 import { pageParams, type ActionHandler } from '../context'
 import { tagList, filterList } from '../params'
 import { keyMetadata } from '../shape'

@@ -21,7 +21,7 @@ import {
   type SecretValueOutput,
 } from '../../../core/domain/secrets/get-secret-value'
 import { listSecretVersionIds } from '../../../core/domain/secrets/list-secret-version-ids'
-import { listSecrets, type SecretFilter } from '../../../core/domain/secrets/list-secrets'
+import { listSecrets } from '../../../core/domain/secrets/list-secrets'
 import { SHARED_INSTANCE } from '../../../core/domain/model'
 import type { SecretRecord } from '../../../core/domain/secrets/model'
 import { secretArn } from '../../../core/domain/secrets/names'

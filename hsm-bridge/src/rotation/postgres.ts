@@ -92,7 +92,6 @@ export async function pgTestLogin(opts: PgConnectorOptions, body: Body): Promise
  * @throws never
  */
 export function passwordLiteral(password: string, salt: Buffer = randomBytes(16)): string {
-  // eslint-disable-next-line no-control-regex
   if (!/^[\x20-\x7e]+$/.test(password)) return password
   const iterations = 4096
   const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256')

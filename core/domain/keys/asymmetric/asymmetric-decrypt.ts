@@ -9,7 +9,6 @@
  * uniform error.
  */
 import { modulusBytes, rsaOaepDecrypt } from '../../../crypto/asymmetric/rsa'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
 import { sm2Decrypt } from '../../../crypto/sm/sm2'
 import { invalidCiphertext, KmsError } from '../../../errors'
@@ -41,10 +40,9 @@ export interface AsymmetricDecryptOutput {
  *   (Algorithm), crypto.invalidCiphertext, dryRun.wouldSucceed
  */
 export async function asymmetricDecrypt(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys'> & HsmDeps,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'rsa'> & HsmDeps,
   caller: Caller,
   input: AsymmetricDecryptInput,
-  engine: RsaEngine = nodeRsaEngine,
   operation: KeyOperation = 'AsymmetricDecrypt',
 ): Promise<AsymmetricDecryptOutput> {
   const { key, spec, version } = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, operation, 'ENCRYPT/DECRYPT')
@@ -78,7 +76,7 @@ export async function asymmetricDecrypt(
   } else {
     const pkcs8 = await unwrapPrivateKey(deps, key, version.versionId)
     try {
-      plaintext = rsaOaepDecrypt(engine, pkcs8, input.ciphertext, oaepHashOf(algorithm))
+      plaintext = rsaOaepDecrypt(deps.rsa, pkcs8, input.ciphertext, oaepHashOf(algorithm))
     } catch (err) {
       throw invalidCiphertext(err)
     } finally {

@@ -9,7 +9,6 @@
  */
 import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
 import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { zeroize } from '../../../crypto/bytes'
 import { sm2SignDigest } from '../../../crypto/sm/sm2'
 import { KmsError } from '../../../errors'
@@ -41,10 +40,9 @@ export interface AsymmetricSignOutput {
  *   (Algorithm, Digest), dryRun.wouldSucceed
  */
 export async function asymmetricSign(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'random'> & HsmDeps,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rootKeys' | 'random' | 'rsa'> & HsmDeps,
   caller: Caller,
   input: AsymmetricSignInput,
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricSignOutput> {
   const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricSign')
   if (isHsmKey(key) && algorithm !== 'SM2DSA') {
@@ -59,9 +57,9 @@ export async function asymmetricSign(
     } else if (spec.kind === 'ec') {
       signature = ecdsaSignDigest(spec.curve, pkcs8, input.digest, deps.random)
     } else if (algorithm === 'RSA_PSS_SHA_256') {
-      signature = rsaSignPssDigest(engine, pkcs8, spec.bits, input.digest, 'SHA-256', PSS_SALT_BYTES, deps.random)
+      signature = rsaSignPssDigest(deps.rsa, pkcs8, spec.bits, input.digest, 'SHA-256', PSS_SALT_BYTES, deps.random)
     } else {
-      signature = rsaSignPkcs1Digest(engine, pkcs8, input.digest, 'SHA-256')
+      signature = rsaSignPkcs1Digest(deps.rsa, pkcs8, input.digest, 'SHA-256')
     }
     return { key, versionId: version.versionId, signature }
   } catch (err) {

@@ -8,7 +8,6 @@
  */
 import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
 import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { sm2VerifyDigest } from '../../../crypto/sm/sm2'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
@@ -38,10 +37,9 @@ export interface AsymmetricVerifyOutput {
  *   (Algorithm, Digest), dryRun.wouldSucceed
  */
 export async function asymmetricVerify(
-  deps: Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'rsa'> & HsmDeps,
   caller: Caller,
   input: AsymmetricVerifyInput,
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<AsymmetricVerifyOutput> {
   const { key, spec, version, algorithm } = await resolveSigningVersion(deps, caller, input, 'AsymmetricVerify')
   if (isHsmKey(key) && algorithm !== 'SM2DSA') {
@@ -60,8 +58,8 @@ export async function asymmetricVerify(
     if (spec.kind === 'sm2') valid = sm2VerifyDigest(spki, digest, signature)
     else if (spec.kind === 'ec') valid = ecdsaVerifyDigest(spec.curve, spki, digest, signature)
     else if (algorithm === 'RSA_PSS_SHA_256') {
-      valid = rsaVerifyPssDigest(engine, spki, spec.bits, digest, signature, 'SHA-256', PSS_SALT_BYTES)
-    } else valid = rsaVerifyPkcs1Digest(engine, spki, spec.bits, digest, signature, 'SHA-256')
+      valid = rsaVerifyPssDigest(deps.rsa, spki, spec.bits, digest, signature, 'SHA-256', PSS_SALT_BYTES)
+    } else valid = rsaVerifyPkcs1Digest(deps.rsa, spki, spec.bits, digest, signature, 'SHA-256')
   } catch (err) {
     throw new KmsError('internal', 'The stored public key could not be used.', { cause: err })
   }

@@ -17,7 +17,7 @@ import {
   rsaPkcs1Encrypt,
   rsaPublicInfo,
 } from '../../../crypto/asymmetric/rsa'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import type { RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { toBase64, zeroize } from '../../../crypto/bytes'
 import { invalidParameter, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
@@ -90,7 +90,6 @@ export async function exportDataKey(
   deps: KeyDeps,
   caller: Caller,
   input: WrappingPublicKeyInput & { ciphertextBlob: Uint8Array; context: Record<string, string> },
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<ExportDataKeyOutput> {
   const wrapping = await parseWrappingKey(input)
   const opened = await decrypt(deps, caller, {
@@ -99,7 +98,7 @@ export async function exportDataKey(
     operation: 'ExportDataKey',
   })
   try {
-    return { key: opened.key, versionId: opened.versionId, exportedDataKey: await wrapFor(wrapping, opened.plaintext, engine) }
+    return { key: opened.key, versionId: opened.versionId, exportedDataKey: await wrapFor(wrapping, opened.plaintext, deps.rsa) }
   } finally {
     zeroize(opened.plaintext)
   }
@@ -119,7 +118,6 @@ export async function generateAndExportDataKey(
     numberOfBytes?: number
     context: Record<string, string>
   },
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<ExportDataKeyOutput & { ciphertextBlob: string }> {
   const wrapping = await parseWrappingKey(input)
   const length = input.numberOfBytes ?? (input.keySpec === 'AES_128' ? 16 : 32)
@@ -135,7 +133,7 @@ export async function generateAndExportDataKey(
     operation: 'GenerateAndExportDataKey',
   })
   try {
-    const exportedDataKey = await wrapFor(wrapping, out.plaintext, engine)
+    const exportedDataKey = await wrapFor(wrapping, out.plaintext, deps.rsa)
     return { key: out.key, versionId: out.versionId, ciphertextBlob: out.ciphertextBlob, exportedDataKey }
   } finally {
     zeroize(out.plaintext)

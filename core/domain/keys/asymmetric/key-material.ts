@@ -14,7 +14,7 @@ import { fromBase64, toBase64, zeroize } from '../../../crypto/bytes'
 import { generateEcKeyPair, importEcPkcs8 } from '../../../crypto/asymmetric/ec'
 import { generateRsaKeyPair, importRsaPkcs8 } from '../../../crypto/asymmetric/rsa'
 import { generateSm2KeyPair, importSm2Pkcs8 } from '../../../crypto/sm/sm2'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import type { RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { wrapUnderRoot } from '../../../crypto/root-key'
 import { KmsError } from '../../../errors'
 import type { KeyRecord, KeyVersionRecord } from '../../model'
@@ -45,7 +45,7 @@ export async function importPrivateKey(
   spec: AsymmetricSpec,
   pkcs8: Uint8Array,
   random: KeyDeps['random'],
-  engine: RsaEngine = nodeRsaEngine,
+  engine: RsaEngine,
 ): Promise<AsymmetricKeyPair> {
   try {
     if (spec.kind === 'sm2') return importSm2Pkcs8(pkcs8)

@@ -12,7 +12,6 @@ import type { Caller } from '../../model'
 import type { KeyDeps } from '../../ports'
 import { encrypt, type EncryptOutput } from '../symmetric-crypto'
 import { asymmetricDecrypt } from './asymmetric-decrypt'
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 
 /**
  * @throws KmsError from asymmetricDecrypt (source) and encrypt (destination)
@@ -29,7 +28,6 @@ export async function reEncryptFromAsymmetric(
     destinationContext: Record<string, string>
     dryRun?: boolean
   },
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<EncryptOutput & { source: { keyId: string; versionId: string } }> {
   if (input.dryRun) {
     // Check both ends; each throws dryRun.wouldSucceed once its own checks pass.
@@ -37,7 +35,6 @@ export async function reEncryptFromAsymmetric(
       deps,
       caller,
       { keyId: input.sourceKeyId, versionId: input.sourceVersionId, algorithm: input.sourceAlgorithm, ciphertext: input.ciphertext, dryRun: true },
-      engine,
       'ReEncryptFrom',
     ).catch((err: unknown) => {
       if (!KmsError.match(err, 'dryRun.')) throw err
@@ -53,7 +50,6 @@ export async function reEncryptFromAsymmetric(
       algorithm: input.sourceAlgorithm,
       ciphertext: input.ciphertext,
     },
-    engine,
     'ReEncryptFrom',
   )
   try {

@@ -14,7 +14,7 @@
  * before (InvalidKeyMaterial). Nothing is written unless all pass; the write is conditional and
  * retires the token, so a token imports once.
  */
-import { nodeRsaEngine, type RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
+import type { RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { toBase64, zeroize } from '../../../crypto/bytes'
 import { unwrapUnderRoot, wrapUnderRoot } from '../../../crypto/root-key'
 import { invalidParameter, KmsError } from '../../../errors'
@@ -68,10 +68,9 @@ async function prepareMaterial(
  *   (KeyMaterialExpireUnix), concurrency.conflict
  */
 export async function importKeyMaterial(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock' | 'random' | 'rootKeys'>,
+  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock' | 'random' | 'rootKeys' | 'rsa'>,
   caller: Caller,
   input: ImportKeyMaterialInput,
-  engine: RsaEngine = nodeRsaEngine,
 ): Promise<KeyRecord> {
   const nowMs = deps.clock.now()
   const expireUnix = input.keyMaterialExpireUnix ?? 0
@@ -92,9 +91,9 @@ export async function importKeyMaterial(
   let material: Uint8Array | undefined
   let prepared: Prepared | undefined
   try {
-    material = unwrapKeyMaterial(engine, wrappingPkcs8, scheme, input.encryptedKeyMaterial)
+    material = unwrapKeyMaterial(deps.rsa, wrappingPkcs8, scheme, input.encryptedKeyMaterial)
     zeroize(wrappingPkcs8)
-    prepared = await prepareMaterial(key, material, deps, engine)
+    prepared = await prepareMaterial(key, material, deps, deps.rsa)
     const stored = key.materialFingerprint
     if (stored !== undefined && !fingerprintMatches(deps.rootKeys, key.keyId, stored, prepared.canonical)) {
       throw new KmsError(

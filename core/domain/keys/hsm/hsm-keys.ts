@@ -1,7 +1,7 @@
 /**
  * @module core/domain/keys/hsm/hsm-keys
  *
- * What every operation on an HSM-protected key (ProtectionLevel=HSM, issue #6) shares:
+ * What every operation on an HSM-protected key (ProtectionLevel=HSM) shares:
  *
  * - the HSM object id of a key version: the 32 hex digits of the key id followed by the 32 hex
  *   digits of the version id (64 characters, the bridge's maximum `CKA_ID`), so the reconciler
