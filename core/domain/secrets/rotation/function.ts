@@ -36,6 +36,39 @@ function stepError(step: string, reason: string, status?: number): KmsError {
   })
 }
 
+/**
+ * Whether a URL's (WHATWG-normalised) hostname is an IP literal of a private (RFC 1918, unique
+ * local), carrier-grade NAT, link-local (cloud metadata) or unspecified address, also as an
+ * IPv4-mapped IPv6 address. Loopback is judged apart ({@link isLoopbackHost}). Host names are
+ * not resolved here (the Worker cannot); such names are the operator's DNS to keep public.
+ */
+export function internalAddress(hostname: string): boolean {
+  const v4 = (text: string): boolean => {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+    if (!m) return false
+    const [a, b] = [Number(m[1]), Number(m[2])]
+    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168)
+  }
+  if (v4(hostname)) return true
+  if (!hostname.startsWith('[')) return false
+  const v6 = hostname.slice(1, -1).toLowerCase()
+  if (v6 === '::') return true
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6)
+  if (mapped) {
+    const hi = parseInt(mapped[1]!, 16)
+    const lo = parseInt(mapped[2]!, 16)
+    const dotted = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+    return v4(dotted) || isLoopbackHost(dotted)
+  }
+  const first = parseInt(v6.split(':')[0] || '0', 16)
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80
+}
+
+/** 127.0.0.0/8, ::1 and localhost names: reachable over https only in local mode. */
+export function isLoopbackHost(hostname: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]' || hostname === 'localhost' || hostname.endsWith('.localhost')
+}
+
 function parseUrl(text: unknown): URL {
   if (typeof text !== 'string' || text.length > 512) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must be an https URL.')
   let url: URL
@@ -45,7 +78,11 @@ function parseUrl(text: unknown): URL {
     throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must be an https URL.')
   }
   if (url.username || url.password) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not carry credentials.')
-  if (url.protocol === 'https:') return url
+  if (url.protocol === 'https:') {
+    // The Worker fetches this URL: never an address of the operator's own networks.
+    if (internalAddress(url.hostname)) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not name a private, link-local or unspecified address.')
+    return url
+  }
   if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url
   throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must be an https URL (http only on 127.0.0.1 in local mode).')
 }
@@ -60,6 +97,7 @@ export async function signRotationRequest(key: Uint8Array, timestamp: string, bo
 async function call(ctx: RotationContext, step: Step): Promise<Record<string, unknown>> {
   const url = parseUrl(ctx.config.RotationFunctionUrl)
   if (url.protocol !== 'https:' && !ctx.deps.allowLoopbackHttp) throw stepError(step, 'the rotation function URL is not https')
+  if (isLoopbackHost(url.hostname) && !ctx.deps.allowLoopbackHttp) throw stepError(step, 'the rotation function URL names a loopback address')
   const signingName = ctx.config.RotationFunctionSigningSecretName as string
   const key = utf8(await ctx.readSecret(signingName))
   const body = JSON.stringify({
