@@ -19,21 +19,20 @@ import { getDeps } from './deps'
 import type { Env } from './env'
 import { runScheduled } from './scheduled'
 import { createInstance, listInstances } from '../core/domain/instances/instances'
+import { isLoopbackName } from '../core/domain/loopback'
 import { KmsError } from '../core/errors'
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 export const localAdmin = new Hono<{ Bindings: Env }>()
 
 /** Local mode, a loopback host and the per-start token: else the route is a plain 404. */
-function isLocalAdmin(c: Context<{ Bindings: Env }>): boolean {
+export function isLocalAdmin(c: Context<{ Bindings: Env }>): boolean {
   const token = c.env.KMS_LOCAL_ADMIN_TOKEN
   const given = (c.req.header('authorization') ?? '').replace(/^Bearer /, '')
   const url = new URL(c.req.url)
   return (
     c.env.KMS_LOCAL_MODE === 'true' &&
     !!token &&
-    LOOPBACK.has(url.hostname) &&
+    isLoopbackName(url.hostname) &&
     timingSafeEqual(utf8(given), utf8(token))
   )
 }

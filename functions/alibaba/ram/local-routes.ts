@@ -13,8 +13,8 @@
  *   trail for `npm run audit:verify` and `npm run audit:export`, which verify it themselves
  *   with the root key ring of the data dir.
  */
-import { Hono, type Context } from 'hono'
-import { timingSafeEqual, utf8 } from '../../../core/crypto/bytes'
+import { Hono } from 'hono'
+import { utf8 } from '../../../core/crypto/bytes'
 import { wrapUnderRoot } from '../../../core/crypto/root-key'
 import { accessKeySecretAad } from '../../../core/domain/authenticate'
 import { recordEvent } from '../../../core/domain/audit/run-audited'
@@ -24,17 +24,9 @@ import { rootArn } from '../../../core/domain/principals/names'
 import { clientIp } from '../../client-ip'
 import { getDeps } from '../../deps'
 import type { Env } from '../../env'
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+import { isLocalAdmin } from '../../local-admin'
 
 export const localAccessRoutes = new Hono<{ Bindings: Env }>()
-
-function allowed(c: Context<{ Bindings: Env }>): boolean {
-  const token = c.env.KMS_LOCAL_ADMIN_TOKEN
-  const given = (c.req.header('authorization') ?? '').replace(/^Bearer /, '')
-  const url = new URL(c.req.url)
-  return c.env.KMS_LOCAL_MODE === 'true' && !!token && LOOPBACK.has(url.hostname) && timingSafeEqual(utf8(given), utf8(token))
-}
 
 function bounded(value: string | undefined, fallback: number, max: number): number | undefined {
   if (value === undefined) return fallback
@@ -43,7 +35,7 @@ function bounded(value: string | undefined, fallback: number, max: number): numb
 }
 
 localAccessRoutes.post('/accounts', async (c) => {
-  if (!allowed(c)) return c.notFound()
+  if (!isLocalAdmin(c)) return c.notFound()
   const deps = getDeps(c.env)
   const now = deps.clock.now()
   const accountId = `1${randomString(deps.random, 15, '0123456789')}`
@@ -79,12 +71,12 @@ localAccessRoutes.post('/accounts', async (c) => {
 })
 
 localAccessRoutes.get('/audit/head', async (c) => {
-  if (!allowed(c)) return c.notFound()
+  if (!isLocalAdmin(c)) return c.notFound()
   return c.json({ head: (await getDeps(c.env).audit.getHead()) ?? null })
 })
 
 localAccessRoutes.get('/audit/chain', async (c) => {
-  if (!allowed(c)) return c.notFound()
+  if (!isLocalAdmin(c)) return c.notFound()
   const after = bounded(c.req.query('after'), 0, Number.MAX_SAFE_INTEGER)
   const limit = bounded(c.req.query('limit'), 500, 1000)
   if (after === undefined || !limit) return c.json({ error: 'after and limit must be non-negative integers' }, 400)
@@ -92,7 +84,7 @@ localAccessRoutes.get('/audit/chain', async (c) => {
 })
 
 localAccessRoutes.get('/audit/digests', async (c) => {
-  if (!allowed(c)) return c.notFound()
+  if (!isLocalAdmin(c)) return c.notFound()
   const after = bounded(c.req.query('after'), 0, Number.MAX_SAFE_INTEGER)
   const limit = bounded(c.req.query('limit'), 500, 1000)
   if (after === undefined || !limit) return c.json({ error: 'after and limit must be non-negative integers' }, 400)
@@ -100,7 +92,7 @@ localAccessRoutes.get('/audit/digests', async (c) => {
 })
 
 localAccessRoutes.get('/audit/pending', async (c) => {
-  if (!allowed(c)) return c.notFound()
+  if (!isLocalAdmin(c)) return c.notFound()
   const limit = bounded(c.req.query('limit'), 1000, 10_000)
   if (!limit) return c.json({ error: 'limit must be a positive integer' }, 400)
   return c.json({ records: await getDeps(c.env).audit.listPending('9999-12-31T23:59:59.999Z', limit) })

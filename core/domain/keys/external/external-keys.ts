@@ -25,6 +25,7 @@ import { ConditionFailed, type KeyDeps } from '../../ports'
 import { assertKeyState, isoSeconds } from '../common'
 import type { KeyOperation } from '../key-state-table'
 import { uuidV4 } from '../material'
+import { isLoopbackName } from '../../loopback'
 import { openXksBlob, parseXksBlob, sealXksBlob, SUITE_EXTERNAL_XKS, type XksLayer } from './blob'
 import {
   EXTERNAL_KEY_ID,
@@ -143,8 +144,6 @@ export interface CreateKeyStoreInput {
   secretAccessKey: string
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
 /**
  * CreateExternalKeyStore: validates and stores a Disconnected store; the secret is wrapped
  * under the root key at once.
@@ -160,7 +159,7 @@ export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKe
   } catch {
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin.')
   }
-  const httpOk = url.protocol === 'http:' && LOOPBACK.has(url.hostname)
+  const httpOk = url.protocol === 'http:' && isLoopbackName(url.hostname)
   if ((url.protocol !== 'https:' && !httpOk) || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || input.proxyUriEndpoint.length > 256) {
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin (http:// only on loopback).')
   }

@@ -21,12 +21,12 @@
 import { toHex, utf8 } from '../../../crypto/bytes'
 import { KmsError, invalidParameter } from '../../../errors'
 import type { RotationContext, RotationStrategy } from './strategy'
+import { isLoopbackName } from '../../loopback'
 
 export const ROTATION_FUNCTION_TIMEOUT_MS = 5_000
 export const SIGNATURE_HEADER = 'X-Kms-Rotation-Signature'
 export const TIMESTAMP_HEADER = 'X-Kms-Rotation-Timestamp'
 const MAX_RESPONSE_CHARS = 64 * 1024
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost'])
 
 type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret'
 
@@ -83,7 +83,7 @@ function parseUrl(text: unknown): URL {
     if (internalAddress(url.hostname)) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not name a private, link-local or unspecified address.')
     return url
   }
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url
+  if (url.protocol === 'http:' && isLoopbackName(url.hostname)) return url
   throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must be an https URL (http only on 127.0.0.1 in local mode).')
 }
 
