@@ -26,7 +26,7 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { aesGcmOpenWithKey, aesGcmSealWithKey, GCM_IV_BYTES, GCM_TAG_BYTES, importAesGcmKey } from '../crypto/aead'
 import { concatBytes, fromBase64, fromUtf8, timingSafeEqual, toBase64, toHex, utf8 } from '../crypto/bytes'
-import { randomBytes, type RandomSource } from '../crypto/random'
+import { randomBytes, randomString, type RandomSource } from '../crypto/random'
 import type { RootKeyRing } from '../crypto/root-key'
 import { KmsError } from '../errors'
 
@@ -95,23 +95,9 @@ export function mismatchedToken(): KmsError {
   return new KmsError('auth.securityTokenMismatch', 'The security token you provided does not match the AccessKeyId.')
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-
-function randomText(random: RandomSource, length: number): string {
-  const limit = 256 - (256 % ALNUM.length)
-  let out = ''
-  while (out.length < length) {
-    for (const b of random(length * 2)) {
-      if (b < limit) out += ALNUM[b % ALNUM.length]
-      if (out.length === length) break
-    }
-  }
-  return out
-}
-
 /** A fresh temporary AccessKey pair: `STS.` + 28 letters/digits, and a 32-character secret. */
 export function newTemporaryAccessKey(random: RandomSource = randomBytes): { accessKeyId: string; accessKeySecret: string } {
-  return { accessKeyId: `${STS_ACCESS_KEY_PREFIX}${randomText(random, 28)}`, accessKeySecret: randomText(random, 32) }
+  return { accessKeyId: `${STS_ACCESS_KEY_PREFIX}${randomString(random, 28)}`, accessKeySecret: randomString(random, 32) }
 }
 
 /**

@@ -110,3 +110,18 @@ const checkedWebCrypto = withHealthCheck(webCryptoSource)
 export function randomBytes(n: number): Uint8Array {
   return checkedWebCrypto(n)
 }
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** `length` characters from `alphabet`, by rejection sampling (no modulo bias). */
+export function randomString(random: RandomSource, length: number, alphabet = ALNUM): string {
+  const limit = 256 - (256 % alphabet.length)
+  let out = ''
+  while (out.length < length) {
+    for (const b of random(length * 2)) {
+      if (b < limit) out += alphabet[b % alphabet.length]
+      if (out.length === length) break
+    }
+  }
+  return out
+}

@@ -21,20 +21,8 @@ export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-
-/** `length` characters from `alphabet`, by rejection sampling (no modulo bias). */
-export function randomString(random: RandomSource, length: number, alphabet = ALNUM): string {
-  const limit = 256 - (256 % alphabet.length)
-  let out = ''
-  while (out.length < length) {
-    for (const b of random(length * 2)) {
-      if (b < limit) out += alphabet[b % alphabet.length]
-      if (out.length === length) break
-    }
-  }
-  return out
-}
+// AccessKey ids, secrets and principal ids: one generator for every caller.
+export { randomString } from '../../crypto/random'
 
 const MAX_ATTEMPTS = 16
 
