@@ -24,7 +24,7 @@ import { recordClaiming, runAudited, type FailureInfo } from '../core/domain/aud
 import { recordUnauthenticated } from '../core/domain/audit/unauthenticated'
 import { principalArn } from '../core/domain/principals/names'
 import { KmsError } from '../core/errors'
-import type { ActionHandler } from './alibaba/context'
+import { runAction, type ActionDescriptor } from './alibaba/action'
 import { alibabaError, errorBody } from './alibaba/errors'
 import { localAccessRoutes } from './alibaba/ram/local-routes'
 import { RAM_ACTIONS, RAM_VERSION } from './alibaba/ram/registry'
@@ -136,7 +136,7 @@ app.use(
   }),
 )
 
-const APIS: Readonly<Record<string, { service: Service; actions: Readonly<Record<string, ActionHandler>> }>> = {
+const APIS: Readonly<Record<string, { service: Service; actions: ReadonlyMap<string, ActionDescriptor> }>> = {
   [KMS_VERSION]: { service: 'kms', actions: KMS_ACTIONS },
   [RAM_VERSION]: { service: 'ram', actions: RAM_ACTIONS },
   [TRAIL_VERSION]: { service: 'actiontrail', actions: TRAIL_ACTIONS },
@@ -160,8 +160,8 @@ app.on(['GET', 'POST'], '/', async (c) => {
     const api = Object.hasOwn(APIS, rpc.version) ? APIS[rpc.version] : undefined
     if (!api) throw new KmsError('request.unsupportedVersion', 'Specified parameter Version is not valid.')
     event.service = api.service
-    const handler = Object.hasOwn(api.actions, rpc.action) ? api.actions[rpc.action] : undefined
-    if (!handler) {
+    const descriptor = api.actions.get(rpc.action)
+    if (!descriptor) {
       throw new KmsError('request.unknownAction', 'Specified api is not found, please check your url and method.')
     }
     const { caller, replayId } = await authenticate(
@@ -181,6 +181,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
       deps,
       service: api.service,
       action: rpc.action,
+      permission: descriptor.permission,
       caller,
       params: rpc.params,
       sourceIp: event.sourceIp,
@@ -201,7 +202,7 @@ app.on(['GET', 'POST'], '/', async (c) => {
     const result = await runAudited(deps, {
       event,
       run: async () => {
-        const out = await handler({ deps, caller: authz.caller, params: authz.params, requestId, env: c.env })
+        const out = await runAction(descriptor, { deps, caller: authz.caller, params: authz.params, requestId, env: c.env })
         if (authz.unresolved) throw new KmsError('internal', 'A call authorised without its key succeeded.')
         return out
       },

@@ -47,7 +47,7 @@ import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core
 import { MatchBudget } from '../core/domain/policy/match'
 import type { Deps } from './deps'
 import { Params, tagTargets } from './alibaba/params'
-import { AUTHZ_PARAM_PREFIX, AUTHZ_PARAMS, permissionOf, type ActionPermission, type PermissionCheck } from './alibaba/permissions'
+import { AUTHZ_PARAM_PREFIX, AUTHZ_PARAMS, type ActionPermission, type PermissionCheck } from './alibaba/permission'
 
 /** ReEncrypt across two accounts: the source key's account, set only here (see the header). */
 export const REENCRYPT_SOURCE_ACCOUNT = `${AUTHZ_PARAM_PREFIX}ReEncryptSourceAccount`
@@ -68,6 +68,8 @@ export interface AuthorizeInput {
   deps: Deps
   service: Service
   action: string
+  /** The action's permission, from its descriptor (functions/alibaba/action.ts). */
+  permission: ActionPermission
   caller: Caller
   params: Params
   sourceIp?: string
@@ -442,7 +444,7 @@ function rewritten(params: Params, rewrites: ReadonlyMap<string, string>): Param
  */
 export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   const { deps, caller, params } = input
-  const permission = permissionOf(input.service, input.action, (p) => params.has(p))
+  const { permission } = input
   const resolver = new Resolver(input)
   const targets: Target[] = []
   for (const check of permission.checks) {

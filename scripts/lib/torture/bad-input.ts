@@ -121,9 +121,9 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
   const blob = (await call(target, 'Encrypt', { KeyId: keyId, Plaintext: b64(canary.next()) })).json?.CiphertextBlob as string
 
   const apis: Array<{ version: string; actions: string[] }> = [
-    { version: KMS_VERSION, actions: Object.keys(KMS_ACTIONS) },
-    { version: RAM_VERSION, actions: Object.keys(RAM_ACTIONS) },
-    { version: TRAIL_VERSION, actions: Object.keys(TRAIL_ACTIONS) },
+    { version: KMS_VERSION, actions: [...KMS_ACTIONS.keys()] },
+    { version: RAM_VERSION, actions: [...RAM_ACTIONS.keys()] },
+    { version: TRAIL_VERSION, actions: [...TRAIL_ACTIONS.keys()] },
   ]
   const names = parameterNames()
   const arn = `acs:kms:${target.regionId}:${ts.stack.credentials.accountId}:key/${keyId}`
