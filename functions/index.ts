@@ -1,12 +1,15 @@
 /**
  * @module functions/index
  *
- * The Worker entry: HTTP through the Hono app, cron through the scheduled jobs.
+ * The Worker entry: HTTP through the Hono app (built on the Worker's deps), cron through the
+ * scheduled jobs.
  */
-import { app } from './app'
+import { createApp } from './app'
 import { getDeps } from './deps'
 import type { Env } from './env'
 import { runScheduled } from './scheduled'
+
+const app = createApp({ deps: getDeps })
 
 export default {
   fetch: app.fetch,
