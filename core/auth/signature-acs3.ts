@@ -39,7 +39,7 @@ import {
 } from './common'
 import { EMPTY_BODY_SHA256_HEX, hmacUtf8, sha256Hex } from './hmac'
 import { percentEncode } from './percent-encode'
-import type { ParsedSignature, SignedRequestInput } from './signed-request'
+import type { ParsedSignature, SignedRequestInput } from './signature-types'
 import { parseSignatureTimestamp } from './timestamp'
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256'

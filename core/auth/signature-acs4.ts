@@ -28,7 +28,7 @@ import { KmsError } from '../errors'
 import { incompleteSignature } from './common'
 import { sha256Hex } from './hmac'
 import { canonicalRequestAcs3, parseAcs3Signature } from './signature-acs3'
-import type { ParsedSignature, SignedRequestInput } from './signed-request'
+import type { ParsedSignature, SignedRequestInput } from './signature-types'
 
 export const ACS4_ALGORITHM = 'ACS4-HMAC-SHA256'
 const SCOPE = /^([A-Za-z0-9._-]{1,128})\/(\d{8})\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})\/aliyun_v4_request$/

@@ -29,7 +29,7 @@ import {
 } from './common'
 import { hmacUtf8 } from './hmac'
 import { percentEncode } from './percent-encode'
-import type { ParsedSignature } from './signed-request'
+import type { ParsedSignature } from './signature-types'
 import { parseSignatureTimestamp } from './timestamp'
 
 /** The parameters a V1-signed request must carry besides `Signature`. */

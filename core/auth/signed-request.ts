@@ -25,43 +25,10 @@
 import { KmsError } from '../errors'
 import { incompleteSignature, type ParamList } from './common'
 import { parseAcs3Signature } from './signature-acs3'
+import type { ParsedSignature, SignedRequestInput } from './signature-types'
 import { parseV1Signature } from './signature-v1'
 
-export interface SignedRequestInput {
-  /** HTTP method as received ('GET', 'POST', …). It is signed by both schemes. */
-  method: string
-  /** URL pathname as received (still percent-encoded), normally '/'. */
-  path: string
-  /** Decoded query pairs, in order (see parseFormEncoded). */
-  query: Array<[string, string]>
-  /** Decoded form-body pairs ([] unless the body is application/x-www-form-urlencoded). */
-  form: Array<[string, string]>
-  /** Request headers with lower-case names. */
-  headers: Record<string, string>
-  /** Lower-case hex SHA-256 of the raw body bytes (the empty-body hash when there is none). */
-  bodySha256Hex: string
-}
-
-export interface ParsedSignature {
-  scheme: 'V1' | 'ACS3'
-  accessKeyId: string
-  nonce: string
-  /** Milliseconds since the epoch, parsed from `Timestamp` (V1) or `x-acs-date` (ACS3). */
-  timestamp: number
-  /**
-   * Recomputes the signature with this secret and compares in constant time.
-   *
-   * @throws never for a well-formed secret; resolves `false` on any mismatch.
-   */
-  verify(secret: string): Promise<boolean>
-  /**
-   * The message of the `SignatureDoesNotMatch` this request gets when `verify` is false: for V1,
-   * Alibaba's `… server string to sign is:<StringToSign>` with data values redacted (see
-   * signature-v1.ts); for ACS3, the fixed sentence. It goes to the caller only: never log or
-   * store it.
-   */
-  mismatchMessage(): string
-}
+export type { ParsedSignature, SignedRequestInput } from './signature-types'
 
 function normalizeHeaders(headers: Record<string, string>): Map<string, string> {
   const map = new Map<string, string>()
