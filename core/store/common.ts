@@ -4,7 +4,6 @@
  * What every repository shares: the translation of store failures into domain errors, and the
  * encoding of user-keyed maps (tags, stage labels) as lists of pairs.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { ConditionFailed } from '../domain/ports'
 import { KmsError } from '../errors'
 
@@ -20,7 +19,9 @@ export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn()
   } catch (err) {
     if (err instanceof ConditionFailed || err instanceof KmsError) throw err
-    if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') {
+    // By name: the SDK's ConditionalCheckFailedException and the wire client's WireServiceError
+    // (core/store/wire/client.ts) both carry it, and the Worker bundle has no SDK class to test.
+    if ((err as Error)?.name === 'ConditionalCheckFailedException') {
       throw new ConditionFailed(what)
     }
     if (THROTTLING.has((err as Error)?.name)) {

@@ -35,7 +35,8 @@ import { ConditionFailed } from '../../domain/ports'
 import { KmsError } from '../../errors'
 import { guard } from '../common'
 import { fromBase64, fromWire, toBase64, toWire, toWireMap } from './codec'
-import { WireDocumentClient, WireServiceError, WireTransportError, type WireCommand } from './client'
+import { WireDocumentClient, WireServiceError, WireTransportError, type SdkCommand } from './client'
+import * as own from './commands'
 
 // ---------------------------------------------------------------------------------------------
 // The fake DynamoDB endpoint
@@ -268,7 +269,7 @@ const keyJson = sdkMarshallMap(key)
 
 interface CommandCase {
   name: string
-  make: () => WireCommand
+  make: () => SdkCommand
   target: string
   answer: unknown
 }
@@ -417,6 +418,19 @@ describe('WireDocumentClient commands', () => {
     expect(actual.$metadata).toMatchObject({ httpStatusCode: 200, requestId: 'REQ1', attempts: 1 })
   })
 
+  // The Worker bundle resolves @aws-sdk/lib-dynamodb to ./commands.ts: dynamodb-toolbox there builds these.
+  it.each(commandCases)('$name: its own command (./commands.ts) sends and returns the same as lib-dynamodb\'s', async ({ make, target, answer }) => {
+    fallback = () => ({ body: JSON.stringify(answer) })
+    const sdkCommand = make()
+    const Own = own[sdkCommand.constructor.name as 'GetCommand']
+    const expected = await wire().send(sdkCommand)
+    const actual = await wire().send(new Own(structuredClone(sdkCommand.input) as own.WireCommandInput))
+    const [bySdkCommand, byOwnCommand] = seen as [Seen, Seen]
+    expect(byOwnCommand.target).toBe(`DynamoDB_20120810.${target}`)
+    expect(byOwnCommand.body).toEqual(bySdkCommand.body)
+    expect(withoutMetadata(actual)).toEqual(withoutMetadata(expected))
+  })
+
   it('sends a signed JSON 1.0 request to the endpoint, port included', async () => {
     await wire().send(new GetCommand({ TableName: T, Key: key }))
     const { headers } = seen[0] as Seen
@@ -432,6 +446,7 @@ describe('WireDocumentClient commands', () => {
     const client = wire()
     await expect(client.send(new TransactGetCommand({ TransactItems: [] }) as never)).rejects.toThrow(/does not support transactions/)
     await expect(client.send(new TransactWriteCommand({ TransactItems: [] }) as never)).rejects.toThrow(/does not support transactions/)
+    await expect(client.send(new own.TransactWriteCommand({ TransactItems: [] }) as never)).rejects.toThrow(/does not support transactions/)
     await expect(client.send({ input: {} } as never)).rejects.toThrow(/supports only/)
     expect(seen).toHaveLength(0)
   })

@@ -9,9 +9,10 @@
  *
  * Only fetch, TextEncoder/TextDecoder and @noble/hashes: the same code runs in workerd and Node.
  *
- * Supported commands (from `@aws-sdk/lib-dynamodb`, matched with `instanceof`): Get, Put, Update,
- * Delete, Query, Scan, BatchGet, BatchWrite. TransactGet/TransactWrite throw: dynalite has no
- * transactions and the store never uses them (core/store/SCHEMA.md, "one item, one write").
+ * Commands: its own (./commands.ts, which the Worker bundle substitutes for `@aws-sdk/lib-dynamodb`,
+ * so the Worker holds no AWS SDK code) or, in Node, lib-dynamodb's of the same names: Get, Put,
+ * Update, Delete, Query, Scan, BatchGet, BatchWrite. TransactGet/TransactWrite throw: dynalite has
+ * no transactions and the store never uses them (core/store/SCHEMA.md, "one item, one write").
  *
  * Errors: a DynamoDB error answer becomes an Error named after its code
  * (`ConditionalCheckFailedException`, …) with DynamoDB's `message`, `$fault` and `$metadata`, as
@@ -20,26 +21,28 @@
  * throttling. A retried write may have taken effect the first time; conditional writes then
  * fail their condition on the retry, which the repositories already treat as a lost race.
  */
-import {
+import type {
   BatchGetCommand,
+  BatchGetCommandOutput,
   BatchWriteCommand,
+  BatchWriteCommandOutput,
   DeleteCommand,
+  DeleteCommandOutput,
   GetCommand,
+  GetCommandOutput,
   PutCommand,
+  PutCommandOutput,
   QueryCommand,
+  QueryCommandOutput,
   ScanCommand,
-  TransactGetCommand,
-  TransactWriteCommand,
+  ScanCommandOutput,
   UpdateCommand,
-  type BatchGetCommandOutput,
-  type BatchWriteCommandOutput,
-  type DeleteCommandOutput,
-  type GetCommandOutput,
-  type PutCommandOutput,
-  type QueryCommandOutput,
-  type ScanCommandOutput,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb'
+  UpdateCommandOutput,
+  WireCommand,
+  WireCommandOutput,
+  WireMetadata,
+  WireOperationName,
+} from './commands'
 import { fromWire, fromWireMap, toWire, toWireMap } from './codec'
 import { signRequest, type SigV4Credentials } from './sigv4'
 
@@ -60,11 +63,11 @@ export interface WireSendOptions {
   requestTimeout?: number | undefined
 }
 
-export interface WireMetadata {
-  httpStatusCode?: number
-  requestId?: string
-  attempts: number
-  totalRetryDelay: number
+export type { WireCommand, WireMetadata } from './commands'
+
+/** One of `@aws-sdk/lib-dynamodb`'s commands (what dynamodb-toolbox builds in Node): only `input` is read. */
+export interface SdkCommand {
+  readonly input: object
 }
 
 /** A DynamoDB error answer, shaped like the SDK's service exceptions (`name`, `$fault`, `$metadata`). */
@@ -88,16 +91,6 @@ export class WireTransportError extends Error {
     this.$metadata = metadata
   }
 }
-
-export type WireCommand =
-  | GetCommand
-  | PutCommand
-  | UpdateCommand
-  | DeleteCommand
-  | QueryCommand
-  | ScanCommand
-  | BatchGetCommand
-  | BatchWriteCommand
 
 export type WireOutput<C> = C extends GetCommand
   ? GetCommandOutput
@@ -267,19 +260,47 @@ const BATCH_WRITE: Operation = {
   },
 }
 
+/**
+ * lib-dynamodb's command classes (what dynamodb-toolbox builds in Node) carry no operation name;
+ * their class names are theirs and stable, and ./commands.ts uses the same ones.
+ */
+const SDK_COMMAND_OPERATIONS: Readonly<Record<string, WireOperationName>> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  UpdateCommand: 'UpdateItem',
+  DeleteCommand: 'DeleteItem',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+  BatchGetCommand: 'BatchGetItem',
+  BatchWriteCommand: 'BatchWriteItem',
+  TransactGetCommand: 'TransactGetItems',
+  TransactWriteCommand: 'TransactWriteItems',
+}
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  GetItem: GET,
+  PutItem: PUT,
+  UpdateItem: UPDATE,
+  DeleteItem: DELETE,
+  Query: QUERY,
+  Scan: SCAN,
+  BatchGetItem: BATCH_GET,
+  BatchWriteItem: BATCH_WRITE,
+}
+
+/** The operation of one of ./commands.ts's commands (its `operation`) or of lib-dynamodb's (its class). */
 function operationOf(command: unknown): Operation {
-  if (command instanceof GetCommand) return GET
-  if (command instanceof QueryCommand) return QUERY
-  if (command instanceof PutCommand) return PUT
-  if (command instanceof DeleteCommand) return DELETE
-  if (command instanceof UpdateCommand) return UPDATE
-  if (command instanceof ScanCommand) return SCAN
-  if (command instanceof BatchGetCommand) return BATCH_GET
-  if (command instanceof BatchWriteCommand) return BATCH_WRITE
-  if (command instanceof TransactGetCommand || command instanceof TransactWriteCommand) {
+  const own = (command as { operation?: unknown } | null)?.operation
+  const name =
+    typeof own === 'string' ? own : command !== null && typeof command === 'object' ? SDK_COMMAND_OPERATIONS[command.constructor.name] : undefined
+  if (name === 'TransactGetItems' || name === 'TransactWriteItems') {
     throw new Error('WireDocumentClient does not support transactions (dynalite has none; the store never uses them).')
   }
-  throw new Error('WireDocumentClient supports only Get, Put, Update, Delete, Query, Scan, BatchGet and BatchWrite commands.')
+  const operation = name === undefined ? undefined : OPERATIONS[name]
+  if (operation === undefined) {
+    throw new Error('WireDocumentClient supports only Get, Put, Update, Delete, Query, Scan, BatchGet and BatchWrite commands.')
+  }
+  return operation
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,13 +357,15 @@ export class WireDocumentClient {
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 2))
   }
 
-  async send<C extends WireCommand>(command: C, options?: WireSendOptions): Promise<WireOutput<C>> {
+  async send<C extends WireCommand>(command: C, options?: WireSendOptions): Promise<WireOutput<C>>
+  async send(command: SdkCommand, options?: WireSendOptions): Promise<WireCommandOutput>
+  async send(command: WireCommand | SdkCommand, options?: WireSendOptions): Promise<WireCommandOutput> {
     const operation = operationOf(command)
     const body = encoder.encode(JSON.stringify(operation.input(command.input as Json)))
     const { output, metadata } = await this.call(operation.target, body, options)
     operation.output(output)
     output.$metadata = metadata
-    return output as WireOutput<C>
+    return output as WireCommandOutput
   }
 
   /** One DynamoDB JSON call with retries; returns the parsed answer. */

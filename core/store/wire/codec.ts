@@ -246,3 +246,12 @@ export function fromWireMap(map: Record<string, unknown>): Record<string, unknow
   for (const key in map) setOwn(out, key, fromWire(map[key]))
   return out
 }
+
+/**
+ * `@aws-sdk/util-dynamodb`'s `unmarshall`, for the Worker bundle, which resolves that package to
+ * this module (wrangler.toml `[alias]`): dynamodb-toolbox calls it on the item a failed condition
+ * returns.
+ */
+export function unmarshall(map: Record<string, unknown>): Record<string, unknown> {
+  return fromWireMap(map)
+}
