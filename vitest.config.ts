@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config'
 
 /**
- * Two projects:
+ * Four projects:
  * - `unit`: pure core and adapter tests, no processes started.
+ * - `contract`: test/contract — the port contract suites, run on the in-memory fakes and on the
+ *   DynamoDB repositories against a private in-process dynalite (no workerd).
+ * - `hsm-bridge`: the bridge's tests; each file starts SoftHSM-backed bridges of its own.
  * - `integration`: one shared local stack (dynalite + workerd [+ hsm-bridge]) started once by
  *   `test/integration/global-setup.ts`, driven through the official SDKs.
  */
@@ -12,7 +15,24 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'test/unit/**/*.test.ts', 'hsm-bridge/**/*.test.ts'],
+          include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'hsm-bridge',
+          include: ['hsm-bridge/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
         },
