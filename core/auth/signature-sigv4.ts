@@ -25,7 +25,7 @@
  * SigV4 has no nonce. When the request signs `amz-sdk-invocation-id` (the AWS SDK for JavaScript
  * v3 does, a fresh UUID per attempt), that id is the request's nonce and a replay is refused like
  * an Alibaba nonce; otherwise (botocore and awscli do not sign it) {@link ParsedSigV4.nonce} is
- * undefined and, as on AWS, a captured request can be replayed inside the timestamp window.
+ * `''` and, as on AWS, a captured request can be replayed inside the timestamp window.
  */
 
 import { fromHex, timingSafeEqual, toHex, utf8 } from '../crypto/bytes'
@@ -33,6 +33,7 @@ import { KmsError } from '../errors'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assertAccessKeyIdShape } from './common'
+import type { ParsedSignature } from './signature-types'
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256'
 
@@ -51,16 +52,8 @@ export interface SigV4RequestInput {
   bodySha256Hex: string
 }
 
-export interface ParsedSigV4 {
-  scheme: 'SigV4'
-  accessKeyId: string
-  /** `x-amz-date` in ms since the epoch. */
-  timestamp: number
-  /** The signed `amz-sdk-invocation-id`, when the client signs one (see the module comment). */
-  nonce: string | undefined
-  verify(secret: string): Promise<boolean>
-  mismatchMessage(): string
-}
+/** A parsed SigV4 signature: `nonce` is the signed `amz-sdk-invocation-id`, or `''` (see the module comment). */
+export type ParsedSigV4 = ParsedSignature & { scheme: 'SigV4' }
 
 function invalidSignature(message: string): KmsError {
   return new KmsError('auth.incompleteSignature', message)
@@ -187,7 +180,7 @@ export function parseSigV4Signature(req: SigV4RequestInput, expected: { region: 
     throw new KmsError('auth.signatureMismatch', 'The x-amz-content-sha256 header is not the hash of the body.')
   }
   const invocation = signedHeaders.includes('amz-sdk-invocation-id') ? req.headers['amz-sdk-invocation-id']!.trim() : undefined
-  const nonce = invocation !== undefined && INVOCATION_ID.test(invocation) ? invocation : undefined
+  const nonce = invocation !== undefined && INVOCATION_ID.test(invocation) ? invocation : ''
   const expectedSignature = fromHex(signature)!
   return {
     scheme: 'SigV4',

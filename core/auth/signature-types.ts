@@ -23,10 +23,12 @@ export interface SignedRequestInput {
 }
 
 export interface ParsedSignature {
-  scheme: 'V1' | 'ACS3'
+  /** `SigV4`: the AWS dialect (core/auth/signature-sigv4.ts). */
+  scheme: 'V1' | 'ACS3' | 'SigV4'
   accessKeyId: string
+  /** The request's nonce; `''` for a SigV4 request that signs none (botocore, awscli). */
   nonce: string
-  /** Milliseconds since the epoch, parsed from `Timestamp` (V1) or `x-acs-date` (ACS3). */
+  /** Milliseconds since the epoch, parsed from `Timestamp` (V1), `x-acs-date` (ACS3) or `x-amz-date`. */
   timestamp: number
   /**
    * Recomputes the signature with this secret and compares in constant time.

@@ -34,12 +34,12 @@ import {
 } from '../auth/security-token'
 import { assertFreshTimestamp } from '../auth/timestamp'
 import { isAcs4Request, parseAcs4Signature } from '../auth/signature-acs4'
+import { parseSigV4Signature } from '../auth/signature-sigv4'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromUtf8, utf8 } from '../crypto/bytes'
 import { unwrapUnderRoot, type RootKeyRing } from '../crypto/root-key'
-import { SecretCache } from '../crypto/secret-cache'
 import { KmsError } from '../errors'
-import { RecentIds } from './recent-ids'
+import { ISOLATE_CACHE_BOUNDS, isolateStateOf, type IsolateState } from './isolate-state'
 import type { Caller } from './model'
 import type { Clock, CredentialRepository } from './ports'
 
@@ -52,17 +52,20 @@ const DUMMY_SECRET = 'edge-kms-dummy-secret-for-uniform-timing'
  * Unwrapped AccessKey secrets, kept as long as the AccessKey record cache keeps a record
  * (core/store/cached-credentials.ts, 2 s) and zeroised after. Keyed by the wrapped value, so a
  * replaced secret never hits; whether the key is still Active is read from the record every time.
+ * Both this cache and the replay ids this isolate has seen (the timestamp window plus a minute,
+ * at most 50,000, ~5 MB) live in the isolate state (core/domain/isolate-state.ts).
  */
-export const ACCESS_KEY_SECRET_CACHE_MS = 2_000
-const secretCache = new SecretCache(ACCESS_KEY_SECRET_CACHE_MS, 10_000)
-
-/** Replay ids this isolate has seen: the timestamp window plus a minute, at most 50,000 (~5 MB). */
-const recentReplayIds = new RecentIds(TIMESTAMP_WINDOW_MS + 60_000, 50_000)
+export const ACCESS_KEY_SECRET_CACHE_MS = ISOLATE_CACHE_BOUNDS.accessKeySecrets.ttlMs
 
 export interface AuthDeps {
   credentials: CredentialRepository
   rootKeys: RootKeyRing
   clock: Clock
+  /**
+   * The isolate's state; when absent, the state bound to `clock` (core/domain/isolate-state.ts),
+   * else nothing is cached and replays are refused by the audit put alone.
+   */
+  isolate?: IsolateState
 }
 
 export function accessKeySecretAad(accessKeyId: string): string {
@@ -114,18 +117,29 @@ export interface KnownCaller {
  * @throws KmsError auth.* (incompleteSignature, illegalTimestamp, accessKeyNotFound,
  *   accessKeyInactive, signatureMismatch; nonceUsed for a replay this isolate has seen)
  */
+export interface AuthenticateOptions {
+  /** AWS dialect: verify SigV4 for this service (`kms`, `secretsmanager`) instead of Alibaba's schemes. */
+  sigV4Service?: string
+}
+
 export async function authenticate(
   deps: AuthDeps,
   request: SignedRequestInput,
   region: string,
   known: KnownCaller = {},
+  options: AuthenticateOptions = {},
 ): Promise<Authenticated> {
   // ACS4 (gateway-pop) shares ACS3's checks and token header; only its key derivation differs.
-  const signature = isAcs4Request(request) ? parseAcs4Signature(request) : parseSignature(request)
+  // SigV4 only for the AWS dialect, which names the service its scope must carry.
+  const signature: ParsedSignature = options.sigV4Service
+    ? parseSigV4Signature(request, { region, service: options.sigV4Service })
+    : isAcs4Request(request)
+      ? parseAcs4Signature(request)
+      : parseSignature(request)
   if (ACCESS_KEY_ID_PATTERN.test(signature.accessKeyId)) known.accessKeyId = signature.accessKeyId
   const now = deps.clock.now()
   assertFreshTimestamp(signature.timestamp, now, TIMESTAMP_WINDOW_MS)
-  if (!NONCE_PATTERN.test(signature.nonce)) {
+  if (signature.scheme !== 'SigV4' && !NONCE_PATTERN.test(signature.nonce)) {
     throw new KmsError('auth.incompleteSignature', 'The signature nonce must be 8 to 128 characters of letters, digits, ".", "_" or "-".')
   }
   if (!ACCESS_KEY_ID_PATTERN.test(signature.accessKeyId)) {
@@ -145,11 +159,12 @@ export async function authenticate(
   }
   known.accountId = record.accountId
   known.principal = record.principal
+  const state = isolateStateOf(deps)
   const secretId = `${record.accessKeyId}:${record.wrappedSecret}`
-  let secretBytes = secretCache.get(secretId, now)
+  let secretBytes = state?.accessKeySecrets.get(secretId)
   if (!secretBytes) {
     secretBytes = await unwrapUnderRoot(deps.rootKeys, record.wrappedSecret, accessKeySecretAad(record.accessKeyId))
-    secretCache.set(secretId, secretBytes, now)
+    state?.accessKeySecrets.set(secretId, secretBytes)
   }
   const valid = await signature.verify(fromUtf8(secretBytes))
   secretBytes.fill(0)
@@ -157,28 +172,34 @@ export async function authenticate(
   if (record.status !== 'Active') {
     throw new KmsError('auth.accessKeyInactive', 'Specified access key is disabled.')
   }
+  // A SigV4 request without a signed invocation id has no nonce: a fresh event id, no claim.
+  if (signature.nonce === '') return { caller: callerOf(record, region), replayId: crypto.randomUUID() }
   const replayId = replayEventId(record.accessKeyId, signature.nonce)
   // A replay that reaches this isolate again is refused before any work (the audit put stays the
   // authority, also for replays sent to other isolates).
-  if (!recentReplayIds.add(replayId, now)) throw nonceUsedError()
+  if (state && !state.rememberReplayId(replayId)) throw nonceUsedError()
+  return { caller: callerOf(record, region), replayId }
+}
+
+/** The caller an AccessKey record authenticates. */
+function callerOf(record: { accountId: string; principal: string; accessKeyId: string }, region: string): Caller {
   const isRoot = record.principal === 'root'
   return {
-    caller: {
-      accountId: record.accountId,
-      principal: record.principal,
-      accessKeyId: record.accessKeyId,
-      region,
-      principalType: isRoot ? 'root' : 'user',
-      principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
-    },
-    replayId,
+    accountId: record.accountId,
+    principal: record.principal,
+    accessKeyId: record.accessKeyId,
+    region,
+    principalType: isRoot ? 'root' : 'user',
+    principalArn: `acs:ram::${record.accountId}:${isRoot ? 'root' : `user/${record.principal}`}`,
   }
 }
 
 /** The security token of a request, from where its scheme signs it; undefined when absent. */
-function securityTokenOf(request: SignedRequestInput, scheme: 'V1' | 'ACS3'): string | undefined {
+function securityTokenOf(request: SignedRequestInput, scheme: ParsedSignature['scheme']): string | undefined {
   const param = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.find(([name]) => name === 'SecurityToken')?.[1]
   if (scheme === 'V1') return param(request.query) ?? param(request.form)
+  // SigV4: the AWS SDKs send a session token in x-amz-security-token, and sign it.
+  if (scheme === 'SigV4') return request.headers['x-amz-security-token']
   let header: string | undefined
   for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() === 'x-acs-security-token') header = value
   return header ?? param(request.query)
@@ -200,7 +221,8 @@ async function authenticateSession(
   if (!(await signature.verify(claims.accessKeySecret))) throw mismatch(signature)
   assertUnexpired(claims, now)
   const replayId = replayEventId(claims.accessKeyId, signature.nonce)
-  if (!recentReplayIds.add(replayId, now)) throw nonceUsedError()
+  const state = isolateStateOf(deps)
+  if (state && !state.rememberReplayId(replayId)) throw nonceUsedError()
   return {
     caller: {
       accountId: claims.accountId,

@@ -21,7 +21,7 @@ export interface CheckedRequest {
   target: string
   rawHeaders: IncomingHttpHeaders
   input?: SignedRequestInput
-  scheme?: 'V1' | 'ACS3'
+  scheme?: 'V1' | 'ACS3' | 'SigV4'
   accessKeyId?: string
   /** `accepted`, `mismatch`, or the KmsError code that refused the request. */
   outcome: string
