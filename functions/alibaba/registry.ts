@@ -19,7 +19,7 @@ import * as keyStores from './actions/key-stores'
 import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
 import * as secretRotation from './actions/rotate-secret'
-import * as service from './actions/service'
+import { SERVICE_ACTIONS } from './actions/service'
 import * as tags from './actions/tags'
 import * as versions from './actions/versions'
 import * as resourcePolicies from './ram/resource-policies'
@@ -32,7 +32,7 @@ function legacy(handlers: Readonly<Record<string, ActionHandler>>): ActionDescri
 }
 
 export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
-  ...legacy(service),
+  ...SERVICE_ACTIONS,
   ...KEY_ACTIONS,
   ...legacy(versions),
   ...legacy(aliases),
