@@ -73,3 +73,5 @@ export const FILTERS = optionalJson(filterList)
 /** Alibaba's page-number pagination: PageNumber ≥ 1 (default 1), PageSize 1–100 (default 10). */
 export const PAGE_NUMBER = custom('optional integer 1..100000, default 1', (p, n) => p.optionalInteger(n, 1, 100_000) ?? 1)
 export const PAGE_SIZE = custom('optional integer 1..100, default 10', (p, n) => p.optionalInteger(n, 1, 100) ?? 10)
+/** A key version id (`KeyVersionId`). */
+export const KEY_VERSION_ID = text({ max: 128 })

@@ -21,7 +21,7 @@ import * as secrets from './actions/secrets'
 import * as secretRotation from './actions/rotate-secret'
 import { SERVICE_ACTIONS } from './actions/service'
 import * as tags from './actions/tags'
-import * as versions from './actions/versions'
+import { VERSION_ACTIONS } from './actions/versions'
 import * as resourcePolicies from './ram/resource-policies'
 
 export const KMS_VERSION = '2016-01-20'
@@ -34,7 +34,7 @@ function legacy(handlers: Readonly<Record<string, ActionHandler>>): ActionDescri
 export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...SERVICE_ACTIONS,
   ...KEY_ACTIONS,
-  ...legacy(versions),
+  ...VERSION_ACTIONS,
   ...legacy(aliases),
   ...legacy(tags),
   ...legacy(crypto),
