@@ -20,7 +20,7 @@ import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
 import * as secretRotation from './actions/rotate-secret'
 import { SERVICE_ACTIONS } from './actions/service'
-import * as tags from './actions/tags'
+import { TAG_ACTIONS } from './actions/tags'
 import { VERSION_ACTIONS } from './actions/versions'
 import * as resourcePolicies from './ram/resource-policies'
 
@@ -36,7 +36,7 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...KEY_ACTIONS,
   ...VERSION_ACTIONS,
   ...legacy(aliases),
-  ...legacy(tags),
+  ...TAG_ACTIONS,
   ...legacy(crypto),
   ...legacy(asymmetric),
   ...legacy(mac),
