@@ -14,7 +14,7 @@ import * as aliases from './actions/aliases'
 import * as asymmetric from './actions/asymmetric'
 import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
-import * as instances from './actions/instances'
+import { INSTANCE_ACTIONS } from './actions/instances'
 import * as keyStores from './actions/key-stores'
 import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
@@ -44,10 +44,8 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...legacy(secrets),
   ...legacy(secretRotation),
   ...legacy(resourcePolicies),
+  ...INSTANCE_ACTIONS,
   ...legacy({
-    ListKmsInstances: instances.ListKmsInstances,
-    GetKmsInstance: instances.GetKmsInstance,
-    GetKmsInstanceQuotaInfos: instances.GetKmsInstanceQuotaInfos,
     CreateExternalKeyStore: keyStores.CreateExternalKeyStore,
     DescribeExternalKeyStore: keyStores.DescribeExternalKeyStore,
     ConnectExternalKeyStore: keyStores.ConnectExternalKeyStore,
