@@ -15,7 +15,7 @@ import * as asymmetric from './actions/asymmetric'
 import * as byok from './actions/byok'
 import * as crypto from './actions/crypto'
 import { INSTANCE_ACTIONS } from './actions/instances'
-import * as keyStores from './actions/key-stores'
+import { KEY_STORE_ACTIONS } from './actions/key-stores'
 import * as mac from './actions/mac'
 import * as secrets from './actions/secrets'
 import * as secretRotation from './actions/rotate-secret'
@@ -45,10 +45,5 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...legacy(secretRotation),
   ...legacy(resourcePolicies),
   ...INSTANCE_ACTIONS,
-  ...legacy({
-    CreateExternalKeyStore: keyStores.CreateExternalKeyStore,
-    DescribeExternalKeyStore: keyStores.DescribeExternalKeyStore,
-    ConnectExternalKeyStore: keyStores.ConnectExternalKeyStore,
-    DisconnectExternalKeyStore: keyStores.DisconnectExternalKeyStore,
-  }),
+  ...KEY_STORE_ACTIONS,
 ])

@@ -12,7 +12,7 @@ import { action } from '../../action'
 import { DESCRIPTION, TAGS, optionalBool, optionalText } from '../../fields'
 import { on } from '../../permission'
 import { keyMetadata } from '../../shape'
-import { createExternalKeyAction } from '../key-stores'
+import { createExternalKeyAction } from '../key-stores/external'
 
 export const CreateKey = action({
   name: 'CreateKey',
@@ -31,7 +31,7 @@ export const CreateKey = action({
   permission: on({ kind: 'collection', name: 'key' }, false),
   handler: async (ctx, input) => {
     const { deps, caller } = ctx
-    // An external key (XKS): its own parameters and path (../key-stores.ts).
+    // An external key (XKS): its own parameters and path (../key-stores/external.ts).
     if (input.Origin === 'EXTERNAL_KEY_STORE') return createExternalKeyAction(ctx)
     const spec = {
       keySpec: input.KeySpec,
