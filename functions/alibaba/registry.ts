@@ -12,7 +12,7 @@ import { KMS_PERMISSIONS } from './permissions'
 import { KEY_ACTIONS } from './actions/keys'
 import * as aliases from './actions/aliases'
 import * as asymmetric from './actions/asymmetric'
-import * as byok from './actions/byok'
+import { BYOK_ACTIONS } from './actions/byok'
 import * as crypto from './actions/crypto'
 import { INSTANCE_ACTIONS } from './actions/instances'
 import { KEY_STORE_ACTIONS } from './actions/key-stores'
@@ -40,7 +40,7 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...legacy(crypto),
   ...legacy(asymmetric),
   ...legacy(mac),
-  ...legacy(byok),
+  ...BYOK_ACTIONS,
   ...legacy(secrets),
   ...legacy(secretRotation),
   ...legacy(resourcePolicies),
