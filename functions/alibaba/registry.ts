@@ -11,7 +11,7 @@ import type { ActionHandler } from './context'
 import { KMS_PERMISSIONS } from './permissions'
 import { KEY_ACTIONS } from './actions/keys'
 import * as aliases from './actions/aliases'
-import * as asymmetric from './actions/asymmetric'
+import { ASYMMETRIC_ACTIONS } from './actions/asymmetric'
 import { BYOK_ACTIONS } from './actions/byok'
 import * as crypto from './actions/crypto'
 import { INSTANCE_ACTIONS } from './actions/instances'
@@ -38,7 +38,7 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...legacy(aliases),
   ...TAG_ACTIONS,
   ...legacy(crypto),
-  ...legacy(asymmetric),
+  ...ASYMMETRIC_ACTIONS,
   ...legacy(mac),
   ...BYOK_ACTIONS,
   ...legacy(secrets),
