@@ -16,7 +16,7 @@ import { BYOK_ACTIONS } from './actions/byok'
 import * as crypto from './actions/crypto'
 import { INSTANCE_ACTIONS } from './actions/instances'
 import { KEY_STORE_ACTIONS } from './actions/key-stores'
-import * as mac from './actions/mac'
+import { MAC_ACTIONS } from './actions/mac'
 import * as secrets from './actions/secrets'
 import * as secretRotation from './actions/rotate-secret'
 import { SERVICE_ACTIONS } from './actions/service'
@@ -39,7 +39,7 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...TAG_ACTIONS,
   ...legacy(crypto),
   ...ASYMMETRIC_ACTIONS,
-  ...legacy(mac),
+  ...MAC_ACTIONS,
   ...BYOK_ACTIONS,
   ...legacy(secrets),
   ...legacy(secretRotation),
