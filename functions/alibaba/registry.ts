@@ -22,7 +22,7 @@ import * as secretRotation from './actions/rotate-secret'
 import { SERVICE_ACTIONS } from './actions/service'
 import { TAG_ACTIONS } from './actions/tags'
 import { VERSION_ACTIONS } from './actions/versions'
-import * as resourcePolicies from './ram/resource-policies'
+import { POLICY_ACTIONS } from './actions/policies'
 
 export const KMS_VERSION = '2016-01-20'
 
@@ -43,7 +43,7 @@ export const KMS_ACTIONS: ReadonlyMap<string, ActionDescriptor> = registry([
   ...BYOK_ACTIONS,
   ...legacy(secrets),
   ...legacy(secretRotation),
-  ...legacy(resourcePolicies),
+  ...POLICY_ACTIONS,
   ...INSTANCE_ACTIONS,
   ...KEY_STORE_ACTIONS,
 ])

@@ -16,33 +16,37 @@
 import { eventTypeOf, LOOKUP_ATTRIBUTES, lookupEvents, type LookupAttribute } from '../../../core/domain/audit/lookup-events'
 import type { AuditEvent } from '../../../core/domain/audit/model'
 import { invalidParameter } from '../../../core/errors'
-import type { ActionHandler } from '../context'
-import type { Params } from '../params'
+import { action } from '../action'
+import { custom, optionalText } from '../fields'
+import { on } from '../permission'
 
 const DEFAULT_WINDOW_MS = 7 * 86_400_000
 const SERVICE_NAMES = { kms: 'Kms', ram: 'Ram', sts: 'Sts', actiontrail: 'Actiontrail', local: 'Local', unknown: 'Unknown' } as const
 
-function time(params: Params, name: string, fallback: number): number {
+/** An ISO-8601 time, as sent (`''` and absent mean the default). */
+const TIME = custom('optional ISO-8601 time', (params, name) => {
   const value = params.optionalString(name, { max: 64 })
-  if (value === undefined || value === '') return fallback
-  const ms = Date.parse(value)
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw invalidParameter(name, 'must be an ISO-8601 time.')
-  return ms
-}
+  if (value === undefined || value === '') return value
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) throw invalidParameter(name, 'must be an ISO-8601 time.')
+  return value
+})
 
-function filters(params: Params): Array<{ key: LookupAttribute; value: string }> {
+/** `LookupAttribute.N.Key` / `.Value`, N = 1..5. */
+const LOOKUP_ATTRIBUTE = custom('LookupAttribute.N.Key/Value, N = 1..5', (params, name) => {
   const out: Array<{ key: LookupAttribute; value: string }> = []
   for (let n = 1; n <= 5; n++) {
-    const key = params.optionalString(`LookupAttribute.${n}.Key`, { max: 64 })
-    const value = params.optionalString(`LookupAttribute.${n}.Value`, { max: 512 })
+    const key = params.optionalString(`${name}.${n}.Key`, { max: 64 })
+    const value = params.optionalString(`${name}.${n}.Value`, { max: 512 })
     if (key === undefined && value === undefined) continue
     if (!key || !(LOOKUP_ATTRIBUTES as readonly string[]).includes(key)) {
-      throw invalidParameter(`LookupAttribute.${n}.Key`, `must be one of ${LOOKUP_ATTRIBUTES.join(', ')}.`)
+      throw invalidParameter(`${name}.${n}.Key`, `must be one of ${LOOKUP_ATTRIBUTES.join(', ')}.`)
     }
     out.push({ key: key as LookupAttribute, value: value ?? '' })
   }
   return out
-}
+})
+
+const time = (value: string | undefined, fallback: number): number => (value ? Date.parse(value) : fallback)
 
 /** An event in ActionTrail's shape (never more than the record holds). */
 export function trailEvent(e: AuditEvent, region: string): Record<string, unknown> {
@@ -82,25 +86,37 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
   }
 }
 
-export const LookupEvents: ActionHandler = async ({ deps, caller, params }) => {
-  const now = deps.clock.now()
-  const endMs = time(params, 'EndTime', now)
-  const startMs = time(params, 'StartTime', endMs - DEFAULT_WINDOW_MS)
-  const query = filters(params)
-  const out = await lookupEvents(deps, {
-    accountId: caller.accountId,
-    principalArn: caller.principalArn ?? '',
-    startMs,
-    endMs,
-    maxResults: params.optionalInteger('MaxResults', 1, 50) ?? 20,
-    nextToken: params.optionalString('NextToken', { max: 2048 }) || undefined,
-    filters: query,
-    query: JSON.stringify([params.optionalString('StartTime', { max: 64 }) ?? null, params.optionalString('EndTime', { max: 64 }) ?? null, query]),
-  })
-  return {
-    StartTime: new Date(startMs).toISOString(),
-    EndTime: new Date(endMs).toISOString(),
-    ...(out.nextToken ? { NextToken: out.nextToken } : {}),
-    Events: out.events.map((e) => trailEvent(e, deps.region)),
-  }
-}
+export const LookupEvents = action({
+  name: 'LookupEvents',
+  // Read in this order: EndTime before StartTime (whose default follows EndTime).
+  params: {
+    EndTime: TIME,
+    StartTime: TIME,
+    LookupAttribute: LOOKUP_ATTRIBUTE,
+    MaxResults: custom('optional integer 1..50, default 20', (p, n) => p.optionalInteger(n, 1, 50) ?? 20),
+    NextToken: optionalText({ max: 2048 }),
+  },
+  permission: on({ kind: 'trail' }, true),
+  handler: async ({ deps, caller }, input) => {
+    const now = deps.clock.now()
+    const endMs = time(input.EndTime, now)
+    const startMs = time(input.StartTime, endMs - DEFAULT_WINDOW_MS)
+    const query = input.LookupAttribute
+    const out = await lookupEvents(deps, {
+      accountId: caller.accountId,
+      principalArn: caller.principalArn ?? '',
+      startMs,
+      endMs,
+      maxResults: input.MaxResults,
+      nextToken: input.NextToken || undefined,
+      filters: query,
+      query: JSON.stringify([input.StartTime ?? null, input.EndTime ?? null, query]),
+    })
+    return {
+      StartTime: new Date(startMs).toISOString(),
+      EndTime: new Date(endMs).toISOString(),
+      ...(out.nextToken ? { NextToken: out.nextToken } : {}),
+      Events: out.events.map((e) => trailEvent(e, deps.region)),
+    }
+  },
+})

@@ -1,10 +1,11 @@
 /**
  * Generated bad input: N malformed RPC requests from a seeded generator over every action of the
- * KMS, RAM and ActionTrail registries × every parameter name the handlers read (scraped from
- * functions/alibaba), with wrong types, missing and duplicated parameters, bad encodings, huge and
- * deep values and fast-check strings/JSON; most are correctly signed with the stack's real
- * AccessKey (so they reach the handlers), the rest unsigned, badly signed, stale or malformed on
- * the wire. Secret-bearing parameters carry recognisable random canaries.
+ * KMS, RAM and ActionTrail registries × every parameter name the actions read (their descriptors'
+ * schemas, plus the names scraped from functions/alibaba), with wrong types, missing and
+ * duplicated parameters, bad encodings, huge and deep values and fast-check strings/JSON; most
+ * are correctly signed with the stack's real AccessKey (so they reach the handlers), the rest
+ * unsigned, badly signed, stale or malformed on the wire. Secret-bearing parameters carry
+ * recognisable random canaries.
  *
  * Figures: responses by status, 5xx (must be 0), responses and log lines echoing a canary or the
  * AccessKey secret (must be 0), and table items changed by refused requests (must be 0): the
@@ -18,6 +19,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { KMS_ACTIONS } from '../../../functions/alibaba/registry'
 import { RAM_ACTIONS, RAM_VERSION } from '../../../functions/alibaba/ram/registry'
+import { STS_ACTIONS } from '../../../functions/alibaba/sts/registry'
 import { TRAIL_ACTIONS, TRAIL_VERSION } from '../../../functions/alibaba/trail/registry'
 import { ROOT } from '../stack'
 import { b64, bump, call, encodePairs, isoSeconds, KMS_VERSION, newNonce, pool, send, signed, type Pairs, type Reply, type Wire } from './client'
@@ -47,7 +49,10 @@ export interface BadInputFigures {
   auditItemsAdded: number
 }
 
-/** Every parameter name a handler reads, from the sources (plus the base64 payload names). */
+/**
+ * Every parameter name an action reads: its descriptor's schema, and the names the sources read
+ * by hand (plus the base64 payload names).
+ */
 export function parameterNames(): string[] {
   const names = new Set(['Plaintext', 'CiphertextBlob', 'Message', 'Digest', 'Value', 'EncryptedKeyMaterial', 'PublicKeyBlob', 'Mac'])
   const walk = (dir: string) => {
@@ -61,6 +66,9 @@ export function parameterNames(): string[] {
     }
   }
   walk(join(ROOT, 'functions/alibaba'))
+  for (const actions of [KMS_ACTIONS, RAM_ACTIONS, STS_ACTIONS, TRAIL_ACTIONS]) {
+    for (const descriptor of actions.values()) for (const name of Object.keys(descriptor.params)) names.add(name)
+  }
   for (const p of ['Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp', 'RegionId']) names.delete(p)
   return [...names].sort()
 }

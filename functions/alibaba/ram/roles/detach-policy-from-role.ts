@@ -1,0 +1,15 @@
+/** @module functions/alibaba/ram/roles/detach-policy-from-role — DetachPolicyFromRole (needs the permission on both the role and the policy). */
+import { detachPolicyFromRole } from '../../../../core/domain/principals/roles'
+import { action } from '../../action'
+import { POLICY, ROLE } from '../../permission'
+import { POLICY_NAME, POLICY_TYPE, ROLE_NAME } from '../fields'
+
+export const DetachPolicyFromRole = action({
+  name: 'DetachPolicyFromRole',
+  params: { RoleName: ROLE_NAME, PolicyName: POLICY_NAME, PolicyType: POLICY_TYPE },
+  permission: { checks: [{ resource: ROLE }, { resource: POLICY }], readOnly: false, crossAccount: false },
+  handler: async ({ deps, caller }, { RoleName, PolicyName, PolicyType }) => {
+    await detachPolicyFromRole(deps, caller, { roleName: RoleName, policyName: PolicyName, policyType: PolicyType })
+    return {}
+  },
+})
