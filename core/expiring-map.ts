@@ -1,11 +1,12 @@
 /**
  * @module core/expiring-map
  *
- * The isolate's bounded, time-limited maps (unwrapped secrets, secret version items): an entry is
- * served for `ttlMs` after it was stored and never if the clock reads earlier than that (a clock
- * stepped back makes its age unknown); at most `maxEntries` are kept, the oldest dropped first.
- * `onDrop` sees every value that leaves (expired, pushed out, replaced, cleared), so secret bytes
- * can be zeroised.
+ * The isolate's bounded, time-limited map, the mechanism of every cache: an entry is served for
+ * `ttlMs` after it was stored and never if the clock reads earlier than that (a clock stepped
+ * back makes its age unknown); at most `maxEntries` are kept, the oldest dropped first. `onDrop`
+ * sees every value that leaves (expired, pushed out, replaced, deleted, cleared), so secret bytes
+ * can be zeroised. Callers pass the time; the isolate state's caches read it from the injected
+ * clock (`IsolateCache`, core/domain/isolate-state.ts).
  */
 export class ExpiringMap<V> {
   private readonly entries = new Map<string, { value: V; at: number }>()
@@ -46,6 +47,11 @@ export class ExpiringMap<V> {
   delete(id: string): void {
     const hit = this.entries.get(id)
     if (hit) this.drop(id, hit.value)
+  }
+
+  /** Forgets every id that passes `test` (their values go through `onDrop`). */
+  deleteWhere(test: (id: string) => boolean): void {
+    for (const [id, e] of [...this.entries]) if (test(id)) this.drop(id, e.value)
   }
 
   clear(): void {

@@ -2,8 +2,9 @@
  * @module functions/deps
  *
  * Builds the core's ports from the Worker's bindings, once per isolate (the DynamoDB client
- * and the parsed root key ring are reused across requests; nothing request-specific is cached
- * here).
+ * and the parsed root key ring are reused across requests), and the isolate's state
+ * (`deps.isolate`, core/domain/isolate-state.ts): every cache kept between requests, on
+ * `deps.clock`, with its bound (docs/isolate-state.md).
  */
 import { parseRootKeyRing, type RootKeyRing } from '../core/crypto/root-key'
 import { randomBytes } from '../core/crypto/random'
@@ -11,7 +12,8 @@ import { nodeRsaEngine } from '../core/platform/node-rsa-engine'
 import { KmsError } from '../core/errors'
 import { HsmBridgeClient } from '../core/hsm-client/client'
 import { RotationBridgeClient, type RotationConnectors } from '../core/hsm-client/rotation'
-import { systemClock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
+import { systemClock, type Clock, type KeyDeps, type SecretRepository } from '../core/domain/ports'
+import { IsolateState } from '../core/domain/isolate-state'
 import { createStore, type Store } from '../core/store'
 import { CachedCredentialRepository } from '../core/store/cached-credentials'
 import { CachedKeyRepository } from '../core/store/cached-keys'
@@ -24,6 +26,8 @@ export interface Deps extends KeyDeps {
   store: Store
   region: string
   secrets: SecretRepository
+  /** Everything the isolate keeps between requests; `reset()` forgets it (tests). */
+  isolate: IsolateState
   /** Access control and audit. `access` caches policies in the isolate (≤ 5 s). */
   iam: IamRepository
   credentials: CredentialRepository
@@ -77,22 +81,28 @@ export function getDeps(env: Env): Deps {
       hsm = new Proxy({} as Hsm, { get: () => refuse })
     }
   }
+  // One state per deps, on a clock of its own (the state is bound to it): a rebuilt deps starts
+  // afresh, and the replaced state's secret bytes are zeroised.
+  cached?.deps.isolate.reset()
+  const clock: Clock = { now: systemClock.now }
+  const isolate = new IsolateState(clock)
   // Warm keys are served from the isolate for ≤ 2 s (core/store/cached-keys.ts).
-  const cachedKeys = new CachedKeyRepository(store.keys, systemClock)
+  const cachedKeys = new CachedKeyRepository(store.keys, isolate.keys)
   const deps: Deps = {
+    isolate,
     store,
     keys: cachedKeys,
     aliases: store.aliases,
     secrets: store.secrets,
-    clock: systemClock,
+    clock,
     random: randomBytes,
     rootKeys,
     rsa: nodeRsaEngine,
     region: env.KMS_REGION || DEFAULT_REGION,
     iam: store.iam,
-    credentials: new CachedCredentialRepository(store.credentials, systemClock),
+    credentials: new CachedCredentialRepository(store.credentials, isolate.accessKeys),
     audit: store.audit,
-    access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock: systemClock }),
+    access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock, isolate }),
     ...(hsm ? { hsm } : {}),
     ...(rotationBridge ? { rotationBridge } : {}),
     allowLoopbackHttp: env.KMS_LOCAL_MODE === 'true',

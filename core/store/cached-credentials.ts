@@ -3,41 +3,38 @@
  *
  * Caches AccessKey records in the isolate for at most {@link ACCESS_KEY_CACHE_MS}, so a warm
  * caller's request does no table read to authenticate. The record holds the secret only wrapped
- * under the root key.
+ * under the root key. The entries live in the isolate state (`IsolateState.accessKeys`,
+ * core/domain/isolate-state.ts; bounds in docs/isolate-state.md).
  *
  * Bound on staleness: disabling or deleting an AccessKey through this isolate takes effect at
  * once (the RAM handlers call `forget`); through another isolate, within 2 s — the same bound as
  * the key cache, and shorter than the 5 s policy cache. Unknown ids are never remembered.
  */
+import { ISOLATE_CACHE_BOUNDS, type IsolateCache } from '../domain/isolate-state'
 import type { AccessKeyRecord } from '../domain/model'
-import type { Clock, CredentialRepository } from '../domain/ports'
+import type { CredentialRepository } from '../domain/ports'
 
-export const ACCESS_KEY_CACHE_MS = 2_000
-const MAX_ENTRIES = 10_000
+export const ACCESS_KEY_CACHE_MS = ISOLATE_CACHE_BOUNDS.accessKeys.ttlMs
 
 export class CachedCredentialRepository implements CredentialRepository {
-  private readonly entries = new Map<string, { record: AccessKeyRecord; at: number }>()
-
+  /** @param cache - the isolate's AccessKey record cache (`IsolateState.accessKeys`). */
   constructor(
     private readonly inner: CredentialRepository,
-    private readonly clock: Clock,
+    private readonly cache: IsolateCache<AccessKeyRecord>,
   ) {}
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const now = this.clock.now()
-    const hit = this.entries.get(accessKeyId)
-    if (hit && now - hit.at < ACCESS_KEY_CACHE_MS) return { ...hit.record }
+    const hit = this.cache.get(accessKeyId)
+    if (hit) return hit
+    const readAt = this.cache.now()
     const record = await this.inner.getAccessKey(accessKeyId)
-    this.entries.delete(accessKeyId)
-    if (record) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)
-      this.entries.set(accessKeyId, { record: { ...record }, at: now })
-    }
+    if (record) this.cache.set(accessKeyId, record, readAt)
+    else this.cache.delete(accessKeyId)
     return record
   }
 
   forget(accessKeyId: string): void {
-    this.entries.delete(accessKeyId)
+    this.cache.delete(accessKeyId)
   }
 
   async createAccessKey(record: AccessKeyRecord): Promise<void> {

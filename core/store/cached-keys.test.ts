@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { CALLER, FixedClock, MemoryKeys, memoryKeyDeps } from '../../test/fakes/memory-store'
 import { createKey } from '../domain/keys/create-key'
 import { disableKey } from '../domain/keys/key-lifecycle'
+import { IsolateState } from '../domain/isolate-state'
 import { CachedKeyRepository, KEY_CACHE_MS } from './cached-keys'
 
 function setup() {
@@ -19,7 +20,7 @@ function setup() {
       return inner.get(id)
     },
   })
-  const cached = new CachedKeyRepository(counting, clock)
+  const cached = new CachedKeyRepository(counting, new IsolateState(clock).keys)
   return { deps: { ...base, keys: cached }, inner, clock, reads: () => reads }
 }
 

@@ -13,6 +13,11 @@
  *
  * Values carry the id of the root key they were made under (`kid`), so verification keeps
  * working after the ring rotates, as long as the old root key stays in the ring.
+ *
+ * Derived keys are memoised per root key of the ring (a weak map on its bytes: at most three
+ * keys per root key, gone with the ring that `functions/deps.ts` parses once per isolate). A
+ * pure memo of a deterministic derivation — never stale, nothing to reset — so it needs no
+ * place in the isolate state (docs/isolate-state.md), and `auditKey` keeps its signature.
  */
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
@@ -24,7 +29,7 @@ import { KmsError } from '../../errors'
 export type AuditKeyPurpose = 'chain-mac' | 'digest' | 'page-token'
 
 const SALT = utf8('edge-kms/audit')
-const cache = new Map<string, Uint8Array>()
+const derived = new WeakMap<Uint8Array, Map<AuditKeyPurpose, Uint8Array>>()
 
 /**
  * The derived key of `purpose` under root key `kid` (default: the ring's current key).
@@ -33,12 +38,13 @@ const cache = new Map<string, Uint8Array>()
 export function auditKey(ring: RootKeyRing, purpose: AuditKeyPurpose, kid = ring.current.id): Uint8Array {
   const root = ring.byId.get(kid)
   if (!root) throw new KmsError('internal', 'The audit trail names a root key that is not configured.')
-  // The cache key includes the root key bytes' identity so a reconfigured ring never reuses keys.
-  const id = `${purpose}|${kid}|${toHex(sha256(root.key)).slice(0, 16)}`
-  let key = cache.get(id)
+  // Keyed by the root key's bytes object itself, so a reconfigured ring never reuses keys.
+  let byPurpose = derived.get(root.key)
+  if (!byPurpose) derived.set(root.key, (byPurpose = new Map()))
+  let key = byPurpose.get(purpose)
   if (!key) {
     key = hkdf(sha256, root.key, SALT, utf8(`${purpose}/v1`), 32)
-    cache.set(id, key)
+    byPurpose.set(purpose, key)
   }
   return key
 }

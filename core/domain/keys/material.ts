@@ -7,11 +7,11 @@
  */
 import { unwrapUnderRoot, wrapUnderRoot } from '../../crypto/root-key'
 import { toHex, zeroize } from '../../crypto/bytes'
-import { SecretCache } from '../../crypto/secret-cache'
 import type { RandomSource } from '../../crypto/random'
 import { KmsError } from '../../errors'
 import type { KeyRecord, KeyVersionRecord } from '../model'
 import type { KeyDeps } from '../ports'
+import { ISOLATE_CACHE_BOUNDS, isolateStateOf, type IsolateDeps } from '../isolate-state'
 import { isoSeconds } from './common'
 
 /** A random (v4) UUID from the injected random source. */
@@ -48,13 +48,14 @@ export async function newSoftwareVersion(
 }
 
 /**
- * Unwrapped material kept in the isolate so a warm key needs no root-key unwrap per request.
- * Bound: an entry lives at most MATERIAL_CACHE_MS and is zeroised when it expires or is pushed
- * out. It is only reachable through a key record that still lists the same wrapped value, so
- * a deleted key's material is never used (the record goes first, within the key cache bound).
+ * Unwrapped material kept in the isolate (`IsolateState.keyMaterial`,
+ * core/domain/isolate-state.ts) so a warm key needs no root-key unwrap per request. Bound: an
+ * entry lives at most MATERIAL_CACHE_MS on the injected clock and is zeroised when it expires or
+ * is pushed out. It is only reachable through a key record that still lists the same wrapped
+ * value, so a deleted key's material is never used (the record goes first, within the key cache
+ * bound). Deps without an isolate state unwrap every time.
  */
-export const MATERIAL_CACHE_MS = 60_000
-const materialCache = new SecretCache(MATERIAL_CACHE_MS, 1_000)
+export const MATERIAL_CACHE_MS = ISOLATE_CACHE_BOUNDS.keyMaterial.ttlMs
 
 /**
  * Unwraps one version's material. The caller must zeroize the result when done (it is always a
@@ -62,7 +63,7 @@ const materialCache = new SecretCache(MATERIAL_CACHE_MS, 1_000)
  * @throws KmsError key.versionNotFound, internal (corrupt store)
  */
 export async function unwrapVersion(
-  deps: Pick<KeyDeps, 'rootKeys'>,
+  deps: Pick<KeyDeps, 'rootKeys'> & IsolateDeps,
   key: KeyRecord,
   versionId: string,
 ): Promise<Uint8Array> {
@@ -71,11 +72,11 @@ export async function unwrapVersion(
   if (!version.wrappedMaterial) {
     throw new KmsError('key.unsupportedProtectionLevel', 'This key version has no software key material.')
   }
+  const cache = isolateStateOf(deps)?.keyMaterial
   const id = `${key.keyId}:${versionId}:${version.wrappedMaterial}`
-  const now = Date.now()
-  const hit = materialCache.get(id, now)
+  const hit = cache?.get(id)
   if (hit) return hit
   const material = await unwrapUnderRoot(deps.rootKeys, version.wrappedMaterial, materialAad(key.keyId, versionId))
-  materialCache.set(id, material, now)
+  cache?.set(id, material)
   return material
 }

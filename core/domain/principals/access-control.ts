@@ -3,13 +3,16 @@
  *
  * Loads what a decision needs — the caller's identity policies, a key's owner, tags and policy,
  * a secret's policy — and caches it in the isolate for at most {@link ACCESS_CACHE_MS} (5 s), so
- * that the request path usually reads nothing extra.
+ * that the request path usually reads nothing extra. The caches live in the isolate state
+ * (`IsolateState.access`, core/domain/isolate-state.ts; every bound in docs/isolate-state.md).
  *
  * HAZARD — the cache bound is a revocation delay: a policy detached, a key policy tightened or a
  * tag changed through ANOTHER isolate takes effect here within 5 s. Changes made through this
  * isolate drop the affected entries at once. Disabling or deleting an AccessKey is delayed too,
- * by less: it applies at once in the isolate that served it and within 2 s (≤ 2 s per isolate,
- * the AccessKey record cache of core/store/cached-credentials.ts) in every other isolate.
+ * by less: it applies at once in the isolate that served it, and in every other isolate within
+ * 2 s (the AccessKey record cache, core/store/cached-credentials.ts): a disabled AccessKey keeps
+ * authenticating for up to 2 s per isolate. A user's deletion or a policy detached is delayed
+ * up to 5 s per isolate (the identity cache here).
  *
  * Fail-closed: a stored policy that no longer parses (e.g. after a catalogue change) is replaced
  * by "Deny everything" for its holder, never skipped.
@@ -31,39 +34,9 @@ import { ROOT_PRINCIPAL } from './model'
 import { principalArn } from './names'
 import { roleAttachmentOwner } from './role-model'
 import { storedSecretPolicy } from './resource-policies'
+import { AccessCaches, ISOLATE_CACHE_BOUNDS, type IsolateState } from '../isolate-state'
 
-export const ACCESS_CACHE_MS = 5_000
-const MAX_ENTRIES = 5_000
-
-/** A small time-bounded map; the oldest entries go first when it is full. */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { at: number; value: V }>()
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = MAX_ENTRIES,
-  ) {}
-
-  get(key: string, now: number): V | undefined {
-    const e = this.entries.get(key)
-    if (!e) return undefined
-    if (now - e.at >= this.ttlMs || now < e.at) {
-      this.entries.delete(key)
-      return undefined
-    }
-    return e.value
-  }
-
-  set(key: string, value: V, now: number): void {
-    this.entries.delete(key)
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
-    this.entries.set(key, { at: now, value })
-  }
-
-  deleteWhere(test: (key: string) => boolean): void {
-    for (const key of [...this.entries.keys()]) if (test(key)) this.entries.delete(key)
-  }
-}
+export const ACCESS_CACHE_MS = ISOLATE_CACHE_BOUNDS.identities.ttlMs
 
 export interface IdentityView {
   principal: PrincipalRef
@@ -92,21 +65,29 @@ export interface AccessControlDeps {
   /** Secret heads: which creation of a secret name exists now. */
   secrets: Pick<SecretRepository, 'getHead'>
   clock: Clock
+  /** The isolate's state (functions/deps.ts); without one, this instance caches on its own. */
+  isolate?: IsolateState
 }
 
 export class AccessControl {
-  private readonly identities = new TtlCache<IdentityView>(ACCESS_CACHE_MS)
-  /** Role sessions: the role's id ('' when it does not exist) and policies, per role name. */
-  private readonly roles = new TtlCache<{ roleId: string; policies: readonly PolicyDocument[] }>(ACCESS_CACHE_MS)
-  private readonly keyViews = new TtlCache<KeyView>(ACCESS_CACHE_MS)
-  private readonly secretPolicies = new TtlCache<PolicyDocument>(ACCESS_CACHE_MS)
-  private readonly documents = new TtlCache<{ text: string; doc: PolicyDocument }>(60_000)
+  private readonly identities: AccessCaches['identities']
+  private readonly roles: AccessCaches['roles']
+  private readonly keyViews: AccessCaches['keyViews']
+  private readonly secretPolicies: AccessCaches['secretPolicies']
+  private readonly documents: AccessCaches['documents']
 
-  constructor(private readonly deps: AccessControlDeps) {}
+  constructor(private readonly deps: AccessControlDeps) {
+    const caches = deps.isolate?.access ?? new AccessCaches(deps.clock)
+    this.identities = caches.identities
+    this.roles = caches.roles
+    this.keyViews = caches.keyViews
+    this.secretPolicies = caches.secretPolicies
+    this.documents = caches.documents
+  }
 
   private compile(cacheKey: string, text: string, kind: PolicyKind): PolicyDocument {
-    const now = this.deps.clock.now()
-    const cached = this.documents.get(cacheKey, now)
+    const now = this.documents.now()
+    const cached = this.documents.get(cacheKey)
     // The same name and revision can carry another text (a policy deleted and created again).
     let doc = cached && cached.text === text ? cached.doc : undefined
     if (!doc) {
@@ -132,8 +113,8 @@ export class AccessControl {
     if (principal.isRoot) return { principal, policies: 'root' }
     if (caller.session) return this.sessionIdentity(caller, principal, caller.session)
     const key = `${caller.accountId}/${caller.principal}`
-    const now = this.deps.clock.now()
-    const cached = this.identities.get(key, now)
+    const now = this.identities.now()
+    const cached = this.identities.get(key)
     if (cached) return cached
     const user = await this.deps.iam.getUser(caller.accountId, caller.principal)
     const policies: PolicyDocument[] = []
@@ -159,8 +140,8 @@ export class AccessControl {
    */
   private async sessionIdentity(caller: Caller, principal: PrincipalRef, session: CallerSession): Promise<IdentityView> {
     const key = `${caller.accountId}/role/${session.roleName}`
-    const now = this.deps.clock.now()
-    let role = this.roles.get(key, now)
+    const now = this.roles.now()
+    let role = this.roles.get(key)
     if (!role) {
       const record = await this.deps.iam.getRole(caller.accountId, session.roleName)
       const policies: PolicyDocument[] = []
@@ -187,8 +168,8 @@ export class AccessControl {
 
   /** Owner, tags and policy of a key id (any account), or `exists: false`. */
   async key(keyId: string): Promise<KeyView> {
-    const now = this.deps.clock.now()
-    const cached = this.keyViews.get(keyId, now)
+    const now = this.keyViews.now()
+    const cached = this.keyViews.get(keyId)
     if (cached) return cached
     const [key, stored] = await Promise.all([this.deps.keys.get(keyId), this.deps.iam.getResourcePolicy({ kind: 'key', keyId })])
     let view: KeyView
@@ -215,8 +196,8 @@ export class AccessControl {
     const head = await this.deps.secrets.getHead(accountId, region, secretName)
     if (!head || head.state === 'Deleted') return this.defaultPolicy(accountId)
     const key = `${accountId}/${region}/${secretName}/${head.uid ?? '-'}`
-    const now = this.deps.clock.now()
-    const cached = this.secretPolicies.get(key, now)
+    const now = this.secretPolicies.now()
+    const cached = this.secretPolicies.get(key)
     if (cached) return cached
     const stored = await storedSecretPolicy(this.deps.iam, head)
     let policy = this.defaultPolicy(accountId)
@@ -242,7 +223,7 @@ export class AccessControl {
   }
 
   forgetKey(keyId: string): void {
-    this.keyViews.deleteWhere((k) => k === keyId)
+    this.keyViews.delete(keyId)
   }
 
   forgetSecret(accountId: string, region: string, secretName: string): void {

@@ -63,13 +63,13 @@ export async function getSecretValue(
   if (!ref) throw danglingVersion()
   const { accountId, region, secretName } = head
   const now = deps.clock.now()
-  const cached = cachedVersion(head, ref, now)
+  const cached = cachedVersion(deps, head, ref)
   const [item, key] = await Promise.all([
     cached ?? deps.secrets.getVersion(accountId, region, secretName, versionId),
     deps.keys.get(head.encryptionKeyId),
   ])
   if (!item) throw danglingVersion()
-  if (!cached) rememberVersion(head, ref, item, now)
+  if (!cached) rememberVersion(deps, head, ref, item, now)
   if (input.dryRun) {
     await keyForRead(deps, head, versionId, item, key)
     throw new KmsError(

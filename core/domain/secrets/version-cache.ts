@@ -1,20 +1,20 @@
 /**
  * @module core/domain/secrets/version-cache
  *
- * Committed version items kept in the isolate, so a warm GetSecretValue reads only the head.
+ * Committed version items kept in the isolate (`IsolateState.secretVersions`,
+ * core/domain/isolate-state.ts), so a warm GetSecretValue reads only the head.
  * Safe because a version that a head references never changes its value: the head decides which
  * versions exist and which labels name them, and it is read fresh on every call. An entry holds
  * only what the table holds (wrapped data key, IV, ciphertext — never plaintext) and is keyed by
  * the secret's incarnation (`head.uid`, random per creation: a force-deleted name can be
  * re-created at once, even within the same second) and the version as the head lists it. Heads
  * without a uid (created before it existed) are not cached. Bound: {@link VERSION_CACHE_MS}, at
- * most 1,000 entries.
+ * most 1,000 entries. Deps without an isolate state cache nothing.
  */
-import { ExpiringMap } from '../../expiring-map'
+import { ISOLATE_CACHE_BOUNDS, isolateStateOf, type IsolateDeps } from '../isolate-state'
 import type { SecretRecord, SecretVersionRecord, SecretVersionRef } from './model'
 
-export const VERSION_CACHE_MS = 60_000
-const entries = new ExpiringMap<SecretVersionRecord>(VERSION_CACHE_MS, 1_000)
+export const VERSION_CACHE_MS = ISOLATE_CACHE_BOUNDS.secretVersions.ttlMs
 
 function cacheId(head: SecretRecord, ref: SecretVersionRef): string | undefined {
   if (!head.uid) return undefined
@@ -22,14 +22,17 @@ function cacheId(head: SecretRecord, ref: SecretVersionRef): string | undefined 
 }
 
 /** The cached item of a version the head references, if fresh. */
-export function cachedVersion(head: SecretRecord, ref: SecretVersionRef, now: number): SecretVersionRecord | undefined {
+export function cachedVersion(deps: IsolateDeps, head: SecretRecord, ref: SecretVersionRef): SecretVersionRecord | undefined {
   const id = cacheId(head, ref)
-  return id === undefined ? undefined : entries.get(id, now)
+  return id === undefined ? undefined : isolateStateOf(deps)?.secretVersions.get(id)
 }
 
-/** Remembers a version item read for a head that references it. */
-export function rememberVersion(head: SecretRecord, ref: SecretVersionRef, item: SecretVersionRecord, now: number): void {
+/**
+ * Remembers a version item read for a head that references it.
+ * @param readAt - the clock reading taken before the item was read.
+ */
+export function rememberVersion(deps: IsolateDeps, head: SecretRecord, ref: SecretVersionRef, item: SecretVersionRecord, readAt: number): void {
   const id = cacheId(head, ref)
   if (id === undefined || item.versionId !== ref.versionId) return
-  entries.set(id, Object.freeze({ ...item }), now)
+  isolateStateOf(deps)?.secretVersions.set(id, Object.freeze({ ...item }), readAt)
 }
