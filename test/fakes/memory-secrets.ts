@@ -110,9 +110,12 @@ export class MemorySecrets implements SecretRepository {
     p.delete(versionId)
   }
 
+  /** By version id, as the Query on the secret's partition (`VERSION#<id>`). */
   async listVersionItems(accountId: string, region: string, secretName: string) {
     await this.hook('listVersionItems')
-    return [...this.partition(accountId, region, secretName).values()].map((v) => ({ ...v }))
+    return [...this.partition(accountId, region, secretName).values()]
+      .sort((a, b) => (a.versionId < b.versionId ? -1 : 1))
+      .map((v) => ({ ...v }))
   }
 
   async listDue(nowIso: string, limit: number): Promise<{ items: DueSecretRef[]; more: boolean }> {
@@ -125,7 +128,9 @@ export class MemorySecrets implements SecretRepository {
       due.push({ accountId: h.accountId, region: h.region, secretName: h.secretName, due: at, sk })
     }
     due.sort((a, b) => (a.sk < b.sk ? -1 : 1))
-    return { items: due.slice(0, limit), more: due.length > limit }
+    // The refs only: the index's sort key is no part of the answer.
+    const items = due.map(({ sk: _sk, ...ref }) => ref)
+    return { items: items.slice(0, limit), more: items.length > limit }
   }
 
   /** Items of a secret that no head references (test oracle). */

@@ -1,6 +1,7 @@
 /**
  * In-memory implementations of the key ports with the same conditional-write semantics as the
- * DynamoDB repositories (ConditionFailed on a lost condition). Used by core unit tests.
+ * DynamoDB repositories (ConditionFailed on a lost condition) and the same listing order and
+ * contents. test/contract holds both to one contract. Used by core unit tests.
  */
 import type { AliasRecord, KeyRecord } from '../../core/domain/model'
 import { ConditionFailed, type AliasRepository, type Clock, type KeyDeps, type KeyRepository } from '../../core/domain/ports'
@@ -33,10 +34,12 @@ export class MemoryKeys implements KeyRepository {
       .sort()
     return { keyIds: due.slice(0, limit).map((sk) => sk.slice(sk.indexOf('#') + 1)), more: due.length > limit }
   }
+  /** As the gsi1 query: Deleted tombstones leave the listing; oldest first (`<createdAt>#<keyId>`). */
   async listByAccount(accountId: string, region: string) {
+    const order = (k: KeyRecord) => `${k.createdAt}#${k.keyId}`
     return [...this.items.values()]
-      .filter((k) => k.accountId === accountId && k.region === region)
-      .sort((a, b) => (a.createdAt + a.keyId < b.createdAt + b.keyId ? -1 : 1))
+      .filter((k) => k.accountId === accountId && k.region === region && k.keyState !== 'Deleted')
+      .sort((a, b) => (order(a) < order(b) ? -1 : 1))
       .map((k) => structuredClone(k))
   }
 }
@@ -67,8 +70,12 @@ export class MemoryAliases implements AliasRepository {
     if (!a || (expectedKeyId !== undefined && a.keyId !== expectedKeyId)) throw new ConditionFailed('delete alias')
     this.items.delete(id)
   }
+  /** By name, as the gsi1 query. */
   async listByAccount(accountId: string, region: string) {
-    return [...this.items.values()].filter((a) => a.accountId === accountId && a.region === region).map((a) => ({ ...a }))
+    return [...this.items.values()]
+      .filter((a) => a.accountId === accountId && a.region === region)
+      .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1))
+      .map((a) => ({ ...a }))
   }
 }
 

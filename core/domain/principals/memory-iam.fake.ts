@@ -2,7 +2,7 @@
  * @module core/domain/principals/memory-iam.fake
  *
  * In-memory IamRepository + CredentialRepository with the DynamoDB repositories' conditional
- * semantics, for unit tests only.
+ * semantics and listing order (test/contract holds both to one contract), for unit tests only.
  */
 import type { AccessKeyRecord, AccountRecord } from '../model'
 import { ConditionFailed, type CredentialRepository, type IamRepository } from '../ports'
@@ -105,14 +105,21 @@ export class MemoryIam implements IamRepository, CredentialRepository {
   private attachmentKey(a: Pick<PolicyAttachmentRecord, 'accountId' | 'userName' | 'policyType' | 'policyName'>) {
     return `${a.accountId}/${a.userName}/${a.policyType}/${a.policyName}`
   }
+  /** By `<policyType>#<policyName>`, as the Query on the user's partition. */
   async listAttachments(accountId: string, userName: string) {
     this.reads++
-    return [...this.attachments.values()].filter((a) => a.accountId === accountId && a.userName === userName)
+    const order = (a: PolicyAttachmentRecord) => `${a.policyType}#${a.policyName}`
+    return [...this.attachments.values()]
+      .filter((a) => a.accountId === accountId && a.userName === userName)
+      .sort((a, b) => (order(a) < order(b) ? -1 : 1))
+      .map((a) => ({ ...a }))
   }
+  /** By user, as the gsi1 query. */
   async listAttachmentsOfPolicy(accountId: string, policyType: PolicyType, policyName: string) {
-    return [...this.attachments.values()].filter(
-      (a) => a.accountId === accountId && a.policyType === policyType && a.policyName === policyName,
-    )
+    return [...this.attachments.values()]
+      .filter((a) => a.accountId === accountId && a.policyType === policyType && a.policyName === policyName)
+      .sort((a, b) => (a.userName < b.userName ? -1 : 1))
+      .map((a) => ({ ...a }))
   }
   async createAttachment(a: PolicyAttachmentRecord) {
     const k = this.attachmentKey(a)
@@ -123,8 +130,12 @@ export class MemoryIam implements IamRepository, CredentialRepository {
     const k = this.attachmentKey({ accountId, userName, policyType, policyName })
     if (!this.attachments.delete(k)) throw new ConditionFailed('delete attachment')
   }
+  /** By AccessKey id, as the gsi1 query. */
   async listAccessKeys(accountId: string, principal: string) {
-    return [...this.accessKeys.values()].filter((k) => k.accountId === accountId && k.principal === principal).map((k) => ({ ...k }))
+    return [...this.accessKeys.values()]
+      .filter((k) => k.accountId === accountId && k.principal === principal)
+      .sort((a, b) => (a.accessKeyId < b.accessKeyId ? -1 : 1))
+      .map((k) => ({ ...k }))
   }
   async setAccessKeyStatus(accessKeyId: string, accountId: string, principal: string, status: 'Active' | 'Inactive') {
     const k = this.accessKeys.get(accessKeyId)
@@ -163,9 +174,10 @@ export class MemoryIam implements IamRepository, CredentialRepository {
     this.accessKeys.set(record.accessKeyId, { ...record })
   }
   async getAccount(accountId: string) {
-    return this.accounts.get(accountId)
+    const a = this.accounts.get(accountId)
+    return a ? { ...a } : undefined
   }
   async ensureAccount(record: AccountRecord) {
-    if (!this.accounts.has(record.accountId)) this.accounts.set(record.accountId, record)
+    if (!this.accounts.has(record.accountId)) this.accounts.set(record.accountId, { ...record })
   }
 }
