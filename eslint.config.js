@@ -1,6 +1,7 @@
 // ESLint (flat config): the layering of core, and a few recommended rules that hold everywhere.
-// Type errors and unused code are `tsc -p . --noEmit` (tsconfig.json: strict, noUnusedLocals,
-// noUnusedParameters); `npm run lint` runs both. No formatting rules.
+// Type errors and unused code are `npm run typecheck` (tsc over functions/, core/, hsm-bridge/
+// and the root tsconfig.json; tsconfig.base.json: strict, noUnusedLocals, noUnusedParameters);
+// `npm run lint` runs both. No formatting rules.
 import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
@@ -33,7 +34,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
-      // tsc reports unused locals and parameters (tsconfig.json); `_`-named bindings in
+      // tsc reports unused locals and parameters (tsconfig.base.json); `_`-named bindings in
       // destructuring are how the code drops fields on purpose.
       '@typescript-eslint/no-unused-vars': 'off',
       // Production code has no `any` (two commented exceptions in core/store); tests, scripts and

@@ -116,7 +116,7 @@ describe('wrapUnderRoot / unwrapUnderRoot', () => {
     // Reproduce with raw WebCrypto: AES-256-GCM, AAD = "edge-kms/root/v1|rk-a|slot".
     const k = await crypto.subtle.importKey('raw', KEY_A, 'AES-GCM', false, ['encrypt'])
     const params = { name: 'AES-GCM', iv, additionalData: utf8('edge-kms/root/v1|rk-a|slot') }
-    const expected = new Uint8Array(await crypto.subtle.encrypt(params, k, secret))
+    const expected = new Uint8Array(await crypto.subtle.encrypt(params, k, new Uint8Array(secret)))
     expect(fromBase64(wrapped.split('.')[2]!)!.subarray(12)).toEqual(expected)
   })
 

@@ -31,7 +31,7 @@ function fakeBridge(
   answer: (req: Seen) => { status: number; payload: unknown; sign?: boolean },
   seen: Seen[] = [],
 ): typeof fetch {
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+  return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = new URL(String(input))
     const headers = new Headers(init?.headers)
     const body = new TextDecoder().decode(init?.body as Uint8Array)
@@ -125,7 +125,7 @@ describe('HsmBridgeClient', () => {
   })
 
   it('aborts at its deadline and reports hsm.unavailable', async () => {
-    const hanging = ((_: RequestInfo | URL, init?: RequestInit) =>
+    const hanging = ((_: Parameters<typeof fetch>[0], init?: RequestInit) =>
       new Promise((_resolve, reject) => {
         init?.signal?.addEventListener('abort', () => {
           reject(new DOMException('aborted', 'AbortError'))
@@ -162,7 +162,7 @@ describe('HsmBridgeClient', () => {
     const other = new HsmBridgeClient({
       baseUrl: BASE,
       secret: SECRET,
-      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetch: (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
         const bridge = fakeBridge(() => ({ status: 200, payload: { destroyed: true } }))
         const res = await bridge(input, init)
         const headers = new Headers(res.headers)

@@ -245,7 +245,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
   describe('HsmBridgeClient response checks', () => {
     const tamper =
       (mutate: (res: Response, body: string) => Response) =>
-      (async (input: RequestInfo | URL, init?: RequestInit) => {
+      (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
         const res = await fetch(input, init)
         return mutate(res, await res.text())
       }) as typeof fetch

@@ -75,12 +75,12 @@ async function webCryptoVerify(pem: string, keySpec: string, algorithm: string, 
   if (algorithm === 'ECDSA_SHA_256') {
     const key = await crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
     const p1363 = p256.Signature.fromBytes(signature, 'der').toBytes('compact')
-    return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, p1363, message)
+    return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, new Uint8Array(p1363), new Uint8Array(message))
   }
   const name = algorithm === 'RSA_PSS_SHA_256' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5'
   const key = await crypto.subtle.importKey('spki', spki, { name, hash: 'SHA-256' }, false, ['verify'])
   expect(keySpec).toMatch(/^RSA_/)
-  return crypto.subtle.verify({ name, saltLength: 32 }, key, signature, message)
+  return crypto.subtle.verify({ name, saltLength: 32 }, key, new Uint8Array(signature), new Uint8Array(message))
 }
 
 function nodeVerify(pem: string, algorithm: string, message: Uint8Array, signature: Uint8Array): boolean {

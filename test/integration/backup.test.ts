@@ -125,7 +125,7 @@ describe('backup', () => {
     writeFileSync(otherRing, generateRootKeyRingJson())
     const env = JSON.parse(backup)
     const flipped = Buffer.from(env.ciphertext, 'base64')
-    flipped[100] ^= 1
+    flipped[100] = flipped[100]! ^ 1
     const cases: Array<[Parameters<typeof restoreBackup>[0], RegExp]> = [
       [{ backup: 'not json', passphrase: PASS, dataDir: target }, /Not a backup file/],
       [{ backup: JSON.stringify({ format: 'other' }), passphrase: PASS, dataDir: target }, /Not a backup file/],

@@ -151,7 +151,7 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
       const webKey = await crypto.subtle.importKey('spki', spki, webAlg, false, ['verify'])
       const webSig = keySpec === 'EC_P256' ? ieeeP1363(signature) : signature
       const verifyAlg = keySpec === 'EC_P256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: webAlg.name, saltLength: 32 }
-      expect(await crypto.subtle.verify(verifyAlg, webKey, webSig, message)).toBe(true)
+      expect(await crypto.subtle.verify(verifyAlg, webKey, new Uint8Array(webSig), new Uint8Array(message))).toBe(true)
       const ok = await client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(message)), value: res.value }))
       expect(ok.value).toBe(true)
       const bad = await client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(Buffer.from('other'))), value: res.value }))

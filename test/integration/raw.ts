@@ -196,7 +196,7 @@ function parse(status: number, text: string, headers: Headers): RawResponse {
 export async function send(req: RawRequest): Promise<RawResponse> {
   const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers: req.headers }
   if (req.body !== undefined) {
-    init.body = req.body as BodyInit
+    init.body = req.body as NonNullable<RequestInit['body']>
     if (req.body instanceof ReadableStream) init.duplex = 'half'
   }
   const res = await fetch(req.url, init)

@@ -171,7 +171,7 @@ export function ecScalarFromPkcs8(curve: EcCurveName, pkcs8: Uint8Array, checkPu
 export async function generateEcKeyPair(curve: EcCurveName, random: RandomSource): Promise<EcKeyPair> {
   if (curve === 'P-256') {
     const algorithm = { name: 'ECDSA', namedCurve: 'P-256' }
-    const pair = (await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair
+    const pair = (await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as { privateKey: CryptoKey; publicKey: CryptoKey }
     const exported = new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer)
     try {
       return importEcPkcs8(curve, exported)

@@ -48,7 +48,11 @@ const DIGEST_INFO_PREFIX: Record<RsaHashName, Uint8Array> = {
 
 export const RSA_PUBLIC_EXPONENT = Uint8Array.of(1, 0, 1)
 
-type RsaAlgorithm = CryptoKeyRsaKeyAlgorithm
+// Spelled out rather than named from the platform's globals: @cloudflare/workers-types declares
+// CryptoKeyRsaKeyAlgorithm, CryptoKeyPair and JsonWebKey, @types/node only inside node:crypto.
+type RsaAlgorithm = { name: string; modulusLength: number; publicExponent: ArrayBuffer | ArrayBufferView }
+type KeyPair = { privateKey: CryptoKey; publicKey: CryptoKey }
+type RsaJwk = { kty?: string; n?: string; e?: string; d?: string; p?: string; q?: string; dp?: string; dq?: string; qi?: string }
 
 function exponentBytes(e: ArrayBuffer | ArrayBufferView): Uint8Array {
   return e instanceof ArrayBuffer ? new Uint8Array(e).slice() : new Uint8Array(e.buffer, e.byteOffset, e.byteLength).slice()
@@ -110,7 +114,7 @@ export async function generateRsaKeyPair(bits: 2048 | 3072 | 4096): Promise<RsaK
     { name: 'RSA-PSS', modulusLength: bits, publicExponent: RSA_PUBLIC_EXPONENT, hash: 'SHA-256' },
     true,
     ['sign', 'verify'],
-  )) as CryptoKeyPair
+  )) as KeyPair
   return {
     pkcs8: new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer),
     spki: new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer),
@@ -155,7 +159,7 @@ export async function importRsaPkcs8(engine: RsaEngine, pkcs8: Uint8Array, bits:
     throw new Error('RSA public exponent must be 65537')
   }
   const canonical = new Uint8Array((await crypto.subtle.exportKey('pkcs8', key)) as ArrayBuffer)
-  const jwk = (await crypto.subtle.exportKey('jwk', key)) as JsonWebKey
+  const jwk = (await crypto.subtle.exportKey('jwk', key)) as RsaJwk
   const publicJwk = { kty: 'RSA', n: jwk.n, e: jwk.e }
   const publicKey = await crypto.subtle.importKey('jwk', publicJwk, { name: 'RSA-PSS', hash: 'SHA-256' }, true, ['verify'])
   jwk.d = jwk.p = jwk.q = jwk.dp = jwk.dq = jwk.qi = undefined

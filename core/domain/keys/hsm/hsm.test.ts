@@ -71,14 +71,14 @@ class FakeHsm implements Hsm {
   async encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array) {
     this.check('encrypt')
     const iv = crypto.getRandomValues(new Uint8Array(12))
-    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, this.get(id).key!, plaintext)
+    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new Uint8Array(aad) }, this.get(id).key!, new Uint8Array(plaintext))
     return { iv, ciphertext: new Uint8Array(ct) }
   }
   async decrypt(id: string, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) {
     this.check('decrypt')
     const o = this.get(id)
     try {
-      return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad }, o.key!, ciphertext))
+      return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: new Uint8Array(aad) }, o.key!, new Uint8Array(ciphertext)))
     } catch {
       throw new KmsError('crypto.invalidCiphertext', 'bad')
     }

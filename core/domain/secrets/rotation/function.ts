@@ -18,7 +18,7 @@
  * wrapped like every secret value); the function holds the same key. Deployments require https;
  * the local stack also allows http on 127.0.0.1, ::1 and localhost.
  */
-import { toHex, utf8 } from '../../../crypto/bytes'
+import { toArrayBuffer, toHex, utf8 } from '../../../crypto/bytes'
 import { KmsError, invalidParameter } from '../../../errors'
 import type { RotationContext, RotationStrategy } from './strategy'
 import { isLoopbackName } from '../../loopback'
@@ -89,8 +89,8 @@ function parseUrl(text: unknown): URL {
 
 /** The HMAC signature header value of `body` at `timestamp` under `key`. */
 export async function signRotationRequest(key: Uint8Array, timestamp: string, body: string): Promise<string> {
-  const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', k, utf8(`${timestamp}.${body}`)))
+  const k = await crypto.subtle.importKey('raw', toArrayBuffer(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', k, toArrayBuffer(utf8(`${timestamp}.${body}`))))
   return `v1=${toHex(mac)}`
 }
 

@@ -13,7 +13,7 @@
  * - finish: the replaced AccessKey keeps working for RAM_OLD_KEY_GRACE_MS, then the job deletes it.
  * - rollback: deletes the key made by create (never the current one).
  */
-import { timingSafeEqual, utf8, zeroize, fromUtf8 } from '../../../crypto/bytes'
+import { timingSafeEqual, toArrayBuffer, utf8, zeroize, fromUtf8 } from '../../../crypto/bytes'
 import { unwrapUnderRoot, wrapUnderRoot } from '../../../crypto/root-key'
 import { KmsError, invalidParameter } from '../../../errors'
 import { accessKeySecretAad } from '../../authenticate'
@@ -66,7 +66,7 @@ function userName(config: Record<string, unknown>): string {
 /** `LTAI` + 20 characters derived from the secret's identity and the rotation's version id. */
 async function derivedAccessKeyId(ctx: RotationContext): Promise<string> {
   const seed = `edge-kms/ram-rotation/v1|${ctx.accountId}|${ctx.region}|${ctx.secretName}|${ctx.head.uid ?? ''}|${ctx.versionId}`
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(seed)))
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', toArrayBuffer(utf8(seed))))
   let id = 'LTAI'
   for (let i = 0; i < 20; i++) id += ALNUM[digest[i]! % ALNUM.length]
   return id
