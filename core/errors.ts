@@ -61,6 +61,11 @@ export const KMS_ERROR_CODES = [
   'secret.versionConflict',
   // crypto
   'crypto.invalidCiphertext',
+  /** AWS Decrypt naming a KeyId that is not the ciphertext's key (IncorrectKeyException). */
+  'crypto.incorrectKey',
+  /** AWS VerifyMac / Verify with a tag that does not verify (KMSInvalidMac/SignatureException). */
+  'crypto.invalidMac',
+  'crypto.invalidSignature',
   // KMS instances
   'instance.notFound',
   // limits and dry runs

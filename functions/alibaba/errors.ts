@@ -55,6 +55,10 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'secret.invalidState': { status: 409, code: 'Rejected.IncorrectSecretStatus' },
   'secret.versionConflict': { status: 400, code: 'Rejected.ResourceExist' },
   'crypto.invalidCiphertext': { status: 400, code: 'InvalidCiphertext' },
+  // AWS-dialect only (functions/aws): never raised for an Alibaba call.
+  'crypto.incorrectKey': { status: 400, code: 'InvalidCiphertext' },
+  'crypto.invalidMac': { status: 400, code: 'InvalidParameter' },
+  'crypto.invalidSignature': { status: 400, code: 'InvalidParameter' },
   'instance.notFound': { status: 403, code: 'Forbidden.DKMSInstanceNotFound' },
   'limit.exceeded': { status: 400, code: 'Rejected.LimitExceeded' },
   'concurrency.conflict': { status: 409, code: 'Rejected.ConcurrentModification' },

@@ -18,6 +18,8 @@ export const authenticateCaller = createMiddleware<AppEnv>(async (c, next) => {
     rpc.signed,
     deps.region,
     known,
+    // The AWS dialect signs with SigV4, scoped to the target's service (kms, secretsmanager).
+    { sigV4Service: c.get('aws')?.request.service },
   )
   // From here on the event's first write claims the request's nonce (run-audited.ts).
   event.eventId = replayId

@@ -8,6 +8,8 @@
 import type { Authenticated, KnownCaller } from '../../core/domain/authenticate'
 import type { AuditEvent } from '../../core/domain/audit/model'
 import type { ActionDescriptor } from '../alibaba/action'
+import type { AwsAction } from '../aws/action'
+import type { AwsRequest } from '../aws/request'
 import type { RpcRequest } from '../alibaba/request'
 import type { Authorization, Service } from '../authorize'
 import type { Deps } from '../deps'
@@ -46,5 +48,7 @@ export type AppEnv = {
     descriptor: ActionDescriptor
     caller: Authenticated['caller']
     authz: Authorization
+    /** AWS dialect only (parse-aws.ts): the request and the operation it names. */
+    aws?: { request: AwsRequest; action: AwsAction }
   }
 }

@@ -13,7 +13,9 @@ import { KMS_ACTIONS, KMS_VERSION } from '../alibaba/registry'
 import { readRpcRequest } from '../alibaba/request'
 import { STS_ACTIONS, STS_VERSION } from '../alibaba/sts/registry'
 import { TRAIL_ACTIONS, TRAIL_VERSION } from '../alibaba/trail/registry'
+import { isAwsRequest } from '../aws/request'
 import type { Apis, AppEnv } from './env'
+import { parseAws } from './parse-aws'
 
 /** The APIs this service speaks: KMS (2016-01-20), RAM (2015-05-01), ActionTrail (2020-07-06), STS. */
 export const APIS: Apis = {
@@ -29,6 +31,8 @@ function printable(text: string): string {
 
 export function parseRpc(apis: Apis) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // The AWS dialect (X-Amz-Target) on the same endpoint: its own reader, the same descriptors.
+    if (isAwsRequest(c.req.raw)) return parseAws(c, next)
     const event = c.get('event')
     const body = c.req.method === 'GET' ? new ArrayBuffer(0) : await c.req.arrayBuffer()
     const rpc = await readRpcRequest(c.req.raw, body)
