@@ -73,8 +73,8 @@ export interface PermissionCheck {
   /** The parameter whose encryption context feeds `kms:EncryptionContext:*` conditions. */
   contextParam?: string
   /**
-   * A probe, not a requirement: the check never denies the call; the handler receives the
-   * parameter named here set to `true` when every probe of that name allowed, else `false`.
+   * A probe, not a requirement: the check never denies the call; the handler finds
+   * `ctx.targets.probes[<name>]` set to `true` when every probe of that name allowed, else `false`.
    */
   probe?: string
 }
@@ -92,16 +92,10 @@ export const ALIAS_TARGET: ResourceSpec = { kind: 'aliasTarget', param: 'AliasNa
 export const SECRET_KEY: ResourceSpec = { kind: 'secretKey', param: 'SecretName' }
 
 /**
- * Parameters that only authorisation sets (functions/authorize.ts removes any a client sends):
- * - `aliasKeyId`: the key an alias pointed at when UpdateAlias/DeleteAlias was authorised; the
- *   change is written only while the alias still points there.
- * - `secretReadable`: `true` when the caller of PutSecretValue may also read the secret
- *   (kms:GetSecretValue on it, kms:Decrypt on its customer CMK); only then does a retry with an
- *   existing VersionId learn whether its value equals the stored one.
- * - `secretKeys`: JSON `{"<account>/<region>/<name>": "<key id>"}`, the customer CMK each secret
- *   was authorised on (`""`: none needed, the secret was missing or under a managed key). The
- *   secret actions refuse a secret whose CMK is another customer key by the time they read it
- *   (deleted and created again under another key in between).
+ * Transitional, for the name table in functions/alibaba/permissions.ts only: no handler reads
+ * parameters of these names any more, and authorisation sets none. What authorisation resolves
+ * reaches the handler as typed data (`ctx.targets`, core/domain/targets); a probe's name is only
+ * its key in `targets.probes`. Goes with permissions.ts.
  */
 export const AUTHZ_PARAM_PREFIX = 'edge-kms-authz:'
 export const AUTHZ_PARAMS = {

@@ -22,14 +22,23 @@ export async function dispatch(c: Context<AppEnv>): Promise<Response> {
   const descriptor = c.get('descriptor')
   const caller = c.get('caller')
   const authz = c.get('authz')
+  const aws = c.get('aws')
+  // The AWS dialect's answer is mapped inside the audited run, so a refusal by the mapping
+  // (e.g. Decrypt's KeyId check) is the call's recorded outcome; the audit facts come from the
+  // descriptor's own result.
+  let described: Record<string, unknown> | undefined
   const result = await runAudited(deps, {
     event,
     run: async () => {
-      const out = await runAction(descriptor, { deps, caller: authz.caller, params: authz.params, requestId, env: c.env })
+      const ctx = { deps, caller, params: authz.params, targets: authz.targets, requestId, env: c.env }
+      const out = await runAction(descriptor, ctx)
       if (authz.unresolved) throw new KmsError('internal', 'A call authorised without its key succeeded.')
-      return out
+      if (!aws) return out
+      described = out
+      return (await aws.action.response(out, { region: deps.region, accountId: authz.targets.accountId }, aws.request.body, ctx)) as Record<string, unknown>
     },
-    describe: (r) => {
+    describe: (answer) => {
+      const r = described ?? answer
       const facts: Pick<AuditEvent, 'keyVersionId' | 'resources'> = {}
       if (typeof r.KeyVersionId === 'string') facts.keyVersionId = r.KeyVersionId
       // A created key or secret is named in the response only.
@@ -39,12 +48,13 @@ export async function dispatch(c: Context<AppEnv>): Promise<Response> {
       return facts
     },
     failure: wireFailure,
-    // Cross-account use: authorize() hands the handler the key owner's account.
-    ...(authz.caller.accountId !== caller.accountId ? { alsoIn: authz.caller.accountId } : {}),
+    // Cross-account use: the account whose key or secret the call used (authorize(): targets).
+    ...(authz.targets.accountId !== caller.accountId ? { alsoIn: authz.targets.accountId } : {}),
   })
   if (!authz.permission.readOnly) {
     if (api.service === 'ram') deps.access.forgetAccount(caller.accountId)
     for (const keyId of authz.keyIds) deps.access.forgetKey(keyId)
   }
+  if (aws) return c.body(JSON.stringify(result), 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId })
   return c.json({ RequestId: requestId, ...result }, 200, { 'x-acs-request-id': requestId })
 }

@@ -9,7 +9,7 @@ import { KmsError } from '../../errors'
 import type { AliasRecord, Caller } from '../model'
 import { ConditionFailed, type KeyDeps } from '../ports'
 import { assertUserManaged } from './key-lifecycle'
-import { assertAliasName, assertKeyState, isoSeconds, resolveKey } from './common'
+import { assertAliasName, assertKeyState, isoSeconds, resolveKey, type KeyRef } from './common'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
 
@@ -21,7 +21,7 @@ function aliasNotFound(): KmsError {
 }
 
 /** @throws KmsError alias.invalidName, alias.alreadyExists, key.*, limit.exceeded */
-export async function createAlias(deps: Deps, caller: Caller, aliasName: string, keyId: string): Promise<AliasRecord> {
+export async function createAlias(deps: Deps, caller: Caller, aliasName: string, keyId: KeyRef): Promise<AliasRecord> {
   assertAliasName(aliasName)
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('CreateAlias', key)
@@ -64,7 +64,7 @@ export async function updateAlias(
   deps: Deps,
   caller: Caller,
   aliasName: string,
-  keyId: string,
+  keyId: KeyRef,
   expectedKeyId?: string,
 ): Promise<AliasRecord> {
   assertAliasName(aliasName)
@@ -108,7 +108,7 @@ export async function listAliases(deps: Deps, caller: Caller): Promise<AliasReco
 }
 
 /** @throws KmsError key.* */
-export async function listAliasesByKeyId(deps: Deps, caller: Caller, keyId: string): Promise<AliasRecord[]> {
+export async function listAliasesByKeyId(deps: Deps, caller: Caller, keyId: KeyRef): Promise<AliasRecord[]> {
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('ListAliasesByKeyId', key)
   return (await listAliases(deps, caller)).filter((a) => a.keyId === key.keyId)

@@ -1,18 +1,17 @@
 /**
  * @module core/domain/keys/common
  *
- * What every key operation shares: naming a key (id, ARN, alias, alias ARN), the state check
+ * What every key operation shares: loading the key it acts on (resolved by authorisation, or
+ * named by id, ARN, alias, alias ARN: core/domain/targets/parse.ts), the state check
  * against the key-state table, and the optimistic read-modify-write loop.
  */
-import { KmsError, invalidParameter } from '../../errors'
-import type { Caller, KeyRecord } from '../model'
+import { KmsError } from '../../errors'
+import type { KeyRecord } from '../model'
 import { ConditionFailed, type KeyDeps } from '../ports'
+import type { KeyTarget } from '../targets/model'
+import { isAliasName, isKeyId, parseKeyReference, type Owner } from '../targets/parse'
 import { keyStateOutcome, type KeyOperation } from './key-state-table'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-/** Alibaba: `alias/` then 1–249 of letters, digits, `_`, `-`, `/`; `alias/acs/` is reserved. */
-const ALIAS_NAME = /^alias\/[A-Za-z0-9_\-/]{1,249}$/
-const ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):(key|alias)\/(.+)$/
 
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -31,7 +30,7 @@ export function aliasArn(region: string, accountId: string, aliasName: string): 
  * @throws KmsError alias.invalidName
  */
 export function assertAliasName(name: string, parameter = 'AliasName'): void {
-  if (!ALIAS_NAME.test(name) || name.includes('//') || name.endsWith('/')) {
+  if (!isAliasName(name) || name.includes('//') || name.endsWith('/')) {
     throw new KmsError(
       'alias.invalidName',
       `The parameter "${parameter}" must be "alias/" followed by 1 to 249 letters, digits, "_", "-" or "/".`,
@@ -45,68 +44,50 @@ export function assertAliasName(name: string, parameter = 'AliasName'): void {
   }
 }
 
-export type KeyReference =
-  | { kind: 'id'; keyId: string }
-  | { kind: 'alias'; aliasName: string }
-  | { kind: 'unknown' }
-
-/**
- * Parses how a request names a key: id, `acs:kms:<region>:<account>:key/<id>`, `alias/<name>`
- * or `acs:kms:<region>:<account>:alias/<name>`.
- *
- * @throws KmsError validation.invalidParameter for malformed input or an ARN of another region;
- *   auth.forbidden for an ARN of another account (cross-account use is decided by policy).
- */
-export function parseKeyReference(value: string, caller: Caller, parameter = 'KeyId'): KeyReference {
-  if (value.length === 0 || value.length > 512 || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalidParameter(parameter, 'the key identifier is malformed.')
-  }
-  if (value.startsWith('acs:')) {
-    const m = ARN.exec(value)
-    if (!m) throw invalidParameter(parameter, 'the ARN is malformed.')
-    const [, region, account, kind, rest] = m as unknown as [string, string, string, string, string]
-    if (region !== caller.region) throw invalidParameter(parameter, 'the ARN names another region.')
-    if (account !== caller.accountId) {
-      throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
-    }
-    if (kind === 'key') return UUID.test(rest) ? { kind: 'id', keyId: rest } : { kind: 'unknown' }
-    return ALIAS_NAME.test(`alias/${rest}`) ? { kind: 'alias', aliasName: `alias/${rest}` } : { kind: 'unknown' }
-  }
-  if (value.startsWith('alias/')) {
-    return ALIAS_NAME.test(value) ? { kind: 'alias', aliasName: value } : { kind: 'unknown' }
-  }
-  return UUID.test(value) ? { kind: 'id', keyId: value } : { kind: 'unknown' }
-}
-
 export function keyNotFound(): KmsError {
   return new KmsError('key.notFound', 'The specified Key is not found.')
 }
 
 /**
- * Loads the key a request names, in the caller's account and region.
- * @throws KmsError key.notFound (also for deleted keys and keys of other accounts)
+ * A key as an operation receives it: resolved by authorisation ({@link KeyTarget}, in the account
+ * that owns it), or as a request names it (id, ARN, alias, alias ARN) for callers that have no
+ * resolved target (the scheduled jobs, tests), resolved then in the caller's account.
+ */
+export type KeyRef = string | KeyTarget
+
+/**
+ * Loads the key an operation acts on. A {@link KeyTarget} is loaded by id in the account and
+ * region it was authorised in, never through an alias again; a string is parsed
+ * (core/domain/targets/parse.ts) and resolved in the caller's account and region.
+ * @throws KmsError key.notFound (also for deleted keys and keys elsewhere), alias.notFound;
+ *   validation.invalidParameter for a malformed name; auth.forbidden for an ARN of another account
  */
 export async function resolveKey(
   deps: Pick<KeyDeps, 'keys' | 'aliases'>,
-  caller: Caller,
-  identifier: string,
+  caller: Owner,
+  ref: KeyRef,
   parameter = 'KeyId',
 ): Promise<KeyRecord> {
-  const ref = parseKeyReference(identifier, caller, parameter)
-  let keyId: string
-  if (ref.kind === 'unknown') throw keyNotFound()
-  if (ref.kind === 'alias') {
-    const alias = await deps.aliases.get(caller.accountId, caller.region, ref.aliasName)
-    if (!alias) throw new KmsError('alias.notFound', 'The specified Alias is not found.')
-    keyId = alias.keyId
-  } else {
-    keyId = ref.keyId
-  }
-  const key = await deps.keys.get(keyId)
-  if (!key || key.keyState === 'Deleted' || key.accountId !== caller.accountId || key.region !== caller.region) {
+  const target = typeof ref === 'string' ? await namedKey(deps, caller, ref, parameter) : ref
+  if (!isKeyId(target.keyId)) throw keyNotFound()
+  const key = await deps.keys.get(target.keyId)
+  if (!key || key.keyState === 'Deleted' || key.accountId !== target.accountId || key.region !== target.region) {
     throw keyNotFound()
   }
   return key
+}
+
+/** A key named in a request, in the caller's account (cross-account use comes resolved). */
+async function namedKey(deps: Pick<KeyDeps, 'aliases'>, caller: Owner, value: string, parameter: string): Promise<KeyTarget> {
+  const ref = parseKeyReference(value, caller, parameter)
+  if (ref.accountId !== caller.accountId) {
+    throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
+  }
+  if (ref.kind === 'id') return { keyId: ref.keyId, accountId: caller.accountId, region: caller.region }
+  if (!isAliasName(ref.aliasName)) throw keyNotFound()
+  const alias = await deps.aliases.get(caller.accountId, caller.region, ref.aliasName)
+  if (!alias) throw new KmsError('alias.notFound', 'The specified Alias is not found.')
+  return { keyId: alias.keyId, accountId: caller.accountId, region: caller.region }
 }
 
 const STATE_MESSAGES: Partial<Record<string, string>> = {
@@ -147,8 +128,8 @@ function backoff(attempt: number): Promise<void> {
  */
 export async function mutateKey(
   deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>,
-  caller: Caller,
-  identifier: string,
+  caller: Owner,
+  identifier: KeyRef,
   operation: KeyOperation,
   change: (key: KeyRecord, nowMs: number) => KeyRecord | undefined,
   parameter = 'KeyId',

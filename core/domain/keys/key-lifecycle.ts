@@ -8,7 +8,7 @@
 import { KmsError, invalidParameter } from '../../errors'
 import type { Caller, KeyRecord } from '../model'
 import type { KeyDeps } from '../ports'
-import { isoSeconds, mutateKey } from './common'
+import { isoSeconds, mutateKey, type KeyRef } from './common'
 
 type Deps = Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>
 
@@ -27,7 +27,7 @@ function assertCustomerKey(key: KeyRecord): void {
   }
 }
 
-export function enableKey(deps: Deps, caller: Caller, keyId: string): Promise<KeyRecord> {
+export function enableKey(deps: Deps, caller: Caller, keyId: KeyRef): Promise<KeyRecord> {
   return mutateKey(deps, caller, keyId, 'EnableKey', (key) => {
     assertUserManaged(key)
     if (key.keyState === 'Enabled') return undefined
@@ -35,7 +35,7 @@ export function enableKey(deps: Deps, caller: Caller, keyId: string): Promise<Ke
   })
 }
 
-export function disableKey(deps: Deps, caller: Caller, keyId: string): Promise<KeyRecord> {
+export function disableKey(deps: Deps, caller: Caller, keyId: KeyRef): Promise<KeyRecord> {
   return mutateKey(deps, caller, keyId, 'DisableKey', (key) => {
     assertUserManaged(key)
     if (key.creatorType === 'Default') {
@@ -46,7 +46,7 @@ export function disableKey(deps: Deps, caller: Caller, keyId: string): Promise<K
   })
 }
 
-export function updateKeyDescription(deps: Deps, caller: Caller, keyId: string, description: string): Promise<KeyRecord> {
+export function updateKeyDescription(deps: Deps, caller: Caller, keyId: KeyRef, description: string): Promise<KeyRecord> {
   if (description.length > 8192) throw invalidParameter('Description', 'must be at most 8192 characters.')
   return mutateKey(deps, caller, keyId, 'UpdateKeyDescription', (key) => {
     assertUserManaged(key)
@@ -58,7 +58,7 @@ export function updateKeyDescription(deps: Deps, caller: Caller, keyId: string, 
 export const MIN_PENDING_WINDOW_DAYS = 7
 export const MAX_PENDING_WINDOW_DAYS = 366
 
-export function scheduleKeyDeletion(deps: Deps, caller: Caller, keyId: string, pendingWindowInDays: number): Promise<KeyRecord> {
+export function scheduleKeyDeletion(deps: Deps, caller: Caller, keyId: KeyRef, pendingWindowInDays: number): Promise<KeyRecord> {
   if (
     !Number.isInteger(pendingWindowInDays) ||
     pendingWindowInDays < MIN_PENDING_WINDOW_DAYS ||
@@ -81,7 +81,7 @@ export function scheduleKeyDeletion(deps: Deps, caller: Caller, keyId: string, p
   })
 }
 
-export function cancelKeyDeletion(deps: Deps, caller: Caller, keyId: string): Promise<KeyRecord> {
+export function cancelKeyDeletion(deps: Deps, caller: Caller, keyId: KeyRef): Promise<KeyRecord> {
   return mutateKey(deps, caller, keyId, 'CancelKeyDeletion', (key) => {
     const { deleteDate: _gone, ...rest } = key
     return { ...rest, keyState: 'Enabled' }
@@ -91,7 +91,7 @@ export function cancelKeyDeletion(deps: Deps, caller: Caller, keyId: string): Pr
 export function setDeletionProtection(
   deps: Deps,
   caller: Caller,
-  keyId: string,
+  keyId: KeyRef,
   enable: boolean,
   description: string | undefined,
 ): Promise<KeyRecord> {

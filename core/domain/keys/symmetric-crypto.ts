@@ -22,7 +22,8 @@ import { openBlob, parseBlobHeader, sealBlob } from '../../crypto/envelope'
 import { KmsError, invalidCiphertext, invalidParameter } from '../../errors'
 import type { Caller, KeyRecord } from '../model'
 import type { HsmDeps, KeyDeps } from '../ports'
-import { assertKeyState, resolveKey } from './common'
+import { assertKeyState, resolveKey, type KeyRef } from './common'
+import type { Owner } from '../targets/parse'
 import type { KeyOperation } from './key-state-table'
 import { unwrapVersion } from './material'
 import { openHsmBlob, sealHsmBlob } from './hsm/blob'
@@ -76,7 +77,7 @@ async function sealWithPrimary(
   }
 }
 
-async function resolveForEncrypt(deps: KeyDeps, caller: Caller, keyId: string, op: KeyOperation, parameter = 'KeyId') {
+async function resolveForEncrypt(deps: KeyDeps, caller: Caller, keyId: KeyRef, op: KeyOperation, parameter = 'KeyId') {
   const key = await resolveKey(deps, caller, keyId, parameter)
   assertSymmetric(key)
   assertKeyState(op, key)
@@ -91,7 +92,7 @@ export interface EncryptOutput extends CryptoResult {
 export async function encrypt(
   deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
-  input: { keyId: string; plaintext: Uint8Array; context: Record<string, string>; dryRun?: boolean },
+  input: { keyId: KeyRef; plaintext: Uint8Array; context: Record<string, string>; dryRun?: boolean },
 ): Promise<EncryptOutput> {
   if (input.plaintext.length === 0 || input.plaintext.length > MAX_ENCRYPT_PLAINTEXT) {
     throw invalidParameter('Plaintext', `must be 1 to ${MAX_ENCRYPT_PLAINTEXT} bytes.`)
@@ -106,22 +107,25 @@ export async function encrypt(
  * Opens a blob under whatever key and version it names, for Decrypt and ReEncrypt (their DryRun
  * too: a DryRun answers "would have succeeded" only for a blob that authenticates, so it is no
  * cheaper oracle than the call itself). The caller owns (and must zeroize) the returned plaintext.
+ * The blob's key must be in `owner`'s account and region: the one authorisation judged it in
+ * (the key owner's for cross-account use), else the caller's.
  */
 async function openAnyBlob(
   deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
+  owner: Owner,
   blob: Uint8Array,
   context: Record<string, string>,
   op: KeyOperation,
 ): Promise<{ key: KeyRecord; versionId: string; plaintext: Uint8Array }> {
-  if (isExternalBlob(blob)) return openExternal(deps, caller, blob, context, op)
+  if (isExternalBlob(blob)) return openExternal(deps, caller, blob, context, op, owner)
   const header = parseBlobHeader(blob)
   const key = await deps.keys.get(header.keyId)
   if (
     !key ||
     key.keyState === 'Deleted' ||
-    key.accountId !== caller.accountId ||
-    key.region !== caller.region ||
+    key.accountId !== owner.accountId ||
+    key.region !== owner.region ||
     key.keyUsage !== 'ENCRYPT/DECRYPT' ||
     !key.keySpec.startsWith('Aliyun_') ||
     !key.versions.some((v) => v.versionId === header.versionId) ||
@@ -166,9 +170,16 @@ async function openAnyBlob(
 export async function decrypt(
   deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
-  input: { ciphertextBlob: Uint8Array; context: Record<string, string>; dryRun?: boolean; operation?: KeyOperation },
+  input: {
+    ciphertextBlob: Uint8Array
+    context: Record<string, string>
+    dryRun?: boolean
+    operation?: KeyOperation
+    /** Where the blob's key was authorised (ResolvedTargets.blob); defaults to the caller's account. */
+    owner?: Owner
+  },
 ): Promise<CryptoResult & { plaintext: Uint8Array }> {
-  const opened = await openAnyBlob(deps, caller, input.ciphertextBlob, input.context, input.operation ?? 'Decrypt')
+  const opened = await openAnyBlob(deps, caller, input.owner ?? caller, input.ciphertextBlob, input.context, input.operation ?? 'Decrypt')
   if (input.dryRun) {
     zeroize(opened.plaintext)
     throw dryRun()
@@ -188,7 +199,7 @@ export async function generateDataKey(
   deps: KeyDeps & HsmDeps & ExternalDeps,
   caller: Caller,
   input: {
-    keyId: string
+    keyId: KeyRef
     keySpec?: string
     numberOfBytes?: number
     context: Record<string, string>
@@ -231,17 +242,18 @@ export async function reEncrypt(
     ciphertextBlob: Uint8Array
     sourceContext: Record<string, string>
     /**
-     * Cross-account ReEncrypt (functions/authorize.ts): the blob is opened as this caller (the
-     * source key's account), the destination key resolved as `caller`. Defaults to `caller`.
+     * Where the blob's key was authorised (ResolvedTargets.blob: the source key's account, also
+     * across accounts); defaults to the caller's account.
      */
-    sourceCaller?: Caller
-    destinationKeyId: string
+    sourceOwner?: Owner
+    /** The destination key, resolved (in its own account) or as named. */
+    destinationKeyId: KeyRef
     destinationContext: Record<string, string>
     dryRun?: boolean
   },
 ): Promise<ReEncryptOutput> {
   const destination = await resolveForEncrypt(deps, caller, input.destinationKeyId, 'ReEncryptTo', 'DestinationKeyId')
-  const opened = await openAnyBlob(deps, input.sourceCaller ?? caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom')
+  const opened = await openAnyBlob(deps, caller, input.sourceOwner ?? caller, input.ciphertextBlob, input.sourceContext, 'ReEncryptFrom')
   if (input.dryRun) {
     zeroize(opened.plaintext)
     throw dryRun()

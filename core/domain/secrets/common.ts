@@ -18,6 +18,7 @@ import {
   type SecretVersionRecord,
 } from './model'
 import { parseSecretReference } from './names'
+import type { Owner } from '../targets/parse'
 import { openSecretVersion, restamp, sealSecretVersion } from './value-crypto'
 
 export function secretNotFound(): KmsError {
@@ -41,14 +42,15 @@ export function pendingDeletion(): KmsError {
 export type PendingPolicy = 'allow' | 'refuse'
 
 /**
- * Reads the head a request names (consistent read). Deleted tombstones are not found.
+ * Reads the head a request names (consistent read), in `caller`'s account and region (the key
+ * owner's for authorised cross-account use). Deleted tombstones are not found.
  *
  * @throws KmsError validation.*, auth.forbidden (ARN of another account), secret.notFound,
  *   secret.invalidState (pending deletion, unless allowed), internal (corrupt head)
  */
 export async function loadSecret(
   deps: Pick<SecretDeps, 'secrets'>,
-  caller: Caller,
+  caller: Owner,
   reference: string,
   pending: PendingPolicy,
   parameter = 'SecretName',

@@ -9,7 +9,7 @@
 import { toHex } from '../../crypto/bytes'
 import { KmsError, invalidParameter } from '../../errors'
 import { mergeTags, type Tag } from '../keys/tags'
-import { isoSeconds } from '../keys/common'
+import { isoSeconds, type KeyRef } from '../keys/common'
 import { SHARED_INSTANCE, type Caller } from '../model'
 import { ConditionFailed, type IamRepository, type SecretDeps } from '../ports'
 import { ensureVersionItem, markForSweep } from './common'
@@ -41,7 +41,8 @@ export interface CreateSecretInput {
   secretData: string | undefined
   secretDataType?: string
   secretType?: string
-  encryptionKeyId?: string
+  /** The CMK: resolved by authorisation, or as named (id, ARN, alias, alias ARN). */
+  encryptionKeyId?: KeyRef
   description?: string
   tags?: Tag[]
   instanceId?: string

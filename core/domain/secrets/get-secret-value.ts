@@ -6,7 +6,7 @@
  * decides which version a label names, so a version item being written is never returned.
  */
 import { KmsError, invalidParameter } from '../../errors'
-import type { Caller } from '../model'
+import type { Owner } from '../targets/parse'
 import type { SecretDeps } from '../ports'
 import { danglingVersion, loadSecret, versionNotFound } from './common'
 import { lookup, STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord, type SecretValue } from './model'
@@ -38,7 +38,8 @@ export interface SecretValueOutput {
  */
 export async function getSecretValue(
   deps: SecretDeps,
-  caller: Caller,
+  /** Where the secret lives: the caller's account, or the owner's for authorised cross-account use. */
+  caller: Owner,
   input: GetSecretValueInput,
 ): Promise<SecretValueOutput> {
   if (input.versionId !== undefined) assertVersionId(input.versionId)
@@ -103,7 +104,8 @@ const FATAL = new Set(['internal', 'store.unavailable', 'hsm.unavailable'])
  */
 export async function batchGetSecretValue(
   deps: SecretDeps,
-  caller: Caller,
+  /** Where the secret lives: the caller's account, or the owner's for authorised cross-account use. */
+  caller: Owner,
   entries: GetSecretValueInput[],
 ): Promise<BatchEntryResult[]> {
   if (entries.length === 0 || entries.length > MAX_BATCH_SECRETS) {

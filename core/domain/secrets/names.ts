@@ -8,7 +8,7 @@
  */
 import { fromBase64, isWellFormedUnicode, utf8 } from '../../crypto/bytes'
 import { KmsError, invalidParameter, missingParameter } from '../../errors'
-import type { Caller } from '../model'
+import { parseSecretTarget, type Owner } from '../targets/parse'
 import {
   MAX_SECRET_NAME_LENGTH,
   MAX_SECRET_VALUE_BYTES,
@@ -24,7 +24,6 @@ import {
 
 /** Alibaba: letters, digits and `/_+=.@-`, 1–192 characters. */
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,192}$/
-const SECRET_ARN = /^acs:kms:([a-z0-9-]{1,64}):(\d{1,32}):secret\/(.+)$/
 /** Visible ASCII except `#` (a key separator). */
 const VERSION_ID = /^[\x21\x22\x24-\x7e]{1,64}$/
 const STAGE = /^[A-Za-z0-9_.+=@/-]{1,64}$/
@@ -59,21 +58,21 @@ export function assertNewSecretName(name: string, parameter = 'SecretName'): voi
 /**
  * Resolves how a request names a secret: a name or `acs:kms:<region>:<account>:secret/<name>`.
  *
+ * `caller` is where the secret is looked for: the caller's account, or the owner's when
+ * authorisation allowed cross-account use (core/domain/targets).
+ *
  * @throws KmsError validation.invalidParameter for malformed names or an ARN of another region;
  *   auth.forbidden for an ARN of another account (as for keys).
  */
 export function parseSecretReference(
   value: string,
-  caller: Caller,
+  caller: Owner,
   parameter = 'SecretName',
 ): string {
   if (value.length === 0) throw missingParameter(parameter)
   if (value.startsWith('acs:')) {
-    const m = SECRET_ARN.exec(value)
-    if (!m) throw invalidParameter(parameter, 'the secret ARN is malformed.')
-    const [, region, account, name] = m as unknown as [string, string, string, string]
-    if (region !== caller.region) throw invalidParameter(parameter, 'the ARN names another region.')
-    if (account !== caller.accountId) {
+    const { accountId, name } = parseSecretTarget(value, caller, parameter)
+    if (accountId !== caller.accountId) {
       throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
     }
     if (!isValidName(name)) throw invalidParameter(parameter, 'the name in the ARN is malformed.')

@@ -21,7 +21,7 @@ import { fromBase64, toBase64, toHex, utf8, zeroize } from '../../crypto/bytes'
 import { openBlob, parseBlobHeader, sealBlob } from '../../crypto/envelope'
 import { checkRandomOutput } from '../../crypto/random'
 import { KmsError, invalidParameter } from '../../errors'
-import { assertKeyState, keyNotFound, resolveKey } from '../keys/common'
+import { assertKeyState, keyNotFound, resolveKey, type KeyRef } from '../keys/common'
 import { unwrapVersion } from '../keys/material'
 import type { Caller, KeyRecord } from '../model'
 import type { KeyDeps } from '../ports'
@@ -79,7 +79,7 @@ export function assertKeyForSecrets(
 }
 
 /**
- * The CMK a new secret uses: the named key (id, ARN, alias, alias ARN; `alias/acs/kms` creates
+ * The CMK a new secret uses: the key authorisation resolved, or the named key (id, ARN, alias, alias ARN; `alias/acs/kms` creates
  * the default CMK on first use), or the secrets service key when none is named. Users cannot name
  * service keys.
  *
@@ -88,14 +88,15 @@ export function assertKeyForSecrets(
 export async function resolveSecretKey(
   deps: Deps,
   caller: Caller,
-  encryptionKeyId: string | undefined,
+  encryptionKeyId: KeyRef | undefined,
   instanceId: string,
 ): Promise<KeyRecord> {
   let key: KeyRecord
   if (encryptionKeyId === undefined) {
     key = await ensureSecretsServiceKey(deps, caller)
   } else {
-    const aliasName = encryptionKeyId.replace(/^acs:kms:[a-z0-9-]{1,64}:\d{1,32}:(?=alias\/)/, '')
+    // A key resolved by authorisation is never the default CMK's alias (that needs no permission).
+    const aliasName = typeof encryptionKeyId === 'string' ? encryptionKeyId.replace(/^acs:kms:[a-z0-9-]{1,64}:\d{1,32}:(?=alias\/)/, '') : undefined
     if (aliasName === DEFAULT_KEY_ALIAS) await ensureDefaultKey(deps, caller)
     key = await resolveKey(deps, caller, encryptionKeyId, 'EncryptionKeyId')
     if (key.creatorType === 'Service') {

@@ -15,13 +15,14 @@ import { invalidCiphertext, KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
 import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
+import type { KeyRef } from '../common'
 import type { KeyOperation } from '../key-state-table'
 import { unwrapPrivateKey } from './key-material'
 import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
 import { assertEncryptAlgorithm, oaepHashOf } from './specs'
 
 export interface AsymmetricDecryptInput {
-  keyId: string
+  keyId: KeyRef
   versionId: string
   algorithm: string
   ciphertext: Uint8Array

@@ -8,6 +8,7 @@
  * RSA_4096: 446 / 470 bytes). EC_SM2 keys encrypt with SM2PKE (core/crypto/sm/sm2.ts, GM/T 0009
  * DER ciphertext), 1–6047 bytes as Alibaba documents.
  */
+import type { KeyRef } from '../common'
 import { oaepMaxPlaintext, rsaOaepEncrypt } from '../../../crypto/asymmetric/rsa'
 import { sm2Encrypt } from '../../../crypto/sm/sm2'
 import { invalidParameter, KmsError } from '../../../errors'
@@ -18,7 +19,7 @@ import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
 import { assertEncryptAlgorithm, oaepHashOf, SM2PKE_MAX_PLAINTEXT } from './specs'
 
 export interface AsymmetricEncryptInput {
-  keyId: string
+  keyId: KeyRef
   versionId: string
   algorithm: string
   plaintext: Uint8Array

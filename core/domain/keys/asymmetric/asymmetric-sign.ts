@@ -7,6 +7,7 @@
  * sign in the HSM (same algorithms and encodings). SM2DSA signs e = SM3(Z_A ‖ M), which the caller
  * computes and sends as `Digest` (Alibaba's AsymmetricSign doc), DER-encoded (core/crypto/sm/sm2.ts).
  */
+import type { KeyRef } from '../common'
 import { ecdsaSignDigest } from '../../../crypto/asymmetric/ec'
 import { rsaSignPkcs1Digest, rsaSignPssDigest } from '../../../crypto/asymmetric/rsa'
 import { zeroize } from '../../../crypto/bytes'
@@ -20,7 +21,7 @@ import { resolveSigningVersion } from './resolve-version'
 import { PSS_SALT_BYTES } from './specs'
 
 export interface AsymmetricSignInput {
-  keyId: string
+  keyId: KeyRef
   versionId: string
   algorithm: string
   /** The SHA-256 digest of the message (32 bytes). */

@@ -6,6 +6,7 @@
  * ECDSA accepts DER (what Alibaba and OpenSSL produce) with high or low S. HSM keys verify in
  * the HSM; a signature the HSM refuses as malformed is `false` there too.
  */
+import type { KeyRef } from '../common'
 import { ecdsaVerifyDigest } from '../../../crypto/asymmetric/ec'
 import { rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../../../crypto/asymmetric/rsa'
 import { sm2VerifyDigest } from '../../../crypto/sm/sm2'
@@ -18,7 +19,7 @@ import { resolveSigningVersion } from './resolve-version'
 import { PSS_SALT_BYTES } from './specs'
 
 export interface AsymmetricVerifyInput {
-  keyId: string
+  keyId: KeyRef
   versionId: string
   algorithm: string
   digest: Uint8Array

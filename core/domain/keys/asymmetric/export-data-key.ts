@@ -10,6 +10,8 @@
  * RSAES_OAEP_SHA_1 (WebCrypto) or RSAES_PKCS1_V1_5 (the RSA engine; WebCrypto has no PKCS#1 v1.5
  * encryption). The public key is validated before the data key is touched.
  */
+import type { Owner } from '../../targets/parse'
+import type { KeyRef } from '../common'
 import {
   oaepMaxPlaintext,
   pkcs1MaxPlaintext,
@@ -89,13 +91,19 @@ export interface ExportDataKeyOutput {
 export async function exportDataKey(
   deps: KeyDeps,
   caller: Caller,
-  input: WrappingPublicKeyInput & { ciphertextBlob: Uint8Array; context: Record<string, string> },
+  input: WrappingPublicKeyInput & {
+    ciphertextBlob: Uint8Array
+    context: Record<string, string>
+    /** Where the blob's key was authorised (ResolvedTargets.blob); defaults to the caller's account. */
+    owner?: Owner
+  },
 ): Promise<ExportDataKeyOutput> {
   const wrapping = await parseWrappingKey(input)
   const opened = await decrypt(deps, caller, {
     ciphertextBlob: input.ciphertextBlob,
     context: input.context,
     operation: 'ExportDataKey',
+    ...(input.owner ? { owner: input.owner } : {}),
   })
   try {
     return { key: opened.key, versionId: opened.versionId, exportedDataKey: await wrapFor(wrapping, opened.plaintext, deps.rsa) }
@@ -113,7 +121,7 @@ export async function generateAndExportDataKey(
   deps: KeyDeps,
   caller: Caller,
   input: WrappingPublicKeyInput & {
-    keyId: string
+    keyId: KeyRef
     keySpec?: string
     numberOfBytes?: number
     context: Record<string, string>

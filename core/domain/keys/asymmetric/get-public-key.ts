@@ -5,6 +5,7 @@
  * (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo), which OpenSSL, Node and Java read as is.
  * HSM keys: read from the HSM.
  */
+import type { KeyRef } from '../common'
 import { toPem } from '../../../crypto/asymmetric/der'
 import type { Caller, KeyRecord } from '../../model'
 import type { HsmDeps, KeyDeps } from '../../ports'
@@ -16,7 +17,7 @@ import { dryRunSucceeded, resolveAsymmetricVersion } from './resolve-version'
 export async function getPublicKey(
   deps: Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps,
   caller: Caller,
-  input: { keyId: string; versionId: string; dryRun?: boolean },
+  input: { keyId: KeyRef; versionId: string; dryRun?: boolean },
 ): Promise<{ key: KeyRecord; versionId: string; pem: string }> {
   const { key, version } = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, 'GetPublicKey')
   if (input.dryRun) throw dryRunSucceeded()

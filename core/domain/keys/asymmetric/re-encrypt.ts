@@ -10,6 +10,7 @@ import { zeroize } from '../../../crypto/bytes'
 import { KmsError } from '../../../errors'
 import type { Caller } from '../../model'
 import type { KeyDeps } from '../../ports'
+import type { KeyRef } from '../common'
 import { encrypt, type EncryptOutput } from '../symmetric-crypto'
 import { asymmetricDecrypt } from './asymmetric-decrypt'
 
@@ -21,10 +22,10 @@ export async function reEncryptFromAsymmetric(
   caller: Caller,
   input: {
     ciphertext: Uint8Array
-    sourceKeyId: string
+    sourceKeyId: KeyRef
     sourceVersionId: string
     sourceAlgorithm: string
-    destinationKeyId: string
+    destinationKeyId: KeyRef
     destinationContext: Record<string, string>
     dryRun?: boolean
   },

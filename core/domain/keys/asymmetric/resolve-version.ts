@@ -9,7 +9,7 @@
 import { invalidParameter, KmsError } from '../../../errors'
 import type { Caller, KeyRecord, KeyUsage, KeyVersionRecord } from '../../model'
 import type { KeyDeps } from '../../ports'
-import { assertKeyState, resolveKey } from '../common'
+import { assertKeyState, resolveKey, type KeyRef } from '../common'
 import type { KeyOperation } from '../key-state-table'
 import { assertSignAlgorithm, DIGEST_BYTES, requireAsymmetric, type AsymmetricSpec, type SignAlgorithm } from './specs'
 
@@ -26,7 +26,7 @@ export interface AsymmetricTarget {
 export async function resolveAsymmetricVersion(
   deps: Pick<KeyDeps, 'keys' | 'aliases'>,
   caller: Caller,
-  keyId: string,
+  keyId: KeyRef,
   versionId: string,
   operation: KeyOperation,
   usage?: KeyUsage,
@@ -53,7 +53,7 @@ export function dryRunSucceeded(): KmsError {
 export async function resolveSigningVersion(
   deps: Pick<KeyDeps, 'keys' | 'aliases'>,
   caller: Caller,
-  input: { keyId: string; versionId: string; algorithm: string; digest: Uint8Array; dryRun?: boolean },
+  input: { keyId: KeyRef; versionId: string; algorithm: string; digest: Uint8Array; dryRun?: boolean },
   operation: 'AsymmetricSign' | 'AsymmetricVerify',
 ): Promise<AsymmetricTarget & { algorithm: SignAlgorithm }> {
   const target = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, operation, 'SIGN/VERIFY')

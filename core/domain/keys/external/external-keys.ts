@@ -387,7 +387,8 @@ export async function sealExternal(
 
 /**
  * Opens a suite-0x05 blob with the same checks, in the same order, as software blobs: the
- * key must exist in the caller's account and region, be external and have the version; then the
+ * key must exist in `owner`'s account and region (the caller's, or the key owner's authorised for
+ * cross-account use), be external and have the version; then the
  * key state; then both layers.
  *
  * @throws {KmsError} crypto.invalidCiphertext (uniform), key.* state errors, key.invalidState
@@ -399,14 +400,15 @@ export async function openExternal(
   blob: Uint8Array,
   context: Record<string, string>,
   op: KeyOperation,
+  owner: Pick<Caller, 'accountId' | 'region'> = caller,
 ): Promise<{ key: KeyRecord; versionId: string; plaintext: Uint8Array }> {
   const parsed = parseXksBlob(blob)
   const key = await deps.keys.get(parsed.keyId)
   if (
     !key ||
     key.keyState === 'Deleted' ||
-    key.accountId !== caller.accountId ||
-    key.region !== caller.region ||
+    key.accountId !== owner.accountId ||
+    key.region !== owner.region ||
     !isExternalKey(key) ||
     !key.versions.some((v) => v.versionId === parsed.versionId)
   ) {

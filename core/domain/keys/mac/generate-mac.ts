@@ -4,12 +4,13 @@
  * GenerateMac: the RFC 2104 HMAC of a message with an HMAC key (./specs.ts), in software with
  * core/crypto/mac.ts or in the HSM for ProtectionLevel=HSM keys.
  */
+import type { KeyRef } from '../common'
 import { computeMac, type MacAlgorithm } from '../../../crypto/mac'
 import type { Caller, KeyRecord } from '../../model'
 import { resolveMacKey, withMacMaterial, type MacDeps } from './resolve-mac-key'
 
 export interface GenerateMacInput {
-  keyId: string
+  keyId: KeyRef
   algorithm: string
   message: Uint8Array
   dryRun?: boolean

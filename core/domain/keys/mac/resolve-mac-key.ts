@@ -12,7 +12,7 @@ import type { MacAlgorithm } from '../../../crypto/mac'
 import { KmsError } from '../../../errors'
 import type { Caller, KeyRecord } from '../../model'
 import type { Hsm, HsmDeps, KeyDeps } from '../../ports'
-import { assertKeyState, resolveKey } from '../common'
+import { assertKeyState, resolveKey, type KeyRef } from '../common'
 import { dryRunSucceeded } from '../asymmetric/resolve-version'
 import { isHsmKey, withHsmVersion } from '../hsm/hsm-keys'
 import { unwrapVersion } from '../material'
@@ -33,7 +33,7 @@ export interface MacTarget {
 export async function resolveMacKey(
   deps: MacDeps,
   caller: Caller,
-  input: { keyId: string; algorithm: string; message: Uint8Array; dryRun?: boolean },
+  input: { keyId: KeyRef; algorithm: string; message: Uint8Array; dryRun?: boolean },
   operation: 'GenerateMac' | 'VerifyMac',
 ): Promise<MacTarget> {
   const key = await resolveKey(deps, caller, input.keyId)

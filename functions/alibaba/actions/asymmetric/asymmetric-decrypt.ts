@@ -4,6 +4,7 @@
  */
 import { toBase64, zeroize } from '../../../../core/crypto/bytes'
 import { asymmetricDecrypt } from '../../../../core/domain/keys/asymmetric/asymmetric-decrypt'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { optionalBool } from '../../fields'
 import { keyUse } from '../../permission'
@@ -18,9 +19,9 @@ export const AsymmetricDecrypt = action({
     DryRun: optionalBool(),
   },
   permission: keyUse(),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await asymmetricDecrypt(deps, caller, {
-      keyId: input.KeyId,
+      keyId: keyTarget(targets),
       versionId: input.KeyVersionId,
       algorithm: input.Algorithm,
       ciphertext: input.CiphertextBlob,

@@ -4,6 +4,7 @@
  */
 import { toBase64, zeroize } from '../../../../core/crypto/bytes'
 import { asymmetricEncrypt } from '../../../../core/domain/keys/asymmetric/asymmetric-encrypt'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { base64, optionalBool } from '../../fields'
 import { keyUse } from '../../permission'
@@ -14,10 +15,10 @@ export const AsymmetricEncrypt = action({
   // Plaintext first: it is the parameter reported when several are wrong, as before.
   params: { Plaintext: base64(MAX_ASYMMETRIC_PLAINTEXT), ...KEY_AND_VERSION, Algorithm: ALGORITHM, DryRun: optionalBool() },
   permission: keyUse(),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     try {
       const out = await asymmetricEncrypt(deps, caller, {
-        keyId: input.KeyId,
+        keyId: keyTarget(targets),
         versionId: input.KeyVersionId,
         algorithm: input.Algorithm,
         plaintext: input.Plaintext,

@@ -3,6 +3,7 @@
  * signature (`Value`) over a digest; the answer's `Value` is a JSON boolean.
  */
 import { asymmetricVerify } from '../../../../core/domain/keys/asymmetric/asymmetric-verify'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { base64, optionalBool } from '../../fields'
 import { keyUse } from '../../permission'
@@ -18,9 +19,9 @@ export const AsymmetricVerify = action({
     DryRun: optionalBool(),
   },
   permission: keyUse(),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await asymmetricVerify(deps, caller, {
-      keyId: input.KeyId,
+      keyId: keyTarget(targets),
       versionId: input.KeyVersionId,
       algorithm: input.Algorithm,
       digest: input.Digest,

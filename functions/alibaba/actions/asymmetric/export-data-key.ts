@@ -21,8 +21,10 @@ export const ExportDataKey = action({
     readOnly: true,
     crossAccount: true,
   },
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await exportDataKey(deps, caller, {
+      // The blob's key in the account it was authorised in (also another account's).
+      ...(targets.blob ? { owner: targets.blob } : {}),
       ciphertextBlob: input.CiphertextBlob,
       context: input.EncryptionContext,
       publicKeyBlob: input.PublicKeyBlob,

@@ -5,6 +5,7 @@
  * and wrapped under the caller's public key (`ExportedDataKey`).
  */
 import { generateAndExportDataKey } from '../../../../core/domain/keys/asymmetric/export-data-key'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { KEY_ID, encryptionContext, optionalInt, optionalText } from '../../fields'
 import { keyUse } from '../../permission'
@@ -21,9 +22,9 @@ export const GenerateAndExportDataKey = action({
     ...WRAPPING,
   },
   permission: keyUse(),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await generateAndExportDataKey(deps, caller, {
-      keyId: input.KeyId,
+      keyId: keyTarget(targets),
       keySpec: input.KeySpec,
       numberOfBytes: input.NumberOfBytes,
       context: input.EncryptionContext,

@@ -8,6 +8,7 @@
  */
 import { toBase64 } from '../../../../core/crypto/bytes'
 import { generateMac } from '../../../../core/domain/keys/mac/generate-mac'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { KEY, on } from '../../permission'
 import { MAC_REQUEST } from './fields'
@@ -17,9 +18,9 @@ export const GenerateMac = action({
   params: MAC_REQUEST,
   // Key use without an encryption context; cross-account like every key use.
   permission: on(KEY, true, true),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await generateMac(deps, caller, {
-      keyId: input.KeyId,
+      keyId: keyTarget(targets),
       algorithm: input.Algorithm,
       message: input.Message,
       dryRun: input.DryRun,

@@ -5,6 +5,7 @@
  * (JSON boolean), with `KeyId`, `Algorithm` and `KeyVersionId` as GenerateMac does.
  */
 import { verifyMac } from '../../../../core/domain/keys/mac/verify-mac'
+import { keyTarget } from '../../../../core/domain/targets'
 import { action } from '../../action'
 import { base64 } from '../../fields'
 import { KEY, on } from '../../permission'
@@ -18,9 +19,9 @@ export const VerifyMac = action({
   params: { ...MAC_REQUEST, Mac: base64(MAX_MAC_BYTES) },
   // Key use without an encryption context; cross-account like every key use.
   permission: on(KEY, true, true),
-  handler: async ({ deps, caller }, input) => {
+  handler: async ({ deps, caller, targets }, input) => {
     const out = await verifyMac(deps, caller, {
-      keyId: input.KeyId,
+      keyId: keyTarget(targets),
       algorithm: input.Algorithm,
       message: input.Message,
       dryRun: input.DryRun,
