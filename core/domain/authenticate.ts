@@ -11,11 +11,14 @@
  *    burn someone else's nonces with unsigned requests.
  *
  * The nonce is claimed by the call's first audit write, whose event id *is* the replay id
- * (core/domain/audit/run-audited.ts): one conditional put both records the call and makes the
- * nonce single-use, instead of a nonce item plus an audit item. A state-changing call claims it
- * before it acts (its intent record); a read-only call claims it before its result is released,
- * so a replayed Decrypt may compute again but never answers twice. Claims never expire (audit
- * records are kept), which is stricter than the 15-minute window the SDKs need.
+ * (core/domain/audit/run-audited.ts): the claim goes into the nonce ledger item of the AccessKey
+ * and the signed timestamp's second, which the replay id carries (core/domain/audit/nonce-claims.ts),
+ * one conditional write for all the concurrent calls of the isolate in that item, and the record
+ * is written after it (core/domain/audit/group-commit.ts). A
+ * state-changing call claims it before it acts (its intent record); a read-only call claims it
+ * before its result is released, so a replayed Decrypt may compute again but never answers
+ * twice. A claim is kept for the timestamp window plus five minutes; after that the timestamp
+ * itself is refused.
  *
  * STS credentials (AccessKeyIds `STS.…`): the request must carry its security token where it is
  * signed — the `SecurityToken` parameter (V1; every parameter is signed) or the
@@ -90,12 +93,21 @@ export interface Authenticated {
 }
 
 /**
- * The event id that claims `nonce` for `accessKeyId`: SHA-256 over both, as a UUID (version 8,
- * RFC 9562 custom) so it sits among random event ids. Deterministic: a replay maps to the same id,
- * and the conditional put of its audit record fails.
+ * The event id that claims `nonce` for `accessKeyId` at the signed timestamp `signedAtMs`: a
+ * UUID (version 8, RFC 9562 custom) whose first 32 bits are the timestamp's second (the nonce
+ * ledger item it is claimed in, core/domain/audit/nonce-claims.ts) and whose other bits come from
+ * SHA-256 over the AccessKeyId, nonce and second. Deterministic: a replay carries the same
+ * signature, so it maps to the same id and the same ledger item, where its claim fails. A nonce
+ * reused with another timestamp (which takes a new signature) is another id, so its record never
+ * overwrites the first one's.
  */
-export function replayEventId(accessKeyId: string, nonce: string): string {
-  const h = sha256(utf8(`edge-kms/nonce/v1\u0000${accessKeyId}\u0000${nonce}`)).subarray(0, 16)
+export function replayEventId(accessKeyId: string, nonce: string, signedAtMs: number): string {
+  const second = Math.floor(signedAtMs / 1000) >>> 0
+  const h = sha256(utf8(`edge-kms/nonce/v2\u0000${accessKeyId}\u0000${nonce}\u0000${second}`)).subarray(0, 16)
+  h[0] = second >>> 24
+  h[1] = (second >>> 16) & 0xff
+  h[2] = (second >>> 8) & 0xff
+  h[3] = second & 0xff
   h[6] = (h[6]! & 0x0f) | 0x80
   h[8] = (h[8]! & 0x3f) | 0x80
   let hex = ''
@@ -174,9 +186,9 @@ export async function authenticate(
   }
   // A SigV4 request without a signed invocation id has no nonce: a fresh event id, no claim.
   if (signature.nonce === '') return { caller: callerOf(record, region), replayId: crypto.randomUUID() }
-  const replayId = replayEventId(record.accessKeyId, signature.nonce)
-  // A replay that reaches this isolate again is refused before any work (the audit put stays the
-  // authority, also for replays sent to other isolates).
+  const replayId = replayEventId(record.accessKeyId, signature.nonce, signature.timestamp)
+  // A replay that reaches this isolate again is refused before any work (the claim in the nonce
+  // ledger stays the authority, also for replays sent to other isolates).
   if (state && !state.rememberReplayId(replayId)) throw nonceUsedError()
   return { caller: callerOf(record, region), replayId }
 }
@@ -220,7 +232,7 @@ async function authenticateSession(
   const claims = await openSecurityToken(deps.rootKeys, token, signature.accessKeyId)
   if (!(await signature.verify(claims.accessKeySecret))) throw mismatch(signature)
   assertUnexpired(claims, now)
-  const replayId = replayEventId(claims.accessKeyId, signature.nonce)
+  const replayId = replayEventId(claims.accessKeyId, signature.nonce, signature.timestamp)
   const state = isolateStateOf(deps)
   if (state && !state.rememberReplayId(replayId)) throw nonceUsedError()
   return {

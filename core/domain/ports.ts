@@ -227,6 +227,33 @@ export interface AuditRepository {
    * at most `limit`.
    */
   listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]>
+  /**
+   * Writes new records together (the group commit, core/domain/audit/group-commit.ts): at most
+   * 25, unconditionally, every one durable when it resolves. Only for records whose id no other
+   * writer can take (a claimed replay id, or a random id). Throws when any record may not have
+   * been written.
+   */
+  putMany(records: AuditRecord[]): Promise<void>
+  /**
+   * Claims replay ids in the nonce ledger item `ledger` (one conditional write for all of them,
+   * at most 64): each `names` entry is set to `token`. ConditionFailed, and nothing written, when
+   * any of them is already claimed.
+   */
+  claimNonces(ledger: NonceLedger, names: string[], token: string): Promise<void>
+  /** The tokens the ledger item holds for `names` (consistent read); absent names are left out. */
+  readNonceClaims(ledger: NonceLedger, names: string[]): Promise<Map<string, string>>
+}
+
+/**
+ * One nonce ledger item: the replay ids claimed by requests of one AccessKey whose signed
+ * timestamp falls in one second (core/domain/audit/nonce-claims.ts).
+ */
+export interface NonceLedger {
+  accessKeyId: string
+  /** The signed timestamp's second (epoch seconds). */
+  second: number
+  /** When the item may be deleted (epoch seconds): past the timestamp window. */
+  expiresAt: number
 }
 
 // --- Hardware keys -------------------------------------------------------------------

@@ -51,3 +51,17 @@ describe('audit seal (one write per sealed record)', () => {
     expect(direct.ExpressionAttributeValues).toEqual(viaEntity.ExpressionAttributeValues)
   })
 })
+
+describe('nonce claims (one conditional UpdateItem per ledger item and group)', () => {
+  it('sets every claim to the token, each conditional on its absence, with the expiry', () => {
+    const params = store.audit.claimParams({ accessKeyId: 'LTAIx', second: 1_764_763_200, expiresAt: 1_764_764_400 }, ['c01', 'c02'], 'tok')
+    expect(params).toEqual({
+      TableName: 'kms-test',
+      Key: { pk: 'CLAIM#LTAIx#1764763200', sk: 'CLAIMS' },
+      UpdateExpression: 'SET #x = :x, #c0 = :t, #c1 = :t',
+      ConditionExpression: 'attribute_not_exists(#c0) AND attribute_not_exists(#c1)',
+      ExpressionAttributeNames: { '#x': 'expiresAt', '#c0': 'c01', '#c1': 'c02' },
+      ExpressionAttributeValues: { ':t': 'tok', ':x': 1_764_764_400 },
+    })
+  })
+})

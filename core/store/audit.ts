@@ -10,18 +10,26 @@
  *   `AUDIT#CHAIN#<seq / 10000>` / `<seq, 12 digits>`.
  * - The chain head `AUDIT#HEAD#main` and the digests `AUDIT#DIGEST` / `<digestSeq>` are written
  *   by the sealing job only.
+ * - The nonce ledger `CLAIM#<accessKeyId>#<second>` / `CLAIMS`: one attribute per claimed replay
+ *   id, written by the group commit (core/domain/audit/group-commit.ts) before the records.
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { PutCommand, QueryCommand as QueryCommand_ } from '@aws-sdk/lib-dynamodb'
-import type { AuditRepository } from '../domain/ports'
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand as QueryCommand_, UpdateCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb'
+import type { AuditRepository, NonceLedger } from '../domain/ports'
 import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
 import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
 export const PENDING_SHARDS = 8
 const CHAIN_BUCKET = 10_000
+/** Rounds of BatchWriteItem for the UnprocessedItems DynamoDB hands back (throttled items). */
+const BATCH_ROUNDS = 5
+
+function ledgerKey(l: NonceLedger) {
+  return { pk: `CLAIM#${l.accessKeyId}#${l.second}`, sk: 'CLAIMS' }
+}
 const HEAD = 'main'
 
 function pad(n: number): string {
@@ -95,6 +103,69 @@ export class DynamoAuditRepository implements AuditRepository {
       ConditionExpression: 'attribute_not_exists(#c_1)',
       ExpressionAttributeNames: { '#c_1': 'eventId' },
     }
+  }
+
+  /**
+   * BatchWriteItem of the records' items (unconditional: see the port), re-sending what DynamoDB
+   * returns as UnprocessedItems; throws when some are still unwritten after {@link BATCH_ROUNDS}.
+   */
+  putMany(records: AuditRecord[]): Promise<void> {
+    return guard('put audit records', async () => {
+      const table = this.table.getName()
+      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
+      let requests: Requests = records.map((r) => ({ PutRequest: { Item: this.eventItem(r) } }))
+      for (let round = 1; requests.length; round++) {
+        if (round > BATCH_ROUNDS) throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
+        if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
+        const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
+        requests = out.UnprocessedItems?.[table] ?? []
+      }
+    })
+  }
+
+  /** The UpdateItem of {@link claimNonces}: every name set to `token`, none of them present before. */
+  claimParams(ledger: NonceLedger, names: string[], token: string) {
+    const attrNames: Record<string, string> = { '#x': 'expiresAt' }
+    const sets: string[] = ['#x = :x']
+    const conds: string[] = []
+    names.forEach((n, i) => {
+      attrNames[`#c${i}`] = n
+      sets.push(`#c${i} = :t`)
+      conds.push(`attribute_not_exists(#c${i})`)
+    })
+    return {
+      TableName: this.table.getName(),
+      Key: ledgerKey(ledger),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conds.join(' AND '),
+      ExpressionAttributeNames: attrNames,
+      ExpressionAttributeValues: { ':t': token, ':x': ledger.expiresAt },
+    }
+  }
+
+  claimNonces(ledger: NonceLedger, names: string[], token: string): Promise<void> {
+    if (names.length === 0) return Promise.resolve()
+    return guard('claim nonces', async () => {
+      await this.table.getDocumentClient().send(new UpdateCommand(this.claimParams(ledger, names, token)))
+    })
+  }
+
+  readNonceClaims(ledger: NonceLedger, names: string[]): Promise<Map<string, string>> {
+    return guard('read nonce claims', async () => {
+      const attrNames = Object.fromEntries(names.map((n, i) => [`#c${i}`, n]))
+      const { Item } = (await this.table.getDocumentClient().send(
+        new GetCommand({
+          TableName: this.table.getName(),
+          Key: ledgerKey(ledger),
+          ConsistentRead: true,
+          ProjectionExpression: names.map((_, i) => `#c${i}`).join(', '),
+          ExpressionAttributeNames: attrNames,
+        }),
+      )) as { Item?: Record<string, unknown> }
+      const out = new Map<string, string>()
+      for (const n of names) if (typeof Item?.[n] === 'string') out.set(n, Item[n] as string)
+      return out
+    })
   }
 
   get(eventId: string): Promise<AuditRecord | undefined> {

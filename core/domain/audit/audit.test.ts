@@ -12,11 +12,17 @@ import type { AuditEvent } from './model'
 import { openPageToken, sealPageToken, PAGE_TOKEN_TTL_MS } from './page-token'
 import { redactParameters } from './redact'
 import { recordClaiming, recordEvent, runAudited } from './run-audited'
-import { replayEventId } from '../authenticate'
+import { replayEventId as replayIdOf } from '../authenticate'
 import { INTENT_GRACE_MS, sealAuditTrail } from './seal-audit-trail'
 import { verifyAuditTrail } from './verify-audit-trail'
 
 const ring = parseRootKeyRing(generateRootKeyRingJson('rk-audit'))
+const SIGNED_AT = Date.parse('2026-12-03T12:00:00Z')
+
+/** The replay id of (accessKeyId, nonce) signed at SIGNED_AT. */
+function replayEventId(accessKeyId: string, nonce: string, signedAt = SIGNED_AT): string {
+  return replayIdOf(accessKeyId, nonce, signedAt)
+}
 const failure = (err: unknown) => ({ errorCode: err instanceof KmsError ? err.code : 'InternalFailure', httpStatus: 400 })
 
 function event(i: number, clock: FixedClock, over: Partial<AuditEvent> = {}): Omit<AuditEvent, 'outcome'> {
@@ -116,6 +122,10 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     expect(replayEventId('AK1', 'nonce-0002')).not.toBe(a)
     // no ambiguity between (AccessKeyId, nonce) splits
     expect(replayEventId('AK1n', 'once-0001')).not.toBe(replayEventId('AK1', 'nonce-0001'))
+    // the signed second leads (the ledger item), and another timestamp is another id
+    expect(a.slice(0, 8)).toBe((SIGNED_AT / 1000).toString(16))
+    expect(replayEventId('AK1', 'nonce-0001', SIGNED_AT + 999)).toBe(a)
+    expect(replayEventId('AK1', 'nonce-0001', SIGNED_AT + 1000)).not.toBe(a)
   })
 
   it('refuses a replayed read-only call: no result, the refusal recorded under a fresh id', async () => {
@@ -165,15 +175,14 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     expect(results.filter((r) => r.status === 'rejected' && (r.reason as KmsError).code === 'auth.nonceUsed')).toHaveLength(19)
   })
 
-  it('takes a conflict with its own, identical record (a retried put that had landed) as success', async () => {
+  it('takes a refused claim holding its own token (a retried write that had landed) as success', async () => {
     const { deps, audit, clock } = setup()
     const ev: AuditEvent = { ...event(1, clock, { eventId: replayEventId('AKTEST', 'n-retry-0001') }), outcome: 'Success' }
-    const realPut = audit.put.bind(audit)
     // The first attempt lands but its answer is lost; the client's retry then fails the condition.
-    audit.put = async (r) => {
-      audit.put = realPut
-      await realPut(r)
-      throw new ConditionFailed('put audit record')
+    audit.afterWrite = (op) => {
+      if (op !== 'claimNonces') return
+      audit.afterWrite = undefined
+      throw new ConditionFailed('claim nonces')
     }
     await expect(recordClaiming(deps, ev, failure)).resolves.toMatchObject({ eventId: ev.eventId })
     expect(audit.records.size).toBe(1)
@@ -378,5 +387,13 @@ describe('lookupEvents', () => {
     expect(decrypts.events).toHaveLength(12)
     const first = await lookupEvents(s.deps, base)
     await expect(lookupEvents(s.deps, { ...base, accountId: '999', nextToken: first.nextToken })).rejects.toMatchObject({ code: 'trail.invalidToken' })
+  })
+})
+
+describe('canonicalBody', () => {
+  it('is RFC 8785 JSON of the event, and replaces lone surrogates instead of refusing them', async () => {
+    const { canonicalBody } = await import('./chain')
+    expect(canonicalBody({ b: 'x\u{1F600}', a: 1 })).toBe('{"a":1,"b":"x\u{1F600}"}')
+    expect(canonicalBody({ b: 'x\uD800y', a: ['\uDC00'] })).toBe('{"a":["\uFFFD"],"b":"x\uFFFDy"}')
   })
 })

@@ -68,5 +68,11 @@ function sanitize(value: unknown): unknown {
  * strings may hold lone surrogates; they are replaced, never refused (the call must be recorded).
  */
 export function canonicalBody(event: object): string {
-  return canonicalize(sanitize(event)) ?? ''
+  // Every call pays for this: canonicalize refuses lone surrogates by throwing, so the copying
+  // walk of `sanitize` runs only for the rare event that holds one (the output is the same).
+  try {
+    return canonicalize(event) ?? ''
+  } catch {
+    return canonicalize(sanitize(event)) ?? ''
+  }
 }

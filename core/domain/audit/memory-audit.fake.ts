@@ -3,13 +3,24 @@
  *
  * In-memory AuditRepository with the DynamoDB repository's conditional semantics, for unit
  * tests only. `failWrites` makes every write throw, as a store outage would; `beforeSeal` lets a
- * test fail one seal write.
+ * test fail one seal write; `beforeWrite` runs before every write (tests: freeze the store, or
+ * throw after the write landed, as a lost answer would). Two fakes may share one `ledgers` map
+ * and one `records` map: two isolates on one table.
  */
-import { ConditionFailed, type AuditRepository } from '../ports'
+import { ConditionFailed, type AuditRepository, type NonceLedger } from '../ports'
 import type { AuditDigest, AuditRecord, ChainHead } from './model'
 
 export class MemoryAudit implements AuditRepository {
-  readonly records = new Map<string, AuditRecord>()
+  constructor(
+    readonly records = new Map<string, AuditRecord>(),
+    readonly ledgers = new Map<string, Map<string, string>>(),
+  ) {}
+  /** Calls of each write method (tests: how many writes a group took). */
+  readonly calls = { put: 0, putMany: 0, claimNonces: 0 }
+  /** Runs before each putMany / claimNonces (after the failWrites check). */
+  beforeWrite?: (op: 'putMany' | 'claimNonces') => void | Promise<void>
+  /** Runs after a putMany / claimNonces has landed (tests: throw to lose the answer). */
+  afterWrite?: (op: 'putMany' | 'claimNonces') => void | Promise<void>
   readonly digests = new Map<number, AuditDigest>()
   head: ChainHead | undefined
   failWrites = false
@@ -24,6 +35,7 @@ export class MemoryAudit implements AuditRepository {
 
   async put(record: AuditRecord): Promise<void> {
     this.write()
+    this.calls.put++
     if (this.records.has(record.eventId)) throw new ConditionFailed('put audit record')
     this.records.set(record.eventId, { ...record })
   }
@@ -97,6 +109,37 @@ export class MemoryAudit implements AuditRepository {
       .sort((a, b) => (a.time + a.eventId < b.time + b.eventId ? 1 : -1))
       .slice(0, limit)
       .map((r) => ({ ...r }))
+  }
+
+  async putMany(records: AuditRecord[]): Promise<void> {
+    this.write()
+    this.calls.putMany++
+    if (records.length > 25) throw new Error('BatchWriteItem takes at most 25 items')
+    await this.beforeWrite?.('putMany')
+    for (const r of records) this.records.set(r.eventId, { ...r })
+    await this.afterWrite?.('putMany')
+  }
+
+  async claimNonces(ledger: NonceLedger, names: string[], token: string): Promise<void> {
+    this.write()
+    this.calls.claimNonces++
+    await this.beforeWrite?.('claimNonces')
+    const key = `${ledger.accessKeyId}#${ledger.second}`
+    const item = this.ledgers.get(key) ?? new Map<string, string>()
+    if (names.some((n) => item.has(n))) throw new ConditionFailed('claim nonces')
+    for (const n of names) item.set(n, token)
+    this.ledgers.set(key, item)
+    await this.afterWrite?.('claimNonces')
+  }
+
+  async readNonceClaims(ledger: NonceLedger, names: string[]): Promise<Map<string, string>> {
+    const item = this.ledgers.get(`${ledger.accessKeyId}#${ledger.second}`)
+    const out = new Map<string, string>()
+    for (const n of names) {
+      const t = item?.get(n)
+      if (t !== undefined) out.set(n, t)
+    }
+    return out
   }
 
   /** Sealed records by sequence number (for tampering in tests). */

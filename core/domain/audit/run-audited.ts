@@ -32,6 +32,8 @@ import { KmsError } from '../../errors'
 import { nonceUsedError } from '../authenticate'
 import { ConditionFailed, type AuditRepository } from '../ports'
 import { canonicalBody } from './chain'
+import { groupCommitOf, type Submission } from './group-commit'
+import { claimName, isReplayId, ledgerOf } from './nonce-claims'
 import { trailAccountOf, type AuditEvent, type AuditRecord } from './model'
 
 export interface AuditSinkDeps {
@@ -54,69 +56,74 @@ function toRecord(event: AuditEvent): AuditRecord {
 }
 
 /**
- * Writes one event.
- * @throws KmsError store.unavailable when the record cannot be written.
+ * Claims the event id when it is a replay id (in the nonce ledger item of its AccessKey and
+ * signed second: core/domain/audit/nonce-claims.ts) and then writes `records`, together with
+ * concurrent calls (core/domain/audit/group-commit.ts); resolves once every record is durable.
+ * @throws ConditionFailed when the replay id is claimed already (nothing written);
+ *   KmsError store.unavailable when the claim or a record cannot be written, or when a replay id
+ *   comes without its AccessKeyId (it is never written unclaimed).
+ */
+async function commit(deps: AuditSinkDeps, event: Pick<AuditEvent, 'eventId' | 'accessKeyId'>, records: AuditRecord[]): Promise<void> {
+  let claim: Submission['claim']
+  if (isReplayId(event.eventId)) {
+    if (!event.accessKeyId) throw unavailable(new Error('a replay id without its AccessKeyId cannot be claimed'))
+    claim = { ledger: ledgerOf(event.eventId, event.accessKeyId), name: claimName(event.eventId) }
+  }
+  try {
+    await groupCommitOf(deps.audit).submit({ claim, records })
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw err
+    throw unavailable(err)
+  }
+}
+
+/**
+ * Writes one event (a replay id among them is claimed first).
+ * @throws KmsError store.unavailable when the record cannot be written (or its id is claimed).
  */
 export async function recordEvent(deps: AuditSinkDeps, event: AuditEvent): Promise<AuditRecord> {
   const record = toRecord(event)
   try {
-    await deps.audit.put(record)
+    await commit(deps, event, [record])
   } catch (err) {
-    throw unavailable(err)
+    throw err instanceof ConditionFailed ? unavailable(err) : err
   }
   return record
 }
 
+/** Records the refusal of a replayed call under a fresh id, and returns the error to throw. */
+async function refuseReplay(deps: AuditSinkDeps, event: AuditEvent, failure: (err: unknown) => FailureInfo): Promise<KmsError> {
+  const replay = nonceUsedError()
+  const { keyVersionId: _k, errorCode: _e, httpStatus: _h, ...rest } = event
+  await recordEvent(deps, { ...rest, eventId: crypto.randomUUID(), outcome: 'Failure', ...failure(replay) })
+  return replay
+}
+
 /**
- * Writes the first event of an authenticated call, whose `eventId` is its replay id: the write
- * claims the request's nonce.
- * @throws KmsError auth.nonceUsed when the id exists (a replay; that refusal is recorded under a
- *   fresh id first), store.unavailable when the trail cannot be written.
+ * Writes the first event of an authenticated call, whose `eventId` is its replay id: its claim
+ * is made first (the nonce ledger), then the record is written.
+ * @throws KmsError auth.nonceUsed when the id is claimed (a replay; that refusal is recorded under
+ *   a fresh id first), store.unavailable when the claim or the trail cannot be written.
  */
 export async function recordClaiming(
   deps: AuditSinkDeps,
   event: AuditEvent,
   failure: (err: unknown) => FailureInfo,
+  also: AuditRecord[] = [],
 ): Promise<AuditRecord> {
   const record = toRecord(event)
   try {
-    await deps.audit.put(record)
+    await commit(deps, event, [...also, record])
     return record
   } catch (err) {
-    if (!(err instanceof ConditionFailed)) throw unavailable(err)
+    if (!(err instanceof ConditionFailed)) throw err
   }
-  // A store client that retried a put which had landed sees its own record: not a replay. Bodies
-  // hold the request id (random per request), so only this very write can match.
-  try {
-    if ((await deps.audit.get(record.eventId))?.body === record.body) return record
-  } catch (err) {
-    throw unavailable(err)
-  }
-  const replay = nonceUsedError()
-  const { keyVersionId: _k, errorCode: _e, httpStatus: _h, ...rest } = event
-  await recordEvent(deps, { ...rest, eventId: crypto.randomUUID(), outcome: 'Failure', ...failure(replay) })
-  throw replay
+  throw await refuseReplay(deps, event, failure)
 }
 
 /** The copy of `event` filed in `recipient`'s trail. */
 export function copyFor<E extends Pick<AuditEvent, 'eventId'>>(event: E, recipient: string): E & { recipientAccountId: string } {
   return { ...event, eventId: `${event.eventId}.${recipient}`, recipientAccountId: recipient }
-}
-
-/**
- * Writes the copy of an event in another account's trail. Its id derives from the event's: a
- * conflict is either this write retried by the store client or a replay's copy (which its own
- * event then refuses), so it is not an error.
- * @throws KmsError store.unavailable when the record cannot be written.
- */
-async function recordCopy(deps: AuditSinkDeps, event: AuditEvent): Promise<AuditRecord> {
-  const record = toRecord(event)
-  try {
-    await deps.audit.put(record)
-  } catch (err) {
-    if (!(err instanceof ConditionFailed)) throw unavailable(err)
-  }
-  return record
 }
 
 async function completeIntent(deps: AuditSinkDeps, intent: AuditRecord, event: AuditEvent): Promise<void> {
@@ -159,16 +166,9 @@ export async function runAudited<T>(deps: AuditSinkDeps, call: AuditedCall<T>): 
   const owner = call.alsoIn && call.alsoIn !== base.accountId ? call.alsoIn : undefined
   if (!base.readOnly) {
     const intentEvent: AuditEvent = { ...base, outcome: 'Pending' }
-    const intent = await recordClaiming(deps, intentEvent, call.failure)
-    let copyIntent: AuditRecord | undefined
-    if (owner) {
-      try {
-        copyIntent = await recordCopy(deps, copyFor(intentEvent, owner))
-      } catch (err) {
-        await completeIntent(deps, intent, { ...base, outcome: 'Failure', ...call.failure(err) })
-        throw err
-      }
-    }
+    // The intent and its copy in the owner's trail are written together, after the claim.
+    const copyIntent = owner ? toRecord(copyFor(intentEvent, owner)) : undefined
+    const intent = await recordClaiming(deps, intentEvent, call.failure, copyIntent ? [copyIntent] : [])
     const complete = async (event: AuditEvent): Promise<void> => {
       await completeIntent(deps, intent, event)
       if (copyIntent && owner) await completeIntent(deps, copyIntent, copyFor(event, owner))
@@ -184,8 +184,7 @@ export async function runAudited<T>(deps: AuditSinkDeps, call: AuditedCall<T>): 
     return result
   }
   const record = async (event: AuditEvent): Promise<void> => {
-    if (owner) await recordCopy(deps, copyFor(event, owner))
-    await recordClaiming(deps, event, call.failure)
+    await recordClaiming(deps, event, call.failure, owner ? [toRecord(copyFor(event, owner))] : [])
   }
   let result: T
   try {

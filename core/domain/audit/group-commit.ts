@@ -1,0 +1,222 @@
+/**
+ * @module core/domain/audit/group-commit
+ *
+ * The isolate's group commit of audit writes. A call submits its claim (if it has one) and its
+ * records, and is released when they are durable — never before. Concurrent calls' submissions
+ * are written together:
+ *
+ * 1. the claims, one conditional write per nonce ledger item (core/domain/audit/nonce-claims.ts)
+ *    for all the calls of the group that fall in it. When that write is refused, the item is read
+ *    back: a claim holding this group's token landed on a retried write (not a replay), a claim
+ *    holding another token is a replay (that call alone is refused with ConditionFailed), and the
+ *    rest are claimed again;
+ * 2. then the records of the calls whose claims were made, in batches of up to 25
+ *    (`AuditRepository.putMany`). A record is written only after its call's claim: a replay,
+ *    which maps to the same event id, is refused at step 1 and never overwrites the original.
+ *
+ * No timer: a group is whatever queued while the previous write was in flight (at most
+ * {@link MAX_IN_FLIGHT} groups at once), so an idle isolate writes at once and a busy one writes
+ * many calls per round trip. Each group is written from the request of one of its own calls,
+ * which waits for it anyway (Workers cancel the I/O of a request that has answered); the others
+ * wait on a promise that request settles (workerd runs their continuations in their own
+ * request context).
+ *
+ * Failures: a store error fails every call of the batch it hit with that error (the caller
+ * answers 503 and releases nothing); a record of such a call may still have been written, which
+ * is harmless (the call is unacknowledged; the sealer chains it like any other).
+ */
+import { ConditionFailed, type AuditRepository, type NonceLedger } from '../ports'
+import type { AuditRecord } from './model'
+
+/** Records per `putMany` (DynamoDB BatchWriteItem's limit). */
+export const MAX_RECORDS_PER_WRITE = 25
+/** Claims per ledger write (a condition per claim; DynamoDB expressions are at most 4 KB). */
+export const MAX_CLAIMS_PER_WRITE = 64
+/** Groups being written at once. */
+export const MAX_IN_FLIGHT = 2
+/** A group holds at most this many calls (the rest wait for the next group). */
+export const MAX_GROUP = 100
+/** Rounds of re-claiming after a refused ledger write before giving up (store inconsistency). */
+const MAX_CLAIM_ROUNDS = 4
+
+export interface Submission {
+  /** The replay id to claim, in its ledger item. */
+  claim?: { ledger: NonceLedger; name: string }
+  /** Written after the claim, all or none (at most {@link MAX_RECORDS_PER_WRITE}). */
+  records: AuditRecord[]
+}
+
+interface Entry extends Submission {
+  taken: boolean
+  settled: boolean
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
+const ledgerKey = (l: NonceLedger) => `${l.accessKeyId}\u0000${l.second}`
+
+function randomToken(): string {
+  return crypto.randomUUID().replace(/-/g, '').slice(0, 16)
+}
+
+/** One isolate's group commit over one repository. */
+export class GroupCommit {
+  private readonly queue: Entry[] = []
+  private inFlight = 0
+  private wakers: Array<() => void> = []
+  /** Writes made and calls written (tests, bench notes). */
+  readonly stats = { groups: 0, calls: 0, claimWrites: 0, recordWrites: 0 }
+
+  constructor(private readonly audit: AuditRepository) {}
+
+  /**
+   * Claims and writes, together with concurrent submissions.
+   * @throws ConditionFailed when the claim is taken (a replay; nothing of it is written);
+   *   whatever the store threw when a write of its group failed.
+   */
+  async submit(s: Submission): Promise<void> {
+    if (s.records.length > MAX_RECORDS_PER_WRITE) throw new RangeError('too many records in one submission')
+    let entry!: Entry
+    const done = new Promise<void>((resolve, reject) => {
+      entry = { ...s, taken: false, settled: false, resolve, reject }
+    })
+    const settle = (fn: () => void) => {
+      entry.settled = true
+      fn()
+    }
+    const { resolve, reject } = entry
+    entry.resolve = () => settle(resolve)
+    entry.reject = (err) => settle(() => reject(err))
+    this.queue.push(entry)
+    while (!entry.taken) {
+      if (this.inFlight < MAX_IN_FLIGHT) {
+        const group = this.queue.splice(0, MAX_GROUP)
+        for (const e of group) e.taken = true
+        this.inFlight++
+        try {
+          await this.write(group)
+        } finally {
+          this.inFlight--
+          this.wake()
+        }
+      } else {
+        await new Promise<void>((r) => this.wakers.push(r))
+      }
+    }
+    return done
+  }
+
+  private wake(): void {
+    const w = this.wakers
+    this.wakers = []
+    for (const r of w) r()
+  }
+
+  /** Writes one group; settles every entry of it, never throws. */
+  private async write(group: Entry[]): Promise<void> {
+    this.stats.groups++
+    this.stats.calls += group.length
+    try {
+      const byLedger = new Map<string, { ledger: NonceLedger; entries: Entry[]; names: Set<string> }>()
+      for (const e of group) {
+        if (!e.claim) continue
+        const k = ledgerKey(e.claim.ledger)
+        let g = byLedger.get(k)
+        if (!g) byLedger.set(k, (g = { ledger: e.claim.ledger, entries: [], names: new Set() }))
+        // The same replay id twice in one group: the second is the replay.
+        if (g.names.has(e.claim.name)) {
+          e.reject(new ConditionFailed('claim nonce'))
+          continue
+        }
+        g.names.add(e.claim.name)
+        g.entries.push(e)
+      }
+      const claims: Array<Promise<void>> = []
+      for (const g of byLedger.values()) {
+        for (let i = 0; i < g.entries.length; i += MAX_CLAIMS_PER_WRITE) {
+          claims.push(this.claim(g.ledger, g.entries.slice(i, i + MAX_CLAIMS_PER_WRITE), 1))
+        }
+      }
+      await Promise.all(claims)
+      const ready = group.filter((e) => !e.settled)
+      const batches: Entry[][] = []
+      let batch: Entry[] = []
+      let size = 0
+      for (const e of ready) {
+        if (size + e.records.length > MAX_RECORDS_PER_WRITE) {
+          batches.push(batch)
+          batch = []
+          size = 0
+        }
+        batch.push(e)
+        size += e.records.length
+      }
+      if (batch.length) batches.push(batch)
+      await Promise.all(
+        batches.map(async (b) => {
+          const records = b.flatMap((e) => e.records)
+          try {
+            if (records.length) {
+              this.stats.recordWrites++
+              await this.audit.putMany(records)
+            }
+            for (const e of b) e.resolve()
+          } catch (err) {
+            for (const e of b) e.reject(err)
+          }
+        }),
+      )
+    } catch (err) {
+      for (const e of group) if (!e.settled) e.reject(err)
+    }
+  }
+
+  /** Claims the entries' names in one ledger item (see the module comment); settles refusals and failures. */
+  private async claim(ledger: NonceLedger, entries: Entry[], round: number): Promise<void> {
+    const token = randomToken()
+    const names = entries.map((e) => e.claim!.name)
+    try {
+      this.stats.claimWrites++
+      await this.audit.claimNonces(ledger, names, token)
+      return
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) {
+        for (const e of entries) e.reject(err)
+        return
+      }
+    }
+    let held: Map<string, string>
+    try {
+      held = await this.audit.readNonceClaims(ledger, names)
+    } catch (err) {
+      for (const e of entries) e.reject(err)
+      return
+    }
+    const again: Entry[] = []
+    for (const e of entries) {
+      const t = held.get(e.claim!.name)
+      if (t === token) continue // a retried write of ours landed
+      if (t !== undefined) e.reject(new ConditionFailed('claim nonce'))
+      else again.push(e)
+    }
+    if (!again.length) return
+    if (round >= MAX_CLAIM_ROUNDS) {
+      for (const e of again) e.reject(new Error('the nonce ledger refused a claim it does not hold'))
+      return
+    }
+    await this.claim(ledger, again, round + 1)
+  }
+}
+
+const commits = new WeakMap<AuditRepository, GroupCommit>()
+
+/**
+ * The group commit of `audit` in this isolate: one per repository object (functions/deps.ts
+ * builds it once per isolate), so every request of the isolate shares it. It holds only calls
+ * in flight: nothing to bound or reset.
+ */
+export function groupCommitOf(audit: AuditRepository): GroupCommit {
+  let g = commits.get(audit)
+  if (!g) commits.set(audit, (g = new GroupCommit(audit)))
+  return g
+}
