@@ -297,7 +297,7 @@ describe('sealBlob / openBlob', () => {
 describe('parseBlobHeader', () => {
   const ids = concatBytes(uuidToBytes(KEY.keyId), uuidToBytes(KEY.versionId))
 
-  it('understands the reserved HSM suite 0x02 header (46 bytes)', async () => {
+  it('understands the HSM suite 0x02 header (46 bytes)', async () => {
     const iv = new Uint8Array(12).fill(9)
     const hsmBlob = concatBytes(Uint8Array.of(1, 2), ids, iv, new Uint8Array(16))
     expect(parseBlobHeader(hsmBlob)).toEqual({

@@ -102,7 +102,7 @@ import { SM4_KEY_BYTES, sm4GcmOpen, sm4GcmSeal } from './sm/sm4'
 export const BLOB_FORMAT_VERSION = 0x01
 /** Suite: HKDF-SHA256 per-message key + AES-256-GCM (software keys). */
 export const SUITE_SOFTWARE_HKDF_AES256GCM = 0x01
-/** Suite: AES-256-GCM with an HSM-resident key (reserved; header parsing only). */
+/** Suite: AES-256-GCM with an HSM-resident key (HSM keys: sealed and opened by core/domain/keys/hsm/blob.ts; only its header is parsed here). */
 export const SUITE_HSM_AES256GCM = 0x02
 /** Suite: HKDF-SM3 per-message key + SM4-GCM (software Aliyun_SM4 keys). */
 export const SUITE_SOFTWARE_HKDF_SM4GCM = 0x03

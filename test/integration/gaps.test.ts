@@ -1,5 +1,5 @@
 /**
- * Gaps closed in issue 15 part 4 and 6, end to end through the official SDKs: `Policy` on
+ * Closed gaps, end to end through the official SDKs: `Policy` on
  * CreateKey and CreateSecret is applied (GetKeyPolicy / GetSecretPolicy return it; a lockout or
  * malformed policy is MalformedPolicyDocument and creates nothing visible), and the default
  * CMK's rules (description changes; rotation is Rejected.UnsupportedOperation; disable and

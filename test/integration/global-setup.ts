@@ -14,7 +14,7 @@ declare module 'vitest' {
       dataDir: string
       dynamoEndpoint: string
       tableName: string
-      /** The stack's HSM bridge (issue #6), when SoftHSM or HSM_MODULE is available. */
+      /** The stack's HSM bridge, when SoftHSM or HSM_MODULE is available. */
       hsm?: HsmBridgeInfo
     }
   }

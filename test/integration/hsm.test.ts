@@ -1,5 +1,5 @@
 /**
- * HSM-protected keys (issue #6) end to end: official SDK → Worker → hsm-bridge → SoftHSMv2 of the
+ * HSM-protected keys end to end: official SDK → Worker → hsm-bridge → SoftHSMv2 of the
  * shared stack. Objects are inspected with pkcs11js directly on the stack's token; signatures are
  * checked with node:crypto and WebCrypto; a `kill -9` of the bridge under load must give only
  * 503 ServiceUnavailableTemporary and never a wrong result. Skipped when the stack has no bridge.

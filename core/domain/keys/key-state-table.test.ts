@@ -33,7 +33,7 @@ import { verifyMac } from './mac/verify-mac'
 type Deps = ReturnType<typeof memoryKeyDeps>
 const STATES: Exclude<KeyState, 'Deleted'>[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport']
 
-/** The kind of key an operation is driven on (issue #5 operations need asymmetric or BYOK keys). */
+/** The kind of key an operation is driven on (the asymmetric and BYOK operations need such keys). */
 type Subject = 'symmetric' | 'ecSign' | 'rsaEncrypt' | 'external' | 'hmac'
 const SUBJECTS: Partial<Record<KeyOperation, Subject>> = {
   AsymmetricSign: 'ecSign',
