@@ -24,7 +24,7 @@ export const TABLE_LAYOUT = {
     /** Due-time index for scheduled jobs: `DUE#<job>` / `<iso time>#<id>` (sparse). */
     gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
-  /** DynamoDB's TTL attribute (epoch seconds); nothing writes it now (./SCHEMA.md, nonces). */
+  /** DynamoDB's TTL attribute (epoch seconds), on the nonce ledger's `CLAIM#` items (./SCHEMA.md, Nonce ledger). */
   ttlAttribute: 'expiresAt',
 } as const
 
