@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 /**
  * Four projects:
- * - `unit`: pure core and adapter tests, no processes started.
+ * - `unit`: pure core and adapter tests, and the app's HTTP-level tests (test/app: `createApp`
+ *   on in-memory deps through `app.request`), no processes started.
  * - `contract`: test/contract — the port contract suites, run on the in-memory fakes and on the
  *   DynamoDB repositories against a private in-process dynalite (no workerd).
  * - `hsm-bridge`: the bridge's tests; each file starts SoftHSM-backed bridges of its own.
@@ -15,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/app/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
         },
