@@ -64,9 +64,10 @@ export interface SignedOptions {
 }
 
 /** The common V1 parameters plus `params`, signed (unless `unsigned`). */
-export async function signed(target: Target, action: string, params: Pairs, opts: SignedOptions = {}): Promise<Wire & { nonce: string }> {
+export async function signed(target: Target, action: string, params: Pairs, opts: SignedOptions = {}): Promise<Wire & { nonce: string; timestamp: string }> {
   const method = opts.method ?? 'POST'
   const nonce = opts.nonce ?? newNonce()
+  const timestamp = isoSeconds()
   const common: Pairs = [
     ['Action', action],
     ['Version', opts.version ?? KMS_VERSION],
@@ -75,7 +76,7 @@ export async function signed(target: Target, action: string, params: Pairs, opts
     ['SignatureMethod', 'HMAC-SHA1'],
     ['SignatureVersion', '1.0'],
     ['SignatureNonce', nonce],
-    ['Timestamp', isoSeconds()],
+    ['Timestamp', timestamp],
     ['RegionId', target.regionId],
   ]
   const all: Pairs = [...common, ...params]
@@ -86,8 +87,8 @@ export async function signed(target: Target, action: string, params: Pairs, opts
     pairs = [...all, ['Signature', sig]]
   }
   const encoded = encodePairs(pairs)
-  if (method === 'GET') return { method, url: `${target.endpoint}/?${encoded}`, headers: {}, nonce }
-  return { method, url: `${target.endpoint}/`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encoded, nonce }
+  if (method === 'GET') return { method, url: `${target.endpoint}/?${encoded}`, headers: {}, nonce, timestamp }
+  return { method, url: `${target.endpoint}/`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encoded, nonce, timestamp }
 }
 
 /** Sends one request; never throws (a transport failure is `status: 0`). */
@@ -124,7 +125,8 @@ export async function call(target: Target, action: string, params: Record<string
   const pairs = Array.isArray(params) ? params : Object.entries(params)
   const req = await signed(target, action, pairs, opts)
   const reply = await send(req)
-  return { ...reply, nonce: req.nonce, eventId: replayEventId(target.accessKeyId, req.nonce) }
+  // The replay id carries the signed timestamp's second (core/domain/authenticate.ts).
+  return { ...reply, nonce: req.nonce, eventId: replayEventId(target.accessKeyId, req.nonce, Date.parse(req.timestamp)) }
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
