@@ -11,7 +11,7 @@ import { createBridge, type Bridge } from './bridge.js'
 import { ConfigError, loadConfig, type BridgeConfig } from './config.js'
 import { createLogger } from './log.js'
 import { loadXksConfig, type XksConfig } from './xks/config.js'
-import { FatalHsmError } from './pkcs11/session-pool.js'
+import { FatalHsmError } from './pkcs11/fatal.js'
 
 let config: BridgeConfig
 let xks: XksConfig | undefined

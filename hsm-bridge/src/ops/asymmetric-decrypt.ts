@@ -17,7 +17,7 @@ import { oaepDecode, type OaepHash } from '../oaep.js'
 import { isBadCiphertext } from '../pkcs11/errors.js'
 import { P, pkcs11Code } from '../pkcs11/module.js'
 import { resolveKey } from '../pkcs11/objects.js'
-import type { Session } from '../pkcs11/session-pool.js'
+import type { Session } from '../pkcs11/session.js'
 import { allowOnly, bytesField, enumField, keyIdField, type Body } from '../validate.js'
 import type { OpContext } from './context.js'
 

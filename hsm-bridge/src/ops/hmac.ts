@@ -14,7 +14,7 @@
 import { unsupportedOperation } from '../errors.js'
 import { P } from '../pkcs11/module.js'
 import { readUlong, resolveKey } from '../pkcs11/objects.js'
-import type { Session } from '../pkcs11/session-pool.js'
+import type { Session } from '../pkcs11/session.js'
 import { allowOnly, bytesField, enumField, keyIdField, type Body } from '../validate.js'
 
 export const MAC_ALGORITHMS = ['HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512'] as const

@@ -12,7 +12,7 @@ import type pkcs11js from 'pkcs11js'
 import { BridgeError, keyNotFound, unsupportedOperation } from '../errors.js'
 import { bitLength, ecPointFromAttribute, P256_EC_PARAMS, p256Spki, rsaSpki } from '../der.js'
 import { P, type Handle } from './module.js'
-import type { Session } from './session-pool.js'
+import type { Session } from './session.js'
 
 export const KEY_SPECS = [
   'AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256',

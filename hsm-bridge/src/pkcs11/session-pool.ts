@@ -15,24 +15,18 @@
  *   backoff (after the experiment in security-checklist §4.3 A: a dead HSM connection is only
  *   repaired by a full re-initialisation).
  * - Idle sessions are validated with `C_GetSessionInfo` before each reuse.
+ *
+ * The lent session itself is ./session.ts, the failures that stop the pool ./fatal.ts, and the
+ * caller's deadline ./deadline.ts.
  */
 
-import type pkcs11js from 'pkcs11js'
-
-import { BridgeError, internalError, unavailable, type SessionDisposition } from '../errors.js'
+import { BridgeError, unavailable, type SessionDisposition } from '../errors.js'
 import type { Logger } from '../log.js'
-import { ckrName, describe, isDeviceClass, mapPkcs11Error, type Pkcs11Operation } from './errors.js'
-import {
-  P,
-  pkcs11Code,
-  slotId,
-  SlotNotFoundError,
-  type Handle,
-  type Pkcs11Api,
-  type Pkcs11Module,
-  type SelectedSlot,
-  type SlotSelector,
-} from './module.js'
+import { timeoutError, withDeadline } from './deadline.js'
+import { describe, isDeviceClass, mapPkcs11Error, type Pkcs11Operation } from './errors.js'
+import { FatalHsmError, fatalMessage, isFatalLogin } from './fatal.js'
+import { P, pkcs11Code, slotId, SlotNotFoundError, type Handle, type Pkcs11Module, type SelectedSlot, type SlotSelector } from './module.js'
+import { Session, type SessionOwner } from './session.js'
 
 export interface SessionPoolOptions {
   size: number
@@ -63,174 +57,6 @@ export interface PoolStatus {
 /** PKCS#11 v2.40 §5.6 session state; pkcs11js does not export the CKS_* constants. */
 const CKS_RW_USER_FUNCTIONS = 3
 
-/** Login failures that must not be retried: each retry with a wrong PIN counts towards lockout. */
-const FATAL_LOGIN: ReadonlySet<number> = new Set([
-  P.CKR_PIN_INCORRECT,
-  P.CKR_PIN_INVALID,
-  P.CKR_PIN_LEN_RANGE,
-  P.CKR_PIN_LOCKED,
-  P.CKR_PIN_EXPIRED,
-  P.CKR_USER_PIN_NOT_INITIALIZED,
-])
-
-/** Thrown by {@link SessionPool.start} for problems no retry can fix. */
-export class FatalHsmError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'FatalHsmError'
-  }
-}
-
-/**
- * One lent session. Every PKCS#11 call goes through these methods, which refuse to touch the
- * library once the session's generation is gone.
- */
-export class Session {
-  constructor(
-    private readonly pool: SessionPool,
-    readonly handle: Handle,
-    readonly generation: number,
-  ) {}
-
-  private get api(): Pkcs11Api {
-    if (!this.pool.isCurrent(this)) throw unavailable(undefined, 'evict')
-    return this.pool.module.api
-  }
-
-  /**
-   * All objects matching `template` (batches of 64).
-   *
-   * @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session.
-   */
-  find(template: pkcs11js.Template): Handle[] {
-    const api = this.api
-    api.C_FindObjectsInit(this.handle, template)
-    const found: Handle[] = []
-    try {
-      for (;;) {
-        const batch = api.C_FindObjects(this.handle, 64)
-        if (batch.length === 0) break
-        found.push(...batch)
-      }
-    } finally {
-      api.C_FindObjectsFinal(this.handle)
-    }
-    return found
-  }
-
-  /**
-   * Attribute values of `object`, in the order of `types`.
-   *
-   * @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session.
-   */
-  attributes(object: Handle, types: number[]): Buffer[] {
-    const result = this.api.C_GetAttributeValue(
-      this.handle,
-      object,
-      types.map((type) => ({ type })),
-    )
-    return result.map((a) => a.value)
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  setAttributes(object: Handle, template: pkcs11js.Template): void {
-    this.api.C_SetAttributeValue(this.handle, object, template)
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  destroy(object: Handle): void {
-    this.api.C_DestroyObject(this.handle, object)
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  generateKey(mechanism: pkcs11js.Mechanism, template: pkcs11js.Template): Promise<Handle> {
-    return this.api.C_GenerateKeyAsync(this.handle, mechanism, template)
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  generateKeyPair(
-    mechanism: pkcs11js.Mechanism,
-    publicTemplate: pkcs11js.Template,
-    privateTemplate: pkcs11js.Template,
-  ): Promise<pkcs11js.KeyPair> {
-    return this.api.C_GenerateKeyPairAsync(this.handle, mechanism, publicTemplate, privateTemplate)
-  }
-
-  /**
-   * Single-part encryption; `outLength` is the exact or maximum output size.
-   *
-   * @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session.
-   */
-  async encrypt(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
-    this.api.C_EncryptInit(this.handle, mechanism, key)
-    return this.api.C_EncryptAsync(this.handle, data, Buffer.alloc(outLength))
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  async decrypt(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
-    this.api.C_DecryptInit(this.handle, mechanism, key)
-    return this.api.C_DecryptAsync(this.handle, data, Buffer.alloc(outLength))
-  }
-
-  /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  async sign(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
-    this.api.C_SignInit(this.handle, mechanism, key)
-    return this.api.C_SignAsync(this.handle, data, Buffer.alloc(outLength))
-  }
-
-  /**
-   * Single-part verification. CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are answers, not
-   * failures; both terminate the operation (PKCS#11 v2.40 §5.13), so the session stays usable.
-   *
-   * @throws {Error} pkcs11js Pkcs11Error for other codes; BridgeError Unavailable when stale.
-   */
-  async verify(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    signature: Buffer,
-  ): Promise<boolean> {
-    this.api.C_VerifyInit(this.handle, mechanism, key)
-    try {
-      return await this.api.C_VerifyAsync(this.handle, data, signature)
-    } catch (err) {
-      const code = pkcs11Code(err)
-      if (code === P.CKR_SIGNATURE_INVALID || code === P.CKR_SIGNATURE_LEN_RANGE) return false
-      throw err
-    }
-  }
-
-  /**
-   * True when the session still answers `C_GetSessionInfo` (used to tell a bad GCM tag, which
-   * SoftHSM reports as CKR_GENERAL_ERROR, from a broken device).
-   *
-   * @throws never
-   */
-  isHealthy(): boolean {
-    try {
-      this.api.C_GetSessionInfo(this.handle)
-      return true
-    } catch {
-      return false
-    }
-  }
-}
-
 interface Waiter {
   resolve: (s: Session) => void
   reject: (err: BridgeError) => void
@@ -241,7 +67,7 @@ interface Waiter {
  * The session pool. Construct, then {@link SessionPool.start}; use {@link SessionPool.run} for
  * every operation.
  */
-export class SessionPool {
+export class SessionPool implements SessionOwner {
   private state: PoolState = 'stopped'
   private generation = 0
   private selected: SelectedSlot | undefined
@@ -604,36 +430,4 @@ export class SessionPool {
       // Already gone.
     }
   }
-}
-
-function timeoutError(): BridgeError {
-  return new BridgeError('Timeout', 'The HSM operation timed out.')
-}
-
-function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError()), Math.max(0, deadline - Date.now()))
-    work.then(
-      (v) => {
-        clearTimeout(timer)
-        resolve(v)
-      },
-      (err: unknown) => {
-        clearTimeout(timer)
-        reject(err instanceof BridgeError ? err : internalError(err))
-      },
-    )
-  })
-}
-
-function isFatalLogin(err: unknown): boolean {
-  const code = pkcs11Code(err)
-  return code !== undefined && FATAL_LOGIN.has(code)
-}
-
-function fatalMessage(err: unknown): string {
-  if (err instanceof SlotNotFoundError) return `hsm: ${err.message}`
-  if (isFatalLogin(err)) return `hsm: login refused (${ckrName(pkcs11Code(err)!)}); check HSM_PIN`
-  if (err instanceof P.Pkcs11Error) return `hsm: initialisation failed (${ckrName(err.code)})`
-  return 'hsm: the PKCS#11 library could not be loaded; check HSM_MODULE'
 }
