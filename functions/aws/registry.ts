@@ -5,8 +5,20 @@
  * AWS coverage table is tested against the same list (test/unit/readme-coverage.test.ts).
  */
 import type { AwsAction } from './action'
+import { SECRETS_MANAGER_OPERATIONS } from './secrets'
 import { Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, ReEncrypt } from './kms/crypto'
 import { CancelKeyDeletion, CreateKey, DescribeKey, DisableKey, EnableKey, ListKeys, ScheduleKeyDeletion, UpdateKeyDescription } from './kms/keys'
+import { CreateAlias, DeleteAlias, ListAliases, UpdateAlias } from './kms/aliases'
+import { DeleteImportedKeyMaterial, GetParametersForImport, ImportKeyMaterial } from './kms/import'
+import { GenerateMac, VerifyMac } from './kms/mac'
+import { GetKeyPolicy, ListKeyPolicies, PutKeyPolicy } from './kms/policies'
+import { GenerateRandom } from './kms/random'
+import { DisableKeyRotation, EnableKeyRotation, GetKeyRotationStatus, ListKeyRotations, RotateKeyOnDemand } from './kms/rotation'
+import { GetPublicKey, Sign, Verify } from './kms/signing'
+import { ListResourceTags, TagResource, UntagResource } from './kms/tags'
+import {
+  CreateGrant, GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant,
+} from './kms/unsupported'
 
 function byName(list: readonly AwsAction[]): ReadonlyMap<string, AwsAction> {
   const map = new Map<string, AwsAction>()
@@ -32,8 +44,40 @@ export const AWS_KMS_ACTIONS: ReadonlyMap<string, AwsAction> = byName([
   ReEncrypt,
   GenerateDataKey,
   GenerateDataKeyWithoutPlaintext,
+  CreateAlias,
+  UpdateAlias,
+  DeleteAlias,
+  ListAliases,
+  TagResource,
+  UntagResource,
+  ListResourceTags,
+  EnableKeyRotation,
+  DisableKeyRotation,
+  GetKeyRotationStatus,
+  RotateKeyOnDemand,
+  ListKeyRotations,
+  GetKeyPolicy,
+  PutKeyPolicy,
+  ListKeyPolicies,
+  GetParametersForImport,
+  ImportKeyMaterial,
+  DeleteImportedKeyMaterial,
+  GenerateMac,
+  VerifyMac,
+  Sign,
+  Verify,
+  GetPublicKey,
+  GenerateRandom,
+  // Answered with UnsupportedOperationException (functions/aws/kms/unsupported.ts).
+  CreateGrant,
+  ListGrants,
+  ListRetirableGrants,
+  RetireGrant,
+  RevokeGrant,
+  GenerateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext,
 ])
 
 /** `secretsmanager.<Op>`. */
-export const AWS_SECRETS_ACTIONS: ReadonlyMap<string, AwsAction> = byName([])
+export const AWS_SECRETS_ACTIONS: ReadonlyMap<string, AwsAction> = byName(SECRETS_MANAGER_OPERATIONS)
 

@@ -7,7 +7,7 @@
  * (IncorrectKeyException), as AWS checks it. Responses name the key by its AWS ARN: the AWS
  * Encryption SDK requires the exact ARN back on Decrypt.
  */
-import { KmsError } from '../../../core/errors'
+import { KmsError, invalidParameter } from '../../../core/errors'
 import type { ActionContext } from '../../alibaba/context'
 import { awsKeyArn, keyRefFromAws } from '../arn'
 import { awsAction, bool, num, params, str, stringMap, type AwsCallContext, type JsonObject } from '../action'
@@ -38,12 +38,23 @@ async function namesKey(ctx: ActionContext, requested: string, keyId: string): P
   return found?.keyId === keyId
 }
 
+/** AWS: a symmetric Encrypt takes at most 4096 bytes of plaintext (the core alone allows more). */
+const MAX_PLAINTEXT_BYTES = 4096
+
+function assertPlaintextSize(body: JsonObject): void {
+  const b64 = str(body, 'Plaintext')
+  if (b64 === undefined) return
+  const bytes = Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0)
+  if (bytes > MAX_PLAINTEXT_BYTES) throw invalidParameter('Plaintext', `must be at most ${MAX_PLAINTEXT_BYTES} bytes.`)
+}
+
 export const Encrypt = awsAction({
   service: 'kms',
   name: 'Encrypt',
   via: alibaba('Encrypt'),
   request(body) {
     symmetricOnly(body, 'EncryptionAlgorithm')
+    assertPlaintextSize(body)
     return params({
       KeyId: str(body, 'KeyId') !== undefined ? keyRefFromAws(str(body, 'KeyId')!) : undefined,
       Plaintext: str(body, 'Plaintext'),

@@ -71,7 +71,7 @@ function encryptionAlgorithms(spec: string): string[] | undefined {
 export function awsKeyMetadata(meta: Record<string, string>, region: string, accountId: string): JsonObject {
   const spec = SPEC_TO_AWS[meta.KeySpec ?? ''] ?? meta.KeySpec ?? 'SYMMETRIC_DEFAULT'
   const usage = USAGE_TO_AWS[meta.KeyUsage ?? ''] ?? meta.KeyUsage ?? 'ENCRYPT_DECRYPT'
-  const arnAccount = meta.Arn?.split(':')[4] ?? accountId
+  const arnAccount = meta.Arn?.split(':')[3] ?? accountId
   return compact({
     AWSAccountId: arnAccount,
     KeyId: meta.KeyId,
