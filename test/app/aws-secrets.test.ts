@@ -9,7 +9,6 @@
 import * as nodeCrypto from 'node:crypto'
 import {
   BatchGetSecretValueCommand,
-  CancelRotateSecretCommand,
   CreateSecretCommand,
   DeleteResourcePolicyCommand,
   DeleteSecretCommand,
@@ -67,14 +66,17 @@ const sm = new SecretsManagerClient({
   maxAttempts: 1,
 })
 
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+
 /** SHA-256 / HMAC-SHA-256 as the signer's hash constructor wants it. */
 class Sha256 {
   private readonly hash: nodeCrypto.Hash | nodeCrypto.Hmac
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret === undefined ? nodeCrypto.createHash('sha256') : nodeCrypto.createHmac('sha256', secret)
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? nodeCrypto.createHash('sha256') : nodeCrypto.createHmac('sha256', bytes(secret))
   }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data)
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(bytes(data))
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest())
