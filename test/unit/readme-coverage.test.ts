@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { KMS_ACTIONS } from '../../functions/alibaba/registry'
+import { AWS_SECRETS_ACTIONS } from '../../functions/aws/registry'
 
 describe('README API coverage table', () => {
   it('lists every registered KMS action', () => {
@@ -25,5 +26,33 @@ describe('README API coverage table', () => {
       .flatMap((line) => line.split('|')[1]!.split(/[/,]/).map((name) => name.trim()))
     expect(claimed.length).toBeGreaterThan(40)
     expect(claimed.filter((action) => !KMS_ACTIONS.has(action))).toEqual([])
+  })
+})
+
+describe('README Secrets Manager (AWS dialect) coverage table', () => {
+  /** The section, up to the next level-2 heading. */
+  function section(): string {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8')
+    const start = readme.indexOf('## Secrets Manager (AWS dialect)')
+    expect(start).toBeGreaterThan(-1)
+    const end = readme.indexOf('\n## ', start + 1)
+    return readme.slice(start, end === -1 ? undefined : end)
+  }
+
+  /** Operation names of the table rows marked with `mark`. */
+  function rows(mark: string): string[] {
+    return section()
+      .split('\n')
+      .filter((line) => /^\| [A-Z]/.test(line) && line.split('|')[2]?.includes(mark))
+      .flatMap((line) => line.split('|')[1]!.split('/').map((name) => name.trim()))
+  }
+
+  it('lists every entry of AWS_SECRETS_ACTIONS in a table row', () => {
+    const listed = new Set([...rows('✅'), ...rows('❌')])
+    expect([...AWS_SECRETS_ACTIONS.keys()].filter((op) => !listed.has(op))).toEqual([])
+  })
+
+  it('lists only operations the registry answers', () => {
+    expect([...rows('✅'), ...rows('❌')].filter((op) => !AWS_SECRETS_ACTIONS.has(op))).toEqual([])
   })
 })
