@@ -17,17 +17,20 @@
  * - Parameter errors that do not depend on stored state (missing parameter, malformed ARN, ARN of
  *   another region, undecodable ciphertext) are reported first, exactly as the handler would.
  * - Aliases: resolved here, once: authorised on the alias ARN, then again on the key ARN it points
- *   to; the handler receives the key id (`targets.keys`), so a concurrent creation or re-pointing of the alias
- *   cannot make it act on a key that was not authorised. An alias that does not exist is judged
+ *   to; the handler receives the key id (`targets.keys`), so a concurrent creation or
+ *   re-pointing of the alias cannot make it act on a key that was not authorised. An alias that does not exist is judged
  *   as "some key of the account" (`key/*`) and, when that is allowed, refused with
  *   Forbidden.AliasNotFound here: the handler never resolves an alias name itself.
  * - UpdateAlias and DeleteAlias also need the action on the key the alias points at now; the
  *   change is written only while the alias still points there (`targets.aliasKeyId`).
  * - Secrets under a customer CMK: writes need kms:GenerateDataKey, reads kms:Decrypt on that key
  *   (read from the secret's head, or `EncryptionKeyId` for CreateSecret); the default CMK and
- *   the secrets service key need nothing more. A missing secret adds no key check.
- * - Probes (`PermissionCheck.probe`) never deny; their outcome reaches the handler as a parameter
- *   only authorisation can set (PutSecretValue: may the caller read the secret?).
+ *   the secrets service key need nothing more. A missing secret adds no key check. The CMK each
+ *   secret was authorised on reaches the handler (`targets.secretKeys`), which refuses a secret
+ *   found under another customer key by then (deleted and re-created in between).
+ * - Probes (`PermissionCheck.probe`) never deny; their outcome reaches the handler in
+ *   `targets.probes`, which no request parameter can set (PutSecretValue: may the caller read
+ *   the secret?).
  * - Decrypt (and ReEncrypt's source): authorised on the key named inside the ciphertext.
  *
  * Cross-account key use (allowed by both policies): the handler runs as the real caller and acts
