@@ -14,12 +14,12 @@
  *    (`AuditRepository.putMany`). A record is written only after its call's claim: a replay,
  *    which maps to the same event id, is refused at step 1 and never overwrites the original.
  *
- * No timer: a group is whatever queued while the previous write was in flight (at most
+ * No flush timer: a group is whatever queued while the previous write was in flight (at most
  * {@link MAX_IN_FLIGHT} groups at once), so an idle isolate writes at once and a busy one writes
  * many calls per round trip. Each group is written from the request of one of its own calls,
- * which waits for it anyway (Workers cancel the I/O of a request that has answered); the others
- * wait on a promise that request settles (workerd runs their continuations in their own
- * request context).
+ * which waits for it anyway (Workers cancel the I/O of a request that has answered); the other
+ * calls of the group look every {@link POLL_MS} ms whether theirs is settled, on a timer of their
+ * own (a request that waits only on another request's promise is cancelled by workerd).
  *
  * Failures: a store error fails every call of the batch it hit with that error (the caller
  * answers 503 and releases nothing); a record of such a call may still have been written, which
@@ -36,6 +36,8 @@ export const MAX_CLAIMS_PER_WRITE = 64
 export const MAX_IN_FLIGHT = 2
 /** A group holds at most this many calls (the rest wait for the next group). */
 export const MAX_GROUP = 100
+/** How often a call written by another request's group looks whether it is done (ms). */
+export const POLL_MS = 1
 /** Rounds of re-claiming after a refused ledger write before giving up (store inconsistency). */
 const MAX_CLAIM_ROUNDS = 4
 
@@ -49,6 +51,7 @@ export interface Submission {
 interface Entry extends Submission {
   taken: boolean
   settled: boolean
+  error?: { err: unknown }
   resolve: () => void
   reject: (err: unknown) => void
 }
@@ -63,7 +66,6 @@ function randomToken(): string {
 export class GroupCommit {
   private readonly queue: Entry[] = []
   private inFlight = 0
-  private wakers: Array<() => void> = []
   /** Writes made and calls written (tests, bench notes). */
   readonly stats = { groups: 0, calls: 0, claimWrites: 0, recordWrites: 0 }
 
@@ -76,20 +78,21 @@ export class GroupCommit {
    */
   async submit(s: Submission): Promise<void> {
     if (s.records.length > MAX_RECORDS_PER_WRITE) throw new RangeError('too many records in one submission')
-    let entry!: Entry
-    const done = new Promise<void>((resolve, reject) => {
-      entry = { ...s, taken: false, settled: false, resolve, reject }
-    })
-    const settle = (fn: () => void) => {
-      entry.settled = true
-      fn()
+    const entry: Entry = {
+      ...s,
+      taken: false,
+      settled: false,
+      resolve: () => {
+        entry.settled = true
+      },
+      reject: (err) => {
+        entry.settled = true
+        entry.error = { err }
+      },
     }
-    const { resolve, reject } = entry
-    entry.resolve = () => settle(resolve)
-    entry.reject = (err) => settle(() => reject(err))
     this.queue.push(entry)
-    while (!entry.taken) {
-      if (this.inFlight < MAX_IN_FLIGHT) {
+    while (!entry.settled) {
+      if (!entry.taken && this.inFlight < MAX_IN_FLIGHT) {
         const group = this.queue.splice(0, MAX_GROUP)
         for (const e of group) e.taken = true
         this.inFlight++
@@ -97,19 +100,15 @@ export class GroupCommit {
           await this.write(group)
         } finally {
           this.inFlight--
-          this.wake()
         }
       } else {
-        await new Promise<void>((r) => this.wakers.push(r))
+        // WARNING: a request must not wait on a promise only another request settles: workerd
+        // cancels a request with nothing of its own pending ("the script will never generate a
+        // response"). So a call written by another request's group polls, on its own timer.
+        await new Promise((r) => setTimeout(r, POLL_MS))
       }
     }
-    return done
-  }
-
-  private wake(): void {
-    const w = this.wakers
-    this.wakers = []
-    for (const r of w) r()
+    if (entry.error) throw entry.error.err
   }
 
   /** Writes one group; settles every entry of it, never throws. */
