@@ -12,7 +12,7 @@
  * handlers read them; authorisation reads the parameters it needs itself (functions/authorize.ts).
  */
 import type { ActionContext } from './context'
-import type { ActionPermission } from './permissions'
+import type { ActionPermission } from './permission'
 import type { Params } from './params'
 
 /** One parameter: how to read it from the request (throws InvalidParameter / MissingParameter). */
@@ -45,15 +45,6 @@ export function parseInput<S extends Schema>(schema: S, params: Params): Input<S
   const out: Record<string, unknown> = {}
   for (const [name, field] of Object.entries(schema)) out[name] = field.read(params, name)
   return out as Input<S>
-}
-
-/**
- * Wraps a handler written before descriptors (it reads `ctx.params` itself) with its permission.
- * Transitional: every action gets its own descriptor file.
- */
-export function legacyAction(name: string, permission: ActionPermission | undefined, handler: (ctx: ActionContext) => Promise<Record<string, unknown>>): ActionDescriptor {
-  if (!permission) throw new Error(`registry: ${name} has no permission`)
-  return { name, params: {}, permission, handler: (ctx) => handler(ctx) }
 }
 
 /** Runs one descriptor's handler: parses its parameters, then calls it. */

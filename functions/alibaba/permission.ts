@@ -91,19 +91,6 @@ export const ALIAS: ResourceSpec = { kind: 'alias', param: 'AliasName' }
 export const ALIAS_TARGET: ResourceSpec = { kind: 'aliasTarget', param: 'AliasName' }
 export const SECRET_KEY: ResourceSpec = { kind: 'secretKey', param: 'SecretName' }
 
-/**
- * Transitional, for the name table in functions/alibaba/permissions.ts only: no handler reads
- * parameters of these names any more, and authorisation sets none. What authorisation resolves
- * reaches the handler as typed data (`ctx.targets`, core/domain/targets); a probe's name is only
- * its key in `targets.probes`. Goes with permissions.ts.
- */
-export const AUTHZ_PARAM_PREFIX = 'edge-kms-authz:'
-export const AUTHZ_PARAMS = {
-  aliasKeyId: `${AUTHZ_PARAM_PREFIX}AliasKeyId`,
-  secretReadable: `${AUTHZ_PARAM_PREFIX}SecretReadable`,
-  secretKeys: `${AUTHZ_PARAM_PREFIX}SecretKeys`,
-} as const
-
 export function on(resource: ResourceSpec, readOnly: boolean, crossAccount = false, contextParam?: string): ActionPermission {
   return { checks: [{ resource, ...(contextParam ? { contextParam } : {}) }], readOnly, crossAccount }
 }

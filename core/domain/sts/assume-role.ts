@@ -4,7 +4,7 @@
  * STS AssumeRole and GetCallerIdentity (Version 2015-04-01).
  *
  * AssumeRole needs, in this order: `sts:AssumeRole` on the role ARN in the caller's own policies
- * (functions/alibaba/permissions.ts; the root implicitly), a role that exists, and a trust policy
+ * (the AssumeRole descriptor, functions/alibaba/sts/assume-role.ts; the root implicitly), a role that exists, and a trust policy
  * naming the caller or its account root (`NoPermission`, 403, otherwise). The credentials it
  * returns are a temporary AccessKey pair and a stateless security token
  * (core/auth/security-token.ts) valid for `DurationSeconds` (900 to the role's
