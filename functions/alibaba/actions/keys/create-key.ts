@@ -1,7 +1,7 @@
 /**
  * @module functions/alibaba/actions/keys/create-key
  *
- * CreateKey: a software, HSM or external key (`Origin=EXTERNAL_KEY_STORE`, ../key-stores.ts),
+ * CreateKey: a software, HSM or external key (`Origin=EXTERNAL_KEY_STORE`, ../key-stores/external.ts),
  * optionally in a KMS instance (`DKMSInstanceId`) and with its resource policy (`Policy`, stored
  * before the key: core/domain/keys/create-key-with-policy.ts).
  */
