@@ -77,8 +77,8 @@ const text = (s: string) => new TextEncoder().encode(s)
 async function raw(
   target: string,
   body: string,
-  opts: { region?: string; service?: string; date?: Date; secret?: string; edit?: (h: Record<string, string>) => void } = {},
-): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+  opts: { region?: string; service?: string; date?: Date; secret?: string; signed?: Record<string, string>; edit?: (h: Record<string, string>) => void } = {},
+): Promise<{ status: number; json: Record<string, unknown>; text: string; again: () => ReturnType<typeof raw> }> {
   const signer = new SignatureV4({
     service: opts.service ?? 'kms',
     region: opts.region ?? REGION,
@@ -91,22 +91,25 @@ async function raw(
       protocol: 'http:',
       hostname: 'kms.test',
       path: '/',
-      headers: { host: 'kms.test', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+      headers: { host: 'kms.test', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...opts.signed },
       body,
     },
     opts.date ? { signingDate: opts.date } : {},
   )
   const headers = { ...(signed.headers as Record<string, string>) }
   opts.edit?.(headers)
-  const res = await app.request(`${ENDPOINT}/`, { method: 'POST', headers, body }, {})
-  const t = await res.text()
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(t)
-  } catch {
-    // not JSON: asserted by the caller
+  const send = async (): ReturnType<typeof raw> => {
+    const res = await app.request(`${ENDPOINT}/`, { method: 'POST', headers, body }, {})
+    const t = await res.text()
+    let json: Record<string, unknown> = {}
+    try {
+      json = JSON.parse(t)
+    } catch {
+      // not JSON: asserted by the caller
+    }
+    return { status: res.status, json, text: t, again: send }
   }
-  return { status: res.status, json, text: t }
+  return send()
 }
 
 describe('aliases', () => {
@@ -398,5 +401,17 @@ describe('bad input', () => {
     }
     const ok = await raw('TrentService.GenerateRandom', body)
     expect(ok.status, ok.text).toBe(200)
+  })
+
+  it('replay: a signed amz-sdk-invocation-id is a nonce (the replay is refused); unsigned, a replay inside the window is accepted, as on AWS', async () => {
+    const body = JSON.stringify({ NumberOfBytes: 8 })
+    const sdkStyle = await raw('TrentService.GenerateRandom', body, { signed: { 'amz-sdk-invocation-id': crypto.randomUUID() } })
+    expect(sdkStyle.status, sdkStyle.text).toBe(200)
+    const replayed = await sdkStyle.again()
+    expect([replayed.status, replayed.json.__type]).toEqual([403, 'InvalidSignatureException'])
+    expect(replayed.json.Plaintext).toBeUndefined()
+    const botoStyle = await raw('TrentService.GenerateRandom', body)
+    expect(botoStyle.status).toBe(200)
+    expect((await botoStyle.again()).status).toBe(200)
   })
 })

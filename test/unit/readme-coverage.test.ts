@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { KMS_ACTIONS } from '../../functions/alibaba/registry'
+import { AWS_KMS_ACTIONS } from '../../functions/aws/registry'
 import { AWS_SECRETS_ACTIONS } from '../../functions/aws/registry'
 
 describe('README API coverage table', () => {
@@ -54,5 +55,31 @@ describe('README Secrets Manager (AWS dialect) coverage table', () => {
 
   it('lists only operations the registry answers', () => {
     expect([...rows('✅'), ...rows('❌')].filter((op) => !AWS_SECRETS_ACTIONS.has(op))).toEqual([])
+  })
+})
+
+describe('README AWS KMS coverage table', () => {
+  /** The rows of the table under `## AWS dialect: KMS (TrentService)`: names and status. */
+  function rows(): Array<{ names: string[]; supported: boolean }> {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8')
+    const start = readme.indexOf('## AWS dialect: KMS (TrentService)')
+    expect(start).toBeGreaterThan(0)
+    const end = readme.indexOf('\n## ', start + 1)
+    return readme
+      .slice(start, end < 0 ? undefined : end)
+      .split('\n')
+      .filter((line) => /^\| [A-Z]/.test(line) && !line.startsWith('| Operation |'))
+      .map((line) => ({ names: line.split('|')[1]!.split('/').map((n) => n.trim()), supported: line.split('|')[2]!.includes('✅') }))
+  }
+
+  it('lists every entry of AWS_KMS_ACTIONS, and nothing it does not answer', () => {
+    const listed = rows().flatMap((r) => r.names)
+    expect([...AWS_KMS_ACTIONS.keys()].filter((name) => !listed.includes(name))).toEqual([])
+    expect(listed.filter((name) => !AWS_KMS_ACTIONS.has(name))).toEqual([])
+  })
+
+  it('marks as supported (✅) exactly the operations that do not refuse every call', () => {
+    const refused = new Set(['CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'])
+    for (const row of rows()) for (const name of row.names) expect({ name, supported: row.supported }).toEqual({ name, supported: !refused.has(name) })
   })
 })
