@@ -33,7 +33,7 @@ import {
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { AWS_SECRETS_ACTIONS } from '../../functions/aws/registry'
-import { app, fake } from './harness'
+import { app, fake, v1 } from './harness'
 
 const REGION = fake.deps.region
 const ACCOUNT = fake.root.accountId
@@ -58,13 +58,27 @@ const inProcess = {
   httpHandlerConfigs: () => ({}),
 }
 
-const sm = new SecretsManagerClient({
-  region: REGION,
-  endpoint: ENDPOINT,
-  credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
-  requestHandler: inProcess as never,
-  maxAttempts: 1,
-})
+function smAs(accessKeyId: string, secretAccessKey: string): SecretsManagerClient {
+  return new SecretsManagerClient({ region: REGION, endpoint: ENDPOINT, credentials: { accessKeyId, secretAccessKey }, requestHandler: inProcess as never, maxAttempts: 1 })
+}
+
+const sm = smAs(fake.root.accessKeyId, fake.root.accessKeySecret)
+
+/** A RAM user of the root account allowed exactly `actions` on `resources`, as an SM client. */
+async function userClient(actions: string[], resources: string[]): Promise<SecretsManagerClient> {
+  const ram = async (action: string, params: Record<string, string>) => {
+    const res = await v1(action, params, { accessKeyId: fake.root.accessKeyId, secret: fake.root.accessKeySecret, version: '2015-05-01' })
+    expect(res.status, res.text).toBe(200)
+    return res.json as Record<string, any>
+  }
+  const user = `sm-user-${++n}`
+  await ram('CreateUser', { UserName: user })
+  const policy = `sm-policy-${n}`
+  await ram('CreatePolicy', { PolicyName: policy, PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }] }) })
+  await ram('AttachPolicyToUser', { UserName: user, PolicyName: policy, PolicyType: 'Custom' })
+  const { AccessKey } = await ram('CreateAccessKey', { UserName: user })
+  return smAs(AccessKey.AccessKeyId, AccessKey.AccessKeySecret)
+}
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
   typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
@@ -364,6 +378,33 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
   })
 })
 
+describe('authorisation', () => {
+  const acsArn = (name: string) => `acs:kms:${REGION}:${ACCOUNT}:secret/${name}`
+
+  it('UpdateSecret with a value needs kms:PutSecretValue besides kms:UpdateSecret; reads need kms:GetSecretValue', async () => {
+    const name = uniqueName()
+    await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'guarded' }))
+    const updater = await userClient(['kms:UpdateSecret', 'kms:DescribeSecret'], [acsArn(name)])
+    await updater.send(new UpdateSecretCommand({ SecretId: name, Description: 'by the updater' }))
+    expect((await updater.send(new DescribeSecretCommand({ SecretId: name }))).Description).toBe('by the updater')
+    await expect(updater.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'overwritten' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    })
+    await expect(updater.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toMatchObject({ name: 'AccessDeniedException' })
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('guarded')
+  })
+
+  it('a CreateSecret "retry" by a caller who may not read the secret is ResourceExistsException, never a confirmation of the value', async () => {
+    const name = uniqueName()
+    const t = token()
+    await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'guess-me' }))
+    const creator = await userClient(['kms:CreateSecret', 'kms:GenerateDataKey'], ['*'])
+    await expect(creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'guess-me' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'wrong-guess' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+  })
+})
+
 describe('bad input', () => {
   const SECRET_VALUE = 'do-not-echo-7f3a9c'
 
@@ -419,6 +460,9 @@ describe('bad input', () => {
       expect(body).not.toContain('hunter2')
       expect(body).not.toContain('other-value')
       expect(body).not.toContain('changed')
+      expect(body).not.toContain('guess-me')
+      expect(body).not.toContain('wrong-guess')
+      expect(body).not.toContain('overwritten')
     }
   })
 })
