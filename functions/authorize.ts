@@ -44,11 +44,10 @@
 import { KmsError, invalidParameter, missingParameter } from '../core/errors'
 import { assertAliasName } from '../core/domain/keys/common'
 import { RAM_SUBTYPE } from '../core/domain/secrets/rotation/ram'
-import { ExpiringMap } from '../core/expiring-map'
 import type { Caller } from '../core/domain/model'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
 import { MatchBudget } from '../core/domain/policy/match'
-import { blobKeyOf, TargetResolver, type ResolvedTargets, type ResourceTarget, type SecretKeyRef } from '../core/domain/targets'
+import { blobKeyOf, TargetResolver, type ResolvedTargets, type ResourceTarget, type SecretKeyCache } from '../core/domain/targets'
 import type { Deps } from './deps'
 import { Params, tagTargets } from './alibaba/params'
 import type { ActionPermission, PermissionCheck } from './alibaba/permission'
@@ -113,9 +112,12 @@ export { isManagedSecretKey } from '../core/domain/targets'
  * secrets are not cached (one created meanwhile would be refused until the entry expired), and
  * CreateSecret / DeleteSecret drop the name's entry in their isolate; in another isolate a secret
  * re-created under another customer key is refused (Rejected.ConcurrentModification) for ≤ 2 s.
+ * The cache is the isolate state's (`deps.isolate.secretKeys`, docs/isolate-state.md).
  */
-const SECRET_KEY_CACHE_MS = 2_000
-const secretKeyCache = new ExpiringMap<NonNullable<SecretKeyRef>>(SECRET_KEY_CACHE_MS, 10_000)
+function secretKeyCache(deps: Deps): SecretKeyCache {
+  const cache = deps.isolate.secretKeys
+  return { get: (id) => cache.get(id), set: (id, value, now) => cache.set(id, value, now), delete: (id) => cache.delete(id) }
+}
 
 /** A request's ExtendedConfig, or undefined when absent or malformed (the handler reports it). */
 function extendedConfigOf(params: Params, param: string): Record<string, unknown> | undefined {
@@ -287,7 +289,7 @@ function aliasesResolved(params: Params, targets: ResolvedTargets): Params {
 export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   const { deps, caller, params } = input
   const { permission } = input
-  const resolver = new TargetResolver({ access: deps.access, aliases: deps.aliases, secrets: deps.secrets, clock: deps.clock, secretKeyCache }, caller)
+  const resolver = new TargetResolver({ access: deps.access, aliases: deps.aliases, secrets: deps.secrets, clock: deps.clock, secretKeyCache: secretKeyCache(deps) }, caller)
   const targets: Target[] = []
   for (const check of permission.checks) {
     const action = check.action ?? `${input.service}:${input.action}`

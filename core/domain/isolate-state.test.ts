@@ -100,7 +100,7 @@ describe('IsolateState', () => {
     state.accessKeySecrets.set('a', utf8('x'))
     state.keyMaterial.set('m', utf8('x'))
     state.secretVersions.set('v', { versionId: 'v' } as never)
-    state.secretKeys.set('s', { keyId: 'k', account: '1', region: 'r' })
+    state.secretKeys.set('s', { keyId: 'k', accountId: '1', region: 'r' })
     state.access.identities.set('i', { principal: { accountId: '1', arn: 'a', isRoot: false }, policies: [] })
     state.access.documents.set('d', { text: '', doc: { kind: 'identity', statements: [] } as never })
     expect(state.rememberReplayId('r')).toBe(true)

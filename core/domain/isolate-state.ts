@@ -160,7 +160,7 @@ export class AccessCaches {
 /** The CMK recorded on an existing secret's head (functions/authorize.ts). */
 export interface SecretKeyRef {
   keyId: string
-  account: string
+  accountId: string
   region: string
 }
 
