@@ -3,12 +3,14 @@
  * signs its requests (SigV4, service `secretsmanager`) and sends them through a request handler
  * that hands them to `app.request` — the whole pipeline with in-memory deps. Every operation,
  * versions and stages (AWSCURRENT/AWSPREVIOUS ↔ ACSCurrent/ACSPrevious), idempotent retries,
- * binary secrets, the refused operations, and bad input answered with AWS's exception names,
+ * binary secrets, rotation of a managed secret, authorisation (what UpdateSecret with a value and a
+ * CreateSecret retry need), the refused operations, and bad input answered with AWS's exception names,
  * never a 5xx, never an echo of the value sent.
  */
 import * as nodeCrypto from 'node:crypto'
 import {
   BatchGetSecretValueCommand,
+  CancelRotateSecretCommand,
   CreateSecretCommand,
   DeleteResourcePolicyCommand,
   DeleteSecretCommand,
@@ -375,6 +377,41 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
         'UntagResource', 'UpdateSecret', 'UpdateSecretVersionStage', 'ValidateResourcePolicy',
       ].sort(),
     )
+  })
+})
+
+describe('rotation of a managed secret', () => {
+  it('RotateSecret rotates a RAMCredentials secret (created through the Alibaba dialect) to ClientRequestToken; retries are idempotent; CancelRotateSecret turns automatic rotation off', async () => {
+    const root = { accessKeyId: fake.root.accessKeyId, secret: fake.root.accessKeySecret }
+    const call = async (action: string, params: Record<string, string>, version?: string) => {
+      const res = await v1(action, params, { ...root, ...(version ? { version } : {}) })
+      expect(res.status, res.text).toBe(200)
+      return res.json as Record<string, any>
+    }
+    const userName = `sm-rot-${++n}`
+    await call('CreateUser', { UserName: userName }, '2015-05-01')
+    const { AccessKey } = await call('CreateAccessKey', { UserName: userName }, '2015-05-01')
+    const name = uniqueName('ram')
+    await call('CreateSecret', {
+      SecretName: name,
+      VersionId: 'v0',
+      SecretType: 'RAMCredentials',
+      SecretData: JSON.stringify({ AccessKeyId: AccessKey.AccessKeyId, AccessKeySecret: AccessKey.AccessKeySecret }),
+      ExtendedConfig: JSON.stringify({ SecretSubType: 'RamUserAccessKey', UserName: userName }),
+      EnableAutomaticRotation: 'true',
+      RotationInterval: '7d',
+    })
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true)
+    const t = token()
+    const rotated = await sm.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: t }))
+    expect(rotated).toMatchObject({ ARN: arnOf(name), Name: name, VersionId: t })
+    const now = await sm.send(new GetSecretValueCommand({ SecretId: name }))
+    expect(now).toMatchObject({ VersionId: t, VersionStages: ['AWSCURRENT'] })
+    expect(JSON.parse(now.SecretString!).AccessKeyId).not.toBe(AccessKey.AccessKeyId)
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).VersionId).toBe('v0')
+    expect((await sm.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: t }))).VersionId).toBe(t)
+    expect(await sm.send(new CancelRotateSecretCommand({ SecretId: name }))).toMatchObject({ ARN: arnOf(name), Name: name })
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(false)
   })
 })
 
