@@ -15,6 +15,8 @@ export const { values: args } = parseArgs({
     connections: { type: 'string' },
     keys: { type: 'string' },
     'cron-keys': { type: 'string' },
+    // `--no-hsm` is `hsm` negated (allowNegative); the old spelling stays accepted.
+    hsm: { type: 'boolean' },
     'no-hsm': { type: 'boolean', default: false },
     profile: { type: 'boolean' },
     'quiet-wait': { type: 'string' },
@@ -62,7 +64,7 @@ export const OPT = {
   cronKeys: Math.round(num(args['cron-keys'], quick ? 1000 : 10_000, '--cron-keys', 10, 50_000)),
   quietBudgetMs: Math.round(num(args['quiet-wait'], quick ? 0 : 60, '--quiet-wait', 0, 600) * 1000),
   runtime: args.runtime === 'miniflare' ? 'miniflare' : 'workerd',
-  hsm: !args['no-hsm'],
+  hsm: args.hsm ?? !args['no-hsm'],
   profile: args.profile ?? !quick,
   requestTimeoutMs: 10_000,
   maxPresign: 400_000,
