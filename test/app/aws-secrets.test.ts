@@ -415,6 +415,27 @@ describe('rotation of a managed secret', () => {
   })
 })
 
+describe('audit', () => {
+  /** The audit records written for one request (by its request id), as stored. */
+  const recordsOf = (requestId: string | undefined) => [...fake.audit.records.values()].filter((r) => (JSON.parse(r.body) as { requestId?: string }).requestId === requestId)
+
+  it('records each call once under the AWS operation, with the secret named and its value redacted', async () => {
+    const name = uniqueName()
+    const created = await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'audit-value-9d1e' }))
+    const records = recordsOf(created.$metadata.requestId)
+    expect(records).toHaveLength(1)
+    const event = JSON.parse(records[0]!.body)
+    expect(event).toMatchObject({ action: 'CreateSecret', version: 'secretsmanager', outcome: 'Success', decision: 'Allow', accountId: ACCOUNT })
+    expect(event.resources).toContain(`acs:kms:${REGION}:${ACCOUNT}:secret/${name}`)
+    expect(records[0]!.body).not.toContain('audit-value-9d1e')
+    const read = await sm.send(new GetSecretValueCommand({ SecretId: name }))
+    const readEvents = recordsOf(read.$metadata.requestId).map((r) => r.body)
+    expect(readEvents).toHaveLength(1)
+    expect(readEvents[0]).toContain('"GetSecretValue"')
+    expect(readEvents[0]).not.toContain('audit-value-9d1e')
+  })
+})
+
 describe('authorisation', () => {
   const acsArn = (name: string) => `acs:kms:${REGION}:${ACCOUNT}:secret/${name}`
 
