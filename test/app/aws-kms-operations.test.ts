@@ -280,6 +280,30 @@ describe('Sign / Verify / GetPublicKey', () => {
   })
 })
 
+describe('Encrypt / Decrypt with RSAES_OAEP on RSA keys', () => {
+  it('round trips through KMS and with a locally encrypted ciphertext; needs KeyId; no context', async () => {
+    const k = await newKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })
+    for (const algorithm of ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'] as const) {
+      const enc = await kms.send(new EncryptCommand({ KeyId: arnOf(k), Plaintext: text('rsa secret'), EncryptionAlgorithm: algorithm }))
+      expect(enc).toMatchObject({ KeyId: arnOf(k), EncryptionAlgorithm: algorithm })
+      expect(enc.CiphertextBlob).toHaveLength(256)
+      const dec = await kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: algorithm }))
+      expect([new TextDecoder().decode(dec.Plaintext), dec.KeyId, dec.EncryptionAlgorithm]).toEqual(['rsa secret', arnOf(k), algorithm])
+    }
+    const pub = await kms.send(new GetPublicKeyCommand({ KeyId: k }))
+    expect(pub.EncryptionAlgorithms).toEqual(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'])
+    const publicKey = nodeCrypto.createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' })
+    const local = nodeCrypto.publicEncrypt({ key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from('from outside'))
+    const dec = await kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
+    expect(new TextDecoder().decode(dec.Plaintext)).toBe('from outside')
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' })
+    await expect(kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256', EncryptionContext: { a: 'b' } }))).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.send(new EncryptCommand({ KeyId: await newKey(), Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).rejects.toMatchObject({ name: 'InvalidKeyUsageException' })
+    await expect(kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_PKCS1' as never }))).rejects.toMatchObject({ name: 'ValidationException' })
+  })
+})
+
 describe('GenerateRandom', () => {
   it('returns 1 to 1024 random bytes and refuses other sizes', async () => {
     expect((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 1 }))).Plaintext).toHaveLength(1)

@@ -1,7 +1,7 @@
 /**
  * The AWS KMS dialect (TrentService) end to end on the shared stack (the Worker in workerd,
  * DynamoDB behind it), with clients that know nothing of this service but its endpoint:
- * @aws-sdk/client-kms, the AWS Encryption SDK (@aws-crypto/client-node with a KMS keyring),
+ * @aws-sdk/client-kms (RSAES_OAEP included), the AWS Encryption SDK (@aws-crypto/client-node with a KMS keyring),
  * awscli and boto3 (the machine's Python; botocore signs fewer headers and sends no body hash),
  * a cross-dialect round trip (Alibaba SDK encrypts, AWS SDK decrypts, one audit trail), and the
  * key-state cells of the AWS operations.
@@ -91,6 +91,10 @@ describe('AWS KMS dialect on the stack', () => {
     const mac = await newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })
     expect((await kms.send(new GenerateMacCommand({ KeyId: mac, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' }))).Mac).toHaveLength(32)
     expect((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 64 }))).Plaintext).toHaveLength(64)
+    const rsa = await newKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })
+    const rsaEnc = await kms.send(new EncryptCommand({ KeyId: rsa, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
+    const rsaDec = await kms.send(new DecryptCommand({ KeyId: rsa, CiphertextBlob: rsaEnc.CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
+    expect(Buffer.from(rsaDec.Plaintext!).toString()).toBe('rsa')
   })
 
   it('the AWS Encryption SDK: encrypt and decrypt with a KMS keyring on the key ARN', async () => {

@@ -5,9 +5,14 @@
  * descriptors as the Alibaba dialect. Blobs are this service's self-describing envelopes, so
  * Decrypt needs no KeyId; when one is given it must name the ciphertext's key
  * (IncorrectKeyException), as AWS checks it. Responses name the key by its AWS ARN: the AWS
- * Encryption SDK requires the exact ARN back on Decrypt.
+ * Encryption SDK requires the exact ARN back on Decrypt. Encrypt and Decrypt with
+ * `EncryptionAlgorithm` RSAES_OAEP_SHA_1/256 (RSA keys) or SM2PKE run AsymmetricEncrypt /
+ * AsymmetricDecrypt on the key's primary version, authorised as kms:Encrypt / kms:Decrypt.
  */
-import { KmsError, invalidParameter } from '../../../core/errors'
+import { resolveKey } from '../../../core/domain/keys/common'
+import { keyTarget } from '../../../core/domain/targets'
+import { KmsError, invalidParameter, missingParameter } from '../../../core/errors'
+import { action, parseInput, runAction, type Schema } from '../../alibaba/action'
 import type { ActionContext } from '../../alibaba/context'
 import { awsKeyArn, keyRefFromAws } from '../arn'
 import { awsAction, bool, num, params, str, stringMap, type AwsCallContext, type JsonObject } from '../action'
@@ -38,7 +43,7 @@ async function namesKey(ctx: ActionContext, requested: string, keyId: string): P
   return found?.keyId === keyId
 }
 
-/** AWS: a symmetric Encrypt takes at most 4096 bytes of plaintext (the core alone allows more). */
+/** AWS: Encrypt takes at most 4096 bytes of plaintext (the core alone allows more). */
 const MAX_PLAINTEXT_BYTES = 4096
 
 function assertPlaintextSize(body: JsonObject): void {
@@ -48,33 +53,117 @@ function assertPlaintextSize(body: JsonObject): void {
   if (bytes > MAX_PLAINTEXT_BYTES) throw invalidParameter('Plaintext', `must be at most ${MAX_PLAINTEXT_BYTES} bytes.`)
 }
 
+/** Encryption algorithms of asymmetric keys, through AsymmetricEncrypt / AsymmetricDecrypt. */
+const ASYMMETRIC_ALGORITHMS = new Set(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'])
+
+/** `SYMMETRIC_DEFAULT` (or absent) → undefined; an asymmetric algorithm → its name; else refused. */
+function asymmetricAlgorithm(body: JsonObject): string | undefined {
+  const algorithm = str(body, 'EncryptionAlgorithm')
+  if (algorithm === undefined || algorithm === SYMMETRIC) return undefined
+  if (ASYMMETRIC_ALGORITHMS.has(algorithm)) return algorithm
+  throw invalidParameter('EncryptionAlgorithm', 'must be SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256 or SM2PKE.')
+}
+
+/** A schema without `KeyVersionId`: AWS names no version, the primary one is used. */
+function withoutVersion(schema: Schema): Schema {
+  return Object.fromEntries(Object.entries(schema).filter(([name]) => name !== 'KeyVersionId'))
+}
+
+const symmetricEncrypt = alibaba('Encrypt')
+const asymmetricEncrypt = alibaba('AsymmetricEncrypt')
+const symmetricDecrypt = alibaba('Decrypt')
+const asymmetricDecrypt = alibaba('AsymmetricDecrypt')
+
+/**
+ * AWS Encrypt: Alibaba's Encrypt, or with an RSAES/SM2PKE `Algorithm` its AsymmetricEncrypt on the
+ * key's primary version. One permission for both, as AWS: kms:Encrypt on the key (the two Alibaba
+ * actions check the same resource and context).
+ */
+export const EncryptDescriptor = action({
+  name: 'Encrypt',
+  params: {},
+  permission: symmetricEncrypt.permission,
+  handler: async (ctx) => {
+    const algorithm = ctx.params.optionalString('Algorithm', { max: 64 })
+    if (algorithm === undefined) return runAction(symmetricEncrypt, ctx)
+    const key = await resolveKey(ctx.deps, ctx.caller, keyTarget(ctx.targets))
+    return asymmetricEncrypt.handler(ctx, { ...parseInput(withoutVersion(asymmetricEncrypt.params), ctx.params), KeyVersionId: key.primaryVersionId })
+  },
+})
+
+/**
+ * AWS Decrypt: Alibaba's Decrypt (authorised on the ciphertext's key), or with an asymmetric
+ * algorithm AsymmetricDecrypt on the primary version of the key `KeyId` names (authorised on that
+ * key, which the ciphertext does not name) — kms:Decrypt either way. The request mapping puts the
+ * key in `SourceKeyId` and the algorithm in `SourceEncryptionAlgorithm`, the parameters the
+ * `reEncryptSource` resource reads to tell the two apart (functions/authorize.ts).
+ */
+export const DecryptDescriptor = action({
+  name: 'Decrypt',
+  params: {},
+  permission: {
+    checks: [{ action: 'kms:Decrypt', resource: { kind: 'reEncryptSource' }, contextParam: 'EncryptionContext' }],
+    readOnly: symmetricDecrypt.permission.readOnly,
+    crossAccount: symmetricDecrypt.permission.crossAccount,
+  },
+  handler: async (ctx) => {
+    const algorithm = ctx.params.optionalString('SourceEncryptionAlgorithm', { max: 64 })
+    if (algorithm === undefined) return runAction(symmetricDecrypt, ctx)
+    const target = keyTarget(ctx.targets, 'SourceKeyId')
+    const key = await resolveKey(ctx.deps, ctx.caller, target)
+    const asKeyId = { ...ctx, targets: { ...ctx.targets, keys: { ...ctx.targets.keys, KeyId: target } } }
+    return asymmetricDecrypt.handler(asKeyId, { ...parseInput(withoutVersion(asymmetricDecrypt.params), ctx.params), KeyVersionId: key.primaryVersionId })
+  },
+})
+
 export const Encrypt = awsAction({
   service: 'kms',
   name: 'Encrypt',
-  via: alibaba('Encrypt'),
+  via: EncryptDescriptor,
   request(body) {
-    symmetricOnly(body, 'EncryptionAlgorithm')
+    const algorithm = asymmetricAlgorithm(body)
     assertPlaintextSize(body)
+    if (algorithm !== undefined && body.EncryptionContext !== undefined) {
+      throw invalidParameter('EncryptionContext', `is not supported with ${algorithm}.`)
+    }
     return params({
       KeyId: str(body, 'KeyId') !== undefined ? keyRefFromAws(str(body, 'KeyId')!) : undefined,
       Plaintext: str(body, 'Plaintext'),
       EncryptionContext: stringMap(body, 'EncryptionContext'),
+      Algorithm: algorithm,
       DryRun: bool(body, 'DryRun'),
     })
   },
-  response: (out, call) => ({ KeyId: keyArnOf(out, call), CiphertextBlob: String(out.CiphertextBlob), EncryptionAlgorithm: SYMMETRIC }),
+  response: (out, call, body) => ({
+    KeyId: keyArnOf(out, call),
+    CiphertextBlob: String(out.CiphertextBlob),
+    EncryptionAlgorithm: asymmetricAlgorithm(body) ?? SYMMETRIC,
+  }),
 })
 
 export const Decrypt = awsAction({
   service: 'kms',
   name: 'Decrypt',
-  via: alibaba('Decrypt'),
+  via: DecryptDescriptor,
   request(body) {
-    symmetricOnly(body, 'EncryptionAlgorithm')
+    const algorithm = asymmetricAlgorithm(body)
     if (body.Recipient !== undefined) throw new KmsError('key.unsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported by this service.')
+    if (algorithm === undefined) {
+      return params({
+        CiphertextBlob: str(body, 'CiphertextBlob'),
+        EncryptionContext: stringMap(body, 'EncryptionContext'),
+        DryRun: bool(body, 'DryRun'),
+      })
+    }
+    const keyId = str(body, 'KeyId')
+    if (keyId === undefined) throw missingParameter('KeyId')
+    if (body.EncryptionContext !== undefined) throw invalidParameter('EncryptionContext', `is not supported with ${algorithm}.`)
     return params({
+      SourceKeyId: keyRefFromAws(keyId),
+      KeyId: keyRefFromAws(keyId),
+      SourceEncryptionAlgorithm: algorithm,
+      Algorithm: algorithm,
       CiphertextBlob: str(body, 'CiphertextBlob'),
-      EncryptionContext: stringMap(body, 'EncryptionContext'),
       DryRun: bool(body, 'DryRun'),
     })
   },
@@ -83,7 +172,7 @@ export const Decrypt = awsAction({
     if (requested !== undefined && !(await namesKey(ctx, requested, String(out.KeyId)))) {
       throw new KmsError('crypto.incorrectKey', 'The key ID in the request does not identify the key that encrypted the ciphertext.')
     }
-    return { KeyId: keyArnOf(out, call), Plaintext: String(out.Plaintext), EncryptionAlgorithm: SYMMETRIC }
+    return { KeyId: keyArnOf(out, call), Plaintext: String(out.Plaintext), EncryptionAlgorithm: asymmetricAlgorithm(body) ?? SYMMETRIC }
   },
 })
 
