@@ -101,9 +101,9 @@ class Sha256 {
 }
 
 /** A request signed as the SDK signs it, with any body (wrong types, broken JSON). */
-async function raw(op: string, body: string): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+async function raw(op: string, body: string, service = 'secretsmanager'): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
   const signer = new SignatureV4({
-    service: 'secretsmanager',
+    service,
     region: REGION,
     credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
     sha256: Sha256,
@@ -509,6 +509,13 @@ describe('bad input', () => {
       expect(names, `${op} ${body.slice(0, 80)} → ${res.text}`).toContain(res.json.__type)
       expect(typeof res.json.message).toBe('string')
     }
+  })
+
+  it('a request signed for another service (kms) is refused before anything runs', async () => {
+    const res = await raw('GetSecretValue', JSON.stringify({ SecretId: 'anything' }), 'kms')
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(500)
+    expect(['InvalidSignatureException', 'IncompleteSignature']).toContain(res.json.__type)
   })
 
   it('no error body ever carries a secret value', () => {
