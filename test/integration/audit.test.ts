@@ -256,7 +256,7 @@ describe('tamper evidence', () => {
     await put(original)
     await put(next)
     expect((await verify()).ok).toBe(true)
-  })
+  }, 240_000) // seven `tsx scripts/audit-verify.ts` starts: ~10 s each on a loaded 2-core machine
 })
 
 describe('LookupEvents', () => {
