@@ -202,6 +202,9 @@ describe('key policies', () => {
     await kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: got.Policy! }))
     await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: '{not json' }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' })
     await expect(kms.send(new ListKeyPoliciesCommand({ KeyId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({ name: 'NotFoundException' })
+    const iamSyntax = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] })
+    // The policy language is this service's (RAM syntax, acs: ARNs), not IAM's.
+    await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: iamSyntax }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' })
   })
 })
 
@@ -377,6 +380,12 @@ describe('bad input', () => {
       expect(res.text).not.toContain(SECRET_VALUE)
       expect(res.text).not.toContain('SOMETHING_ELSE')
     }
+  })
+
+  it('a body over the 128 KiB limit: ValidationException (413), not read', async () => {
+    const res = await raw('TrentService.Encrypt', JSON.stringify({ KeyId: 'k', Plaintext: 'A'.repeat(129 * 1024) }))
+    expect([res.status, res.json.__type]).toEqual([413, 'ValidationException'])
+    expect(res.text.length).toBeLessThan(300)
   })
 
   it('malformed JSON, a non-object body, unknown targets', async () => {
