@@ -9,7 +9,7 @@
  */
 import * as nodeCrypto from 'node:crypto'
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, EncryptCommand,
   GenerateDataKeyPairCommand, GenerateMacCommand, GenerateRandomCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand,
   GetParametersForImportCommand, GetPublicKeyCommand, ImportKeyMaterialCommand, KMSClient, ListAliasesCommand, ListGrantsCommand,
@@ -128,6 +128,9 @@ describe('aliases', () => {
     expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).KeyMetadata!.KeyId).toBe(b)
     expect((await kms.send(new ListAliasesCommand({ KeyId: a }))).Aliases).toEqual([])
     await expect(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws-ops', TargetKeyId: a }))).rejects.toMatchObject({ name: 'AlreadyExistsException' })
+    const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: 'alias/aws-ops', PendingWindowInDays: 7 }))
+    expect(scheduled).toMatchObject({ KeyId: arnOf(b), KeyState: 'PendingDeletion', PendingWindowInDays: 7 })
+    expect(await kms.send(new CancelKeyDeletionCommand({ KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws-ops` }))).toMatchObject({ KeyId: arnOf(b) })
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/aws-ops' }))
     await expect(kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).rejects.toMatchObject({ name: 'NotFoundException' })
   })

@@ -6,6 +6,7 @@
  * `KeyMetadata` is AWS's (names.ts). ListKeys pages with `Marker` = the next page number.
  * ScheduleKeyDeletion: AWS's default window is 30 days; the range is the core's (7–366).
  */
+import { keyTarget } from '../../../core/domain/targets'
 import { KmsError, invalidParameter } from '../../../core/errors'
 import { awsKeyArn, keyRefFromAws } from '../arn'
 import { awsAction, bool, list, num, params, str, type Json, type JsonObject } from '../action'
@@ -108,8 +109,8 @@ export const CancelKeyDeletion = awsAction({
   name: 'CancelKeyDeletion',
   via: alibaba('CancelKeyDeletion'),
   request: (body) => params({ KeyId: keyId(body) }),
-  // The core answers nothing; the key id is what was named (an id or an ARN, never an alias here).
-  response: (_out, call, body) => ({ KeyId: awsKeyArn(call.region, call.accountId, (keyId(body) ?? '').split('/').pop()!) }),
+  // The core answers nothing; the key is the one authorisation resolved (an alias names its key).
+  response: (_out, call, _body, ctx) => ({ KeyId: awsKeyArn(call.region, call.accountId, keyTarget(ctx.targets).keyId) }),
 })
 
 export const UpdateKeyDescription = awsAction({
@@ -125,10 +126,10 @@ export const ScheduleKeyDeletion = awsAction({
   name: 'ScheduleKeyDeletion',
   via: alibaba('ScheduleKeyDeletion'),
   request: (body) => params({ KeyId: keyId(body), PendingWindowInDays: num(body, 'PendingWindowInDays') ?? 30 }),
-  response(_out, call, body) {
+  response(_out, call, body, ctx) {
     const days = num(body, 'PendingWindowInDays') ?? 30
     return {
-      KeyId: awsKeyArn(call.region, call.accountId, (keyId(body) ?? '').split('/').pop()!),
+      KeyId: awsKeyArn(call.region, call.accountId, keyTarget(ctx.targets).keyId),
       KeyState: 'PendingDeletion',
       PendingWindowInDays: days,
       DeletionDate: Math.floor(Date.now() / 1000) + days * 86_400,
