@@ -87,7 +87,7 @@ export interface Authorization {
   params: Params
   /** Every ARN authorised (alias and key, blob key, secret, user, ...). */
   resources: string[]
-  /** Key ids whose cached policy view must be dropped after a state-changing call. */
+  /** Key ids the call names (instance throttling: functions/pipeline/admit.ts). */
   keyIds: string[]
   /** The key version named inside a ciphertext, if any. */
   keyVersionId?: string

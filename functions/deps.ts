@@ -17,6 +17,7 @@ import { IsolateState } from '../core/domain/isolate-state'
 import { createStore, type Store } from '../core/store'
 import { CachedCredentialRepository } from '../core/store/cached-credentials'
 import { CachedKeyRepository } from '../core/store/cached-keys'
+import { invalidating } from '../core/store/invalidating'
 import { WireDocumentClient } from '../core/store/wire/client'
 import { AccessControl } from '../core/domain/principals/access-control'
 import type { AuditRepository, CredentialRepository, Hsm, IamRepository } from '../core/domain/ports'
@@ -88,10 +89,14 @@ export function getDeps(env: Env): Deps {
   const isolate = new IsolateState(clock)
   // Warm keys are served from the isolate for ≤ 2 s (core/store/cached-keys.ts).
   const cachedKeys = new CachedKeyRepository(store.keys, isolate.keys)
+  const access = new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock, isolate })
+  // Every write through deps drops, in this isolate, the access views it changes
+  // (core/store/invalidating.ts): whoever the writer is (handler, job, admin route).
+  const written = invalidating({ keys: cachedKeys, iam: store.iam, credentials: new CachedCredentialRepository(store.credentials, isolate.accessKeys) }, access)
   const deps: Deps = {
     isolate,
     store,
-    keys: cachedKeys,
+    keys: written.keys,
     aliases: store.aliases,
     secrets: store.secrets,
     clock,
@@ -99,10 +104,10 @@ export function getDeps(env: Env): Deps {
     rootKeys,
     rsa: nodeRsaEngine,
     region: env.KMS_REGION || DEFAULT_REGION,
-    iam: store.iam,
-    credentials: new CachedCredentialRepository(store.credentials, isolate.accessKeys),
+    iam: written.iam,
+    credentials: written.credentials,
     audit: store.audit,
-    access: new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock, isolate }),
+    access,
     ...(hsm ? { hsm } : {}),
     ...(rotationBridge ? { rotationBridge } : {}),
     allowLoopbackHttp: env.KMS_LOCAL_MODE === 'true',

@@ -196,6 +196,19 @@ export interface IamRepository extends RoleRepository {
   deleteResourcePolicy(target: ResourcePolicyTarget, expectedRev?: number): Promise<void>
 }
 
+/**
+ * Drops what this isolate derived from stored items — a key's view (owner, tags, key policy), an
+ * account's identity policies and roles, a secret's policy. `AccessControl`
+ * (core/domain/principals/access-control.ts) implements it; the repositories in `deps` call it
+ * after every write of those items (core/store/invalidating.ts), so any writer invalidates what
+ * it changed in its own isolate.
+ */
+export interface AccessInvalidation {
+  forgetKey(keyId: string): void
+  forgetAccount(accountId: string): void
+  forgetSecret(accountId: string, region: string, secretName: string): void
+}
+
 /** The audit trail (core/store/audit.ts). Records are written once and sealed once. */
 export interface AuditRepository {
   /** ConditionFailed when a record with that event id exists. */

@@ -4,7 +4,8 @@
  * The thin dispatcher: runs the action's handler under its audit event
  * (core/domain/audit/run-audited.ts: the event's first write claims the nonce; a copy goes to
  * the key owner's trail when the call uses another account's key; 503 when it cannot be
- * written), forgets cached access after a change, and answers JSON with RequestId.
+ * written), and answers JSON with RequestId. Cached access views are dropped by the writes
+ * themselves (core/store/invalidating.ts), not here.
  */
 import type { Context } from 'hono'
 import type { AuditEvent } from '../../core/domain/audit/model'
@@ -18,7 +19,6 @@ export async function dispatch(c: Context<AppEnv>): Promise<Response> {
   const requestId = c.get('requestId')
   const deps = c.get('deps')
   const event = c.get('event')
-  const api = c.get('api')
   const descriptor = c.get('descriptor')
   const caller = c.get('caller')
   const authz = c.get('authz')
@@ -51,10 +51,6 @@ export async function dispatch(c: Context<AppEnv>): Promise<Response> {
     // Cross-account use: the account whose key or secret the call used (authorize(): targets).
     ...(authz.targets.accountId !== caller.accountId ? { alsoIn: authz.targets.accountId } : {}),
   })
-  if (!authz.permission.readOnly) {
-    if (api.service === 'ram') deps.access.forgetAccount(caller.accountId)
-    for (const keyId of authz.keyIds) deps.access.forgetKey(keyId)
-  }
   if (aws) return c.body(JSON.stringify(result), 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId })
   return c.json({ RequestId: requestId, ...result }, 200, { 'x-acs-request-id': requestId })
 }

@@ -19,6 +19,7 @@ import { IsolateState } from '../../core/domain/isolate-state'
 import { AccessControl } from '../../core/domain/principals/access-control'
 import { MemoryIam } from '../../core/domain/principals/memory-iam.fake'
 import type { Clock } from '../../core/domain/ports'
+import { invalidating } from '../../core/store/invalidating'
 import { nodeRsaEngine } from '../../core/platform/node-rsa-engine'
 import type { Store } from '../../core/store'
 import type { Deps } from '../../functions/deps'
@@ -109,10 +110,13 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
   const store = { keys: cKeys, aliases: cAliases, credentials: cIam, secrets: cSecrets, iam: cIam, audit, instances: cInstances } as unknown as Store
   const isolate = new IsolateState(clock)
   const state = { isolate }
+  const access = new AccessControl({ iam: cIam, keys: cKeys, secrets: cSecrets, clock, ...state })
+  // As getDeps wires them: writes drop the access views they change (core/store/invalidating.ts).
+  const written = invalidating({ keys: cKeys, iam: cIam, credentials: cIam }, access)
   const deps: Deps = {
     ...state,
     store,
-    keys: cKeys,
+    keys: written.keys,
     aliases: cAliases,
     secrets: cSecrets,
     clock,
@@ -120,10 +124,10 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
     rootKeys,
     rsa: nodeRsaEngine,
     region: options.region ?? FAKE_REGION,
-    iam: cIam,
-    credentials: cIam,
+    iam: written.iam,
+    credentials: written.credentials,
     audit,
-    access: new AccessControl({ iam: cIam, keys: cKeys, secrets: cSecrets, clock, ...state }),
+    access,
   }
   const addAccount = async (accountId = String(1_000_000_000_000_000 + Math.floor(Math.random() * 8_999_999_999_999_999))) => {
     const createdAt = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')

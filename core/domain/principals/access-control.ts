@@ -26,7 +26,7 @@ import { KmsError } from '../../errors'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex, utf8 } from '../../crypto/bytes'
 import type { Caller, CallerSession } from '../model'
-import type { Clock, IamRepository, KeyRepository, SecretRepository } from '../ports'
+import type { AccessInvalidation, Clock, IamRepository, KeyRepository, SecretRepository } from '../ports'
 import { parsePolicyDocument, type PolicyDocument, type PolicyKind } from '../policy/document'
 import type { PrincipalRef } from '../policy/evaluate'
 import { defaultResourcePolicyText, systemPolicyDocument } from '../policy/system-policies'
@@ -69,7 +69,7 @@ export interface AccessControlDeps {
   isolate?: IsolateState
 }
 
-export class AccessControl {
+export class AccessControl implements AccessInvalidation {
   private readonly identities: AccessCaches['identities']
   private readonly roles: AccessCaches['roles']
   private readonly keyViews: AccessCaches['keyViews']
@@ -216,16 +216,21 @@ export class AccessControl {
     return this.compile(`default/${accountId}`, defaultResourcePolicyText(accountId), 'resource')
   }
 
-  /** Drops cached identities of an account (after any RAM change in it). */
+  // The AccessInvalidation port: called by the repositories of deps after each write of the
+  // items these views derive from (core/store/invalidating.ts), not by handlers.
+
+  /** Drops cached identities and roles of an account (after a RAM change in it). */
   forgetAccount(accountId: string): void {
     this.identities.deleteWhere((k) => k.startsWith(`${accountId}/`))
     this.roles.deleteWhere((k) => k.startsWith(`${accountId}/`))
   }
 
+  /** Drops a key's view (after a write of its item or of its key policy). */
   forgetKey(keyId: string): void {
     this.keyViews.delete(keyId)
   }
 
+  /** Drops a secret's policy, for every creation of that name (after a write of its policy). */
   forgetSecret(accountId: string, region: string, secretName: string): void {
     const prefix = `${accountId}/${region}/${secretName}/`
     this.secretPolicies.deleteWhere((k) => k.startsWith(prefix))

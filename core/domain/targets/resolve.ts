@@ -35,7 +35,7 @@ export interface ResourceTarget {
   /** The resource's own policy; undefined for resources that have none (and unknown foreign keys). */
   policy?: PolicyDocument
   tags?: Readonly<Record<string, string>>
-  /** The key id named (whose cached policy view a state-changing call drops). */
+  /** The key id named. */
   keyId?: string
 }
 

@@ -14,8 +14,8 @@ export const SetKeyPolicy = action({
   params: { KeyId: KEY_ID, PolicyName: POLICY_NAME, Policy: POLICY_DOCUMENT },
   permission: on(KEY, false),
   handler: async ({ deps, caller }, { KeyId, PolicyName, Policy }) => {
-    const keyId = await setKeyPolicy(deps, caller, { keyId: KeyId, policyName: PolicyName, policy: Policy })
-    deps.access.forgetKey(keyId)
+    // The policy write drops this isolate's view of the key (core/store/invalidating.ts).
+    await setKeyPolicy(deps, caller, { keyId: KeyId, policyName: PolicyName, policy: Policy })
     return {}
   },
 })

@@ -14,8 +14,8 @@ export const SetSecretPolicy = action({
   params: { SecretName: SECRET_NAME, PolicyName: POLICY_NAME, Policy: POLICY_DOCUMENT },
   permission: on(SECRET, false),
   handler: async ({ deps, caller }, { SecretName, PolicyName, Policy }) => {
-    const target = await setSecretPolicy(deps, caller, { secretName: SecretName, policyName: PolicyName, policy: Policy })
-    deps.access.forgetSecret(target.accountId, target.region, target.secretName)
+    // The policy write drops this isolate's copy of it (core/store/invalidating.ts).
+    await setSecretPolicy(deps, caller, { secretName: SecretName, policyName: PolicyName, policy: Policy })
     return {}
   },
 })
