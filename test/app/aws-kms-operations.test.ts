@@ -7,7 +7,6 @@
  * values, malformed bodies, unknown targets, broken SigV4 — answered with AWS's exception names,
  * never a 5xx, never an echo of the value sent.
  */
-import * as nodeCrypto from 'node:crypto'
 import {
   CancelKeyDeletionCommand, CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, EncryptCommand,
@@ -17,8 +16,10 @@ import {
   RevokeGrantCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, SignCommand, TagResourceCommand,
   UntagResourceCommand, UpdateAliasCommand, VerifyCommand, VerifyMacCommand,
 } from '@aws-sdk/client-kms'
+import * as nodeCrypto from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
+import { inProcessHandler, Sha256 } from './aws-harness'
 import { app, fake } from './harness'
 
 const REGION = fake.deps.region
@@ -26,49 +27,16 @@ const ACCOUNT = fake.root.accountId
 const ENDPOINT = 'http://kms.test'
 const arnOf = (keyId: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`
 
-/** A smithy HttpHandler that serves requests with the app in process. */
-const inProcess = {
-  async handle(request: { method: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown }) {
-    const url = `http://${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`
-    const res = await app.request(url, { method: request.method, headers: request.headers, body: request.body as string }, {})
-    const headers: Record<string, string> = {}
-    res.headers.forEach((v, k) => (headers[k] = v))
-    return { response: { statusCode: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) } }
-  },
-  updateHttpClientConfig() {},
-  httpHandlerConfigs: () => ({}),
-}
-
 const kms = new KMSClient({
   region: REGION,
   endpoint: ENDPOINT,
   credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
-  requestHandler: inProcess as never,
+  requestHandler: inProcessHandler() as never,
   maxAttempts: 1,
 })
 
 async function newKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] = {}): Promise<string> {
   return (await kms.send(new CreateKeyCommand(input))).KeyMetadata!.KeyId!
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)
-}
-
-/** SHA-256 / HMAC-SHA-256 as the signer's hash constructor wants it. */
-class Sha256 {
-  private readonly hash: nodeCrypto.Hash | nodeCrypto.Hmac
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? nodeCrypto.createHash('sha256') : nodeCrypto.createHmac('sha256', bytes(secret))
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data))
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest())
-  }
-  reset(): void {}
 }
 
 const text = (s: string) => new TextEncoder().encode(s)

@@ -5,27 +5,15 @@
  */
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms'
 import { describe, expect, it } from 'vitest'
-import { app, fake } from './harness'
-
-/** A smithy HttpHandler that serves requests with the app in process. */
-const inProcess = {
-  async handle(request: { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown }) {
-    const url = `http://${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`
-    const res = await app.request(url, { method: request.method, headers: request.headers, body: request.body as string }, {})
-    const headers: Record<string, string> = {}
-    res.headers.forEach((v, k) => (headers[k] = v))
-    return { response: { statusCode: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) } }
-  },
-  updateHttpClientConfig() {},
-  httpHandlerConfigs: () => ({}),
-}
+import { inProcessHandler } from './aws-harness'
+import { fake } from './harness'
 
 function client(secret = fake.root.accessKeySecret): KMSClient {
   return new KMSClient({
     region: fake.deps.region,
     endpoint: 'http://kms.test',
     credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: secret },
-    requestHandler: inProcess as never,
+    requestHandler: inProcessHandler() as never,
     maxAttempts: 1,
   })
 }

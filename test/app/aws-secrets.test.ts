@@ -7,7 +7,6 @@
  * CreateSecret retry need), the refused operations, and bad input answered with AWS's exception names,
  * never a 5xx, never an echo of the value sent.
  */
-import * as nodeCrypto from 'node:crypto'
 import {
   BatchGetSecretValueCommand,
   CancelRotateSecretCommand,
@@ -35,6 +34,7 @@ import {
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { AWS_SECRETS_ACTIONS } from '../../functions/aws/registry'
+import { inProcessHandler, Sha256 } from './aws-harness'
 import { app, fake, v1 } from './harness'
 
 const REGION = fake.deps.region
@@ -44,21 +44,10 @@ const arnOf = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:sec
 
 /** Every error body the app sent, to check that no secret value is ever echoed. */
 const errorBodies: string[] = []
+const inProcess = inProcessHandler((status, body) => {
+  if (status >= 400) errorBodies.push(new TextDecoder().decode(body))
+})
 
-/** A smithy HttpHandler that serves requests with the app in process. */
-const inProcess = {
-  async handle(request: { method: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown }) {
-    const url = `http://${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`
-    const res = await app.request(url, { method: request.method, headers: request.headers, body: request.body as string }, {})
-    const headers: Record<string, string> = {}
-    res.headers.forEach((v, k) => (headers[k] = v))
-    const body = new Uint8Array(await res.arrayBuffer())
-    if (res.status >= 400) errorBodies.push(new TextDecoder().decode(body))
-    return { response: { statusCode: res.status, headers, body } }
-  },
-  updateHttpClientConfig() {},
-  httpHandlerConfigs: () => ({}),
-}
 
 function smAs(accessKeyId: string, secretAccessKey: string): SecretsManagerClient {
   return new SecretsManagerClient({ region: REGION, endpoint: ENDPOINT, credentials: { accessKeyId, secretAccessKey }, requestHandler: inProcess as never, maxAttempts: 1 })
@@ -80,24 +69,6 @@ async function userClient(actions: string[], resources: string[]): Promise<Secre
   await ram('AttachPolicyToUser', { UserName: user, PolicyName: policy, PolicyType: 'Custom' })
   const { AccessKey } = await ram('CreateAccessKey', { UserName: user })
   return smAs(AccessKey.AccessKeyId, AccessKey.AccessKeySecret)
-}
-
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
-
-/** SHA-256 / HMAC-SHA-256 as the signer's hash constructor wants it. */
-class Sha256 {
-  private readonly hash: nodeCrypto.Hash | nodeCrypto.Hmac
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? nodeCrypto.createHash('sha256') : nodeCrypto.createHmac('sha256', bytes(secret))
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data))
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest())
-  }
-  reset(): void {}
 }
 
 /** A request signed as the SDK signs it, with any body (wrong types, broken JSON). */
