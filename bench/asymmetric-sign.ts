@@ -20,8 +20,21 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toArrayBuffer } from '../core/crypto/bytes'
 import { randomBytes } from '../core/crypto/random'
-import { ecdsaSignDigest, ecdsaVerifyDigest, ecScalarFromPkcs8, ecPointFromSpki, generateEcKeyPair, type EcCurveName } from '../core/crypto/asymmetric/ec'
-import { generateRsaKeyPair, rsaSignPkcs1Digest, rsaSignPssDigest, rsaVerifyPkcs1Digest, rsaVerifyPssDigest } from '../core/crypto/asymmetric/rsa'
+import {
+  ecdsaSignDigest,
+  ecdsaVerifyDigest,
+  ecScalarFromPkcs8,
+  ecPointFromSpki,
+  generateEcKeyPair,
+  type EcCurveName,
+} from '../core/crypto/asymmetric/ec'
+import {
+  generateRsaKeyPair,
+  rsaSignPkcs1Digest,
+  rsaSignPssDigest,
+  rsaVerifyPkcs1Digest,
+  rsaVerifyPssDigest,
+} from '../core/crypto/asymmetric/rsa'
 import { nodeRsaEngine as engine } from '../core/platform/node-rsa-engine'
 
 const msArg = process.argv.indexOf('--ms')
@@ -80,8 +93,12 @@ async function rsa(bits: 2048 | 3072 | 4096) {
   const pair = await generateRsaKeyPair(bits)
   const pssPriv = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign'])
   const pssPub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
-  const v15Priv = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
-  const v15Pub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+  const v15Priv = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
+  const v15Pub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+    'verify',
+  ])
   const msg = toArrayBuffer(message)
   const pss = rsaSignPssDigest(engine, pair.pkcs8, bits, digest, 'SHA-256', 32, randomBytes)
   const v15 = rsaSignPkcs1Digest(engine, pair.pkcs8, digest, 'SHA-256')
@@ -90,8 +107,16 @@ async function rsa(bits: 2048 | 3072 | 4096) {
 
   const pssSign = () => rsaSignPssDigest(engine, pair.pkcs8, bits, digest, 'SHA-256', 32, randomBytes)
   await compare(spec, 'sign PSS', [
-    { implementation: 'service (EMSA-PSS + engine raw op, digest)', fn: pssSign, check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pssSign(), 'SHA-256', 32) },
-    { implementation: 'WebCrypto RSA-PSS (pre-imported key, message)', fn: () => crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 32 }, pssPriv, msg), check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, webPss, 'SHA-256', 32) },
+    {
+      implementation: 'service (EMSA-PSS + engine raw op, digest)',
+      fn: pssSign,
+      check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pssSign(), 'SHA-256', 32),
+    },
+    {
+      implementation: 'WebCrypto RSA-PSS (pre-imported key, message)',
+      fn: () => crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 32 }, pssPriv, msg),
+      check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, webPss, 'SHA-256', 32),
+    },
     {
       implementation: 'WebCrypto RSA-PSS (importKey per call, message)',
       fn: async () => {
@@ -102,16 +127,40 @@ async function rsa(bits: 2048 | 3072 | 4096) {
     },
   ])
   await compare(spec, 'sign PKCS1', [
-    { implementation: 'service (engine PKCS#1 type 1, digest)', fn: () => rsaSignPkcs1Digest(engine, pair.pkcs8, digest, 'SHA-256'), check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256') },
-    { implementation: 'WebCrypto RSASSA-PKCS1-v1_5 (pre-imported key, message)', fn: () => crypto.subtle.sign('RSASSA-PKCS1-v1_5', v15Priv, msg), check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, webV15, 'SHA-256') },
+    {
+      implementation: 'service (engine PKCS#1 type 1, digest)',
+      fn: () => rsaSignPkcs1Digest(engine, pair.pkcs8, digest, 'SHA-256'),
+      check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256'),
+    },
+    {
+      implementation: 'WebCrypto RSASSA-PKCS1-v1_5 (pre-imported key, message)',
+      fn: () => crypto.subtle.sign('RSASSA-PKCS1-v1_5', v15Priv, msg),
+      check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, webV15, 'SHA-256'),
+    },
   ])
   await compare(spec, 'verify PSS', [
-    { implementation: 'service (engine raw op + EMSA-PSS-VERIFY)', fn: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pss, 'SHA-256', 32), check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pss, 'SHA-256', 32) },
-    { implementation: 'WebCrypto RSA-PSS (pre-imported key, message)', fn: () => crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 32 }, pssPub, toArrayBuffer(pss), msg), check: () => crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 32 }, pssPub, toArrayBuffer(pss), msg) },
+    {
+      implementation: 'service (engine raw op + EMSA-PSS-VERIFY)',
+      fn: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pss, 'SHA-256', 32),
+      check: () => rsaVerifyPssDigest(engine, pair.spki, bits, digest, pss, 'SHA-256', 32),
+    },
+    {
+      implementation: 'WebCrypto RSA-PSS (pre-imported key, message)',
+      fn: () => crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 32 }, pssPub, toArrayBuffer(pss), msg),
+      check: () => crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 32 }, pssPub, toArrayBuffer(pss), msg),
+    },
   ])
   await compare(spec, 'verify PKCS1', [
-    { implementation: 'service (engine raw op + encode-compare)', fn: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256'), check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256') },
-    { implementation: 'WebCrypto RSASSA-PKCS1-v1_5 (pre-imported key, message)', fn: () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', v15Pub, toArrayBuffer(v15), msg), check: () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', v15Pub, toArrayBuffer(v15), msg) },
+    {
+      implementation: 'service (engine raw op + encode-compare)',
+      fn: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256'),
+      check: () => rsaVerifyPkcs1Digest(engine, pair.spki, bits, digest, v15, 'SHA-256'),
+    },
+    {
+      implementation: 'WebCrypto RSASSA-PKCS1-v1_5 (pre-imported key, message)',
+      fn: () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', v15Pub, toArrayBuffer(v15), msg),
+      check: () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', v15Pub, toArrayBuffer(v15), msg),
+    },
   ])
 }
 
@@ -123,12 +172,28 @@ async function ec(curve: EcCurveName) {
   const point = ecPointFromSpki(curve, pair.spki)
   const der = ecdsaSignDigest(curve, pair.pkcs8, digest, randomBytes)
   const sign: Case[] = [
-    { implementation: 'service (noble, PKCS#8 parse + hedged, digest)', fn: () => ecdsaSignDigest(curve, pair.pkcs8, digest, randomBytes), check: () => ecdsaVerifyDigest(curve, pair.spki, digest, ecdsaSignDigest(curve, pair.pkcs8, digest, randomBytes)) },
-    { implementation: 'noble direct (parsed scalar, RFC 6979)', fn: () => noble.sign(digest, d, { prehash: false, format: 'der' }), check: () => ecdsaVerifyDigest(curve, pair.spki, digest, noble.sign(digest, d, { prehash: false, format: 'der' })) },
+    {
+      implementation: 'service (noble, PKCS#8 parse + hedged, digest)',
+      fn: () => ecdsaSignDigest(curve, pair.pkcs8, digest, randomBytes),
+      check: () => ecdsaVerifyDigest(curve, pair.spki, digest, ecdsaSignDigest(curve, pair.pkcs8, digest, randomBytes)),
+    },
+    {
+      implementation: 'noble direct (parsed scalar, RFC 6979)',
+      fn: () => noble.sign(digest, d, { prehash: false, format: 'der' }),
+      check: () => ecdsaVerifyDigest(curve, pair.spki, digest, noble.sign(digest, d, { prehash: false, format: 'der' })),
+    },
   ]
   const verify: Case[] = [
-    { implementation: 'service (noble, SPKI parse, lowS: false)', fn: () => ecdsaVerifyDigest(curve, pair.spki, digest, der), check: () => ecdsaVerifyDigest(curve, pair.spki, digest, der) },
-    { implementation: 'noble direct (parsed point)', fn: () => noble.verify(der, digest, point, { prehash: false, lowS: false, format: 'der' }), check: () => noble.verify(der, digest, point, { prehash: false, lowS: false, format: 'der' }) },
+    {
+      implementation: 'service (noble, SPKI parse, lowS: false)',
+      fn: () => ecdsaVerifyDigest(curve, pair.spki, digest, der),
+      check: () => ecdsaVerifyDigest(curve, pair.spki, digest, der),
+    },
+    {
+      implementation: 'noble direct (parsed point)',
+      fn: () => noble.verify(der, digest, point, { prehash: false, lowS: false, format: 'der' }),
+      check: () => noble.verify(der, digest, point, { prehash: false, lowS: false, format: 'der' }),
+    },
   ]
   if (curve === 'P-256') {
     const priv = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
@@ -136,22 +201,47 @@ async function ec(curve: EcCurveName) {
     const msg = toArrayBuffer(message)
     const p1363 = toArrayBuffer(p256.Signature.fromBytes(der, 'der').toBytes('compact'))
     sign.push(
-      { implementation: 'WebCrypto ECDSA (pre-imported key, message)', fn: () => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, msg), check: async () => ecdsaVerifyDigest(curve, pair.spki, digest, new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, msg)), 'compact') },
+      {
+        implementation: 'WebCrypto ECDSA (pre-imported key, message)',
+        fn: () => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, msg),
+        check: async () =>
+          ecdsaVerifyDigest(
+            curve,
+            pair.spki,
+            digest,
+            new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, priv, msg)),
+            'compact',
+          ),
+      },
       {
         implementation: 'WebCrypto ECDSA (importKey per call, message)',
         fn: async () => {
-          const key = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
+          const key = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pair.pkcs8), { name: 'ECDSA', namedCurve: 'P-256' }, false, [
+            'sign',
+          ])
           return crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, msg)
         },
         check: () => true,
       },
     )
-    verify.push({ implementation: 'WebCrypto ECDSA (pre-imported key, message)', fn: () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pub, p1363, msg), check: () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pub, p1363, msg) })
+    verify.push({
+      implementation: 'WebCrypto ECDSA (pre-imported key, message)',
+      fn: () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pub, p1363, msg),
+      check: () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pub, p1363, msg),
+    })
   } else {
     const priv = nodeCrypto.createPrivateKey({ key: Buffer.from(pair.pkcs8), format: 'der', type: 'pkcs8' })
     const pub = nodeCrypto.createPublicKey({ key: Buffer.from(pair.spki), format: 'der', type: 'spki' })
-    sign.push({ implementation: 'node:crypto (message; no WebCrypto secp256k1)', fn: () => nodeCrypto.sign('sha256', message, priv), check: () => ecdsaVerifyDigest(curve, pair.spki, digest, nodeCrypto.sign('sha256', message, priv)) })
-    verify.push({ implementation: 'node:crypto (message)', fn: () => nodeCrypto.verify('sha256', message, pub, der), check: () => nodeCrypto.verify('sha256', message, pub, der) })
+    sign.push({
+      implementation: 'node:crypto (message; no WebCrypto secp256k1)',
+      fn: () => nodeCrypto.sign('sha256', message, priv),
+      check: () => ecdsaVerifyDigest(curve, pair.spki, digest, nodeCrypto.sign('sha256', message, priv)),
+    })
+    verify.push({
+      implementation: 'node:crypto (message)',
+      fn: () => nodeCrypto.verify('sha256', message, pub, der),
+      check: () => nodeCrypto.verify('sha256', message, pub, der),
+    })
   }
   await compare(spec, 'sign ECDSA', sign)
   await compare(spec, 'verify ECDSA', verify)

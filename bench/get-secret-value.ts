@@ -92,8 +92,7 @@ async function main(): Promise<void> {
     const urls: string[] = []
     const run = Date.now().toString(36)
     for (let i = 0; i < REQUESTS; i++) {
-      const params: Record<string, string> =
-        ACTION === 'DescribeRegions' ? {} : { SecretName: secretName }
+      const params: Record<string, string> = ACTION === 'DescribeRegions' ? {} : { SecretName: secretName }
       urls.push(await signedUrl(creds, 'GET', ACTION, params, `bench-${run}-${i}`))
     }
 

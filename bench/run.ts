@@ -29,7 +29,15 @@ import { phaseRunner } from './lib/phases'
 import { dynalitePid, workerdPids } from './lib/procs'
 import { profileWorker, type ProfileResult } from './lib/profile'
 import type { PhaseSpec } from './lib/protocol'
-import { renderMarkdown, renderSvg, type FlatnessPoint, type Group, type RatePhaseRow, type RunResult, type ScenarioRow } from './lib/report'
+import {
+  renderMarkdown,
+  renderSvg,
+  type FlatnessPoint,
+  type Group,
+  type RatePhaseRow,
+  type RunResult,
+  type ScenarioRow,
+} from './lib/report'
 import { seedKeys } from './lib/seed'
 import { requestParams, signedPathFast, type SigningCredentials } from './lib/signing'
 import { evaluateTargets } from './lib/targets'
@@ -43,7 +51,9 @@ async function main(): Promise<void> {
   const startedAt = new Date()
   const machine = machineInfo()
   log(`edge-kms benchmark, mode ${mode}, runtime ${OPT.runtime}`)
-  log(`machine: ${machine.cores} cores (${machine.model}), Node ${machine.node}, workerd ${machine.workerd}, wrangler ${machine.wrangler}, miniflare ${machine.miniflare}`)
+  log(
+    `machine: ${machine.cores} cores (${machine.model}), Node ${machine.node}, workerd ${machine.workerd}, wrangler ${machine.wrangler}, miniflare ${machine.miniflare}`,
+  )
   log(`NOTE: the load generator, workerd and dynalite share these ${machine.cores} cores; every figure includes the load generator's CPU.`)
   const setupSeconds: Record<string, number> = {}
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -72,7 +82,9 @@ async function main(): Promise<void> {
 
   // The stack: dynalite, table, bootstrap identity, the HSM bridge when a PKCS#11 module is
   // available (startStack starts it), the bundle in workerd through Miniflare.
-  const stack: RunningStack = await timed('stack', async () => startStack({ port: await freePort(), dataDir, hsm: OPT.hsm ? 'auto' : 'off' }))
+  const stack: RunningStack = await timed('stack', async () =>
+    startStack({ port: await freePort(), dataDir, hsm: OPT.hsm ? 'auto' : 'off' }),
+  )
   onCleanup('stack', () => stack.stop())
   const bridge = stack.hsm
   const bridgeReason = OPT.hsm ? 'startStack found no PKCS#11 module (no SoftHSMv2, no HSM_MODULE)' : '--no-hsm'
@@ -97,13 +109,25 @@ async function main(): Promise<void> {
   const productBindings = bindingsFor(stack, dataDir, hsmBindings)
   if (OPT.runtime === 'workerd') {
     const product: RawWorkerd = await timed('workerd', async () =>
-      startRawWorkerd({ port: await freePort(), scriptPath: join(dataDir, 'build/index.js'), ...compat, bindings: productBindings, configDir: join(dataDir, 'workerd-product') }),
+      startRawWorkerd({
+        port: await freePort(),
+        scriptPath: join(dataDir, 'build/index.js'),
+        ...compat,
+        bindings: productBindings,
+        configDir: join(dataDir, 'workerd-product'),
+      }),
     )
     onCleanup('workerd (product)', () => product.stop())
     endpoint = `http://127.0.0.1:${product.port}`
     productPid = product.pid
     helloPort = await freePort()
-    const hello = await startRawWorkerd({ port: helloPort, scriptPath: HELLO_SCRIPT, ...compat, bindings: {}, configDir: join(dataDir, 'workerd-hello') })
+    const hello = await startRawWorkerd({
+      port: helloPort,
+      scriptPath: HELLO_SCRIPT,
+      ...compat,
+      bindings: {},
+      configDir: join(dataDir, 'workerd-hello'),
+    })
     onCleanup('workerd (hello)', () => hello.stop())
     helloPid = hello.pid
   } else {
@@ -136,7 +160,13 @@ async function main(): Promise<void> {
   log(`in-process WebCrypto AES-256-GCM (32 B): ${micro[0]!.opsPerSec.toLocaleString('en-US')} ops/s`)
 
   // ---- Setup through the API ----------------------------------------------------------------
-  const { keyIds, plaintext, skipped, hsmKeyId, decomposition, describeRegions, productScenarios } = await setupWorkloads(endpoint, creds, bridge, bridgeReason, log)
+  const { keyIds, plaintext, skipped, hsmKeyId, decomposition, describeRegions, productScenarios } = await setupWorkloads(
+    endpoint,
+    creds,
+    bridge,
+    bridgeReason,
+    log,
+  )
   const bridgeInUse = bridge !== undefined && hsmKeyId !== undefined
   const procsFor = (pid: number | undefined) => {
     const p = servingProcs(pid)
@@ -197,7 +227,18 @@ async function main(): Promise<void> {
       await counter.stop()
     }
   })
-  log(`store calls per request: ${Object.entries(storeOps).map(([id, ops]) => `${id} ${Object.entries(ops).map(([o, c]) => `${o}×${c}`).join('+') || 'none'}`).join('; ')}`)
+  log(
+    `store calls per request: ${Object.entries(storeOps)
+      .map(
+        ([id, ops]) =>
+          `${id} ${
+            Object.entries(ops)
+              .map(([o, c]) => `${o}×${c}`)
+              .join('+') || 'none'
+          }`,
+      )
+      .join('; ')}`,
+  )
 
   // Ceiling.
   const ceiling1 = await runPhase('ceiling: hello-world', { port: helloPort, pid: helloPid }, { kind: 'static', path: helloPath })
@@ -208,10 +249,30 @@ async function main(): Promise<void> {
   const half = Math.max(1000, Math.round(OPT.durationMs / 2))
   const dynamoPort = Number(new URL(stack.dynamoEndpoint).port)
   if (!quick) {
-    add('dynamo-get', 'dynalite GetItem (direct)', 'store', 'one consistent GetItem of the access-key item, straight to dynalite (no Worker)',
-      await runPhase('store: dynalite GetItem', { port: dynamoPort, pid: productPid }, { kind: 'dynamo', op: 'GetItem', table: stack.tableName, pk: `AK#${creds.accessKeyId}`, sk: 'META' }, { durationMs: half }))
-    add('dynamo-put', 'dynalite cond. PutItem (direct)', 'store', 'one conditional PutItem of a new small item (no indexes), straight to dynalite (no Worker)',
-      await runPhase('store: dynalite PutItem nonce', { port: dynamoPort, pid: productPid }, { kind: 'dynamo', op: 'PutNonce', table: stack.tableName, accessKeyId: creds.accessKeyId }, { durationMs: half }))
+    add(
+      'dynamo-get',
+      'dynalite GetItem (direct)',
+      'store',
+      'one consistent GetItem of the access-key item, straight to dynalite (no Worker)',
+      await runPhase(
+        'store: dynalite GetItem',
+        { port: dynamoPort, pid: productPid },
+        { kind: 'dynamo', op: 'GetItem', table: stack.tableName, pk: `AK#${creds.accessKeyId}`, sk: 'META' },
+        { durationMs: half },
+      ),
+    )
+    add(
+      'dynamo-put',
+      'dynalite cond. PutItem (direct)',
+      'store',
+      'one conditional PutItem of a new small item (no indexes), straight to dynalite (no Worker)',
+      await runPhase(
+        'store: dynalite PutItem nonce',
+        { port: dynamoPort, pid: productPid },
+        { kind: 'dynamo', op: 'PutNonce', table: stack.tableName, accessKeyId: creds.accessKeyId },
+        { durationMs: half },
+      ),
+    )
     for (const d of decomposition) {
       const r = await runPhase(`decomposition: ${d.id}`, product, d.req, { durationMs: half, expectStatus: [d.status] })
       const seen = Object.keys(r.errorCodes)
@@ -219,7 +280,13 @@ async function main(): Promise<void> {
       add(d.id, d.label, 'decomposition', d.what, r)
     }
   }
-  add(describeRegions.id, describeRegions.label, 'decomposition', describeRegions.what, await runPhase('DescribeRegions', product, describeRegions.req))
+  add(
+    describeRegions.id,
+    describeRegions.label,
+    'decomposition',
+    describeRegions.what,
+    await runPhase('DescribeRegions', product, describeRegions.req),
+  )
 
   // Product scenarios.
   for (const s of productScenarios) add(s.id, s.label, 'product', s.what, await runPhase(s.label, product, s.req))
@@ -237,11 +304,31 @@ async function main(): Promise<void> {
     }
     onCleanup('miniflare (hello, comparison)', disposeMf)
     const mfHelloPid = workerdPids().find((p) => !before.has(p))
-    add('mf-hello', 'hello-world via Miniflare', 'info', 'the same hello-world through Miniflare (its entry worker + a service-binding hop)',
-      await runPhase('info: hello via Miniflare', { port: mfHelloPort, pid: mfHelloPid }, { kind: 'static', path: helloPath }, { durationMs: half }))
+    add(
+      'mf-hello',
+      'hello-world via Miniflare',
+      'info',
+      'the same hello-world through Miniflare (its entry worker + a service-binding hop)',
+      await runPhase(
+        'info: hello via Miniflare',
+        { port: mfHelloPort, pid: mfHelloPid },
+        { kind: 'static', path: helloPath },
+        { durationMs: half },
+      ),
+    )
     await disposeMf()
-    add('mf-encrypt', 'Encrypt via Miniflare', 'info', 'Encrypt through scripts/lib/stack.ts as it is (Miniflare)',
-      await runPhase('info: Encrypt via Miniflare', { port: Number(new URL(stack.endpoint).port), pid: miniflareWorkerd[0] }, productScenarios[0]!.req, { durationMs: half }))
+    add(
+      'mf-encrypt',
+      'Encrypt via Miniflare',
+      'info',
+      'Encrypt through scripts/lib/stack.ts as it is (Miniflare)',
+      await runPhase(
+        'info: Encrypt via Miniflare',
+        { port: Number(new URL(stack.endpoint).port), pid: miniflareWorkerd[0] },
+        productScenarios[0]!.req,
+        { durationMs: half },
+      ),
+    )
   }
 
   // Latency at half the peak rate.
@@ -271,18 +358,34 @@ async function main(): Promise<void> {
   flatness.push({
     keys: keyIds.length,
     named: keyIds.length,
-    rate: quickTen ?? (await runPhase(`Encrypt @ ${keyIds.length} keys, fixed ${flatRate}/s`, product, encryptReq(keyIds), { mode: 'rate', rate: flatRate })),
+    rate:
+      quickTen ??
+      (await runPhase(`Encrypt @ ${keyIds.length} keys, fixed ${flatRate}/s`, product, encryptReq(keyIds), {
+        mode: 'rate',
+        rate: flatRate,
+      })),
   })
-  const caller = { accountId: stack.credentials.accountId, principal: 'root', accessKeyId: creds.accessKeyId, region: stack.credentials.regionId }
+  const caller = {
+    accountId: stack.credentials.accountId,
+    principal: 'root',
+    accessKeyId: creds.accessKeyId,
+    region: stack.credentials.regionId,
+  }
   const allKeys = [...keyIds]
   const measureFlat = async (ids: string[]) => {
     const n = ids.length
-    const rate = await runPhase(`Encrypt @ ${n.toLocaleString('en-US')} keys, fixed ${flatRate}/s`, product, encryptReq(ids), { mode: 'rate', rate: flatRate })
+    const rate = await runPhase(`Encrypt @ ${n.toLocaleString('en-US')} keys, fixed ${flatRate}/s`, product, encryptReq(ids), {
+      mode: 'rate',
+      rate: flatRate,
+    })
     if (quick) {
       flatness.push({ keys: n, named: n, rate })
       return
     }
-    const sameTen = await runPhase(`Encrypt, 10 of ${n.toLocaleString('en-US')} keys, fixed ${flatRate}/s`, product, encryptReq(keyIds), { mode: 'rate', rate: flatRate })
+    const sameTen = await runPhase(`Encrypt, 10 of ${n.toLocaleString('en-US')} keys, fixed ${flatRate}/s`, product, encryptReq(keyIds), {
+      mode: 'rate',
+      rate: flatRate,
+    })
     const closed = await runPhase(`Encrypt @ ${n.toLocaleString('en-US')} keys, closed loop`, product, encryptReq(ids))
     flatness.push({ keys: n, named: n, rate, closed })
     flatness.push({ keys: n, named: keyIds.length, rate: sameTen })
@@ -293,9 +396,19 @@ async function main(): Promise<void> {
     if (count <= 0) continue
     log(`seeding ${count.toLocaleString('en-US')} keys straight into the table…`)
     const seeded = await timed(`seed-${target}-keys`, () =>
-      seedKeys({ dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName, dataDir, caller, count, deadlineMs: 20 * 60_000, onProgress: (n) => n % 20_000 === 0 && log(`  ${n.toLocaleString('en-US')}`) }),
+      seedKeys({
+        dynamoEndpoint: stack.dynamoEndpoint,
+        tableName: stack.tableName,
+        dataDir,
+        caller,
+        count,
+        deadlineMs: 20 * 60_000,
+        onProgress: (n) => n % 20_000 === 0 && log(`  ${n.toLocaleString('en-US')}`),
+      }),
     )
-    log(`seeded ${seeded.keyIds.length.toLocaleString('en-US')} keys in ${(seeded.ms / 1000).toFixed(1)} s (${Math.round(seeded.keyIds.length / (seeded.ms / 1000))}/s)${seeded.failed ? `, ${seeded.failed} failed` : ''}`)
+    log(
+      `seeded ${seeded.keyIds.length.toLocaleString('en-US')} keys in ${(seeded.ms / 1000).toFixed(1)} s (${Math.round(seeded.keyIds.length / (seeded.ms / 1000))}/s)${seeded.failed ? `, ${seeded.failed} failed` : ''}`,
+    )
     allKeys.push(...seeded.keyIds)
     await measureFlat(allKeys)
   }
@@ -321,10 +434,24 @@ async function main(): Promise<void> {
   const profiles: ProfileResult[] = []
   if (OPT.profile) {
     try {
-      profiles.push(...(await profileWorker(dataDir, compat, productBindings, [
-        { label: 'DescribeRegions', req: signed('DescribeRegions', {}), rateHint: 2 * (byIdEarly('describe-regions')?.phase.rps ?? 1000) },
-        { label: 'Encrypt', req: productScenarios[0]!.req, rateHint: 2 * encryptPeak },
-      ], runPhase, onCleanup, OPT.durationMs)))
+      profiles.push(
+        ...(await profileWorker(
+          dataDir,
+          compat,
+          productBindings,
+          [
+            {
+              label: 'DescribeRegions',
+              req: signed('DescribeRegions', {}),
+              rateHint: 2 * (byIdEarly('describe-regions')?.phase.rps ?? 1000),
+            },
+            { label: 'Encrypt', req: productScenarios[0]!.req, rateHint: 2 * encryptPeak },
+          ],
+          runPhase,
+          onCleanup,
+          OPT.durationMs,
+        )),
+      )
     } catch (err) {
       log(`profiling failed: ${(err as Error).message}`)
       skipped.push({ scenario: 'CPU profile', reason: (err as Error).message })
@@ -342,7 +469,17 @@ async function main(): Promise<void> {
   for (const s of scenarios) if (s.group !== 'store') s.ratio = s.phase.rps / ceilingRps
 
   // ---- Targets and notes ------------------------------------------------------------------------
-  const { targets, notes } = evaluateTargets({ scenarios, ceilingRps, skipped, halfRate, flatness, baseKeys: keyIds.length, micro, profiles, cron })
+  const { targets, notes } = evaluateTargets({
+    scenarios,
+    ceilingRps,
+    skipped,
+    halfRate,
+    flatness,
+    baseKeys: keyIds.length,
+    micro,
+    profiles,
+    cron,
+  })
 
   const finishedAt = new Date()
   const result: RunResult = {
@@ -350,7 +487,10 @@ async function main(): Promise<void> {
     finishedAt: finishedAt.toISOString(),
     wallSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     mode,
-    runtime: OPT.runtime === 'workerd' ? 'wrangler bundle served by workerd directly (bench/lib/workerd.ts)' : 'wrangler bundle served by workerd through Miniflare (scripts/lib/stack.ts)',
+    runtime:
+      OPT.runtime === 'workerd'
+        ? 'wrangler bundle served by workerd directly (bench/lib/workerd.ts)'
+        : 'wrangler bundle served by workerd through Miniflare (scripts/lib/stack.ts)',
     options: { ...OPT },
     machine,
     ceilingRps,
@@ -373,7 +513,10 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`)
   writeFileSync(join(outDir, 'results.md'), md)
   writeFileSync(join(outDir, 'chart.svg'), renderSvg(result))
-  writeFileSync(join(ROOT, 'bench/results/latest.md'), `${md}\n_Full results: bench/results/${outDir.split('/').pop()}/ (result.json, chart.svg)._\n`)
+  writeFileSync(
+    join(ROOT, 'bench/results/latest.md'),
+    `${md}\n_Full results: bench/results/${outDir.split('/').pop()}/ (result.json, chart.svg)._\n`,
+  )
   process.stdout.write(`\n${md}\n`)
   log(`results: ${outDir}/{result.json,results.md,chart.svg} and bench/results/latest.md`)
 }
@@ -386,7 +529,7 @@ main()
     process.exit(0)
   })
   .catch(async (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
     clearTimeout(deadline)
     await cleanup()
     process.exit(1)

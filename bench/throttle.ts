@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     const creds = stack.credentials
     await crossCheckSigner(creds, requestParams(creds, 'Encrypt', { KeyId: 'x', Plaintext: 'eA==' }))
     const instance = await createLocalInstance(stack.endpoint, dataDir, {
-      accountId: creds.accountId, type: 'software', keys: 10, secrets: 10, rps: RPS,
+      accountId: creds.accountId,
+      type: 'software',
+      keys: 10,
+      secrets: 10,
+      rps: RPS,
     })
     const created = await callApi(stack.endpoint, creds, 'CreateKey', { DKMSInstanceId: instance.instanceId })
     if (created.status !== 200) throw new Error(`CreateKey failed: ${JSON.stringify(created.body)}`)
@@ -122,7 +126,9 @@ async function main(): Promise<void> {
     const lines = [
       `# Instance request limit under overload (bench/throttle.ts)`,
       '',
-      `${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
+      `${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at the end.`,
       `Command: \`npm run bench:throttle -- --rps ${RPS} --offered ${OFFERED} --duration ${DURATION_S} --warmup ${WARMUP_S}\``,
       '',
       '| Instance Spec | Offered (asked) | Offered (sent) | Served 200/s | Rejected.Throttling 429/s | Other/s | Not sent (client cap)/s | Served within ±10 % of Spec |',

@@ -47,7 +47,6 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-
 async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const port = await freePort()
   if (!args.child) {
@@ -56,9 +55,13 @@ async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<
     return { endpoint: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) }
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-wire-'))
-  const child: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/lib/dynalite-server.ts'), String(port), dir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
+  const child: ChildProcess = spawn(
+    join(ROOT, 'node_modules/.bin/tsx'),
+    [join(ROOT, 'scripts/lib/dynalite-server.ts'), String(port), dir],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening')) resolve()
@@ -157,13 +160,24 @@ function rawFetch(endpoint: string, workload: Workload): () => Promise<unknown> 
     const body =
       target === 'GetItem'
         ? `{"TableName":"${TABLE}","Key":{"pk":{"S":"${KEY.pk}"},"sk":{"S":"META"}},"ConsistentRead":true}`
-        : JSON.stringify({ TableName: TABLE, Item: marshalledItem, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'nothing' } })
+        : JSON.stringify({
+            TableName: TABLE,
+            Item: marshalledItem,
+            ConditionExpression: 'attribute_not_exists(#n)',
+            ExpressionAttributeNames: { '#n': 'nothing' },
+          })
     const bytes = rawBodies.get(body) ?? new TextEncoder().encode(body)
     rawBodies.set(body, bytes)
     const headers =
       rawHeaders.get(target) ??
       signRequest(
-        { method: 'POST', host: url.host, path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` }, body: bytes },
+        {
+          method: 'POST',
+          host: url.host,
+          path: '/',
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` },
+          body: bytes,
+        },
         { credentials, region: 'us-east-1', service: 'dynamodb' },
       )
     rawHeaders.set(target, headers)
@@ -205,7 +219,13 @@ async function main(): Promise<void> {
     const translate = { marshallOptions: { removeUndefinedValues: true } }
     // What the Worker used until now: the SDK on its fetch handler.
     const sdkFetch = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials, maxAttempts: 2, requestHandler: new FetchHttpHandler({ requestTimeout: 5000 }) }),
+      new DynamoDBClient({
+        endpoint: ddb.endpoint,
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 2,
+        requestHandler: new FetchHttpHandler({ requestTimeout: 5000 }),
+      }),
       translate,
     )
     // What Node scripts use: the SDK on node:http (a different transport, so only for reference).
@@ -223,7 +243,9 @@ async function main(): Promise<void> {
       ['SDK on node:http (reference)', (w) => (i) => w.run((c) => sdkNode.send(c as GetCommand), i)],
     ]
 
-    console.log(`dynalite ${args.child ? 'in a child process' : 'in this process'}; ${CALLS} calls × ${ROUNDS} rounds; Node ${process.version}`)
+    console.log(
+      `dynalite ${args.child ? 'in a child process' : 'in this process'}; ${CALLS} calls × ${ROUNDS} rounds; Node ${process.version}`,
+    )
     const rows: string[] = []
     for (const workload of workloads) {
       const results = new Map<string, { cpu: number[]; wall: number[] }>()

@@ -136,11 +136,9 @@ export class KmsError extends Error {
 
 /** The uniform decrypt failure: wrong key, bad tag, truncated blob and wrong context all look alike. */
 export function invalidCiphertext(cause?: unknown): KmsError {
-  return new KmsError(
-    'crypto.invalidCiphertext',
-    'The specified CiphertextBlob is invalid, or does not match the encryption context.',
-    { cause },
-  )
+  return new KmsError('crypto.invalidCiphertext', 'The specified CiphertextBlob is invalid, or does not match the encryption context.', {
+    cause,
+  })
 }
 
 export function missingParameter(name: string): KmsError {

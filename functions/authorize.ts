@@ -208,7 +208,13 @@ async function resourcesOf(resolver: TargetResolver, input: AuthorizeInput, chec
     }
     case 'secretListKeys':
       // The secret check before this one has already refused malformed names.
-      return (await Promise.all(listedSecrets(params, spec.param).slice(0, 100).map((n) => resolver.secretKey(spec.param, n)))).flat()
+      return (
+        await Promise.all(
+          listedSecrets(params, spec.param)
+            .slice(0, 100)
+            .map((n) => resolver.secretKey(spec.param, n)),
+        )
+      ).flat()
     case 'keyOrSecret': {
       const secretName = params.optionalString('SecretName', { max: 1024 })
       if (secretName) return [await resolver.secret('SecretName', secretName)]
@@ -264,7 +270,8 @@ function reEncryptAccounts(input: AuthorizeInput, required: Target[], caller: Ca
   const { params } = input
   if (input.service !== 'kms' || input.action !== 'ReEncrypt') return undefined
   if (params.has('SourceEncryptionAlgorithm') || params.has('SourceKeyVersionId')) return undefined
-  const accountsOf = (action: string) => new Set(required.filter((t) => t.action === action).map((t) => arnAccount(t.arn) ?? caller.accountId))
+  const accountsOf = (action: string) =>
+    new Set(required.filter((t) => t.action === action).map((t) => arnAccount(t.arn) ?? caller.accountId))
   const from = [...accountsOf('kms:ReEncryptFrom')]
   const to = [...accountsOf('kms:ReEncryptTo')]
   if (from.length !== 1 || to.length !== 1 || from[0] === to[0]) return undefined
@@ -289,12 +296,20 @@ function aliasesResolved(params: Params, targets: ResolvedTargets): Params {
 export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   const { deps, caller, params } = input
   const { permission } = input
-  const resolver = new TargetResolver({ access: deps.access, aliases: deps.aliases, secrets: deps.secrets, clock: deps.clock, secretKeyCache: secretKeyCache(deps) }, caller)
+  const resolver = new TargetResolver(
+    { access: deps.access, aliases: deps.aliases, secrets: deps.secrets, clock: deps.clock, secretKeyCache: secretKeyCache(deps) },
+    caller,
+  )
   const targets: Target[] = []
   for (const check of permission.checks) {
     const action = check.action ?? `${input.service}:${input.action}`
     for (const r of await resourcesOf(resolver, input, check)) {
-      targets.push({ ...r, action, ...(check.contextParam ? { contextParam: check.contextParam } : {}), ...(check.probe ? { probe: check.probe } : {}) })
+      targets.push({
+        ...r,
+        action,
+        ...(check.contextParam ? { contextParam: check.contextParam } : {}),
+        ...(check.probe ? { probe: check.probe } : {}),
+      })
     }
   }
   const required = targets.filter((t) => !t.probe)
@@ -357,7 +372,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   if (resolver.refusal) throw resolver.refusal
   // The account whose key or secret is used; a split ReEncrypt's source is `targets.blob`'s.
   const [account] = accounts
-  const owner = split ? split.destination : account ?? caller.accountId
+  const owner = split ? split.destination : (account ?? caller.accountId)
   const resolved = resolver.resolved(owner, probes)
   return { ...base, targets: resolved, params: aliasesResolved(params, resolved) }
 }

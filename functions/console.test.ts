@@ -9,7 +9,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url).href)
 
 describe('console routes', () => {
   it('the bundled assets are those of console/ (scripts/build-console.ts --check)', () => {
-    expect(() => execFileSync(`${ROOT}/node_modules/.bin/tsx`, ['scripts/build-console.ts', '--check'], { cwd: ROOT, stdio: 'pipe' })).not.toThrow()
+    expect(() =>
+      execFileSync(`${ROOT}/node_modules/.bin/tsx`, ['scripts/build-console.ts', '--check'], { cwd: ROOT, stdio: 'pipe' }),
+    ).not.toThrow()
     expect(Object.keys(CONSOLE_ASSETS)).toContain('index.html')
   })
 

@@ -45,7 +45,17 @@ export interface Deps extends KeyDeps {
 let cached: { fingerprint: string; deps: Deps } | undefined
 
 function fingerprint(env: Env): string {
-  return [env.KMS_ROOT_KEYS, env.DYNAMODB_ENDPOINT, env.DYNAMODB_TABLE, env.DYNAMODB_REGION, env.DYNAMODB_ACCESS_KEY_ID, env.DYNAMODB_SECRET_ACCESS_KEY, env.KMS_REGION, env.HSM_BRIDGE_URL, env.HSM_BRIDGE_SECRET].join('\u0000')
+  return [
+    env.KMS_ROOT_KEYS,
+    env.DYNAMODB_ENDPOINT,
+    env.DYNAMODB_TABLE,
+    env.DYNAMODB_REGION,
+    env.DYNAMODB_ACCESS_KEY_ID,
+    env.DYNAMODB_SECRET_ACCESS_KEY,
+    env.KMS_REGION,
+    env.HSM_BRIDGE_URL,
+    env.HSM_BRIDGE_SECRET,
+  ].join('\u0000')
 }
 
 /** @throws KmsError internal when the deployment is misconfigured (no root key). */
@@ -92,7 +102,10 @@ export function getDeps(env: Env): Deps {
   const access = new AccessControl({ iam: store.iam, keys: cachedKeys, secrets: store.secrets, clock, isolate })
   // Every write through deps drops, in this isolate, the access views it changes
   // (core/store/invalidating.ts): whoever the writer is (handler, job, admin route).
-  const written = invalidating({ keys: cachedKeys, iam: store.iam, credentials: new CachedCredentialRepository(store.credentials, isolate.accessKeys) }, access)
+  const written = invalidating(
+    { keys: cachedKeys, iam: store.iam, credentials: new CachedCredentialRepository(store.credentials, isolate.accessKeys) },
+    access,
+  )
   const deps: Deps = {
     isolate,
     store,

@@ -10,7 +10,11 @@ const local = { KMS_LOCAL_MODE: 'true', KMS_LOCAL_ADMIN_TOKEN: TOKEN }
 const body = JSON.stringify({ accountId: '123', type: 'software', keys: 1, secrets: 1, rps: 1 })
 
 async function status(url: string, env: Record<string, string>, auth?: string, method = 'POST'): Promise<number> {
-  const res = await localAdmin.request(url, { method, ...(method === 'POST' ? { body } : {}), headers: auth ? { authorization: auth } : {} }, env)
+  const res = await localAdmin.request(
+    url,
+    { method, ...(method === 'POST' ? { body } : {}), headers: auth ? { authorization: auth } : {} },
+    env,
+  )
   return res.status
 }
 
@@ -26,7 +30,11 @@ describe('local admin instance routes', () => {
   })
 
   it('refuses a body that is not an instance request with 400 (before any store access)', async () => {
-    const res = await localAdmin.request('http://127.0.0.1/instances', { method: 'POST', body: '[]', headers: { authorization: `Bearer ${TOKEN}` } }, local)
+    const res = await localAdmin.request(
+      'http://127.0.0.1/instances',
+      { method: 'POST', body: '[]', headers: { authorization: `Bearer ${TOKEN}` } },
+      local,
+    )
     expect(res.status).toBe(400)
     const bad = await localAdmin.request(
       'http://127.0.0.1/instances',

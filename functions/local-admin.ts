@@ -29,12 +29,7 @@ export function isLocalAdmin(c: Context<{ Bindings: Env }>): boolean {
   const token = c.env.KMS_LOCAL_ADMIN_TOKEN
   const given = (c.req.header('authorization') ?? '').replace(/^Bearer /, '')
   const url = new URL(c.req.url)
-  return (
-    c.env.KMS_LOCAL_MODE === 'true' &&
-    !!token &&
-    isLoopbackName(url.hostname) &&
-    timingSafeEqual(utf8(given), utf8(token))
-  )
+  return c.env.KMS_LOCAL_MODE === 'true' && !!token && isLoopbackName(url.hostname) && timingSafeEqual(utf8(given), utf8(token))
 }
 
 localAdmin.post('/scheduled', async (c) => {

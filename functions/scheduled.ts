@@ -14,7 +14,15 @@ import { secretsJob } from '../core/domain/secrets/purge-job'
 import { secretRotationJob } from '../core/domain/secrets/rotation/job'
 import type { Deps } from './deps'
 
-export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = [rotateDueKeys, purgeDeletedKeys, secretsJob, secretRotationJob, expireImportedMaterial, sealAuditTrail, reconcileHsmKeys]
+export const SCHEDULED_JOBS: ReadonlyArray<ScheduledJob<Deps>> = [
+  rotateDueKeys,
+  purgeDeletedKeys,
+  secretsJob,
+  secretRotationJob,
+  expireImportedMaterial,
+  sealAuditTrail,
+  reconcileHsmKeys,
+]
 
 export async function runScheduled(deps: Deps, nowMs: number, budget?: number): Promise<JobReport[]> {
   const reports = await runJobs(SCHEDULED_JOBS, deps, nowMs, budget)

@@ -33,11 +33,10 @@ async function main(): Promise<void> {
   }
   const since = values.since ? new Date(values.since).toISOString() : ''
   const until = values.until ? new Date(values.until).toISOString() : '~'
-  const keep = (r: AuditRecord) =>
-    (values.account === undefined || r.accountId === values.account) && r.time >= since && r.time <= until
+  const keep = (r: AuditRecord) => (values.account === undefined || r.accountId === values.account) && r.time >= since && r.time <= until
   const trail = localTrail()
   const out = process.stdout
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await trail.source.chain(after, 500)
     for (const r of page) if (keep(r)) out.write(`${line(r, true)}\n`)
     if (page.length < 500) break
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
   }
   for (const r of await trail.pending(10_000)) if (keep(r)) out.write(`${line(r, false)}\n`)
   if (values.digests) {
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await trail.source.digests(after, 500)
       for (const d of page) out.write(`${JSON.stringify({ type: 'digest', ...d })}\n`)
       if (page.length < 500) break

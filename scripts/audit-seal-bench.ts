@@ -26,7 +26,11 @@ const total = Number(values.records)
 const dataDir = mkdtempSync(join(tmpdir(), 'seal-bench-'))
 const stack = await startStack({ port: await freePort(), dataDir, hsm: 'off' })
 try {
-  const client = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+  const client = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  })
   const store = createStore(client, stack.tableName)
   // Seal what the stack's own start wrote, so the run measures only the backlog.
   await stack.runScheduled('* * * * *', Date.now())
@@ -36,9 +40,19 @@ try {
   const writeOne = async (): Promise<void> => {
     for (let i = next++; i < total; i = next++) {
       const event: AuditEvent = {
-        v: 1, eventId: crypto.randomUUID(), time: new Date(t0 + (i % 5000)).toISOString(), requestId: crypto.randomUUID().toUpperCase(),
-        service: 'kms', action: 'Encrypt', readOnly: true, accountId: stack.credentials.accountId, principalType: 'root',
-        accessKeyId: stack.credentials.accessKeyId, decision: 'Allow', outcome: 'Success', params: { KeyId: 'k', Plaintext: 'redacted:small' },
+        v: 1,
+        eventId: crypto.randomUUID(),
+        time: new Date(t0 + (i % 5000)).toISOString(),
+        requestId: crypto.randomUUID().toUpperCase(),
+        service: 'kms',
+        action: 'Encrypt',
+        readOnly: true,
+        accountId: stack.credentials.accountId,
+        principalType: 'root',
+        accessKeyId: stack.credentials.accessKeyId,
+        decision: 'Allow',
+        outcome: 'Success',
+        params: { KeyId: 'k', Plaintext: 'redacted:small' },
       }
       await store.audit.put({ eventId: event.eventId, body: canonicalBody(event), accountId: event.accountId!, time: event.time })
     }
@@ -61,7 +75,16 @@ try {
     { head: () => store.audit.getHead(), chain: (a, l) => store.audit.listChain(a, l), digests: (a, l) => store.audit.listDigests(a, l) },
     ring,
   )
-  console.log(JSON.stringify({ records: total, sealed, runs, seconds: Number(seconds.toFixed(1)), sealedPerSecond: Math.round(sealed / seconds), verified: report.ok }))
+  console.log(
+    JSON.stringify({
+      records: total,
+      sealed,
+      runs,
+      seconds: Number(seconds.toFixed(1)),
+      sealedPerSecond: Math.round(sealed / seconds),
+      verified: report.ok,
+    }),
+  )
 } finally {
   await stack.stop()
   rmSync(dataDir, { recursive: true, force: true })

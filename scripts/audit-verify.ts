@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   if (values.json) {
     console.log(JSON.stringify(report))
   } else {
-    console.log(`audit trail: ${report.records} sealed records, ${report.digests} digests, head at ${report.headSeq}, ${report.unsealed} not sealed yet`)
+    console.log(
+      `audit trail: ${report.records} sealed records, ${report.digests} digests, head at ${report.headSeq}, ${report.unsealed} not sealed yet`,
+    )
     if (report.ok) console.log('OK: the chain, every MAC and every digest verify.')
     else {
       const bad = report.firstBad!

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     ...(values.table ? { tableName: values.table } : {}),
   })
   writeFileSync(values.out, text, { mode: 0o600 })
-  console.log(`backup of ${config.dataDir} written to ${values.out}${values['include-root-keys'] ? ' (root key ring inside)' : ' (keep root-keys.json apart: restore needs it)'}`)
+  console.log(
+    `backup of ${config.dataDir} written to ${values.out}${values['include-root-keys'] ? ' (root key ring inside)' : ' (keep root-keys.json apart: restore needs it)'}`,
+  )
 }
 
 main().catch((err) => {

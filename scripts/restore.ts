@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       account: { type: 'string' },
     },
   })
-  if (!values.in) throw new StackError('usage: npm run restore -- --in <file> [--root-keys <file>] [--account <id>] [--passphrase-file <file>]')
+  if (!values.in)
+    throw new StackError('usage: npm run restore -- --in <file> [--root-keys <file>] [--account <id>] [--passphrase-file <file>]')
   let backup: string
   try {
     backup = readFileSync(values.in, 'utf8')

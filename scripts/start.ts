@@ -11,7 +11,7 @@ import { readStackConfig, ROOT, startStack, StackError } from './lib/stack'
 /** Fires the Worker's scheduled handler on the wrangler.toml schedule, as the platform would. */
 function scheduleCrons(run: (cron: string) => Promise<void>): () => void {
   const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-  const crons = [.../crons\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]?.matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]!)
+  const crons = [...(/crons\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]?.matchAll(/"([^"]+)"/g) ?? [])].map((m) => m[1]!)
   const timers: NodeJS.Timeout[] = []
   for (const cron of crons) {
     const minutes = cronIntervalMinutes(cron)
@@ -22,10 +22,13 @@ function scheduleCrons(run: (cron: string) => Promise<void>): () => void {
       }
     }
     // Align to the start of the next minute, then every minute.
-    const first = setTimeout(() => {
-      tick()
-      timers.push(setInterval(tick, 60_000))
-    }, 60_000 - (Date.now() % 60_000))
+    const first = setTimeout(
+      () => {
+        tick()
+        timers.push(setInterval(tick, 60_000))
+      },
+      60_000 - (Date.now() % 60_000),
+    )
     timers.push(first)
   }
   return () => timers.forEach((t) => clearTimeout(t))
@@ -49,7 +52,8 @@ async function main(): Promise<void> {
   console.log(`KMS ready at ${stack.endpoint}`)
   console.log(`Console at ${stack.endpoint}/console`)
   console.log(`  HTTPS at ${stack.httpsEndpoint} (CA certificate: ${stack.caCertPath})`)
-  if (stack.hsm?.xks) console.log(`  XKS proxy at ${stack.hsm.xks.endpoint}${stack.hsm.xks.uriPath} (credential: ${stack.dataDir}/xks-proxy.json)`)
+  if (stack.hsm?.xks)
+    console.log(`  XKS proxy at ${stack.hsm.xks.endpoint}${stack.hsm.xks.uriPath} (credential: ${stack.dataDir}/xks-proxy.json)`)
   console.log(`  region ${stack.credentials.regionId}, account ${stack.credentials.accountId}`)
   console.log(`  credentials: ${stack.dataDir}/credentials.json`)
   console.log(

@@ -54,7 +54,11 @@ try {
   }
   if (only.has('bad-input')) {
     log(`bad input: ${size.badInput} requests, ${size.badConcurrency} in flight`)
-    results.badInput = await runBadInput(ts, { count: size.badInput, concurrency: size.badConcurrency, ...(values.seed ? { seed: Number(values.seed) } : {}) })
+    results.badInput = await runBadInput(ts, {
+      count: size.badInput,
+      concurrency: size.badConcurrency,
+      ...(values.seed ? { seed: Number(values.seed) } : {}),
+    })
   }
   if (only.has('replay')) {
     log('replay')

@@ -16,7 +16,10 @@ export function readWranglerCompat(): { compatibilityDate: string; compatibility
   if (!date) throw new Error('wrangler.toml has no compatibility_date')
   return {
     compatibilityDate: date,
-    compatibilityFlags: (flags ?? '').split(',').map((f) => f.trim().replace(/^"|"$/g, '')).filter(Boolean),
+    compatibilityFlags: (flags ?? '')
+      .split(',')
+      .map((f) => f.trim().replace(/^"|"$/g, ''))
+      .filter(Boolean),
   }
 }
 

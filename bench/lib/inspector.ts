@@ -42,7 +42,9 @@ export class InspectorClient {
   }
 
   static async connect(inspectorAddr: string, timeoutMs = 10_000): Promise<InspectorClient> {
-    const list = (await (await fetch(`http://${inspectorAddr}/json/list`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as Array<{ webSocketDebuggerUrl: string }>
+    const list = (await (await fetch(`http://${inspectorAddr}/json/list`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as Array<{
+      webSocketDebuggerUrl: string
+    }>
     const url = list[0]?.webSocketDebuggerUrl
     if (!url) throw new Error('workerd inspector lists no target')
     const ws = new WebSocket(url)
@@ -199,7 +201,10 @@ export function attribute(profile: CpuProfile, bundleUrlSuffix: string, map: Sou
     total += us
     const n = nodes.get(id)!
     const cf = n.callFrame
-    const source = cf.url && cf.url.endsWith(bundleUrlSuffix) && map ? map.sourceAt(cf.lineNumber, cf.columnNumber) ?? 'bundle (unmapped)' : cf.url || undefined
+    const source =
+      cf.url && cf.url.endsWith(bundleUrlSuffix) && map
+        ? (map.sourceAt(cf.lineNumber, cf.columnNumber) ?? 'bundle (unmapped)')
+        : cf.url || undefined
     const bucket = bucketOf(source, cf.functionName)
     if (bucket === 'idle') continue
     busy += us
@@ -213,7 +218,10 @@ export function attribute(profile: CpuProfile, bundleUrlSuffix: string, map: Sou
     totalUs: total,
     busyUs: busy,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, us]) => ({ bucket, us, share: busy ? us / busy : 0 })),
-    functions: [...fns].sort((a, b) => b[1].us - a[1].us).slice(0, 30).map(([k, v]) => ({ fn: k.split('\u0000')[0]!, bucket: v.bucket, us: v.us })),
+    functions: [...fns]
+      .sort((a, b) => b[1].us - a[1].us)
+      .slice(0, 30)
+      .map(([k, v]) => ({ fn: k.split('\u0000')[0]!, bucket: v.bucket, us: v.us })),
   }
 }
 

@@ -141,7 +141,11 @@ function makeSource(spec: PhaseSpec, batch: Buffer[], hostHeader: string): Sourc
     const fixed =
       r.kind === 'static'
         ? requestBytes(r.path, hostHeader)
-        : dynamoRequest(hostHeader, 'GetItem', JSON.stringify({ TableName: r.table, Key: { pk: { S: r.pk }, sk: { S: r.sk } }, ConsistentRead: true }))
+        : dynamoRequest(
+            hostHeader,
+            'GetItem',
+            JSON.stringify({ TableName: r.table, Key: { pk: { S: r.pk }, sk: { S: r.sk } }, ConsistentRead: true }),
+          )
     return () => fixed
   }
   let i = 0
@@ -213,10 +217,13 @@ function rateLoop(
       clearTimeout(watchdog)
       resolve(exhausted)
     }
-    const watchdog = setTimeout(() => {
-      for (const c of conns) if (c.busy) c.abort('drain-timeout')
-      end()
-    }, Math.max(0, hardStop - performance.now()))
+    const watchdog = setTimeout(
+      () => {
+        for (const c of conns) if (c.busy) c.abort('drain-timeout')
+        end()
+      },
+      Math.max(0, hardStop - performance.now()),
+    )
     const complete = () => {
       finished++
       if (scheduled === total && finished === total) end()
@@ -291,7 +298,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       const r = spec.request
       await crossCheckSigner(r.creds, requestParams(r.creds, r.action, r.keyIds ? { ...r.business, KeyId: r.keyIds[0]! } : r.business))
     }
-    const signed = spec.request.kind === 'signed' || spec.request.kind === 'dynamo' && spec.request.op === 'PutNonce'
+    const signed = spec.request.kind === 'signed' || (spec.request.kind === 'dynamo' && spec.request.op === 'PutNonce')
     let presignMs = 0
     let presignCount = 0
     const timedPresign = (n: number) => {
@@ -306,12 +313,16 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
 
     // Warm-up.
     const warmRate = spec.mode === 'rate' ? spec.rate! : spec.rateHint
-    const warmN = Math.min(spec.maxPresign, Math.ceil((warmRate * spec.warmupMs) / 1000 * 1.3) + 4 * spec.connections)
+    const warmN = Math.min(spec.maxPresign, Math.ceil(((warmRate * spec.warmupMs) / 1000) * 1.3) + 4 * spec.connections)
     const warmBatch = timedPresign(warmN)
     const warmRec = new Recorder(warmN + 4 * spec.connections, expect, Infinity, spec.mode === 'rate')
     const warmStart = performance.now()
     if (spec.warmupMs > 0) {
-      if (spec.mode === 'rate') await rateLoop(conns, makeSource(spec, warmBatch, hostHeader), warmStart, spec.warmupMs, spec.rate!, warmRec, { reconnects: 0, maxBacklog: 0 })
+      if (spec.mode === 'rate')
+        await rateLoop(conns, makeSource(spec, warmBatch, hostHeader), warmStart, spec.warmupMs, spec.rate!, warmRec, {
+          reconnects: 0,
+          maxBacklog: 0,
+        })
       else await closedLoop(conns, makeSource(spec, warmBatch, hostHeader), warmStart + spec.warmupMs, warmRec, stats)
     }
     const warmMs = performance.now() - warmStart
@@ -323,10 +334,12 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     // Closed loop: the window may run faster than a (disturbed, cold) warm-up; running out ends
     // the window early and is reported, so size generously (unsigned bodies cost ~nothing).
     const margin = spec.mode === 'rate' ? 1.02 : spec.request.kind === 'dynamo' ? 5 : 3
-    const n = Math.min(spec.maxPresign, Math.ceil((expected * spec.durationMs) / 1000 * margin) + 4 * spec.connections)
+    const n = Math.min(spec.maxPresign, Math.ceil(((expected * spec.durationMs) / 1000) * margin) + 4 * spec.connections)
     const batch = timedPresign(n)
     const isStatic = spec.request.kind === 'static' || (spec.request.kind === 'dynamo' && spec.request.op === 'GetItem')
-    const capacity = isStatic ? Math.ceil((Math.max(spec.rateHint, warmRps) * spec.durationMs) / 1000 * 3) + 10_000 : n + 4 * spec.connections
+    const capacity = isStatic
+      ? Math.ceil(((Math.max(spec.rateHint, warmRps) * spec.durationMs) / 1000) * 3) + 10_000
+      : n + 4 * spec.connections
 
     send({ type: 'window-start' })
     const start = performance.now()
@@ -362,7 +375,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       presign: {
         count: presignCount,
         ms: Math.round(presignMs),
-        usPerRequest: presignCount ? Math.round((presignMs * 1000) / presignCount * 10) / 10 : 0,
+        usPerRequest: presignCount ? Math.round(((presignMs * 1000) / presignCount) * 10) / 10 : 0,
         signer:
           spec.request.kind === 'signed'
             ? 'core stringToSignV1 + node:crypto HMAC-SHA1 (cross-checked against core signV1)'
@@ -384,7 +397,7 @@ process.on('message', (msg: ToLoadgen) => {
   if (msg.type === 'run') {
     runPhase(msg.phase).then(
       (result) => send({ type: 'result', result }),
-      (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
+      (err: unknown) => send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     )
   }
 })

@@ -32,7 +32,7 @@ async function measure(name: string, what: string, ms: number, op: () => Promise
     name,
     what,
     opsPerSec: Math.round((n / elapsed) * 1000),
-    usPerOp: Math.round((elapsed * 1000) / n * 10) / 10,
+    usPerOp: Math.round(((elapsed * 1000) / n) * 10) / 10,
   }
 }
 
@@ -47,24 +47,55 @@ export async function runMicro(ms: number): Promise<MicroResult[]> {
   const blobKey = { keyId: '0b3c5f0e-1111-4222-8333-444455556666', versionId: '1b3c5f0e-1111-4222-8333-444455556666', material: keyBytes }
   const blob = await sealBlob(blobKey, plaintext, {})
   const params: Record<string, string> = {
-    Action: 'Encrypt', Version: '2016-01-20', Format: 'JSON', RegionId: 'cn-hangzhou',
-    AccessKeyId: 'LTAIabcdefghijklmnopqrst', SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
-    SignatureNonce: 'bench-nonce-0001', Timestamp: '2026-01-01T00:00:00Z',
-    KeyId: blobKey.keyId, Plaintext: Buffer.from(plaintext).toString('base64'),
+    Action: 'Encrypt',
+    Version: '2016-01-20',
+    Format: 'JSON',
+    RegionId: 'cn-hangzhou',
+    AccessKeyId: 'LTAIabcdefghijklmnopqrst',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: 'bench-nonce-0001',
+    Timestamp: '2026-01-01T00:00:00Z',
+    KeyId: blobKey.keyId,
+    Plaintext: Buffer.from(plaintext).toString('base64'),
   }
   const out: MicroResult[] = []
-  out.push(await measure('webcrypto-aes-gcm-encrypt-32B', 'raw WebCrypto AES-256-GCM encrypt of 32 bytes, key imported once (the crypto floor)', ms, () =>
-    subtle.encrypt({ name: 'AES-GCM', iv }, aesKey, plaintext)))
-  out.push(await measure('core-aesGcmSeal-32B', 'core aesGcmSeal: importKey + AES-256-GCM encrypt of 32 bytes', ms, () =>
-    aesGcmSeal(keyBytes, iv, plaintext, new Uint8Array(0))))
-  out.push(await measure('core-unwrapUnderRoot', 'core unwrapUnderRoot: one root-key unwrap (access-key secret or key material; 2 per Encrypt)', ms, () =>
-    unwrapUnderRoot(ring, wrapped, 'keymaterial:bench:bench')))
-  out.push(await measure('core-sealBlob-32B', 'core sealBlob: HKDF message key + AES-GCM seal of 32 bytes (Encrypt/GenerateDataKey)', ms, () =>
-    sealBlob(blobKey, plaintext, {})))
+  out.push(
+    await measure(
+      'webcrypto-aes-gcm-encrypt-32B',
+      'raw WebCrypto AES-256-GCM encrypt of 32 bytes, key imported once (the crypto floor)',
+      ms,
+      () => subtle.encrypt({ name: 'AES-GCM', iv }, aesKey, plaintext),
+    ),
+  )
+  out.push(
+    await measure('core-aesGcmSeal-32B', 'core aesGcmSeal: importKey + AES-256-GCM encrypt of 32 bytes', ms, () =>
+      aesGcmSeal(keyBytes, iv, plaintext, new Uint8Array(0)),
+    ),
+  )
+  out.push(
+    await measure(
+      'core-unwrapUnderRoot',
+      'core unwrapUnderRoot: one root-key unwrap (access-key secret or key material; 2 per Encrypt)',
+      ms,
+      () => unwrapUnderRoot(ring, wrapped, 'keymaterial:bench:bench'),
+    ),
+  )
+  out.push(
+    await measure('core-sealBlob-32B', 'core sealBlob: HKDF message key + AES-GCM seal of 32 bytes (Encrypt/GenerateDataKey)', ms, () =>
+      sealBlob(blobKey, plaintext, {}),
+    ),
+  )
   out.push(await measure('core-openBlob-32B', 'core openBlob: HKDF + AES-GCM open (Decrypt)', ms, () => openBlob(blobKey, blob, {})))
-  out.push(await measure('core-hmac-sha1', 'core hmacUtf8 SHA-1 over a 300-byte StringToSign (importKey + sign)', ms, () =>
-    hmacUtf8('SHA-1', 'abcdefghijklmnopqrstuvwxyz0123&', 'x'.repeat(300))))
-  out.push(await measure('core-signV1', 'core signV1: canonicalize 11 params + HMAC-SHA1 (≈ the server-side verify)', ms, () =>
-    signV1('GET', params, 'abcdefghijklmnopqrstuvwxyz0123')))
+  out.push(
+    await measure('core-hmac-sha1', 'core hmacUtf8 SHA-1 over a 300-byte StringToSign (importKey + sign)', ms, () =>
+      hmacUtf8('SHA-1', 'abcdefghijklmnopqrstuvwxyz0123&', 'x'.repeat(300)),
+    ),
+  )
+  out.push(
+    await measure('core-signV1', 'core signV1: canonicalize 11 params + HMAC-SHA1 (≈ the server-side verify)', ms, () =>
+      signV1('GET', params, 'abcdefghijklmnopqrstuvwxyz0123'),
+    ),
+  )
   return out
 }

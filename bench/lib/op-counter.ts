@@ -18,7 +18,9 @@ export async function startOpCounter(dynamoEndpoint: string): Promise<OpCounter>
   const agent = new Agent({ keepAlive: true, maxSockets: 16 })
   let counts: Record<string, number> = {}
   const server: Server = createServer((req, res) => {
-    const op = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!
+    const op = String(req.headers['x-amz-target'] ?? 'unknown')
+      .split('.')
+      .pop()!
     counts[op] = (counts[op] ?? 0) + 1
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent, timeout: 10_000 },

@@ -53,7 +53,9 @@ export function phaseRunner(o: PhaseRunnerOptions): RunPhase {
       ...extra,
     }
     const result = await o.driver.run(spec, o.procsFor(target.pid), hooks)
-    const codes = Object.entries(result.errorCodes).map(([k, v]) => `${k}×${v}`).join(' ')
+    const codes = Object.entries(result.errorCodes)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ')
     o.log(
       `${name.padEnd(34)} ${result.mode === 'rate' ? `rate ${result.targetRate}/s ` : ''}${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.latency.p50.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms  errors ${result.errors}${codes ? ` [${codes}]` : ''}  other load ${result.foreignCores.toFixed(2)} (before: ${load.toFixed(2)})${result.exhausted ? '  RAN OUT OF PRE-SIGNED REQUESTS' : ''}`,
     )

@@ -165,7 +165,11 @@ export class PhaseProbe {
     }, 250)
   }
 
-  stop(): { procs: Record<string, { cpuSeconds: number; peakRssMb: number; rssMb: number; peakSource: string }>; foreignCores: number; machineCores: number } {
+  stop(): {
+    procs: Record<string, { cpuSeconds: number; peakRssMb: number; rssMb: number; peakSource: string }>
+    foreignCores: number
+    machineCores: number
+  } {
     if (this.sampler) clearInterval(this.sampler)
     const seconds = (performance.now() - this.t0) / 1000
     const busy = machineBusySeconds() - this.busy0
@@ -176,7 +180,9 @@ export class PhaseProbe {
       const mem = memory(pid)
       const cpu = (cpuSeconds(pid) ?? 0) - (this.cpuStart.get(name) ?? 0)
       const reset = this.resetOk.get(name) === true
-      const peakKb = reset ? Math.max(mem?.hwmKb ?? 0, this.sampledPeak.get(name) ?? 0) : Math.max(this.sampledPeak.get(name) ?? 0, mem?.rssKb ?? 0)
+      const peakKb = reset
+        ? Math.max(mem?.hwmKb ?? 0, this.sampledPeak.get(name) ?? 0)
+        : Math.max(this.sampledPeak.get(name) ?? 0, mem?.rssKb ?? 0)
       out[name] = {
         cpuSeconds: Math.round(cpu * 100) / 100,
         peakRssMb: Math.round(peakKb / 102.4) / 10,

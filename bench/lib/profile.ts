@@ -54,11 +54,17 @@ export async function profileWorker(
     const target = { port: w.port, pid: w.pid }
     for (const c of cases) {
       let started: Promise<unknown> | undefined
-      const phase = await runPhase(`profile: ${c.label} (inspector attached)`, target, c.req, { durationMs: Math.max(1000, Math.round(durationMs / 2)), rateHint: c.rateHint }, {
-        onWindowStart: () => {
-          started = client.send('Profiler.start')
+      const phase = await runPhase(
+        `profile: ${c.label} (inspector attached)`,
+        target,
+        c.req,
+        { durationMs: Math.max(1000, Math.round(durationMs / 2)), rateHint: c.rateHint },
+        {
+          onWindowStart: () => {
+            started = client.send('Profiler.start')
+          },
         },
-      })
+      )
       await started
       const { profile } = await client.send<{ profile: CpuProfile }>('Profiler.stop')
       const a: Attribution = attribute(profile, 'index.js', map)
@@ -72,8 +78,14 @@ export async function profileWorker(
         rps: phase.rps,
         busyUsPerRequest: Math.round(a.busyUs / n),
         cpuUsPerRequest: Math.round(measured),
-        buckets: a.buckets.slice(0, 16).map((b) => ({ bucket: b.bucket, usPerRequest: Math.round(b.share * measured * 10) / 10, share: Math.round(b.share * 1000) / 10 })),
-        functions: a.functions.slice(0, 15).map((f) => ({ fn: f.fn, bucket: f.bucket, usPerRequest: Math.round((a.busyUs ? f.us / a.busyUs : 0) * measured * 10) / 10 })),
+        buckets: a.buckets.slice(0, 16).map((b) => ({
+          bucket: b.bucket,
+          usPerRequest: Math.round(b.share * measured * 10) / 10,
+          share: Math.round(b.share * 1000) / 10,
+        })),
+        functions: a.functions
+          .slice(0, 15)
+          .map((f) => ({ fn: f.fn, bucket: f.bucket, usPerRequest: Math.round((a.busyUs ? f.us / a.busyUs : 0) * measured * 10) / 10 })),
       })
     }
   } finally {

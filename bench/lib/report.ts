@@ -125,7 +125,9 @@ function errorsCell(p: MeasuredPhase): string {
     const codes = Object.keys(p.errorCodes)
     return codes.length ? `0 (expected: ${codes.join(', ')})` : '0'
   }
-  return `**${f0(p.errors)}**: ${Object.entries(p.errorCodes).map(([k, v]) => `${k} ×${v}`).join(', ')}`
+  return `**${f0(p.errors)}**: ${Object.entries(p.errorCodes)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ')}`
 }
 
 function opsCell(ops: Record<string, number> | undefined): string {
@@ -145,13 +147,23 @@ export function renderMarkdown(r: RunResult): string {
   const L: string[] = []
   L.push(`# edge-kms benchmark — ${r.startedAt} (${r.mode})`)
   L.push('')
-  L.push(`Machine: **${m.cores} cores** (${m.model}), ${f1(m.memoryGiB)} GiB, Linux ${m.kernel}; Node ${m.node}; workerd ${m.workerd}; wrangler ${m.wrangler}; miniflare ${m.miniflare}.`)
-  L.push(`Runtime under test: ${r.runtime}. Load: ${r.options.connections} keep-alive HTTP/1.1 connections from one separate Node process, ${Number(r.options.durationMs) / 1000} s per phase after ${Number(r.options.warmupMs) / 1000} s warm-up; every KMS request V1-signed (GET, unique SignatureNonce), pre-signed before each window.`)
-  L.push(`**The load generator, workerd and dynalite (and the HSM bridge) share these ${m.cores} cores**, so every figure includes the load generator's own CPU; ratios to the hello-world ceiling (measured in the same run, same runtime, same load generator) are the comparable figures. Run wall time: ${f0(r.wallSeconds)} s.`)
+  L.push(
+    `Machine: **${m.cores} cores** (${m.model}), ${f1(m.memoryGiB)} GiB, Linux ${m.kernel}; Node ${m.node}; workerd ${m.workerd}; wrangler ${m.wrangler}; miniflare ${m.miniflare}.`,
+  )
+  L.push(
+    `Runtime under test: ${r.runtime}. Load: ${r.options.connections} keep-alive HTTP/1.1 connections from one separate Node process, ${Number(r.options.durationMs) / 1000} s per phase after ${Number(r.options.warmupMs) / 1000} s warm-up; every KMS request V1-signed (GET, unique SignatureNonce), pre-signed before each window.`,
+  )
+  L.push(
+    `**The load generator, workerd and dynalite (and the HSM bridge) share these ${m.cores} cores**, so every figure includes the load generator's own CPU; ratios to the hello-world ceiling (measured in the same run, same runtime, same load generator) are the comparable figures. Run wall time: ${f0(r.wallSeconds)} s.`,
+  )
   L.push('')
-  L.push(`Ceiling (hello-world Worker, same runtime): **${f0(r.ceilingRps)} req/s**${r.ceilingPhases.length > 1 ? ` (max of ${r.ceilingPhases.map(f0).join(' and ')}, measured at the start and at the end)` : ''}.`)
+  L.push(
+    `Ceiling (hello-world Worker, same runtime): **${f0(r.ceilingRps)} req/s**${r.ceilingPhases.length > 1 ? ` (max of ${r.ceilingPhases.map(f0).join(' and ')}, measured at the start and at the end)` : ''}.`,
+  )
   L.push('')
-  L.push('| Scenario | req/s | × ceiling | p50 ms | p99 ms | errors | store calls / req | CPU µs/req workerd | dynalite | load gen | peak RSS MB workerd | dynalite | other load (cores) |')
+  L.push(
+    '| Scenario | req/s | × ceiling | p50 ms | p99 ms | errors | store calls / req | CPU µs/req workerd | dynalite | load gen | peak RSS MB workerd | dynalite | other load (cores) |',
+  )
   L.push('|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|')
   for (const s of r.scenarios) {
     const p = s.phase
@@ -165,7 +177,9 @@ export function renderMarkdown(r: RunResult): string {
     )
   }
   L.push('')
-  L.push('"other load" = CPU used by processes outside this benchmark during the window (other people\'s tests on a shared machine); ⚠ marks windows where it reached 0.3 cores or more — treat those rows as disturbed.')
+  L.push(
+    '"other load" = CPU used by processes outside this benchmark during the window (other people\'s tests on a shared machine); ⚠ marks windows where it reached 0.3 cores or more — treat those rows as disturbed.',
+  )
   if (r.skipped.length) {
     L.push('')
     L.push('Skipped:')
@@ -176,13 +190,17 @@ export function renderMarkdown(r: RunResult): string {
     L.push('')
     L.push('## Latency at half the peak rate (fixed-rate, open loop)')
     L.push('')
-    L.push('Requests are sent on a fixed schedule at 50 % of the scenario\'s measured peak; latency counts from the scheduled send time (no coordinated omission). Target: p99 ≤ 20 ms.')
+    L.push(
+      "Requests are sent on a fixed schedule at 50 % of the scenario's measured peak; latency counts from the scheduled send time (no coordinated omission). Target: p99 ≤ 20 ms.",
+    )
     L.push('')
     L.push('| Scenario | rate req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | p99 ≤ 20 ms | other load |')
     L.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|')
     for (const h of r.halfRate) {
       const p = h.phase
-      L.push(`| ${h.label} | ${f0(p.targetRate ?? 0)} | ${f0(p.rps)} | ${f2(p.latency.p50)} | ${f2(p.latency.p90)} | ${f2(p.latency.p99)} | ${f2(p.latency.p999)} | ${f2(p.latency.max)} | ${errorsCell(p)} | ${p.latency.p99 <= 20 ? 'met' : '**missed**'} | ${f2(p.foreignCores)}${disturbed(p)} |`)
+      L.push(
+        `| ${h.label} | ${f0(p.targetRate ?? 0)} | ${f0(p.rps)} | ${f2(p.latency.p50)} | ${f2(p.latency.p90)} | ${f2(p.latency.p99)} | ${f2(p.latency.p999)} | ${f2(p.latency.max)} | ${errorsCell(p)} | ${p.latency.p99 <= 20 ? 'met' : '**missed**'} | ${f2(p.foreignCores)}${disturbed(p)} |`,
+      )
     }
   }
 
@@ -190,16 +208,22 @@ export function renderMarkdown(r: RunResult): string {
     L.push('')
     L.push('## Latency flatness with the number of keys (Encrypt)')
     L.push('')
-    L.push('Encrypt at one fixed rate (a quarter of its closed-loop peak: latency, not queueing). Keys beyond the first 10 are seeded straight into the table (core createStore + createKey); "keys named" is how many of them the requests pick from at random (10 of N separates the table size from the working set).')
+    L.push(
+      'Encrypt at one fixed rate (a quarter of its closed-loop peak: latency, not queueing). Keys beyond the first 10 are seeded straight into the table (core createStore + createKey); "keys named" is how many of them the requests pick from at random (10 of N separates the table size from the working set).',
+    )
     L.push('')
-    L.push('| keys in table | keys named | fixed rate req/s | p50 ms | p90 ms | p99 ms | Δp50 vs first row | closed-loop req/s | closed p50 ms | closed p99 ms | other load |')
+    L.push(
+      '| keys in table | keys named | fixed rate req/s | p50 ms | p90 ms | p99 ms | Δp50 vs first row | closed-loop req/s | closed p50 ms | closed p99 ms | other load |',
+    )
     L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     const base = r.flatness[0]?.rate?.latency.p50
     for (const pt of r.flatness) {
       const rp = pt.rate
       const cp = pt.closed
       const delta = base && rp ? `${(((rp.latency.p50 - base) / base) * 100).toFixed(1)} %` : '–'
-      L.push(`| ${f0(pt.keys)} | ${f0(pt.named)} | ${rp ? f0(rp.targetRate ?? 0) : '–'} | ${rp ? f2(rp.latency.p50) : '–'} | ${rp ? f2(rp.latency.p90) : '–'} | ${rp ? f2(rp.latency.p99) : '–'} | ${delta} | ${cp ? f0(cp.rps) : '–'} | ${cp ? f2(cp.latency.p50) : '–'} | ${cp ? f2(cp.latency.p99) : '–'} | ${rp ? f2(rp.foreignCores) + disturbed(rp) : '–'} |`)
+      L.push(
+        `| ${f0(pt.keys)} | ${f0(pt.named)} | ${rp ? f0(rp.targetRate ?? 0) : '–'} | ${rp ? f2(rp.latency.p50) : '–'} | ${rp ? f2(rp.latency.p90) : '–'} | ${rp ? f2(rp.latency.p99) : '–'} | ${delta} | ${cp ? f0(cp.rps) : '–'} | ${cp ? f2(cp.latency.p50) : '–'} | ${cp ? f2(cp.latency.p99) : '–'} | ${rp ? f2(rp.foreignCores) + disturbed(rp) : '–'} |`,
+      )
     }
   }
 
@@ -207,16 +231,29 @@ export function renderMarkdown(r: RunResult): string {
     L.push('')
     L.push('## Cron: rotating due keys')
     L.push('')
-    L.push('On a second, fresh stack served the same way (so that the audit backlog of the load phases does not feed the other jobs): keys seeded with automatic rotation every 7 d; `runCronOnce(endpoint, dataDir, {at, budget})` called until no job report has `more` (and, when a report says `more: false` while keys are still due, on until they are done, counting those runs). Every run also runs the other scheduled jobs (their work is listed below the table). Table operations of the rotation job are **derived** from its code — per run 1 Query on the due index, per key 1 GetItem + 1 conditional PutItem — not counted on the wire.')
+    L.push(
+      'On a second, fresh stack served the same way (so that the audit backlog of the load phases does not feed the other jobs): keys seeded with automatic rotation every 7 d; `runCronOnce(endpoint, dataDir, {at, budget})` called until no job report has `more` (and, when a report says `more: false` while keys are still due, on until they are done, counting those runs). Every run also runs the other scheduled jobs (their work is listed below the table). Table operations of the rotation job are **derived** from its code — per run 1 Query on the due index, per key 1 GetItem + 1 conditional PutItem — not counted on the wire.',
+    )
     L.push('')
-    L.push('| budget | due keys | runs (slices) | total s | run ms (min / median / max) | keys/s | Queries | GetItems | cond. PutItems | failed | workerd CPU s | dynalite CPU s |')
+    L.push(
+      '| budget | due keys | runs (slices) | total s | run ms (min / median / max) | keys/s | Queries | GetItems | cond. PutItems | failed | workerd CPU s | dynalite CPU s |',
+    )
     L.push('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|')
     for (const c of r.cron) {
       const ms = c.slices.map((s) => s.ms).sort((a, b) => a - b)
       const med = ms.length ? ms[Math.floor(ms.length / 2)]! : 0
-      L.push(`| ${f0(c.budget)} | ${f0(c.dueKeys)} | ${c.slices.length}${c.complete ? '' : ' (incomplete)'}${c.falseStops ? ` (${c.falseStops}× more=false too early)` : ''} | ${f1(c.totalMs / 1000)} | ${f0(ms[0] ?? 0)} / ${f0(med)} / ${f0(ms[ms.length - 1] ?? 0)} | ${f0(c.processed / Math.max(0.001, c.totalMs / 1000))} | ${f0(c.derivedOps.queries)} | ${f0(c.derivedOps.getItems)} | ${f0(c.derivedOps.conditionalPutItems)} | ${c.failed} | ${f1(c.procs.workerd?.cpuSeconds ?? 0)} | ${f1(c.procs.dynalite?.cpuSeconds ?? 0)} |`)
+      L.push(
+        `| ${f0(c.budget)} | ${f0(c.dueKeys)} | ${c.slices.length}${c.complete ? '' : ' (incomplete)'}${c.falseStops ? ` (${c.falseStops}× more=false too early)` : ''} | ${f1(c.totalMs / 1000)} | ${f0(ms[0] ?? 0)} / ${f0(med)} / ${f0(ms[ms.length - 1] ?? 0)} | ${f0(c.processed / Math.max(0.001, c.totalMs / 1000))} | ${f0(c.derivedOps.queries)} | ${f0(c.derivedOps.getItems)} | ${f0(c.derivedOps.conditionalPutItems)} | ${c.failed} | ${f1(c.procs.workerd?.cpuSeconds ?? 0)} | ${f1(c.procs.dynalite?.cpuSeconds ?? 0)} |`,
+      )
     }
-    const others = r.cron.map((c) => `budget ${c.budget}: ${Object.entries(c.otherJobs).map(([job, o]) => `${job} ${o.processed} processed${o.failed ? `, ${o.failed} failed` : ''}`).join('; ') || 'none'}`)
+    const others = r.cron.map(
+      (c) =>
+        `budget ${c.budget}: ${
+          Object.entries(c.otherJobs)
+            .map(([job, o]) => `${job} ${o.processed} processed${o.failed ? `, ${o.failed} failed` : ''}`)
+            .join('; ') || 'none'
+        }`,
+    )
     L.push('')
     L.push(`Other scheduled jobs in the same runs (${r.cron[0]?.slices[0]?.jobs ?? '?'} jobs per run): ${others.join(' — ')}.`)
   }
@@ -226,7 +263,8 @@ export function renderMarkdown(r: RunResult): string {
   L.push('')
   L.push('| Target | Goal | Measured | Status |')
   L.push('|---|---|---|---|')
-  for (const t of r.targets) L.push(`| ${t.name} | ${t.goal} | ${t.measured}${t.note ? ` — ${t.note}` : ''} | ${t.status === 'missed' ? '**missed**' : t.status} |`)
+  for (const t of r.targets)
+    L.push(`| ${t.name} | ${t.goal} | ${t.measured}${t.note ? ` — ${t.note}` : ''} | ${t.status === 'missed' ? '**missed**' : t.status} |`)
 
   if (r.micro.length) {
     L.push('')
@@ -241,7 +279,9 @@ export function renderMarkdown(r: RunResult): string {
     L.push('')
     L.push('## Worker CPU profile inside workerd (source-mapped self time per request)')
     L.push('')
-    L.push('A separate workerd instance with the inspector attached (V8 sampling profiler, 100 µs), same bundle and bindings, same closed-loop load; self time of each sample is attributed to the original source file through `index.js.map`. The sampler sees wall time on the isolate thread (a thread preempted by another process still shows the function it was in), so read the shares; the µs columns are the shares applied to the workerd CPU per request that /proc measured in the same window.')
+    L.push(
+      'A separate workerd instance with the inspector attached (V8 sampling profiler, 100 µs), same bundle and bindings, same closed-loop load; self time of each sample is attributed to the original source file through `index.js.map`. The sampler sees wall time on the isolate thread (a thread preempted by another process still shows the function it was in), so read the shares; the µs columns are the shares applied to the workerd CPU per request that /proc measured in the same window.',
+    )
     L.push('')
     const labels = r.profiles.map((p) => p.label)
     const buckets = [...new Set(r.profiles.flatMap((p) => p.buckets.map((b) => b.bucket)))]
@@ -249,10 +289,14 @@ export function renderMarkdown(r: RunResult): string {
     L.push(`|---|${labels.map(() => '---:').join('|')}|`)
     L.push(`| **workerd CPU per request (/proc)** | ${r.profiles.map((p) => `**${f0(p.cpuUsPerRequest)}**`).join(' | ')} |`)
     for (const b of buckets) {
-      L.push(`| ${b} | ${r.profiles.map((p) => {
-        const x = p.buckets.find((y) => y.bucket === b)
-        return x ? `${f0(x.usPerRequest)} (${x.share.toFixed(0)} %)` : '–'
-      }).join(' | ')} |`)
+      L.push(
+        `| ${b} | ${r.profiles
+          .map((p) => {
+            const x = p.buckets.find((y) => y.bucket === b)
+            return x ? `${f0(x.usPerRequest)} (${x.share.toFixed(0)} %)` : '–'
+          })
+          .join(' | ')} |`,
+      )
     }
     const last = r.profiles[r.profiles.length - 1]!
     L.push('')
@@ -295,12 +339,24 @@ export function renderSvg(r: RunResult): string {
   const hi = 10 ** Math.ceil(Math.log10(max))
   const span = width - left - right
   const x = (v: number) => left + (Math.log10(Math.max(lo, v)) / Math.log10(hi)) * span
-  const color: Record<Group, string> = { ceiling: '#888888', store: '#b07aa1', decomposition: '#9cc3e6', product: '#2f6db3', info: '#c9c9c9' }
+  const color: Record<Group, string> = {
+    ceiling: '#888888',
+    store: '#b07aa1',
+    decomposition: '#9cc3e6',
+    product: '#2f6db3',
+    info: '#c9c9c9',
+  }
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  )
   out.push(`<rect width="100%" height="100%" fill="white"/>`)
-  out.push(`<text x="12" y="22" font-size="15" font-weight="bold">edge-kms: requests/s per scenario (${esc(r.mode)}, ${esc(r.startedAt)})</text>`)
-  out.push(`<text x="12" y="42" fill="#555">${esc(r.runtime)}; ${r.machine.cores} cores shared by load generator, workerd and dynalite. Log scale; label = req/s and × ceiling (${f0(r.ceilingRps)} req/s).</text>`)
+  out.push(
+    `<text x="12" y="22" font-size="15" font-weight="bold">edge-kms: requests/s per scenario (${esc(r.mode)}, ${esc(r.startedAt)})</text>`,
+  )
+  out.push(
+    `<text x="12" y="42" fill="#555">${esc(r.runtime)}; ${r.machine.cores} cores shared by load generator, workerd and dynalite. Log scale; label = req/s and × ceiling (${f0(r.ceilingRps)} req/s).</text>`,
+  )
   for (let p = 1; p <= hi; p *= 10) {
     const gx = x(p).toFixed(1)
     out.push(`<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${height - 34}" stroke="#e4e4e4"/>`)
@@ -315,7 +371,9 @@ export function renderSvg(r: RunResult): string {
     out.push(`<text x="${left + w + 6}" y="${y + barH * 0.7}">${esc(label)}</text>`)
   })
   const x06 = x(0.6 * r.ceilingRps)
-  out.push(`<line x1="${x06.toFixed(1)}" y1="${top - 6}" x2="${x06.toFixed(1)}" y2="${height - 34}" stroke="#d62728" stroke-dasharray="4 3"/>`)
+  out.push(
+    `<line x1="${x06.toFixed(1)}" y1="${top - 6}" x2="${x06.toFixed(1)}" y2="${height - 34}" stroke="#d62728" stroke-dasharray="4 3"/>`,
+  )
   out.push(`<text x="${x06.toFixed(1)}" y="${height - 6}" fill="#d62728" text-anchor="middle">0.6 × ceiling</text>`)
   out.push('</svg>')
   return out.join('\n')

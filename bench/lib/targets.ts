@@ -27,18 +27,69 @@ export function evaluateTargets(r: TargetInputs): { targets: Target[]; notes: st
   const byId = (id: string) => scenarios.find((s) => s.id === id)
   const targets: Target[] = []
   const enc = byId('encrypt')!
-  targets.push({ name: 'software Encrypt vs ceiling', goal: '≥ 0.6 × ceiling', measured: `${Math.round(enc.phase.rps)} req/s = ${enc.ratio!.toFixed(2)} × ${Math.round(ceilingRps)}`, status: enc.ratio! >= 0.6 ? 'met' : 'missed' })
+  targets.push({
+    name: 'software Encrypt vs ceiling',
+    goal: '≥ 0.6 × ceiling',
+    measured: `${Math.round(enc.phase.rps)} req/s = ${enc.ratio!.toFixed(2)} × ${Math.round(ceilingRps)}`,
+    status: enc.ratio! >= 0.6 ? 'met' : 'missed',
+  })
   targets.push(
     ceilingRps >= 8000
-      ? { name: 'software Encrypt absolute', goal: '≥ 8,000 req/s (the ceiling allows it)', measured: `${Math.round(enc.phase.rps)} req/s`, status: enc.phase.rps >= 8000 ? 'met' : 'missed' }
-      : { name: 'software Encrypt absolute', goal: '≥ 8,000 req/s if the ceiling allows', measured: `${Math.round(enc.phase.rps)} req/s`, status: 'n/a', note: `ceiling only ${Math.round(ceilingRps)} req/s` },
+      ? {
+          name: 'software Encrypt absolute',
+          goal: '≥ 8,000 req/s (the ceiling allows it)',
+          measured: `${Math.round(enc.phase.rps)} req/s`,
+          status: enc.phase.rps >= 8000 ? 'met' : 'missed',
+        }
+      : {
+          name: 'software Encrypt absolute',
+          goal: '≥ 8,000 req/s if the ceiling allows',
+          measured: `${Math.round(enc.phase.rps)} req/s`,
+          status: 'n/a',
+          note: `ceiling only ${Math.round(ceilingRps)} req/s`,
+        },
   )
   const gsv = byId('get-secret-value')
-  targets.push(gsv ? { name: 'GetSecretValue vs ceiling', goal: '≥ 0.6 × ceiling', measured: `${Math.round(gsv.phase.rps)} req/s = ${gsv.ratio!.toFixed(2)} ×`, status: gsv.ratio! >= 0.6 ? 'met' : 'missed' } : { name: 'GetSecretValue vs ceiling', goal: '≥ 0.6 × ceiling', measured: 'not measured', status: 'n/a', note: skipped.find((s) => s.scenario === 'GetSecretValue')?.reason })
+  targets.push(
+    gsv
+      ? {
+          name: 'GetSecretValue vs ceiling',
+          goal: '≥ 0.6 × ceiling',
+          measured: `${Math.round(gsv.phase.rps)} req/s = ${gsv.ratio!.toFixed(2)} ×`,
+          status: gsv.ratio! >= 0.6 ? 'met' : 'missed',
+        }
+      : {
+          name: 'GetSecretValue vs ceiling',
+          goal: '≥ 0.6 × ceiling',
+          measured: 'not measured',
+          status: 'n/a',
+          note: skipped.find((s) => s.scenario === 'GetSecretValue')?.reason,
+        },
+  )
   const hsm = byId('hsm-encrypt')
-  targets.push(hsm ? { name: 'HSM Encrypt vs ceiling', goal: '≥ 0.4 × ceiling', measured: `${Math.round(hsm.phase.rps)} req/s = ${hsm.ratio!.toFixed(2)} ×`, status: hsm.ratio! >= 0.4 ? 'met' : 'missed' } : { name: 'HSM Encrypt vs ceiling', goal: '≥ 0.4 × ceiling', measured: 'not measured', status: 'n/a', note: skipped.find((s) => s.scenario === 'HSM Encrypt')?.reason })
+  targets.push(
+    hsm
+      ? {
+          name: 'HSM Encrypt vs ceiling',
+          goal: '≥ 0.4 × ceiling',
+          measured: `${Math.round(hsm.phase.rps)} req/s = ${hsm.ratio!.toFixed(2)} ×`,
+          status: hsm.ratio! >= 0.4 ? 'met' : 'missed',
+        }
+      : {
+          name: 'HSM Encrypt vs ceiling',
+          goal: '≥ 0.4 × ceiling',
+          measured: 'not measured',
+          status: 'n/a',
+          note: skipped.find((s) => s.scenario === 'HSM Encrypt')?.reason,
+        },
+  )
   for (const h of halfRate) {
-    targets.push({ name: `${h.label}: p99 at half the peak`, goal: 'p99 ≤ 20 ms', measured: `p99 ${h.phase.latency.p99.toFixed(2)} ms at ${h.phase.targetRate} req/s (p50 ${h.phase.latency.p50.toFixed(2)} ms)`, status: h.phase.latency.p99 <= 20 ? 'met' : 'missed' })
+    targets.push({
+      name: `${h.label}: p99 at half the peak`,
+      goal: 'p99 ≤ 20 ms',
+      measured: `p99 ${h.phase.latency.p99.toFixed(2)} ms at ${h.phase.targetRate} req/s (p50 ${h.phase.latency.p50.toFixed(2)} ms)`,
+      status: h.phase.latency.p99 <= 20 ? 'met' : 'missed',
+    })
   }
   const widest = [...flatness].reverse().find((p) => p.named === p.keys && p.keys > keyIds.length)
   if (flatness[0]?.rate && widest?.rate) {
@@ -52,7 +103,13 @@ export function evaluateTargets(r: TargetInputs): { targets: Target[]; notes: st
       goal: 'p50 within 20 % (goal stated to 100,000 keys)',
       measured: `p50 ${a.latency.p50.toFixed(2)} → ${b.latency.p50.toFixed(2)} ms (${(delta * 100).toFixed(1)} %), p99 ${a.latency.p99.toFixed(2)} → ${b.latency.p99.toFixed(2)} ms at ${b.targetRate} req/s`,
       status: Math.abs(delta) <= 0.2 ? 'met' : 'missed',
-      note: [n < 100_000 ? 'measured below 100,000 keys; run --full for 100,000' : '', noisy ? `disturbed by other processes (${a.foreignCores.toFixed(2)} / ${b.foreignCores.toFixed(2)} cores): inconclusive` : ''].filter(Boolean).join('; ') || undefined,
+      note:
+        [
+          n < 100_000 ? 'measured below 100,000 keys; run --full for 100,000' : '',
+          noisy ? `disturbed by other processes (${a.foreignCores.toFixed(2)} / ${b.foreignCores.toFixed(2)} cores): inconclusive` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
     })
   }
   const notes = buildNotes(scenarios, micro, ceilingRps, profiles)
@@ -75,12 +132,27 @@ function buildNotes(scenarios: ScenarioRow[], micro: MicroResult[], ceiling: num
   }
   const totalOps = (s: ScenarioRow) => Object.values(s.storeOps ?? {}).reduce((a, b) => a + b, 0)
   const fmt = (x: number | undefined) => (x === undefined ? '?' : `${Math.round(x).toLocaleString('en-US')} µs`)
-  const rows = scenarios.filter((s) => (s.group === 'decomposition' || s.group === 'product') && s.storeOps && cpu(s, 'workerd') !== undefined)
+  const rows = scenarios.filter(
+    (s) => (s.group === 'decomposition' || s.group === 'product') && s.storeOps && cpu(s, 'workerd') !== undefined,
+  )
   const hello = scenarios.find((s) => s.id === 'ceiling')
   if (rows.length) {
     notes.push(
       'Per request, CPU of workerd / dynalite and the store calls made: ' +
-        [hello ? `hello-world ${fmt(cpu(hello, 'workerd'))} / 0 µs, 0 calls` : '', ...rows.map((s) => `${s.label} ${fmt(cpu(s, 'workerd'))} / ${fmt(cpu(s, 'dynalite'))}, ${totalOps(s)} call${totalOps(s) === 1 ? '' : 's'} (${Object.entries(s.storeOps!).map(([o, c]) => `${o}×${c}`).join(', ') || '–'})`)].filter(Boolean).join('; ') + '.',
+        [
+          hello ? `hello-world ${fmt(cpu(hello, 'workerd'))} / 0 µs, 0 calls` : '',
+          ...rows.map(
+            (s) =>
+              `${s.label} ${fmt(cpu(s, 'workerd'))} / ${fmt(cpu(s, 'dynalite'))}, ${totalOps(s)} call${totalOps(s) === 1 ? '' : 's'} (${
+                Object.entries(s.storeOps!)
+                  .map(([o, c]) => `${o}×${c}`)
+                  .join(', ') || '–'
+              })`,
+          ),
+        ]
+          .filter(Boolean)
+          .join('; ') +
+        '.',
     )
   }
   // Least squares: Worker CPU per request against store calls per request.
@@ -118,7 +190,9 @@ function buildNotes(scenarios: ScenarioRow[], micro: MicroResult[], ceiling: num
     const store = share((b) => b === 'core/store')
     const toolbox = share((b) => b === 'dynamodb-toolbox')
     const fetchShare = share((b) => /native: (fetch|Request|Headers|read)/.test(b))
-    const crypto = share((b) => b === 'core/crypto' || b.startsWith('@noble') || /native: (importKey|encrypt|decrypt|sign|digest|deriveBits)/.test(b))
+    const crypto = share(
+      (b) => b === 'core/crypto' || b.startsWith('@noble') || /native: (importKey|encrypt|decrypt|sign|digest|deriveBits)/.test(b),
+    )
     notes.push(
       `Encrypt CPU profile inside workerd (top buckets only): AWS SDK ${sdk.toFixed(0)} %, core/store (wire client, repositories) ${store.toFixed(0)} %, dynamodb-toolbox ${toolbox.toFixed(0)} %, fetch/Request/Headers ${fetchShare.toFixed(0)} %, crypto (core/crypto, @noble, WebCrypto calls) ${crypto.toFixed(0)} % of ${Math.round(enc.cpuUsPerRequest).toLocaleString('en-US')} µs per request.`,
     )

@@ -21,7 +21,11 @@ export interface Watched {
 }
 
 export function spawnWatched(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Watched {
-  const shell = spawn('/bin/sh', ['-c', SCRIPT, 'sh', cmd, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const shell = spawn('/bin/sh', ['-c', SCRIPT, 'sh', cmd, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   shell.stdin!.on('error', () => {})
   const w: Watched = {
     shell,

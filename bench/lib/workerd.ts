@@ -30,7 +30,9 @@ export function workerdBinary(): string {
 
 export function workerdVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(require.resolve('workerd/package.json', { paths: [join(ROOT, 'node_modules/miniflare')] }), 'utf8')) as { version: string }
+    const pkg = JSON.parse(
+      readFileSync(require.resolve('workerd/package.json', { paths: [join(ROOT, 'node_modules/miniflare')] }), 'utf8'),
+    ) as { version: string }
     return pkg.version
   } catch {
     return 'unknown'

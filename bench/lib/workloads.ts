@@ -22,13 +22,21 @@ export async function sendOnce(endpoint: string, spec: RequestSpec): Promise<num
   let c = spec.creds
   if (spec.wrongSecret) c = { ...c, accessKeySecret: `${c.accessKeySecret}-wrong` }
   if (spec.unknownAccessKey) c = { ...c, accessKeyId: 'LTAIbenchNoSuchAccessKey0' }
-  const business = spec.keyIds?.length ? { ...spec.business, KeyId: spec.keyIds[Math.floor(Math.random() * spec.keyIds.length)]! } : spec.business
-  const res = await fetch(new URL(await signedPathReference(c, requestParams(c, spec.action, business)), endpoint), { signal: AbortSignal.timeout(15_000) })
+  const business = spec.keyIds?.length
+    ? { ...spec.business, KeyId: spec.keyIds[Math.floor(Math.random() * spec.keyIds.length)]! }
+    : spec.business
+  const res = await fetch(new URL(await signedPathReference(c, requestParams(c, spec.action, business)), endpoint), {
+    signal: AbortSignal.timeout(15_000),
+  })
   await res.arrayBuffer()
   return res.status
 }
 
-export type SignedRequest = (action: string, business: Record<string, string>, more?: Partial<Extract<RequestSpec, { kind: 'signed' }>>) => RequestSpec
+export type SignedRequest = (
+  action: string,
+  business: Record<string, string>,
+  more?: Partial<Extract<RequestSpec, { kind: 'signed' }>>,
+) => RequestSpec
 
 /** A builder of signed-request specs for one credential pair. */
 export function signedWith(creds: SigningCredentials): SignedRequest {
@@ -66,7 +74,13 @@ export interface Workloads {
  * @throws Error when a mandatory setup call (DescribeRegions, CreateKey, Encrypt, Decrypt,
  * GenerateDataKey) fails or the round trip does not return the plaintext.
  */
-export async function setupWorkloads(endpoint: string, creds: SigningCredentials, bridge: RunningStack['hsm'], bridgeReason: string, log: (msg: string) => void): Promise<Workloads> {
+export async function setupWorkloads(
+  endpoint: string,
+  creds: SigningCredentials,
+  bridge: RunningStack['hsm'],
+  bridgeReason: string,
+  log: (msg: string) => void,
+): Promise<Workloads> {
   const skipped: Array<{ scenario: string; reason: string }> = []
   const must = async (action: string, business: Record<string, string>) => {
     const r = await callApi(endpoint, creds, action, business)
@@ -97,11 +111,21 @@ export async function setupWorkloads(endpoint: string, creds: SigningCredentials
     if (r.status === 200) {
       const g = await callApi(endpoint, creds, 'GetSecretValue', { SecretName: secretName })
       if (g.status === 200 && g.body.SecretData === 'bench-secret-value-0123456789') secretsOk = true
-      else skipped.push({ scenario: 'GetSecretValue', reason: `CreateSecret worked but GetSecretValue answered ${g.status} ${g.body.Code ?? ''}` })
+      else
+        skipped.push({
+          scenario: 'GetSecretValue',
+          reason: `CreateSecret worked but GetSecretValue answered ${g.status} ${g.body.Code ?? ''}`,
+        })
     } else if (r.body.Code === 'InvalidAction.NotFound') {
-      skipped.push({ scenario: 'GetSecretValue', reason: 'CreateSecret answered InvalidAction.NotFound: secrets are not in this build yet' })
+      skipped.push({
+        scenario: 'GetSecretValue',
+        reason: 'CreateSecret answered InvalidAction.NotFound: secrets are not in this build yet',
+      })
     } else {
-      skipped.push({ scenario: 'GetSecretValue', reason: `CreateSecret answered ${r.status} ${r.body.Code ?? ''}: ${String(r.body.Message ?? '').slice(0, 120)}` })
+      skipped.push({
+        scenario: 'GetSecretValue',
+        reason: `CreateSecret answered ${r.status} ${r.body.Code ?? ''}: ${String(r.body.Message ?? '').slice(0, 120)}`,
+      })
     }
   }
   let hsmKeyId: string | undefined
@@ -117,7 +141,10 @@ export async function setupWorkloads(endpoint: string, creds: SigningCredentials
         hsmKeyId = undefined
       }
     } else {
-      skipped.push({ scenario: 'HSM Encrypt', reason: `CreateKey with ProtectionLevel=HSM answered ${r.status} ${r.body.Code ?? ''} (the bridge was running)` })
+      skipped.push({
+        scenario: 'HSM Encrypt',
+        reason: `CreateKey with ProtectionLevel=HSM answered ${r.status} ${r.body.Code ?? ''} (the bridge was running)`,
+      })
     }
   }
   // External key (XKS): the bridge's own XKS endpoint over its token as the EKM (README "External keys").
@@ -127,16 +154,43 @@ export async function setupWorkloads(endpoint: string, creds: SigningCredentials
     const adminBody = JSON.stringify({ id: 'bench-ekm' })
     const date = String(Date.now())
     const nonce = randomBytes(16).toString('hex')
-    const sig = createHmacSha256(bridge.secret, `POST\n/v1/xks/keys/create\n${date}\n${nonce}\n${createHash('sha256').update(adminBody).digest('hex')}`)
-    const admin = await fetch(`${bridge.url}/v1/xks/keys/create`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': sig }, body: adminBody })
-    const st = await callApi(endpoint, creds, 'CreateExternalKeyStore', { KeyStoreName: 'bench', XksProxyUriEndpoint: xks.endpoint, XksProxyUriPath: xks.uriPath, XksProxyAccessKeyId: xks.accessKeyId, XksProxyRawSecretAccessKey: xks.secretAccessKey })
-    const cn = st.status === 200 ? await callApi(endpoint, creds, 'ConnectExternalKeyStore', { KeyStoreId: st.body.KeyStoreId as string }) : st
-    const ck = cn.status === 200 ? await callApi(endpoint, creds, 'CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: st.body.KeyStoreId as string, XksKeyId: 'bench-ekm' }) : cn
-    const e = ck.status === 200 ? await callApi(endpoint, creds, 'Encrypt', { KeyId: ck.body.KeyMetadata?.KeyId as string, Plaintext: b64(plaintext) }) : ck
+    const sig = createHmacSha256(
+      bridge.secret,
+      `POST\n/v1/xks/keys/create\n${date}\n${nonce}\n${createHash('sha256').update(adminBody).digest('hex')}`,
+    )
+    const admin = await fetch(`${bridge.url}/v1/xks/keys/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': sig },
+      body: adminBody,
+    })
+    const st = await callApi(endpoint, creds, 'CreateExternalKeyStore', {
+      KeyStoreName: 'bench',
+      XksProxyUriEndpoint: xks.endpoint,
+      XksProxyUriPath: xks.uriPath,
+      XksProxyAccessKeyId: xks.accessKeyId,
+      XksProxyRawSecretAccessKey: xks.secretAccessKey,
+    })
+    const cn =
+      st.status === 200 ? await callApi(endpoint, creds, 'ConnectExternalKeyStore', { KeyStoreId: st.body.KeyStoreId as string }) : st
+    const ck =
+      cn.status === 200
+        ? await callApi(endpoint, creds, 'CreateKey', {
+            Origin: 'EXTERNAL_KEY_STORE',
+            KeyStoreId: st.body.KeyStoreId as string,
+            XksKeyId: 'bench-ekm',
+          })
+        : cn
+    const e =
+      ck.status === 200
+        ? await callApi(endpoint, creds, 'Encrypt', { KeyId: ck.body.KeyMetadata?.KeyId as string, Plaintext: b64(plaintext) })
+        : ck
     if (admin.status === 200 && e.status === 200) externalKeyId = ck.body.KeyMetadata?.KeyId as string
     else skipped.push({ scenario: 'Encrypt (external key)', reason: `setup answered ${admin.status} / ${e.status} ${e.body.Code ?? ''}` })
   } else {
-    skipped.push({ scenario: 'Encrypt (external key)', reason: `no XKS endpoint (${bridge ? 'the bridge runs without one' : bridgeReason})` })
+    skipped.push({
+      scenario: 'Encrypt (external key)',
+      reason: `no XKS endpoint (${bridge ? 'the bridge runs without one' : bridgeReason})`,
+    })
   }
   let signKey: { keyId: string; versionId: string } | undefined
   const digest = b64(createHash('sha256').update('edge-kms bench').digest())
@@ -150,12 +204,24 @@ export async function setupWorkloads(endpoint: string, creds: SigningCredentials
         versionId = v.body.KeyVersions?.KeyVersion?.[0]?.KeyVersionId
       }
       const s = versionId
-        ? await callApi(endpoint, creds, 'AsymmetricSign', { KeyId: keyId, KeyVersionId: versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest })
+        ? await callApi(endpoint, creds, 'AsymmetricSign', {
+            KeyId: keyId,
+            KeyVersionId: versionId,
+            Algorithm: 'ECDSA_SHA_256',
+            Digest: digest,
+          })
         : { status: 0, body: { Code: 'no key version id' } }
       if (s.status === 200 && versionId) signKey = { keyId, versionId }
-      else skipped.push({ scenario: 'AsymmetricSign (EC_P256)', reason: `an EC_P256 key was created but AsymmetricSign answered ${s.status} ${s.body.Code ?? ''}` })
+      else
+        skipped.push({
+          scenario: 'AsymmetricSign (EC_P256)',
+          reason: `an EC_P256 key was created but AsymmetricSign answered ${s.status} ${s.body.Code ?? ''}`,
+        })
     } else {
-      skipped.push({ scenario: 'AsymmetricSign (EC_P256)', reason: `CreateKey KeySpec=EC_P256 KeyUsage=SIGN/VERIFY answered ${r.status} ${r.body.Code ?? ''}` })
+      skipped.push({
+        scenario: 'AsymmetricSign (EC_P256)',
+        reason: `CreateKey KeySpec=EC_P256 KeyUsage=SIGN/VERIFY answered ${r.status} ${r.body.Code ?? ''}`,
+      })
     }
   }
 
@@ -163,19 +229,79 @@ export async function setupWorkloads(endpoint: string, creds: SigningCredentials
   // Every scenario's request, defined once (labels say what the request is; which store calls it
   // makes is counted below, not assumed).
   const decomposition: Array<{ id: string; label: string; what: string; req: RequestSpec; status: number; code: string }> = [
-    { id: 'err-version', label: 'InvalidVersion error', what: 'rejected before authentication (wrong Version)', req: signed('DescribeRegions', { Version: '2000-01-01' }), status: 400, code: 'InvalidVersion' },
-    { id: 'err-unknown-ak', label: 'unknown AccessKeyId', what: 'rejected by authentication: AccessKey lookup misses, dummy HMAC', req: signed('DescribeRegions', {}, { unknownAccessKey: true }), status: 404, code: 'InvalidAccessKeyId.NotFound' },
-    { id: 'err-bad-signature', label: 'bad signature', what: 'rejected by authentication after the AccessKey lookup, secret unwrap and HMAC', req: signed('DescribeRegions', {}, { wrongSecret: true }), status: 400, code: 'SignatureDoesNotMatch' },
+    {
+      id: 'err-version',
+      label: 'InvalidVersion error',
+      what: 'rejected before authentication (wrong Version)',
+      req: signed('DescribeRegions', { Version: '2000-01-01' }),
+      status: 400,
+      code: 'InvalidVersion',
+    },
+    {
+      id: 'err-unknown-ak',
+      label: 'unknown AccessKeyId',
+      what: 'rejected by authentication: AccessKey lookup misses, dummy HMAC',
+      req: signed('DescribeRegions', {}, { unknownAccessKey: true }),
+      status: 404,
+      code: 'InvalidAccessKeyId.NotFound',
+    },
+    {
+      id: 'err-bad-signature',
+      label: 'bad signature',
+      what: 'rejected by authentication after the AccessKey lookup, secret unwrap and HMAC',
+      req: signed('DescribeRegions', {}, { wrongSecret: true }),
+      status: 400,
+      code: 'SignatureDoesNotMatch',
+    },
   ]
-  const describeRegions = { id: 'describe-regions', label: 'DescribeRegions', what: 'authenticated call that touches no key', req: signed('DescribeRegions', {}) }
+  const describeRegions = {
+    id: 'describe-regions',
+    label: 'DescribeRegions',
+    what: 'authenticated call that touches no key',
+    req: signed('DescribeRegions', {}),
+  }
   const productScenarios: Array<{ id: string; label: string; what: string; req: RequestSpec }> = [
-    { id: 'encrypt', label: 'Encrypt (software key)', what: '32-byte plaintext under one of 10 software keys', req: signed('Encrypt', { Plaintext: b64(plaintext) }, { keyIds }) },
+    {
+      id: 'encrypt',
+      label: 'Encrypt (software key)',
+      what: '32-byte plaintext under one of 10 software keys',
+      req: signed('Encrypt', { Plaintext: b64(plaintext) }, { keyIds }),
+    },
     { id: 'decrypt', label: 'Decrypt (software key)', what: 'one pre-made blob', req: signed('Decrypt', { CiphertextBlob: blob }) },
-    { id: 'generate-data-key', label: 'GenerateDataKey (software)', what: '32-byte data key under one of 10 software keys', req: signed('GenerateDataKey', { NumberOfBytes: '32' }, { keyIds }) },
+    {
+      id: 'generate-data-key',
+      label: 'GenerateDataKey (software)',
+      what: '32-byte data key under one of 10 software keys',
+      req: signed('GenerateDataKey', { NumberOfBytes: '32' }, { keyIds }),
+    },
   ]
-  if (secretsOk) productScenarios.push({ id: 'get-secret-value', label: 'GetSecretValue', what: 'one secret, current version', req: signed('GetSecretValue', { SecretName: secretName }) })
-  if (hsmKeyId) productScenarios.push({ id: 'hsm-encrypt', label: 'Encrypt (HSM key)', what: 'through the HSM bridge', req: signed('Encrypt', { KeyId: hsmKeyId, Plaintext: b64(plaintext) }) })
-  if (externalKeyId) productScenarios.push({ id: 'external-encrypt', label: 'Encrypt (external key)', what: 'software layer + the bridge as XKS client → its XKS endpoint (SigV4) → SoftHSM', req: signed('Encrypt', { KeyId: externalKeyId, Plaintext: b64(plaintext) }) })
-  if (signKey) productScenarios.push({ id: 'asymmetric-sign', label: 'AsymmetricSign (EC_P256)', what: 'ECDSA P-256 over a SHA-256 digest', req: signed('AsymmetricSign', { KeyId: signKey.keyId, KeyVersionId: signKey.versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest }) })
+  if (secretsOk)
+    productScenarios.push({
+      id: 'get-secret-value',
+      label: 'GetSecretValue',
+      what: 'one secret, current version',
+      req: signed('GetSecretValue', { SecretName: secretName }),
+    })
+  if (hsmKeyId)
+    productScenarios.push({
+      id: 'hsm-encrypt',
+      label: 'Encrypt (HSM key)',
+      what: 'through the HSM bridge',
+      req: signed('Encrypt', { KeyId: hsmKeyId, Plaintext: b64(plaintext) }),
+    })
+  if (externalKeyId)
+    productScenarios.push({
+      id: 'external-encrypt',
+      label: 'Encrypt (external key)',
+      what: 'software layer + the bridge as XKS client → its XKS endpoint (SigV4) → SoftHSM',
+      req: signed('Encrypt', { KeyId: externalKeyId, Plaintext: b64(plaintext) }),
+    })
+  if (signKey)
+    productScenarios.push({
+      id: 'asymmetric-sign',
+      label: 'AsymmetricSign (EC_P256)',
+      what: 'ECDSA P-256 over a SHA-256 digest',
+      req: signed('AsymmetricSign', { KeyId: signKey.keyId, KeyVersionId: signKey.versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest }),
+    })
   return { keyIds, plaintext, blob, skipped, hsmKeyId, decomposition, describeRegions, productScenarios }
 }

@@ -19,15 +19,8 @@ export const SIGNATURE_MISMATCH_MESSAGE = 'Specified signature is not matched wi
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 
-export function incompleteSignature(
-  message: string,
-  details?: Record<string, string | number | boolean>,
-): KmsError {
-  return new KmsError(
-    'auth.incompleteSignature',
-    message,
-    details === undefined ? {} : { details },
-  )
+export function incompleteSignature(message: string, details?: Record<string, string | number | boolean>): KmsError {
+  return new KmsError('auth.incompleteSignature', message, details === undefined ? {} : { details })
 }
 
 /**

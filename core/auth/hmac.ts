@@ -41,5 +41,4 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 }
 
 /** Hex SHA-256 of the empty string: the `x-acs-content-sha256` of a request without a body. */
-export const EMPTY_BODY_SHA256_HEX =
-  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+export const EMPTY_BODY_SHA256_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'

@@ -73,7 +73,7 @@ describe('parseFormEncoded', () => {
     ])
   })
 
-  it('decodes what Node querystring sends (raw !\'()*) the same as the strict encoding', () => {
+  it("decodes what Node querystring sends (raw !'()*) the same as the strict encoding", () => {
     const strict = `SecretName=${percentEncode(HOSTILE)}`
     const loose = stringify({ SecretName: HOSTILE })
     expect(loose).not.toBe(strict)
@@ -84,14 +84,15 @@ describe('parseFormEncoded', () => {
   it('refuses malformed escapes and invalid UTF-8 as request.malformed', () => {
     const bad = ['a=%', 'a=%4', 'a=%zz', 'a=%C3', 'a=%C0%80', 'a=%ED%A0%80', '%FF=1', 'a=%E9']
     for (const raw of bad) {
-      expect(codeOf(() => parseFormEncoded(raw)), raw).toBe('request.malformed')
+      expect(
+        codeOf(() => parseFormEncoded(raw)),
+        raw,
+      ).toBe('request.malformed')
     }
   })
 
   it('round-trips any pairs encoded strictly, by querystring or by URLSearchParams', () => {
-    const pairs = fc.array(
-      fc.tuple(fc.string({ unit: 'binary', minLength: 1 }), fc.string({ unit: 'binary' })),
-    )
+    const pairs = fc.array(fc.tuple(fc.string({ unit: 'binary', minLength: 1 }), fc.string({ unit: 'binary' })))
     fc.assert(
       fc.property(pairs, (ps) => {
         const strict = ps.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')

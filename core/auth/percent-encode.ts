@@ -64,10 +64,6 @@ function decodeComponent(text: string): string {
     // URLSearchParams which silently substitutes.
     return decodeURIComponent(spaced)
   } catch (cause) {
-    throw new KmsError(
-      'request.malformed',
-      'The request contains a malformed percent-encoded parameter.',
-      { cause },
-    )
+    throw new KmsError('request.malformed', 'The request contains a malformed percent-encoded parameter.', { cause })
   }
 }

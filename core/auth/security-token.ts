@@ -158,8 +158,14 @@ export async function openSecurityToken(ring: RootKeyRing, token: string, access
   const str = (v: unknown) => typeof v === 'string'
   if (
     body.v !== 1 ||
-    !str(body.a) || !str(body.r) || !str(body.ri) || !str(body.s) || !str(body.ak) || !str(body.sk) ||
-    typeof body.i !== 'number' || typeof body.x !== 'number' ||
+    !str(body.a) ||
+    !str(body.r) ||
+    !str(body.ri) ||
+    !str(body.s) ||
+    !str(body.ak) ||
+    !str(body.sk) ||
+    typeof body.i !== 'number' ||
+    typeof body.x !== 'number' ||
     (body.p !== undefined && !str(body.p))
   ) {
     throw malformedToken()

@@ -7,13 +7,7 @@ import { CAPTURED_REQUESTS } from '../../test/unit/helpers/alibaba-captured-requ
 import { parseRawHttp } from '../../test/unit/helpers/raw-http'
 import { KmsError } from '../errors'
 import { EMPTY_BODY_SHA256_HEX } from './hmac'
-import {
-  canonicalQueryAcs3,
-  canonicalRequestAcs3,
-  defaultAcs3SignedHeaders,
-  parseAcs3Authorization,
-  signAcs3,
-} from './signature-acs3'
+import { canonicalQueryAcs3, canonicalRequestAcs3, defaultAcs3SignedHeaders, parseAcs3Authorization, signAcs3 } from './signature-acs3'
 
 const acs3Captures = CAPTURED_REQUESTS.filter((c) => c.scheme === 'ACS3')
 
@@ -37,16 +31,21 @@ describe('ACS3 canonical request', () => {
   }
 
   it('encodes values strictly but leaves names raw, as openapi-util does', () => {
-    expect(canonicalQueryAcs3([['b', "a b!*'()~"], ['a.x y', ''], ['A', 'é']])).toBe(
-      'A=%C3%A9&a.x y=&b=a%20b%21%2A%27%28%29~',
-    )
+    expect(
+      canonicalQueryAcs3([
+        ['b', "a b!*'()~"],
+        ['a.x y', ''],
+        ['A', 'é'],
+      ]),
+    ).toBe('A=%C3%A9&a.x y=&b=a%20b%21%2A%27%28%29~')
   })
 
   it('refuses query names with &, = or control characters (they would be ambiguous)', () => {
     for (const name of ['x=1&y', 'a&b', 'a=b', 'a\nb', 'a\u0000', 'a\u007f']) {
-      expect(codeOf(() => canonicalQueryAcs3([[name, 'v']])), JSON.stringify(name)).toBe(
-        'request.malformed',
-      )
+      expect(
+        codeOf(() => canonicalQueryAcs3([[name, 'v']])),
+        JSON.stringify(name),
+      ).toBe('request.malformed')
     }
   })
 })
@@ -102,18 +101,8 @@ describe('signAcs3', () => {
         request.pathname = p
         request.query = q
         request.headers = headers
-        const theirs = OpenApiUtil.getAuthorization(
-          request,
-          'ACS3-HMAC-SHA256',
-          headers['x-acs-content-sha256']!,
-          'ak',
-          s,
-        )
-        const ours = await signAcs3(
-          { method: 'POST', path: p, query: Object.entries(q), headers },
-          'ak',
-          s,
-        )
+        const theirs = OpenApiUtil.getAuthorization(request, 'ACS3-HMAC-SHA256', headers['x-acs-content-sha256']!, 'ak', s)
+        const ours = await signAcs3({ method: 'POST', path: p, query: Object.entries(q), headers }, 'ak', s)
         expect(ours).toBe(theirs)
       }),
       { numRuns: 300 },
@@ -125,18 +114,14 @@ describe('parseAcs3Authorization', () => {
   const sig = 'ab'.repeat(32)
 
   it('reads the credential, the signed headers (sorted) and the signature', () => {
-    const parsed = parseAcs3Authorization(
-      `ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders=x-acs-date;host,Signature=${sig}`,
-    )
+    const parsed = parseAcs3Authorization(`ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders=x-acs-date;host,Signature=${sig}`)
     expect(parsed.accessKeyId).toBe('AK1')
     expect(parsed.signedHeaders).toEqual(['host', 'x-acs-date'])
     expect(parsed.signature).toEqual(new Uint8Array(32).fill(0xab))
   })
 
   it('tolerates spaces around the separators and any field order', () => {
-    const parsed = parseAcs3Authorization(
-      `ACS3-HMAC-SHA256  Signature=${sig.toUpperCase()}, Credential=AK1 , SignedHeaders=host`,
-    )
+    const parsed = parseAcs3Authorization(`ACS3-HMAC-SHA256  Signature=${sig.toUpperCase()}, Credential=AK1 , SignedHeaders=host`)
     expect(parsed.accessKeyId).toBe('AK1')
     expect(parsed.signedHeaders).toEqual(['host'])
   })
@@ -178,7 +163,10 @@ describe('parseAcs3Authorization', () => {
       `ACS3-HMAC-SHA256 Credential=${'A'.repeat(129)},SignedHeaders=host,Signature=${sig}`,
     ]
     for (const value of bad) {
-      expect(codeOf(() => parseAcs3Authorization(value)), value).toBe('auth.incompleteSignature')
+      expect(
+        codeOf(() => parseAcs3Authorization(value)),
+        value,
+      ).toBe('auth.incompleteSignature')
     }
   })
 })

@@ -84,9 +84,7 @@ const SIGNATURE_HEX = /^[0-9a-fA-F]{64}$/
 // Raw query names are signed unencoded: refuse the characters that would make that ambiguous.
 const UNSAFE_QUERY_NAME = /[&=\x00-\x1f\x7f]/
 
-function headerMap(
-  headers: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
-): ReadonlyMap<string, string> {
+function headerMap(headers: ReadonlyMap<string, string> | Readonly<Record<string, string>>): ReadonlyMap<string, string> {
   return headers instanceof Map ? headers : new Map(Object.entries(headers))
 }
 
@@ -107,10 +105,7 @@ export function canonicalQueryAcs3(query: ParamList): string {
     .sort(compareNames)
     .map(([name, value]) => {
       if (UNSAFE_QUERY_NAME.test(name)) {
-        throw new KmsError(
-          'request.malformed',
-          'A query parameter name contains a reserved or control character.',
-        )
+        throw new KmsError('request.malformed', 'A query parameter name contains a reserved or control character.')
       }
       return `${name}=${percentEncode(value)}`
     })
@@ -164,24 +159,15 @@ export function defaultAcs3SignedHeaders(headers: Readonly<Record<string, string
  * @throws {KmsError} `request.malformed` (see {@link canonicalQueryAcs3});
  *   `auth.incompleteSignature` when `secret` is empty or `x-acs-content-sha256` is missing.
  */
-export async function signAcs3(
-  request: Acs3SignInput,
-  accessKeyId: string,
-  secret: string,
-): Promise<string> {
+export async function signAcs3(request: Acs3SignInput, accessKeyId: string, secret: string): Promise<string> {
   if (secret === '') throw incompleteSignature('The secret must not be empty.')
   if (request.headers['x-acs-content-sha256'] === undefined) {
     throw incompleteSignature('The header x-acs-content-sha256 is required.')
   }
-  const signedHeaders = [...(request.signedHeaders ?? defaultAcs3SignedHeaders(request.headers))]
-    .map((n) => n.toLowerCase())
-    .sort()
+  const signedHeaders = [...(request.signedHeaders ?? defaultAcs3SignedHeaders(request.headers))].map((n) => n.toLowerCase()).sort()
   const canonical = canonicalRequestAcs3({ ...request, signedHeaders })
   const mac = await hmacUtf8('SHA-256', secret, await stringToSignAcs3(canonical))
-  return (
-    `${ACS3_ALGORITHM} Credential=${accessKeyId},` +
-    `SignedHeaders=${signedHeaders.join(';')},Signature=${toHex(mac)}`
-  )
+  return `${ACS3_ALGORITHM} Credential=${accessKeyId},` + `SignedHeaders=${signedHeaders.join(';')},Signature=${toHex(mac)}`
 }
 
 interface Acs3Authorization {
@@ -206,9 +192,7 @@ export function parseAcs3Authorization(value: string): Acs3Authorization {
   const space = trimmed.search(/\s/)
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space)
   if (algorithm !== ACS3_ALGORITHM) {
-    throw incompleteSignature(
-      `The signature algorithm is not supported; only ${ACS3_ALGORITHM} is.`,
-    )
+    throw incompleteSignature(`The signature algorithm is not supported; only ${ACS3_ALGORITHM} is.`)
   }
   if (space < 0) throw malformedAuthorization()
 
@@ -249,20 +233,13 @@ export function parseAcs3Authorization(value: string): Acs3Authorization {
  *   `x-acs-content-sha256` differs from the hash of the body received; `auth.illegalTimestamp`
  *   when `x-acs-date` is not ISO 8601 UTC; `request.malformed` for an unsafe query name.
  */
-export function parseAcs3Signature(
-  req: SignedRequestInput,
-  headers: ReadonlyMap<string, string>,
-  authorization: string,
-): ParsedSignature {
+export function parseAcs3Signature(req: SignedRequestInput, headers: ReadonlyMap<string, string>, authorization: string): ParsedSignature {
   const auth = parseAcs3Authorization(authorization)
   const signed = new Set(auth.signedHeaders)
 
   const missing = ACS3_REQUIRED_SIGNED_HEADERS.filter((n) => (headers.get(n) ?? '') === '')
   if (missing.length > 0) {
-    throw incompleteSignature(
-      `The request signature is incomplete: missing header ${missing.join(', ')}.`,
-      { missing: missing.join(',') },
-    )
+    throw incompleteSignature(`The request signature is incomplete: missing header ${missing.join(', ')}.`, { missing: missing.join(',') })
   }
   const unsignedRequired: string[] = ACS3_REQUIRED_SIGNED_HEADERS.filter((n) => !signed.has(n))
   // An unsigned content-type is tolerated only on an empty body: aiohttp (the official Python
@@ -274,10 +251,9 @@ export function parseAcs3Signature(
     unsignedRequired.push('content-type')
   }
   if (unsignedRequired.length > 0) {
-    throw incompleteSignature(
-      `The header ${unsignedRequired.join(', ')} must be included in SignedHeaders.`,
-      { unsigned: unsignedRequired.join(',') },
-    )
+    throw incompleteSignature(`The header ${unsignedRequired.join(', ')} must be included in SignedHeaders.`, {
+      unsigned: unsignedRequired.join(','),
+    })
   }
   for (const name of headers.keys()) {
     // Otherwise an attacker could change or add an unsigned x-acs-* header (security token,
@@ -294,10 +270,7 @@ export function parseAcs3Signature(
 
   const contentSha256 = headers.get('x-acs-content-sha256')!
   if (contentSha256.trim().toLowerCase() !== req.bodySha256Hex.toLowerCase()) {
-    throw new KmsError(
-      'auth.signatureMismatch',
-      'The request body does not match the x-acs-content-sha256 header.',
-    )
+    throw new KmsError('auth.signatureMismatch', 'The request body does not match the x-acs-content-sha256 header.')
   }
   const nonce = headers.get('x-acs-signature-nonce')!.trim()
   assertNonceShape(nonce)

@@ -20,7 +20,13 @@ async function request(opts: { asText?: boolean; date?: string; secret?: string;
     'x-acs-content-sha256': EMPTY_BODY_SHA256_HEX,
   }
   const query: Array<[string, string]> = [['PageSize', '10']]
-  const canonical = canonicalRequestAcs3({ method: 'POST', path: '/', query, headers: new Map(Object.entries(headers)), signedHeaders: SIGNED.split(';') })
+  const canonical = canonicalRequestAcs3({
+    method: 'POST',
+    path: '/',
+    query,
+    headers: new Map(Object.entries(headers)),
+    signedHeaders: SIGNED.split(';'),
+  })
   const signature = await signAcs4(canonical, opts.secret ?? 'secret', '20261203', 'center', opts.product ?? 'Kms', opts.asText)
   headers.authorization = `ACS4-HMAC-SHA256 Credential=AKID/${opts.date ?? '20261203'}/center/${opts.product ?? 'Kms'}/aliyun_v4_request,SignedHeaders=${SIGNED},Signature=${signature}`
   return { method: 'POST', path: '/', query, form: [], headers, bodySha256Hex: EMPTY_BODY_SHA256_HEX }

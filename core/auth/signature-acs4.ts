@@ -93,7 +93,11 @@ export function parseAcs4Signature(req: SignedRequestInput): ParsedSignature {
   if (!scope || signedHeaders === undefined || signatureHex === undefined || !/^[0-9a-fA-F]{64}$/.test(signatureHex)) throw malformed()
   const [, accessKeyId, date, region, product] = scope as unknown as [string, string, string, string, string]
   // Everything but the verification is ACS3's: parse the same request as its ACS3 form.
-  const acs3 = parseAcs3Signature(req, headers, `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signatureHex}`)
+  const acs3 = parseAcs3Signature(
+    req,
+    headers,
+    `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signatureHex}`,
+  )
   const requestDate = new Date(acs3.timestamp).toISOString().slice(0, 10).replace(/-/g, '')
   if (date !== requestDate) throw incompleteSignature('The credential scope date does not match x-acs-date.')
   const names = signedHeaders.split(';')
@@ -122,6 +126,15 @@ export function parseAcs4Signature(req: SignedRequestInput): ParsedSignature {
 }
 
 /** For tests: the ACS4 signature (hex) of a canonical request. */
-export async function signAcs4(canonical: string, secret: string, date: string, region: string, product: string, asText = false): Promise<string> {
-  return toHex(hmac(sha256, acs4SigningKey(secret, date, region, product, asText), utf8(`${ACS4_ALGORITHM}\n${await sha256Hex(canonical)}`)))
+export async function signAcs4(
+  canonical: string,
+  secret: string,
+  date: string,
+  region: string,
+  product: string,
+  asText = false,
+): Promise<string> {
+  return toHex(
+    hmac(sha256, acs4SigningKey(secret, date, region, product, asText), utf8(`${ACS4_ALGORITHM}\n${await sha256Hex(canonical)}`)),
+  )
 }

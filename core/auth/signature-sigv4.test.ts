@@ -26,7 +26,9 @@ class NodeSha256 {
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0)
 
-async function signed(opts: { body?: string; service?: string; region?: string; headers?: Record<string, string>; unsignable?: string[] } = {}): Promise<SigV4RequestInput> {
+async function signed(
+  opts: { body?: string; service?: string; region?: string; headers?: Record<string, string>; unsignable?: string[] } = {},
+): Promise<SigV4RequestInput> {
   const body = opts.body ?? '{"KeyId":"alias/test"}'
   const signer = new SignatureV4({
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
@@ -94,14 +96,20 @@ describe('SigV4 verification', () => {
     const target = { ...req, headers: { ...req.headers, 'x-amz-target': 'TrentService.Decrypt' } }
     expect(await parseSigV4Signature(target, expected).verify(SECRET)).toBe(false)
     const body = { ...req, bodySha256Hex: createHash('sha256').update('{}').digest('hex') }
-    expect(await parseSigV4Signature({ ...body, headers: { ...body.headers, 'x-amz-content-sha256': body.bodySha256Hex } }, expected).verify(SECRET)).toBe(false)
+    expect(
+      await parseSigV4Signature({ ...body, headers: { ...body.headers, 'x-amz-content-sha256': body.bodySha256Hex } }, expected).verify(
+        SECRET,
+      ),
+    ).toBe(false)
     expect(await parseSigV4Signature({ ...req, path: '/x' }, expected).verify(SECRET)).toBe(false)
     expect(await parseSigV4Signature({ ...req, query: [['a', 'b']] }, expected).verify(SECRET)).toBe(false)
   })
 
   it('refuses a body whose hash is not the signed x-amz-content-sha256', async () => {
     const req = await signed({ headers: { 'x-amz-content-sha256': createHash('sha256').update('{"KeyId":"alias/test"}').digest('hex') } })
-    expect(code(() => parseSigV4Signature({ ...req, bodySha256Hex: createHash('sha256').update('other').digest('hex') }, expected))).toBe('auth.signatureMismatch')
+    expect(code(() => parseSigV4Signature({ ...req, bodySha256Hex: createHash('sha256').update('other').digest('hex') }, expected))).toBe(
+      'auth.signatureMismatch',
+    )
   })
 
   it('refuses another region or service in the scope', async () => {
@@ -131,7 +139,10 @@ describe('SigV4 verification', () => {
       'Bearer abc',
     ]
     for (const authorization of variants) {
-      expect(String(code(() => parseSigV4Signature({ ...req, headers: { ...req.headers, authorization } }, expected))), authorization).toMatch(/^auth\./)
+      expect(
+        String(code(() => parseSigV4Signature({ ...req, headers: { ...req.headers, authorization } }, expected))),
+        authorization,
+      ).toMatch(/^auth\./)
     }
     const { ['x-amz-date']: _date, ...noDate } = req.headers
     expect(code(() => parseSigV4Signature({ ...req, headers: noDate }, expected))).toBe('auth.incompleteSignature')
@@ -140,7 +151,10 @@ describe('SigV4 verification', () => {
   it('parses x-amz-date strictly', () => {
     expect(parseAmzDate('20261203T120000Z')).toBe(NOW)
     for (const bad of ['20261203T120000', '2026-12-03T12:00:00Z', '20260230T120000Z', '20261203T246000Z', '']) {
-      expect(code(() => parseAmzDate(bad)), bad).toBe('auth.illegalTimestamp')
+      expect(
+        code(() => parseAmzDate(bad)),
+        bad,
+      ).toBe('auth.illegalTimestamp')
     }
   })
 })

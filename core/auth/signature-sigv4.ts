@@ -70,7 +70,14 @@ export function parseAmzDate(text: string): number {
   if (!m) throw new KmsError('auth.illegalTimestamp', 'The x-amz-date header is not in the form yyyyMMddTHHmmssZ.')
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) {
+  if (
+    date.getUTCFullYear() !== y ||
+    date.getUTCMonth() !== mo - 1 ||
+    date.getUTCDate() !== d ||
+    date.getUTCHours() !== h ||
+    date.getUTCMinutes() !== mi ||
+    date.getUTCSeconds() !== s
+  ) {
     throw new KmsError('auth.illegalTimestamp', 'The x-amz-date header is not a valid time.')
   }
   return date.getTime()
@@ -113,7 +120,14 @@ function canonicalHeaderValue(value: string): string {
 /** The SigV4 canonical request (exported for tests). */
 export function sigV4CanonicalRequest(req: SigV4RequestInput, signedHeaders: readonly string[], payloadHash: string): string {
   const headers = signedHeaders.map((h) => `${h}:${canonicalHeaderValue(req.headers[h] ?? '')}\n`).join('')
-  return [req.method.toUpperCase(), sigV4CanonicalUri(req.path), canonicalQuery(req.query), headers, signedHeaders.join(';'), payloadHash].join('\n')
+  return [
+    req.method.toUpperCase(),
+    sigV4CanonicalUri(req.path),
+    canonicalQuery(req.query),
+    headers,
+    signedHeaders.join(';'),
+    payloadHash,
+  ].join('\n')
 }
 
 /** The day's signing key for `region` and `service`. */

@@ -16,7 +16,13 @@ describe('V1 canonicalisation', () => {
   })
 
   it('excludes Signature and writes an empty value as name=', () => {
-    expect(canonicalizeV1([['B', ''], ['Signature', 'x'], ['A', '1']])).toBe('A=1&B=')
+    expect(
+      canonicalizeV1([
+        ['B', ''],
+        ['Signature', 'x'],
+        ['A', '1'],
+      ]),
+    ).toBe('A=1&B=')
   })
 
   it('sorts by decoded name like the SDKs (a-b before a/b), not by encoded name', () => {
@@ -25,7 +31,12 @@ describe('V1 canonicalisation', () => {
   })
 
   it('accepts a record or a list of pairs alike', () => {
-    expect(canonicalizeV1({ b: '2', a: '1' })).toBe(canonicalizeV1([['a', '1'], ['b', '2']]))
+    expect(canonicalizeV1({ b: '2', a: '1' })).toBe(
+      canonicalizeV1([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    )
   })
 })
 

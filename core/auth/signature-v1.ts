@@ -69,10 +69,7 @@ export function canonicalizeV1(params: ParamList | Readonly<Record<string, strin
  *
  * @throws {KmsError} `request.malformed` when a name or value is not valid Unicode.
  */
-export function stringToSignV1(
-  method: string,
-  params: ParamList | Readonly<Record<string, string>>,
-): string {
+export function stringToSignV1(method: string, params: ParamList | Readonly<Record<string, string>>): string {
   return `${method}&${percentEncode('/')}&${percentEncode(canonicalizeV1(params))}`
 }
 
@@ -91,12 +88,40 @@ export const V1_ECHO_REDACTED = '[REDACTED]'
  * A numbered list entry (`Tag.1.Key`) is judged by its base name (`Tag`).
  */
 export const V1_ECHO_VERBATIM: ReadonlySet<string> = new Set([
-  'AccessKeyId', 'Action', 'Version', 'Format', 'RegionId', 'SignatureMethod', 'SignatureNonce',
-  'SignatureVersion', 'SignatureType', 'Timestamp',
-  'KeyId', 'DestinationKeyId', 'SourceKeyId', 'KeyVersionId', 'SourceKeyVersionId', 'AliasName',
-  'SecretName', 'VersionId', 'VersionStage', 'KeySpec', 'KeyUsage', 'Origin', 'ProtectionLevel',
-  'Algorithm', 'NumberOfBytes', 'PendingWindowInDays', 'EnableAutomaticRotation',
-  'RotationInterval', 'DryRun', 'PageNumber', 'PageSize', 'PolicyName', 'UserName', 'Status',
+  'AccessKeyId',
+  'Action',
+  'Version',
+  'Format',
+  'RegionId',
+  'SignatureMethod',
+  'SignatureNonce',
+  'SignatureVersion',
+  'SignatureType',
+  'Timestamp',
+  'KeyId',
+  'DestinationKeyId',
+  'SourceKeyId',
+  'KeyVersionId',
+  'SourceKeyVersionId',
+  'AliasName',
+  'SecretName',
+  'VersionId',
+  'VersionStage',
+  'KeySpec',
+  'KeyUsage',
+  'Origin',
+  'ProtectionLevel',
+  'Algorithm',
+  'NumberOfBytes',
+  'PendingWindowInDays',
+  'EnableAutomaticRotation',
+  'RotationInterval',
+  'DryRun',
+  'PageNumber',
+  'PageSize',
+  'PolicyName',
+  'UserName',
+  'Status',
 ])
 
 function echoedValue(name: string, value: string): string {
@@ -130,11 +155,7 @@ export function v1MismatchMessage(method: string, params: ParamList): string {
  *
  * @throws {KmsError} `request.malformed` when a name or value is not valid Unicode.
  */
-export async function signV1(
-  method: string,
-  params: ParamList | Readonly<Record<string, string>>,
-  secret: string,
-): Promise<string> {
+export async function signV1(method: string, params: ParamList | Readonly<Record<string, string>>, secret: string): Promise<string> {
   return toBase64(await hmacUtf8('SHA-1', `${secret}&`, stringToSignV1(method, params)))
 }
 
@@ -152,14 +173,9 @@ export function parseV1Signature(method: string, params: ParamList): ParsedSigna
   const values = new Map<string, string>()
   for (const [name, value] of params) values.set(name, value)
 
-  const missing = ['Signature', ...V1_REQUIRED_PARAMETERS].filter(
-    (name) => (values.get(name) ?? '') === '',
-  )
+  const missing = ['Signature', ...V1_REQUIRED_PARAMETERS].filter((name) => (values.get(name) ?? '') === '')
   if (missing.length > 0) {
-    throw incompleteSignature(
-      `The request signature is incomplete: missing ${missing.join(', ')}.`,
-      { missing: missing.join(',') },
-    )
+    throw incompleteSignature(`The request signature is incomplete: missing ${missing.join(', ')}.`, { missing: missing.join(',') })
   }
   const signature = values.get('Signature')!
   const accessKeyId = values.get('AccessKeyId')!

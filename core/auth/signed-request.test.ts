@@ -17,23 +17,8 @@ import { assertFreshTimestamp, parseSignatureTimestamp } from './timestamp'
 const V1_CAPTURES = CAPTURED_REQUESTS.filter((c) => c.scheme === 'V1')
 const ACS3_CAPTURES = CAPTURED_REQUESTS.filter((c) => c.scheme === 'ACS3')
 // Spelled out rather than imported, so that shrinking the implementation's lists fails a test.
-const V1_REQUIRED = [
-  'Action',
-  'Version',
-  'AccessKeyId',
-  'SignatureMethod',
-  'SignatureVersion',
-  'SignatureNonce',
-  'Timestamp',
-]
-const ACS3_REQUIRED = [
-  'host',
-  'x-acs-action',
-  'x-acs-version',
-  'x-acs-date',
-  'x-acs-signature-nonce',
-  'x-acs-content-sha256',
-]
+const V1_REQUIRED = ['Action', 'Version', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp']
+const ACS3_REQUIRED = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 
 type Outcome = 'accepted' | 'mismatch' | `error:${string}`
@@ -93,9 +78,7 @@ describe('parseSignature on captured SDK requests', () => {
             : input.headers['x-acs-signature-nonce']
         expect(sig.nonce).toBe(nonce)
         expect(sig.nonce).toMatch(/^[0-9a-f]{32}$/)
-        expect([Date.UTC(2026, 10, 23, 12, 14, 15), Date.UTC(2026, 10, 23, 12, 23, 20)]).toContain(
-          sig.timestamp,
-        )
+        expect([Date.UTC(2026, 10, 23, 12, 14, 15), Date.UTC(2026, 10, 23, 12, 23, 20)]).toContain(sig.timestamp)
       })
 
       it('verifies with the secret it was signed with', async () => {
@@ -316,12 +299,7 @@ describe('ACS3 signatures', () => {
       it('is rejected when any signed header value changes', async () => {
         for (const name of signed) {
           const value = input.headers[name]!
-          const changed =
-            name === 'x-acs-date'
-              ? shiftIso(value, 1000)
-              : name === 'host'
-                ? '127.0.0.1:18081'
-                : `${value}x`
+          const changed = name === 'x-acs-date' ? shiftIso(value, 1000) : name === 'host' ? '127.0.0.1:18081' : `${value}x`
           const result = await outcome(edit(input, (c) => void (c.headers[name] = changed)))
           expect(result, name).not.toBe('accepted')
           if (name !== 'x-acs-content-sha256') expect(result, name).toBe('mismatch')
@@ -386,10 +364,7 @@ describe('ACS3 signatures', () => {
           const reduced = signed.filter((n) => n !== name).join(';')
           const err = errorOf(
             edit(input, (c) => {
-              c.headers['authorization'] = c.headers['authorization']!.replace(
-                /SignedHeaders=[^,]+/,
-                `SignedHeaders=${reduced}`,
-              )
+              c.headers['authorization'] = c.headers['authorization']!.replace(/SignedHeaders=[^,]+/, `SignedHeaders=${reduced}`)
             }),
           )
           expect(err.code, name).toBe('auth.incompleteSignature')

@@ -50,9 +50,7 @@ function mergeParameters(query: ParamList, form: ParamList): ParamList {
     if (seen.has(name)) {
       throw new KmsError(
         'request.malformed',
-        name === 'Signature'
-          ? 'The Signature parameter is specified more than once.'
-          : 'A request parameter is specified more than once.',
+        name === 'Signature' ? 'The Signature parameter is specified more than once.' : 'A request parameter is specified more than once.',
       )
     }
     seen.add(name)

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { KmsError } from '../errors'
-import {
-  DEFAULT_TIMESTAMP_WINDOW_MS,
-  assertFreshTimestamp,
-  parseSignatureTimestamp,
-} from './timestamp'
+import { DEFAULT_TIMESTAMP_WINDOW_MS, assertFreshTimestamp, parseSignatureTimestamp } from './timestamp'
 
 function errorOf(fn: () => unknown): KmsError | undefined {
   try {
@@ -87,15 +83,11 @@ describe('assertFreshTimestamp', () => {
 
   it('honours a custom window', () => {
     expect(() => assertFreshTimestamp(now - 5000, now, 5000)).not.toThrow()
-    expect(errorOf(() => assertFreshTimestamp(now - 5001, now, 5000))?.code).toBe(
-      'auth.illegalTimestamp',
-    )
+    expect(errorOf(() => assertFreshTimestamp(now - 5001, now, 5000))?.code).toBe('auth.illegalTimestamp')
   })
 
   it('rejects non-finite times', () => {
     expect(errorOf(() => assertFreshTimestamp(Number.NaN, now))?.code).toBe('auth.illegalTimestamp')
-    expect(errorOf(() => assertFreshTimestamp(now, Number.POSITIVE_INFINITY))?.code).toBe(
-      'auth.illegalTimestamp',
-    )
+    expect(errorOf(() => assertFreshTimestamp(now, Number.POSITIVE_INFINITY))?.code).toBe('auth.illegalTimestamp')
   })
 })

@@ -24,14 +24,7 @@ const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 export function parseSignatureTimestamp(text: string): number {
   const m = ISO_UTC.exec(text)
   if (m === null) throw illegalFormat()
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'))
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms))
   // Date.UTC silently normalises overflowing fields and maps years 0..99 to 19xx: round-trip to
@@ -56,23 +49,12 @@ export function parseSignatureTimestamp(text: string): number {
  * @throws {KmsError} `auth.illegalTimestamp` outside the window, or when either time is not a
  *   finite number.
  */
-export function assertFreshTimestamp(
-  timestampMs: number,
-  nowMs: number,
-  windowMs: number = DEFAULT_TIMESTAMP_WINDOW_MS,
-): void {
-  if (
-    !Number.isFinite(timestampMs) ||
-    !Number.isFinite(nowMs) ||
-    Math.abs(timestampMs - nowMs) > windowMs
-  ) {
+export function assertFreshTimestamp(timestampMs: number, nowMs: number, windowMs: number = DEFAULT_TIMESTAMP_WINDOW_MS): void {
+  if (!Number.isFinite(timestampMs) || !Number.isFinite(nowMs) || Math.abs(timestampMs - nowMs) > windowMs) {
     throw new KmsError('auth.illegalTimestamp', 'Specified time stamp or date value is expired.')
   }
 }
 
 function illegalFormat(): KmsError {
-  return new KmsError(
-    'auth.illegalTimestamp',
-    'The specified timestamp or date is not in the format YYYY-MM-DDThh:mm:ssZ.',
-  )
+  return new KmsError('auth.illegalTimestamp', 'The specified timestamp or date is not in the format YYYY-MM-DDThh:mm:ssZ.')
 }

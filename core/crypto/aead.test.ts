@@ -7,10 +7,7 @@ import { KmsError } from '../errors'
 import { aesGcmOpen, aesGcmSeal } from './aead'
 import { concatBytes, fromHex, toHex } from './bytes'
 
-const VECTOR_FILE = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../test/vectors/wycheproof/aes_gcm_test.json',
-)
+const VECTOR_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/vectors/wycheproof/aes_gcm_test.json')
 // From /work/shared/vectors/wycheproof/MANIFEST.tsv (see test/vectors/README.md).
 const VECTOR_SHA256 = '985e5ecc172e181eaf49e89508b9470dcf478002eb7e8559c707eb42dc97dfe7'
 
@@ -83,11 +80,7 @@ describe('Wycheproof aes_gcm_test.json', () => {
         counts.byKeySize[group.keySize] = (counts.byKeySize[group.keySize] ?? 0) + 1
       }
     }
-    console.log(
-      `Wycheproof AES-GCM (ivSize 96): ${counts.valid} valid, ${counts.invalid} invalid;`,
-      'by key size',
-      counts.byKeySize,
-    )
+    console.log(`Wycheproof AES-GCM (ivSize 96): ${counts.valid} valid, ${counts.invalid} invalid;`, 'by key size', counts.byKeySize)
     expect(counts.valid).toBeGreaterThan(0)
     expect(counts.invalid).toBeGreaterThan(0)
     expect(Object.keys(counts.byKeySize).sort()).toEqual(['128', '192', '256'])

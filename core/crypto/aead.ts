@@ -62,12 +62,7 @@ async function importAesKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Prom
  * @returns `ciphertext || tag`, `plaintext.length + 16` bytes.
  * @throws {RangeError} when the key is not 16/24/32 bytes or the IV is not 12 bytes.
  */
-export async function aesGcmSeal(
-  key: Uint8Array,
-  iv: Uint8Array,
-  plaintext: Uint8Array,
-  aad: Uint8Array,
-): Promise<Uint8Array> {
+export async function aesGcmSeal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   checkKeyAndIv(key, iv)
   return aesGcmSealWithKey(await importAesKey(key, 'encrypt'), iv, plaintext, aad)
 }
@@ -85,12 +80,7 @@ export async function importAesGcmKey(key: Uint8Array, usage: 'encrypt' | 'decry
 }
 
 /** {@link aesGcmSeal} with a key from {@link importAesGcmKey}. */
-export async function aesGcmSealWithKey(
-  cryptoKey: CryptoKey,
-  iv: Uint8Array,
-  plaintext: Uint8Array,
-  aad: Uint8Array,
-): Promise<Uint8Array> {
+export async function aesGcmSealWithKey(cryptoKey: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   checkIv(iv)
   const input = toArrayBuffer(plaintext)
   try {
@@ -114,24 +104,14 @@ export async function aesGcmSealWithKey(
  * @throws {RangeError} when the key is not 16/24/32 bytes or the IV is not 12 bytes
  *   (programming errors, never caused by the ciphertext).
  */
-export async function aesGcmOpen(
-  key: Uint8Array,
-  iv: Uint8Array,
-  sealed: Uint8Array,
-  aad: Uint8Array,
-): Promise<Uint8Array> {
+export async function aesGcmOpen(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   checkKeyAndIv(key, iv)
   if (!(sealed instanceof Uint8Array) || sealed.length < GCM_TAG_BYTES) throw invalidCiphertext()
   return aesGcmOpenWithKey(await importAesKey(key, 'decrypt'), iv, sealed, aad)
 }
 
 /** {@link aesGcmOpen} with a key from {@link importAesGcmKey}; the same errors. */
-export async function aesGcmOpenWithKey(
-  cryptoKey: CryptoKey,
-  iv: Uint8Array,
-  sealed: Uint8Array,
-  aad: Uint8Array,
-): Promise<Uint8Array> {
+export async function aesGcmOpenWithKey(cryptoKey: CryptoKey, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   checkIv(iv)
   if (!(sealed instanceof Uint8Array) || sealed.length < GCM_TAG_BYTES) throw invalidCiphertext()
   let plaintext: ArrayBuffer

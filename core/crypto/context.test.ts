@@ -2,12 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { KmsError } from '../errors'
 import { fromUtf8, toHex, utf8 } from './bytes'
-import {
-  canonicalEncryptionContext,
-  MAX_ENCRYPTION_CONTEXT_CHARS,
-  parseEncryptionContextJson,
-  validateEncryptionContext,
-} from './context'
+import { canonicalEncryptionContext, MAX_ENCRYPTION_CONTEXT_CHARS, parseEncryptionContextJson, validateEncryptionContext } from './context'
 
 function parseError(json: string): KmsError {
   try {
@@ -22,8 +17,7 @@ function parseError(json: string): KmsError {
   throw new Error('expected parseEncryptionContextJson to throw')
 }
 
-const canonical = (ctx: Record<string, string> | undefined): string =>
-  fromUtf8(canonicalEncryptionContext(ctx))
+const canonical = (ctx: Record<string, string> | undefined): string => fromUtf8(canonicalEncryptionContext(ctx))
 
 describe('parseEncryptionContextJson', () => {
   it('accepts flat string maps, with whitespace and escapes', () => {
@@ -74,12 +68,7 @@ describe('parseEncryptionContextJson', () => {
   })
 
   it('rejects duplicate keys, including duplicates spelled with escapes', () => {
-    const bad = [
-      '{"a":"1","a":"2"}',
-      '{"a":"1","b":"x","a":"1"}',
-      '{"a":"1","\\u0061":"2"}',
-      '{"__proto__":"1","__proto__":"2"}',
-    ]
+    const bad = ['{"a":"1","a":"2"}', '{"a":"1","b":"x","a":"1"}', '{"a":"1","\\u0061":"2"}', '{"__proto__":"1","__proto__":"2"}']
     for (const json of bad) {
       expect(parseError(json).message).toMatch(/duplicate keys/)
     }
@@ -130,8 +119,7 @@ describe('parseEncryptionContextJson', () => {
     const pairs = fc.array(fc.tuple(key, text(6)), { maxLength: 6 })
     fc.assert(
       fc.property(pairs, fc.constantFrom('', ' ', '\n\t '), (list, ws) => {
-        const member = ([k, v]: [string, string]): string =>
-          `${ws}${JSON.stringify(k)}${ws}:${ws}${JSON.stringify(v)}`
+        const member = ([k, v]: [string, string]): string => `${ws}${JSON.stringify(k)}${ws}:${ws}${JSON.stringify(v)}`
         const members = list.map(member)
         const json = `${ws}{${members.join(',')}}${ws}`
         const keys = list.map(([k]) => k)
@@ -159,16 +147,23 @@ describe('parseEncryptionContextJson', () => {
 
   it('accepts nothing JSON.parse reads differently; throws only KmsError (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), text(40).map((t) => `{"${t}"}`)), (input) => {
-        let accepted: Record<string, string> | undefined
-        try {
-          accepted = parseEncryptionContextJson(input)
-        } catch (err) {
-          expect(err).toBeInstanceOf(KmsError)
-          return
-        }
-        expect({ ...accepted }).toEqual(JSON.parse(input))
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          text(40).map((t) => `{"${t}"}`),
+        ),
+        (input) => {
+          let accepted: Record<string, string> | undefined
+          try {
+            accepted = parseEncryptionContextJson(input)
+          } catch (err) {
+            expect(err).toBeInstanceOf(KmsError)
+            return
+          }
+          expect({ ...accepted }).toEqual(JSON.parse(input))
+        },
+      ),
       { numRuns: 3000 },
     )
   })
@@ -220,7 +215,7 @@ describe('canonicalEncryptionContext', () => {
     // U+1F600 (surrogates D83D DE00) sorts before U+FB01 in UTF-16 order, after it in code points.
     expect(canonical({ '\ufb01': 'x', '\u{1f600}': 'y' })).toBe('{"😀":"y","ﬁ":"x"}')
     expect(canonical({ a: '"\\\n\u0001/é' })).toBe('{"a":"\\"\\\\\\n\\u0001/é"}')
-    expect(toHex(canonicalEncryptionContext({ 'é': 'x' }))).toBe(toHex(utf8('{"é":"x"}')))
+    expect(toHex(canonicalEncryptionContext({ é: 'x' }))).toBe(toHex(utf8('{"é":"x"}')))
   })
 
   it('is case-sensitive and does not normalise Unicode (NFC and NFD differ)', () => {

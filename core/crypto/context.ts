@@ -142,7 +142,6 @@ function parseContext(json: string): Record<string, string> {
   return validateContext(out)
 }
 
-
 /**
  * Validates an encryption context built outside {@link parseEncryptionContextJson} (e.g. from the
  * flattened `EncryptionContext.k=v` form) with the same rules.

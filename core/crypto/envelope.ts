@@ -246,16 +246,11 @@ export async function sealBlob(
   const saltAndIv = checkRandomOutput(random(SALT_BYTES + GCM_IV_BYTES), SALT_BYTES + GCM_IV_BYTES)
   const salt = saltAndIv.subarray(0, SALT_BYTES)
   const iv = saltAndIv.subarray(SALT_BYTES)
-  const header = concatBytes(
-    Uint8Array.of(BLOB_FORMAT_VERSION, suite),
-    keyIdBytes,
-    versionIdBytes,
-    salt,
-    iv,
-  )
-  const messageKey = suite === SUITE_SOFTWARE_HKDF_SM4GCM
-    ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
-    : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+  const header = concatBytes(Uint8Array.of(BLOB_FORMAT_VERSION, suite), keyIdBytes, versionIdBytes, salt, iv)
+  const messageKey =
+    suite === SUITE_SOFTWARE_HKDF_SM4GCM
+      ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+      : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
   try {
     const sealed = await sealWith(suite, messageKey, iv, plaintext, concatBytes(header, aadContext))
     return concatBytes(header, sealed)
@@ -311,19 +306,11 @@ export function parseBlobHeader(blob: Uint8Array): BlobHeader {
  *   different key or version, wrong material, changed context, bad tag.
  * @throws {RangeError} when `key` itself is malformed (a server-side bug, not client input).
  */
-export async function openBlob(
-  key: BlobKey,
-  blob: Uint8Array,
-  context: Record<string, string>,
-): Promise<Uint8Array> {
+export async function openBlob(key: BlobKey, blob: Uint8Array, context: Record<string, string>): Promise<Uint8Array> {
   const { keyIdBytes, versionIdBytes } = checkKey(key)
   const suite = suiteOf(key)
   const header = parseBlobHeader(blob)
-  if (
-    header.suite !== suite ||
-    header.keyId !== key.keyId ||
-    header.versionId !== key.versionId
-  ) {
+  if (header.suite !== suite || header.keyId !== key.keyId || header.versionId !== key.versionId) {
     throw invalidCiphertext()
   }
   let aadContext: Uint8Array
@@ -337,16 +324,11 @@ export async function openBlob(
   const iv = blob.subarray(34 + SALT_BYTES, SOFTWARE_HEADER_BYTES)
   let messageKey: Uint8Array | undefined
   try {
-    messageKey = suite === SUITE_SOFTWARE_HKDF_SM4GCM
-      ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
-      : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
-    return await openWith(
-      suite,
-      messageKey,
-      iv,
-      blob.subarray(SOFTWARE_HEADER_BYTES),
-      concatBytes(headerBytes, aadContext),
-    )
+    messageKey =
+      suite === SUITE_SOFTWARE_HKDF_SM4GCM
+        ? deriveSm4MessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+        : await deriveMessageKey(key.material, salt, keyIdBytes, versionIdBytes)
+    return await openWith(suite, messageKey, iv, blob.subarray(SOFTWARE_HEADER_BYTES), concatBytes(headerBytes, aadContext))
   } catch (err) {
     throw invalidCiphertext(err)
   } finally {

@@ -1,31 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { KmsError } from '../errors'
 import { fromBase64, toBase64, toHex, utf8 } from './bytes'
-import {
-  generateRootKeyRingJson,
-  parseRootKeyRing,
-  unwrapUnderRoot,
-  wrapUnderRoot,
-  type RootKeyRing,
-} from './root-key'
+import { generateRootKeyRingJson, parseRootKeyRing, unwrapUnderRoot, wrapUnderRoot, type RootKeyRing } from './root-key'
 
 const KEY_A = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 ^ i)
 const KEY_B = Uint8Array.from({ length: 32 }, (_, i) => 0xb0 ^ (i * 3))
 const B64_A = toBase64(KEY_A)
 const B64_B = toBase64(KEY_B)
 
-const ringJson = (current: string, keys: Record<string, string>): string =>
-  JSON.stringify({ current, keys })
+const ringJson = (current: string, keys: Record<string, string>): string => JSON.stringify({ current, keys })
 
 /** Every representation of key bytes that must never appear in an error message. */
-const SECRET_FORMS = [
-  B64_A,
-  B64_B,
-  B64_A.slice(0, 16),
-  B64_B.slice(0, 16),
-  toHex(KEY_A),
-  toHex(KEY_B),
-]
+const SECRET_FORMS = [B64_A, B64_B, B64_A.slice(0, 16), B64_B.slice(0, 16), toHex(KEY_A), toHex(KEY_B)]
 
 function expectNoSecrets(err: unknown): void {
   const text = `${(err as Error).message} ${JSON.stringify((err as KmsError).details ?? {})}`
@@ -164,9 +150,7 @@ describe('wrapUnderRoot / unwrapUnderRoot', () => {
   })
 
   it('fails closed on a broken random source', async () => {
-    await expect(wrapUnderRoot(ring, secret, 'slot', (n) => new Uint8Array(n))).rejects.toThrow(
-      'random number generator failure',
-    )
+    await expect(wrapUnderRoot(ring, secret, 'slot', (n) => new Uint8Array(n))).rejects.toThrow('random number generator failure')
   })
 })
 

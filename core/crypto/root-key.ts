@@ -161,11 +161,7 @@ export async function wrapUnderRoot(
  *   any failure: malformed string, unknown root key id, wrong aad, tampering. This is
  *   server-side corruption or misconfiguration, never client input.
  */
-export async function unwrapUnderRoot(
-  ring: RootKeyRing,
-  wrapped: string,
-  aad: string,
-): Promise<Uint8Array> {
+export async function unwrapUnderRoot(ring: RootKeyRing, wrapped: string, aad: string): Promise<Uint8Array> {
   if (typeof wrapped !== 'string' || !wrapped.startsWith(WRAP_PREFIX)) {
     throw unwrapError('unknown wrapping format')
   }

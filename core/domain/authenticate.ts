@@ -29,12 +29,7 @@
  * an ordinary AccessKey is refused, as is a temporary AccessKeyId without its token.
  */
 import { parseSignature, type ParsedSignature, type SignedRequestInput } from '../auth/signed-request'
-import {
-  assertUnexpired,
-  mismatchedToken,
-  openSecurityToken,
-  STS_ACCESS_KEY_PREFIX,
-} from '../auth/security-token'
+import { assertUnexpired, mismatchedToken, openSecurityToken, STS_ACCESS_KEY_PREFIX } from '../auth/security-token'
 import { assertFreshTimestamp } from '../auth/timestamp'
 import { isAcs4Request, parseAcs4Signature } from '../auth/signature-acs4'
 import { parseSigV4Signature } from '../auth/signature-sigv4'

@@ -106,7 +106,16 @@ describe('IsolateState', () => {
     expect(state.rememberReplayId('r')).toBe(true)
     expect(state.rememberReplayId('r')).toBe(false)
     state.reset()
-    for (const c of [state.keys, state.accessKeys, state.accessKeySecrets, state.keyMaterial, state.secretVersions, state.secretKeys, state.access.identities, state.access.documents]) {
+    for (const c of [
+      state.keys,
+      state.accessKeys,
+      state.accessKeySecrets,
+      state.keyMaterial,
+      state.secretVersions,
+      state.secretKeys,
+      state.access.identities,
+      state.access.documents,
+    ]) {
       expect(c.size).toBe(0)
     }
     expect(state.rememberReplayId('r')).toBe(true)

@@ -110,24 +110,13 @@ export interface SecretRepository {
   /** Heads of an account in a region (every state), by name. */
   listByAccount(accountId: string, region: string): Promise<SecretRecord[]>
   /** Consistent read of one version item, referenced or not. */
-  getVersion(
-    accountId: string,
-    region: string,
-    secretName: string,
-    versionId: string,
-  ): Promise<SecretVersionRecord | undefined>
+  getVersion(accountId: string, region: string, secretName: string, versionId: string): Promise<SecretVersionRecord | undefined>
   /** ConditionFailed when an item for that version id exists. */
   createVersion(version: SecretVersionRecord): Promise<void>
   /** ConditionFailed unless the stored item carries `expectedToken`. */
   replaceVersion(version: SecretVersionRecord, expectedToken: string): Promise<void>
   /** ConditionFailed unless the stored item carries `expectedToken`. */
-  deleteVersion(
-    accountId: string,
-    region: string,
-    secretName: string,
-    versionId: string,
-    expectedToken: string,
-  ): Promise<void>
+  deleteVersion(accountId: string, region: string, secretName: string, versionId: string, expectedToken: string): Promise<void>
   /** Every version item stored for the secret, referenced or not (consistent). */
   listVersionItems(accountId: string, region: string, secretName: string): Promise<SecretVersionRecord[]>
   /** Heads whose due time is at or before `nowIso`, earliest first, at most `limit`. */
@@ -273,8 +262,7 @@ export interface NonceLedger {
 
 /** Key specs an HSM holds (`AES_256` backs `Aliyun_AES_256`). */
 export type HsmKeySpec =
-  | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
-  | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
+  'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmMacAlgorithm = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256'
 export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'

@@ -16,9 +16,7 @@ const SECRET = 'k'.repeat(32)
 const BASE = 'http://bridge.test:8790'
 
 const hex = (b: Uint8Array | string, key?: string): string =>
-  key === undefined
-    ? createHash('sha256').update(b).digest('hex')
-    : createHmac('sha256', key).update(b).digest('hex')
+  key === undefined ? createHash('sha256').update(b).digest('hex') : createHmac('sha256', key).update(b).digest('hex')
 
 interface Seen {
   path: string
@@ -27,10 +25,7 @@ interface Seen {
 }
 
 /** A fake bridge: verifies the request signature, answers `status`/`payload`, signed. */
-function fakeBridge(
-  answer: (req: Seen) => { status: number; payload: unknown; sign?: boolean },
-  seen: Seen[] = [],
-): typeof fetch {
+function fakeBridge(answer: (req: Seen) => { status: number; payload: unknown; sign?: boolean }, seen: Seen[] = []): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = new URL(String(input))
     const headers = new Headers(init?.headers)
@@ -145,8 +140,7 @@ describe('HsmBridgeClient', () => {
 
   it('refuses unsigned and mis-signed answers', async () => {
     const unsigned = (status: number, payload: unknown) => () => ({ status, payload, sign: false })
-    const client = (fetch: typeof globalThis.fetch): HsmBridgeClient =>
-      new HsmBridgeClient({ baseUrl: BASE, secret: SECRET, fetch })
+    const client = (fetch: typeof globalThis.fetch): HsmBridgeClient => new HsmBridgeClient({ baseUrl: BASE, secret: SECRET, fetch })
     const ok = client(fakeBridge(unsigned(200, { valid: true })))
     const verified = ok.verify('k', 'ECDSA_SHA_256', bytes(32), bytes(8))
     expect((await failure(verified)).code).toBe('internal')
@@ -186,8 +180,7 @@ describe('HsmBridgeClient', () => {
     const up = new HsmBridgeClient({
       baseUrl: BASE,
       secret: SECRET,
-      fetch: (async () =>
-        new Response('{"status":"ok","token":"edge-kms"}', { status: 200 })) as typeof fetch,
+      fetch: (async () => new Response('{"status":"ok","token":"edge-kms"}', { status: 200 })) as typeof fetch,
     })
     expect(await up.health()).toEqual({ status: 'ok', token: 'edge-kms' })
     const down = new HsmBridgeClient({

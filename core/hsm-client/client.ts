@@ -22,8 +22,7 @@ import { invalidCiphertext, KmsError } from '../errors'
 import { bridgeEndpoint, parseJson, signedCall, type BridgeEndpoint } from './signed-call'
 
 export type HsmKeySpec =
-  | 'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256'
-  | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
+  'AES_256' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmMacAlgorithm = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512'
 export type HsmSigningAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256'
 export type HsmOaepAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'
@@ -55,8 +54,15 @@ export interface HsmHealth {
 export const HSM_UNAVAILABLE_MESSAGE = 'The HSM is temporarily unavailable. Retry the request.'
 
 const KEY_SPECS: readonly string[] = [
-  'AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256',
-  'HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512',
+  'AES_256',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'HMAC_SHA_224',
+  'HMAC_SHA_256',
+  'HMAC_SHA_384',
+  'HMAC_SHA_512',
 ]
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_GENERATE_TIMEOUT_MS = 60_000
@@ -89,10 +95,7 @@ export class HsmBridgeClient {
   constructor(options: HsmClientOptions) {
     this.hsmBridge = bridgeEndpoint('HsmBridgeClient', options, true)
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.generateTimeoutMs = Math.max(
-      options.generateTimeoutMs ?? DEFAULT_GENERATE_TIMEOUT_MS,
-      this.timeoutMs,
-    )
+    this.generateTimeoutMs = Math.max(options.generateTimeoutMs ?? DEFAULT_GENERATE_TIMEOUT_MS, this.timeoutMs)
   }
 
   /**
@@ -117,11 +120,7 @@ export class HsmBridgeClient {
    *
    * @throws {KmsError} hsm.unavailable, key.notFound, validation.invalidParameter, internal.
    */
-  async encrypt(
-    id: string,
-    plaintext: Uint8Array,
-    aad: Uint8Array,
-  ): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }> {
+  async encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }> {
     const out = await this.call('/v1/keys/encrypt', {
       id,
       plaintext: toBase64(plaintext),
@@ -139,12 +138,7 @@ export class HsmBridgeClient {
    * @throws {KmsError} crypto.invalidCiphertext, hsm.unavailable, key.notFound,
    *   validation.invalidParameter, internal.
    */
-  async decrypt(
-    id: string,
-    iv: Uint8Array,
-    ciphertext: Uint8Array,
-    aad: Uint8Array,
-  ): Promise<Uint8Array> {
+  async decrypt(id: string, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
     const out = await this.call('/v1/keys/decrypt', {
       id,
       iv: toBase64(iv),
@@ -171,12 +165,7 @@ export class HsmBridgeClient {
    *
    * @throws {KmsError} hsm.unavailable, key.notFound, validation.invalidParameter, internal.
    */
-  async verify(
-    id: string,
-    algorithm: HsmSigningAlgorithm,
-    digest: Uint8Array,
-    signature: Uint8Array,
-  ): Promise<boolean> {
+  async verify(id: string, algorithm: HsmSigningAlgorithm, digest: Uint8Array, signature: Uint8Array): Promise<boolean> {
     const out = await this.call('/v1/keys/verify', {
       id,
       algorithm,
@@ -218,11 +207,7 @@ export class HsmBridgeClient {
    * @throws {KmsError} crypto.invalidCiphertext, hsm.unavailable, key.notFound,
    *   validation.invalidParameter, internal.
    */
-  async asymmetricDecrypt(
-    id: string,
-    algorithm: HsmOaepAlgorithm,
-    ciphertext: Uint8Array,
-  ): Promise<Uint8Array> {
+  async asymmetricDecrypt(id: string, algorithm: HsmOaepAlgorithm, ciphertext: Uint8Array): Promise<Uint8Array> {
     const out = await this.call('/v1/keys/asymmetric-decrypt', {
       id,
       algorithm,
@@ -292,12 +277,7 @@ export class HsmBridgeClient {
   }
 
   private async call(path: string, payload: Json, timeoutMs = this.timeoutMs): Promise<Json> {
-    const answer = await signedCall(
-      this.hsmBridge,
-      path,
-      payload,
-      timeoutMs,
-    )
+    const answer = await signedCall(this.hsmBridge, path, payload, timeoutMs)
     if (answer.network) {
       const err = answer.error
       const reason = err instanceof Error ? `network: ${err.name}` : 'network'
@@ -319,10 +299,7 @@ export class HsmBridgeClient {
     throw toKmsError(status, json as Json)
   }
 
-  private async withDeadline<T>(
-    timeoutMs: number,
-    fn: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
+  private async withDeadline<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     try {
@@ -349,9 +326,7 @@ function flag(out: Json, field: string): boolean {
 function toKmsError(status: number, json: Json): KmsError {
   const error = json.error
   const code =
-    typeof error === 'object' && error !== null && typeof (error as Json).code === 'string'
-      ? ((error as Json).code as string)
-      : undefined
+    typeof error === 'object' && error !== null && typeof (error as Json).code === 'string' ? ((error as Json).code as string) : undefined
   const failure: BridgeFailure = {
     status,
     reason: 'bridge error',
@@ -367,11 +342,7 @@ function toKmsError(status: number, json: Json): KmsError {
       return new KmsError('key.notFound', 'The specified key does not exist.', { cause: failure })
     case 'ValidationError':
     case 'UnsupportedOperation':
-      return new KmsError(
-        'validation.invalidParameter',
-        'The request is not valid for this key or operation.',
-        { cause: failure },
-      )
+      return new KmsError('validation.invalidParameter', 'The request is not valid for this key or operation.', { cause: failure })
     default:
       return internal(failure)
   }

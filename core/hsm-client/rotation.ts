@@ -20,18 +20,9 @@
 import { KmsError } from '../errors'
 import { bridgeEndpoint, parseJson, signedCall, type BridgeEndpoint } from './signed-call'
 
-export type RotationFailureReason =
-  | 'unreachable'
-  | 'timeout'
-  | 'authFailed'
-  | 'hostKeyMismatch'
-  | 'denied'
-  | 'failed'
-  | 'bridgeUnavailable'
+export type RotationFailureReason = 'unreachable' | 'timeout' | 'authFailed' | 'hostKeyMismatch' | 'denied' | 'failed' | 'bridgeUnavailable'
 
-export type RotationOutcome =
-  | { ok: true; created?: boolean }
-  | { ok: false; reason: RotationFailureReason; code?: string }
+export type RotationOutcome = { ok: true; created?: boolean } | { ok: false; reason: RotationFailureReason; code?: string }
 
 export interface DbLogin {
   user: string
@@ -211,12 +202,7 @@ export class RotationBridgeClient implements RotationConnectors {
   }
 
   private async call(path: string, payload: Json): Promise<Json | 'unavailable'> {
-    const answer = await signedCall(
-      this.hsmBridge,
-      path,
-      payload,
-      this.timeoutMs,
-    )
+    const answer = await signedCall(this.hsmBridge, path, payload, this.timeoutMs)
     if (answer.network) return 'unavailable'
     const { status, body: responseBody } = answer
     if (!answer.authentic) {

@@ -45,14 +45,18 @@ function fakeBridge(answer: (request: Record<string, unknown>) => Answer) {
     const headers = init.headers as Record<string, string>
     const body = Buffer.from(init.body as Uint8Array)
     const hash = createHash('sha256').update(body).digest('hex')
-    const expected = createHmac('sha256', SECRET).update(`POST\n/v1/xks/call\n${headers['x-bridge-date']}\n${headers['x-bridge-nonce']}\n${hash}`).digest('hex')
+    const expected = createHmac('sha256', SECRET)
+      .update(`POST\n/v1/xks/call\n${headers['x-bridge-date']}\n${headers['x-bridge-nonce']}\n${hash}`)
+      .digest('hex')
     expect(headers['x-bridge-signature']).toBe(expected)
     const request = JSON.parse(body.toString()) as Record<string, unknown>
     seen.push(request)
     const a = answer(request)
     const status = a.status ?? 200
     const text = JSON.stringify(a.body)
-    const sig = createHmac('sha256', SECRET).update(`response\n${status}\n${headers['x-bridge-nonce']}\n${createHash('sha256').update(text).digest('hex')}`).digest('hex')
+    const sig = createHmac('sha256', SECRET)
+      .update(`response\n${status}\n${headers['x-bridge-nonce']}\n${createHash('sha256').update(text).digest('hex')}`)
+      .digest('hex')
     return new Response(text, { status, headers: a.sign === false ? {} : { 'x-bridge-response-signature': sig } })
   }) as unknown as typeof fetch
   return { seen, client: new XksClient({ baseUrl: 'http://127.0.0.1:8790', secret: SECRET, fetch: fetchFn }) }
@@ -61,7 +65,10 @@ function fakeBridge(answer: (request: Record<string, unknown>) => Answer) {
 const answered = (status: number, body: unknown): Answer => ({ body: { outcome: 'answered', status, body } })
 
 async function code(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return { code: (err as KmsError).code, message: (err as KmsError).message }
 }
@@ -109,7 +116,14 @@ describe('XksClient (Worker → bridge → XKS proxy)', () => {
       tag: Buffer.from(SPEC_ENCRYPT_RESPONSE.authenticationTag, 'base64'),
       metadata: Buffer.from(SPEC_ENCRYPT_RESPONSE.ciphertextMetadata, 'base64'),
     }
-    const plaintext = await client.decrypt(ENDPOINT, 'k', { ...MD, kmsOperation: 'Decrypt' }, c, Buffer.from('project=nile,department=marketing'), 12)
+    const plaintext = await client.decrypt(
+      ENDPOINT,
+      'k',
+      { ...MD, kmsOperation: 'Decrypt' },
+      c,
+      Buffer.from('project=nile,department=marketing'),
+      12,
+    )
     expect(Buffer.from(plaintext).toString()).toBe('Hello World!')
     expect(seen[0]!.payload).toEqual({
       requestMetadata: { ...MD, kmsOperation: 'Decrypt' },
@@ -129,9 +143,19 @@ describe('XksClient (Worker → bridge → XKS proxy)', () => {
     const { client } = fakeBridge((r) =>
       r.operation === 'metadata'
         ? answered(200, { keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' })
-        : answered(200, { xksProxyFleetSize: 2, xksProxyVendor: 'v', xksProxyModel: 'm', ekmVendor: 'e', ekmFleetDetails: [{ id: 'h1', model: 'x', healthStatus: 'ACTIVE' }] }),
+        : answered(200, {
+            xksProxyFleetSize: 2,
+            xksProxyVendor: 'v',
+            xksProxyModel: 'm',
+            ekmVendor: 'e',
+            ekmFleetDetails: [{ id: 'h1', model: 'x', healthStatus: 'ACTIVE' }],
+          }),
     )
-    expect(await client.metadata(ENDPOINT, 'k', { ...MD, kmsOperation: 'CreateKey' })).toEqual({ keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' })
+    expect(await client.metadata(ENDPOINT, 'k', { ...MD, kmsOperation: 'CreateKey' })).toEqual({
+      keySpec: 'AES_256',
+      keyUsage: ['ENCRYPT', 'DECRYPT'],
+      keyStatus: 'ENABLED',
+    })
     expect(await client.health(ENDPOINT, { kmsOperation: 'KmsHealthCheck', kmsRequestId: 'r' })).toEqual({ healthy: true })
     const degraded = fakeBridge(() => answered(200, { ekmFleetDetails: [{ healthStatus: 'UNAVAILABLE' }] }))
     expect(await degraded.client.health(ENDPOINT, { kmsOperation: 'KmsHealthCheck', kmsRequestId: 'r' })).toEqual({ healthy: false })
@@ -162,7 +186,11 @@ describe('XksClient (Worker → bridge → XKS proxy)', () => {
       if (message) expect(got.message).toMatch(message)
     }
     // An Encrypt answer that is not AES-GCM-shaped is never stored as a ciphertext.
-    for (const bad of [{ ...SPEC_ENCRYPT_RESPONSE, initializationVector: 'AAAA' }, { ...SPEC_ENCRYPT_RESPONSE, authenticationTag: 'AAAA' }, { ...SPEC_ENCRYPT_RESPONSE, ciphertext: 'AAAA' }]) {
+    for (const bad of [
+      { ...SPEC_ENCRYPT_RESPONSE, initializationVector: 'AAAA' },
+      { ...SPEC_ENCRYPT_RESPONSE, authenticationTag: 'AAAA' },
+      { ...SPEC_ENCRYPT_RESPONSE, ciphertext: 'AAAA' },
+    ]) {
       const { client } = fakeBridge(() => answered(200, bad))
       expect((await code(client.encrypt(ENDPOINT, 'k', MD, Buffer.from('Hello World!'), new Uint8Array(0)))).code).toBe('hsm.unavailable')
     }

@@ -128,10 +128,11 @@ export class XksClient {
 
   /** GetHealthStatus. @throws {KmsError} see the module table. */
   async health(endpoint: XksEndpoint, md: Pick<XksRequestMetadata, 'kmsOperation' | 'kmsRequestId'>): Promise<XksHealth> {
-    const body = await this.call(endpoint, 'health', undefined, { requestMetadata: { kmsRequestId: md.kmsRequestId, kmsOperation: md.kmsOperation } })
+    const body = await this.call(endpoint, 'health', undefined, {
+      requestMetadata: { kmsRequestId: md.kmsRequestId, kmsOperation: md.kmsOperation },
+    })
     const fleet = body.ekmFleetDetails
-    const healthy =
-      Array.isArray(fleet) && fleet.some((f) => typeof f === 'object' && f !== null && (f as Json).healthStatus === 'ACTIVE')
+    const healthy = Array.isArray(fleet) && fleet.some((f) => typeof f === 'object' && f !== null && (f as Json).healthStatus === 'ACTIVE')
     return { healthy }
   }
 
@@ -145,7 +146,13 @@ export class XksClient {
   }
 
   /** Encrypt (AES_GCM). @throws {KmsError} */
-  async encrypt(endpoint: XksEndpoint, externalKeyId: string, md: XksRequestMetadata, plaintext: Uint8Array, aad: Uint8Array): Promise<XksCiphertext> {
+  async encrypt(
+    endpoint: XksEndpoint,
+    externalKeyId: string,
+    md: XksRequestMetadata,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+  ): Promise<XksCiphertext> {
     const body = await this.call(endpoint, 'encrypt', externalKeyId, {
       requestMetadata: md,
       plaintext: toBase64(plaintext),
@@ -157,8 +164,14 @@ export class XksClient {
     const tag = b64(body.authenticationTag)
     const metadata = body.ciphertextMetadata === undefined ? new Uint8Array(0) : b64(body.ciphertextMetadata)
     if (
-      ciphertext === undefined || iv === undefined || tag === undefined || metadata === undefined ||
-      ciphertext.length !== plaintext.length || iv.length !== 12 || tag.length !== 16 || metadata.length > 20
+      ciphertext === undefined ||
+      iv === undefined ||
+      tag === undefined ||
+      metadata === undefined ||
+      ciphertext.length !== plaintext.length ||
+      iv.length !== 12 ||
+      tag.length !== 16 ||
+      metadata.length > 20
     ) {
       // Not what an AES-GCM proxy returns: never store it as a ciphertext.
       throw unavailable({ reason: 'malformed encrypt answer' })
@@ -167,7 +180,14 @@ export class XksClient {
   }
 
   /** Decrypt (AES_GCM). @throws {KmsError} */
-  async decrypt(endpoint: XksEndpoint, externalKeyId: string, md: XksRequestMetadata, c: XksCiphertext, aad: Uint8Array, expectedLength: number): Promise<Uint8Array> {
+  async decrypt(
+    endpoint: XksEndpoint,
+    externalKeyId: string,
+    md: XksRequestMetadata,
+    c: XksCiphertext,
+    aad: Uint8Array,
+    expectedLength: number,
+  ): Promise<Uint8Array> {
     const body = await this.call(endpoint, 'decrypt', externalKeyId, {
       requestMetadata: md,
       ciphertext: toBase64(c.ciphertext),
@@ -232,12 +252,7 @@ export class XksClient {
   }
 
   private async bridge(path: string, payload: Json): Promise<Json> {
-    const answer = await signedCall(
-      this.hsmBridge,
-      path,
-      payload,
-      this.deadlineMs + 500,
-    )
+    const answer = await signedCall(this.hsmBridge, path, payload, this.deadlineMs + 500)
     if (answer.network) {
       const err = answer.error
       throw unavailable({ reason: `bridge network: ${err instanceof Error ? err.name : 'error'}` })
@@ -252,7 +267,9 @@ export class XksClient {
     if (typeof json !== 'object' || json === null) throw new KmsError('internal', 'Internal error.')
     if (status === 200) return json as Json
     if (status === 503 || status === 504) throw unavailable({ reason: 'bridge unavailable', status })
-    throw new KmsError('internal', 'Internal error.', { cause: { reason: 'bridge refused', status, code: (json as { error?: { code?: string } }).error?.code } })
+    throw new KmsError('internal', 'Internal error.', {
+      cause: { reason: 'bridge refused', status, code: (json as { error?: { code?: string } }).error?.code },
+    })
   }
 }
 

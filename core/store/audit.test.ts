@@ -35,13 +35,33 @@ describe('audit put (the one write of every call)', () => {
 
 describe('audit seal (one write per sealed record)', () => {
   const record = {
-    eventId: '0a1b2c3d-0000-8000-8000-000000000002', body: '{"outcome":"Unknown"}', accountId: '1234567890', time: '2026-11-23T01:02:03.004Z',
-    seq: 12_345, prevHash: 'a'.repeat(64), hash: 'b'.repeat(64), mac: 'c'.repeat(64), kid: 'rk-1',
+    eventId: '0a1b2c3d-0000-8000-8000-000000000002',
+    body: '{"outcome":"Unknown"}',
+    accountId: '1234567890',
+    time: '2026-11-23T01:02:03.004Z',
+    seq: 12_345,
+    prevHash: 'a'.repeat(64),
+    hash: 'b'.repeat(64),
+    mac: 'c'.repeat(64),
+    kid: 'rk-1',
   }
   it("builds exactly the entity's conditional PutItem", async () => {
     const viaEntity = store.entities.AuditEventEntity.build(PutItemCommand)
-      .item({ ...record, gsi1pk: `AUDIT#ACCT#${record.accountId}`, gsi1sk: `${record.time}#${record.eventId}`, gsi2pk: 'AUDIT#CHAIN#1', gsi2sk: '000000012345' })
-      .options({ condition: { and: [{ attr: 'body', eq: '{"outcome":"Pending"}' }, { attr: 'seq', exists: false }] } })
+      .item({
+        ...record,
+        gsi1pk: `AUDIT#ACCT#${record.accountId}`,
+        gsi1sk: `${record.time}#${record.eventId}`,
+        gsi2pk: 'AUDIT#CHAIN#1',
+        gsi2sk: '000000012345',
+      })
+      .options({
+        condition: {
+          and: [
+            { attr: 'body', eq: '{"outcome":"Pending"}' },
+            { attr: 'seq', exists: false },
+          ],
+        },
+      })
       .params()
     const direct = store.audit.sealParams(record, '{"outcome":"Pending"}')
     expect(direct.TableName).toBe(viaEntity.TableName)

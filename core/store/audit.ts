@@ -16,7 +16,14 @@
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand as QueryCommand_, UpdateCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand as QueryCommand_,
+  UpdateCommand,
+  type BatchWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb'
 import type { AuditRepository, NonceLedger } from '../domain/ports'
 import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
 import { guard } from './common'
@@ -115,7 +122,8 @@ export class DynamoAuditRepository implements AuditRepository {
       type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
       let requests: Requests = records.map((r) => ({ PutRequest: { Item: this.eventItem(r) } }))
       for (let round = 1; requests.length; round++) {
-        if (round > BATCH_ROUNDS) throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
+        if (round > BATCH_ROUNDS)
+          throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
         if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
         const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
         requests = out.UnprocessedItems?.[table] ?? []
@@ -179,7 +187,14 @@ export class DynamoAuditRepository implements AuditRepository {
     return guard('complete audit record', async () => {
       await this.entities.AuditEventEntity.build(PutItemCommand)
         .item(recordItem({ ...record, seq: undefined }))
-        .options({ condition: { and: [{ attr: 'body', eq: expectedBody }, { attr: 'seq', exists: false }] } })
+        .options({
+          condition: {
+            and: [
+              { attr: 'body', eq: expectedBody },
+              { attr: 'seq', exists: false },
+            ],
+          },
+        })
         .send()
     })
   }
@@ -195,18 +210,19 @@ export class DynamoAuditRepository implements AuditRepository {
       const share = Math.max(16, Math.ceil((limit * 2) / PENDING_SHARDS))
       const shards = await Promise.all(
         Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
-          const { Items = [] } = await this.table
-            .getDocumentClient()
-            .send(
-              new QueryCommand_({
-                TableName: this.table.getName(),
-                IndexName: 'gsi2',
-                KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
-                ExpressionAttributeValues: { ':p': `AUDIT#PENDING#${shard}`, ':u': `${untilTime}#~` },
-                Limit: share,
-              }),
-            )
-          return { full: Items.length >= share, records: Items.map((i) => rawToRecord(i as Record<string, unknown>, this.table.entityAttributeSavedAs)) }
+          const { Items = [] } = await this.table.getDocumentClient().send(
+            new QueryCommand_({
+              TableName: this.table.getName(),
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
+              ExpressionAttributeValues: { ':p': `AUDIT#PENDING#${shard}`, ':u': `${untilTime}#~` },
+              Limit: share,
+            }),
+          )
+          return {
+            full: Items.length >= share,
+            records: Items.map((i) => rawToRecord(i as Record<string, unknown>, this.table.entityAttributeSavedAs)),
+          }
         }),
       )
       const key = (r: AuditRecord) => `${r.time}#${r.eventId}`

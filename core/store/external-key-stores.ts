@@ -20,11 +20,7 @@ import { item } from 'dynamodb-toolbox/schema/item'
 import { number } from 'dynamodb-toolbox/schema/number'
 import { string } from 'dynamodb-toolbox/schema/string'
 
-import type {
-  ExternalKeyBindingRecord,
-  ExternalKeyStoreRecord,
-  ExternalKeyStoreRepository,
-} from '../domain/keys/external/model'
+import type { ExternalKeyBindingRecord, ExternalKeyStoreRecord, ExternalKeyStoreRepository } from '../domain/keys/external/model'
 import { guard, stripUndefined } from './common'
 import type { KmsTable } from './table'
 

@@ -52,7 +52,11 @@ describe('attachment writes', () => {
       ExpressionAttributeNames: { '#c_1': 'policyName' },
     })
     expect(sent[1]).toBeInstanceOf(DeleteCommand)
-    expect(sent[1]!.input).toMatchObject({ Key: key, ConditionExpression: 'attribute_exists(#c_1)', ExpressionAttributeNames: { '#c_1': 'policyName' } })
+    expect(sent[1]!.input).toMatchObject({
+      Key: key,
+      ConditionExpression: 'attribute_exists(#c_1)',
+      ExpressionAttributeNames: { '#c_1': 'policyName' },
+    })
   })
 })
 
@@ -80,7 +84,13 @@ describe('AccessKey writes', () => {
 })
 
 describe('resource policy writes', () => {
-  const record = (rev: number) => ({ target: { kind: 'key' as const, keyId: 'key-1' }, accountId: ACCOUNT, document: '{}', updatedAt: 'u', rev })
+  const record = (rev: number) => ({
+    target: { kind: 'key' as const, keyId: 'key-1' },
+    accountId: ACCOUNT,
+    document: '{}',
+    updatedAt: 'u',
+    rev,
+  })
 
   it('put without an expected rev is absent only; with one, on that rev', async () => {
     const { store, sent } = recording()

@@ -24,7 +24,6 @@ import type { RoleRecord } from '../domain/principals/role-model'
 import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
 
-
 function strip<T extends Record<string, unknown>>(item: T, ...names: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...item }
   for (const n of names) delete out[n]
@@ -61,7 +60,10 @@ export class DynamoIamRepository implements IamRepository {
 
   getUser(accountId: string, userName: string): Promise<UserRecord | undefined> {
     return guard('get user', async () => {
-      const { Item } = await this.entities.UserEntity.build(GetItemCommand).key({ accountId, userName }).options({ consistent: true }).send()
+      const { Item } = await this.entities.UserEntity.build(GetItemCommand)
+        .key({ accountId, userName })
+        .options({ consistent: true })
+        .send()
       return Item ? (strip(Item, 'gsi1pk', 'gsi1sk') as unknown as UserRecord) : undefined
     })
   }
@@ -107,7 +109,10 @@ export class DynamoIamRepository implements IamRepository {
 
   getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
     return guard('get role', async () => {
-      const { Item } = await this.entities.RoleEntity.build(GetItemCommand).key({ accountId, roleName }).options({ consistent: true }).send()
+      const { Item } = await this.entities.RoleEntity.build(GetItemCommand)
+        .key({ accountId, roleName })
+        .options({ consistent: true })
+        .send()
       return Item ? (strip(Item, 'gsi1pk', 'gsi1sk') as unknown as RoleRecord) : undefined
     })
   }
@@ -153,7 +158,10 @@ export class DynamoIamRepository implements IamRepository {
 
   getPolicy(accountId: string, policyName: string): Promise<CustomPolicyRecord | undefined> {
     return guard('get policy', async () => {
-      const { Item } = await this.entities.PolicyEntity.build(GetItemCommand).key({ accountId, policyName }).options({ consistent: true }).send()
+      const { Item } = await this.entities.PolicyEntity.build(GetItemCommand)
+        .key({ accountId, policyName })
+        .options({ consistent: true })
+        .send()
       return Item as CustomPolicyRecord | undefined
     })
   }
@@ -244,7 +252,14 @@ export class DynamoIamRepository implements IamRepository {
     return guard('update access key', async () => {
       await this.entities.AccessKeyEntity.build(UpdateItemCommand)
         .item({ accessKeyId, status })
-        .options({ condition: { and: [{ attr: 'accountId', eq: accountId }, { attr: 'principal', eq: principal }] } })
+        .options({
+          condition: {
+            and: [
+              { attr: 'accountId', eq: accountId },
+              { attr: 'principal', eq: principal },
+            ],
+          },
+        })
         .send()
     })
   }
@@ -253,7 +268,14 @@ export class DynamoIamRepository implements IamRepository {
     return guard('delete access key', async () => {
       await this.entities.AccessKeyEntity.build(DeleteItemCommand)
         .key({ accessKeyId })
-        .options({ condition: { and: [{ attr: 'accountId', eq: accountId }, { attr: 'principal', eq: principal }] } })
+        .options({
+          condition: {
+            and: [
+              { attr: 'accountId', eq: accountId },
+              { attr: 'principal', eq: principal },
+            ],
+          },
+        })
         .send()
     })
   }

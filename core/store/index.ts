@@ -7,11 +7,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import {
-  DynamoAliasRepository,
-  DynamoCredentialRepository,
-  DynamoKeyRepository,
-} from './repositories'
+import { DynamoAliasRepository, DynamoCredentialRepository, DynamoKeyRepository } from './repositories'
 import { DynamoSecretRepository } from './secrets'
 import { DynamoAuditRepository } from './audit'
 import { DynamoIamRepository } from './iam'

@@ -38,10 +38,7 @@ export class DynamoInstanceRepository implements InstanceRepository {
 
   get(instanceId: string): Promise<InstanceRecord | undefined> {
     return guard('get instance', async () => {
-      const { Item } = await this.entities.InstanceEntity.build(GetItemCommand)
-        .key({ instanceId })
-        .options({ consistent: true })
-        .send()
+      const { Item } = await this.entities.InstanceEntity.build(GetItemCommand).key({ instanceId }).options({ consistent: true }).send()
       return Item ? toRecord(Item as Record<string, unknown>) : undefined
     })
   }
@@ -67,9 +64,7 @@ export class DynamoInstanceRepository implements InstanceRepository {
         .query({ index: 'gsi1', partition: instancePartition(accountId, region) })
         .options({ maxPages: Infinity })
         .send()
-      return Items.map((i) => toRecord(i as Record<string, unknown>)).filter(
-        (i) => i.accountId === accountId && i.region === region,
-      )
+      return Items.map((i) => toRecord(i as Record<string, unknown>)).filter((i) => i.accountId === accountId && i.region === region)
     })
   }
 
@@ -79,7 +74,12 @@ export class DynamoInstanceRepository implements InstanceRepository {
       await this.entities.InstanceEntity.build(UpdateItemCommand)
         .item({ instanceId, [f.count]: $add(1) } as never)
         .options({
-          condition: { and: [{ attr: 'instanceId', exists: true }, { attr: f.count, lt: { attr: f.quota } }] },
+          condition: {
+            and: [
+              { attr: 'instanceId', exists: true },
+              { attr: f.count, lt: { attr: f.quota } },
+            ],
+          },
         } as never)
         .send()
     })
@@ -91,7 +91,14 @@ export class DynamoInstanceRepository implements InstanceRepository {
       await guard('release instance quota', async () => {
         await this.entities.InstanceEntity.build(UpdateItemCommand)
           .item({ instanceId, [f.count]: $add(-1) } as never)
-          .options({ condition: { and: [{ attr: 'instanceId', exists: true }, { attr: f.count, gt: 0 }] } } as never)
+          .options({
+            condition: {
+              and: [
+                { attr: 'instanceId', exists: true },
+                { attr: f.count, gt: 0 },
+              ],
+            },
+          } as never)
           .send()
       })
     } catch (err) {

@@ -105,13 +105,32 @@ describe('invalidating()', () => {
     const { calls, repos } = recorded()
     const acct = CALLER.accountId
     const at = '2026-11-23T12:00:00Z'
-    await repos.iam.createUser({ accountId: acct, userName: 'u', displayName: '', comments: '', state: 'Active', createdAt: at, updatedAt: at, rev: 1 } as never)
-    await repos.iam.putResourcePolicy({ target: { kind: 'key', keyId: 'k1' }, accountId: acct, document: '{}', updatedAt: at, rev: 1 }, undefined)
+    await repos.iam.createUser({
+      accountId: acct,
+      userName: 'u',
+      displayName: '',
+      comments: '',
+      state: 'Active',
+      createdAt: at,
+      updatedAt: at,
+      rev: 1,
+    } as never)
+    await repos.iam.putResourcePolicy(
+      { target: { kind: 'key', keyId: 'k1' }, accountId: acct, document: '{}', updatedAt: at, rev: 1 },
+      undefined,
+    )
     await repos.iam.deleteResourcePolicy({ kind: 'key', keyId: 'k1' })
     const secret = { kind: 'secret' as const, accountId: acct, region: 'cn-hangzhou', secretName: 's', uid: 'u1' }
     await repos.iam.putResourcePolicy({ target: secret, accountId: acct, document: '{}', updatedAt: at, rev: 1 }, undefined)
     await repos.iam.deleteResourcePolicy(secret)
-    await repos.credentials.putAccessKey({ accessKeyId: 'LTAIx', accountId: acct, principal: 'u', status: 'Active', wrappedSecret: '', createdAt: at } as never)
+    await repos.credentials.putAccessKey({
+      accessKeyId: 'LTAIx',
+      accountId: acct,
+      principal: 'u',
+      status: 'Active',
+      wrappedSecret: '',
+      createdAt: at,
+    } as never)
     await repos.iam.setAccessKeyStatus('LTAIx', acct, 'u', 'Inactive')
     await repos.iam.deleteAccessKey('LTAIx', acct, 'u')
     expect(calls).toEqual([
@@ -128,7 +147,9 @@ describe('invalidating()', () => {
 
   it('drops the view also when the write fails (a lost conditional write means it may be stale)', async () => {
     const { calls, repos } = recorded()
-    await expect(repos.iam.deleteAttachment(CALLER.accountId, 'nobody', 'System', 'AliyunKMSFullAccess')).rejects.toBeInstanceOf(ConditionFailed)
+    await expect(repos.iam.deleteAttachment(CALLER.accountId, 'nobody', 'System', 'AliyunKMSFullAccess')).rejects.toBeInstanceOf(
+      ConditionFailed,
+    )
     await expect(repos.keys.replace({ keyId: 'missing', rev: 2 } as never, 1)).rejects.toThrow()
     expect(calls).toEqual([`account ${CALLER.accountId}`, 'key missing'])
   })

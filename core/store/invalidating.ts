@@ -20,7 +20,14 @@
  */
 import type { AccessKeyRecord, AccountRecord, KeyRecord } from '../domain/model'
 import type { AccessInvalidation, CredentialRepository, IamRepository, KeyRepository } from '../domain/ports'
-import type { CustomPolicyRecord, PolicyAttachmentRecord, PolicyType, ResourcePolicyRecord, ResourcePolicyTarget, UserRecord } from '../domain/principals/model'
+import type {
+  CustomPolicyRecord,
+  PolicyAttachmentRecord,
+  PolicyType,
+  ResourcePolicyRecord,
+  ResourcePolicyTarget,
+  UserRecord,
+} from '../domain/principals/model'
 import type { RoleRecord } from '../domain/principals/role-model'
 
 async function thenForget(write: () => Promise<void>, forget: () => void): Promise<void> {
@@ -42,11 +49,17 @@ export class InvalidatingKeyRepository implements KeyRepository {
   }
 
   create(key: KeyRecord): Promise<void> {
-    return thenForget(() => this.inner.create(key), () => this.access.forgetKey(key.keyId))
+    return thenForget(
+      () => this.inner.create(key),
+      () => this.access.forgetKey(key.keyId),
+    )
   }
 
   replace(key: KeyRecord, expectedRev: number): Promise<void> {
-    return thenForget(() => this.inner.replace(key, expectedRev), () => this.access.forgetKey(key.keyId))
+    return thenForget(
+      () => this.inner.replace(key, expectedRev),
+      () => this.access.forgetKey(key.keyId),
+    )
   }
 
   listDue(...args: Parameters<KeyRepository['listDue']>) {
@@ -167,10 +180,16 @@ export class InvalidatingCredentialRepository implements CredentialRepository {
     return this.inner.getAccessKey(accessKeyId)
   }
   createAccessKey(record: AccessKeyRecord): Promise<void> {
-    return thenForget(() => this.inner.createAccessKey(record), () => this.access.forgetAccount(record.accountId))
+    return thenForget(
+      () => this.inner.createAccessKey(record),
+      () => this.access.forgetAccount(record.accountId),
+    )
   }
   putAccessKey(record: AccessKeyRecord): Promise<void> {
-    return thenForget(() => this.inner.putAccessKey(record), () => this.access.forgetAccount(record.accountId))
+    return thenForget(
+      () => this.inner.putAccessKey(record),
+      () => this.access.forgetAccount(record.accountId),
+    )
   }
   getAccount(accountId: string): Promise<AccountRecord | undefined> {
     return this.inner.getAccount(accountId)

@@ -43,7 +43,10 @@ describe('key writes', () => {
     const { store, only } = recording()
     await store.keys.create(keyRecord())
     expect(only().input.Item).toMatchObject({
-      tags: [{ k: 'env', v: 'test' }, { k: 'constructor', v: 'x' }],
+      tags: [
+        { k: 'env', v: 'test' },
+        { k: 'constructor', v: 'x' },
+      ],
       gsi1pk: 'ACCOUNT#1234567890123456#cn-hangzhou#KEYS',
       gsi1sk: '2026-11-01T00:00:00Z#key-1',
     })
@@ -89,7 +92,11 @@ describe('key writes', () => {
       bodies.push({ target: init.headers['x-amz-target'], body: JSON.parse(new TextDecoder().decode(init.body)) })
       return new Response('{}', { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' } })
     })
-    const wire = new WireDocumentClient({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })
+    const wire = new WireDocumentClient({
+      endpoint: 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    })
     await createStore(wire, 'kms-test').keys.replace(keyRecord({ rev: 2 }), 1)
     expect(bodies).toHaveLength(1)
     expect(bodies[0].target).toBe('DynamoDB_20120810.PutItem')
@@ -143,7 +150,11 @@ describe('alias writes', () => {
     await store.aliases.delete('1234567890123456', 'cn-hangzhou', 'alias/a')
     await store.aliases.delete('1234567890123456', 'cn-hangzhou', 'alias/a', 'key-1')
     expect(sent[0]).toBeInstanceOf(DeleteCommand)
-    expect(sent[0]!.input).toMatchObject({ Key: key, ConditionExpression: 'attribute_exists(#c_1)', ExpressionAttributeNames: { '#c_1': 'aliasName' } })
+    expect(sent[0]!.input).toMatchObject({
+      Key: key,
+      ConditionExpression: 'attribute_exists(#c_1)',
+      ExpressionAttributeNames: { '#c_1': 'aliasName' },
+    })
     expect(sent[1]!.input).toMatchObject({
       Key: key,
       ConditionExpression: '#c_1 = :c_1',

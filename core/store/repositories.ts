@@ -12,16 +12,9 @@ import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
 import type { AccessKeyRecord, AccountRecord, AliasRecord, KeyRecord } from '../domain/model'
-import {
-  ConditionFailed,
-  type AliasRepository,
-  type CredentialRepository,
-  type KeyRepository,
-} from '../domain/ports'
+import { ConditionFailed, type AliasRepository, type CredentialRepository, type KeyRepository } from '../domain/ports'
 import { fromPairs, guard, stripUndefined, toPairs } from './common'
 import type { KmsEntities, KmsTable } from './table'
-
-
 
 export function ownerPartition(accountId: string, region: string, kind: 'KEYS' | 'ALIASES' | 'SECRETS') {
   return `ACCOUNT#${accountId}#${region}#${kind}`
@@ -36,9 +29,7 @@ function keyItem(key: KeyRecord) {
     tags: toPairs(key.tags),
     // Deleted keys (tombstones that keep the id from ever being reused) leave the listing index.
     gsi1pk:
-      key.keyState === 'Deleted'
-        ? `ACCOUNT#${key.accountId}#${key.region}#DELETEDKEYS`
-        : ownerPartition(key.accountId, key.region, 'KEYS'),
+      key.keyState === 'Deleted' ? `ACCOUNT#${key.accountId}#${key.region}#DELETEDKEYS` : ownerPartition(key.accountId, key.region, 'KEYS'),
     gsi1sk: `${key.createdAt}#${key.keyId}`,
     ...dueIndex(key),
   })
@@ -83,10 +74,7 @@ export class DynamoKeyRepository implements KeyRepository {
 
   get(keyId: string): Promise<KeyRecord | undefined> {
     return guard('get key', async () => {
-      const { Item } = await this.entities.KeyEntity.build(GetItemCommand)
-        .key({ keyId })
-        .options({ consistent: true })
-        .send()
+      const { Item } = await this.entities.KeyEntity.build(GetItemCommand).key({ keyId }).options({ consistent: true }).send()
       return Item ? toKeyRecord(Item) : undefined
     })
   }
@@ -190,10 +178,7 @@ export class DynamoAliasRepository implements AliasRepository {
       await this.entities.AliasEntity.build(DeleteItemCommand)
         .key({ accountId, region, aliasName })
         .options({
-          condition:
-            expectedKeyId === undefined
-              ? { attr: 'aliasName', exists: true }
-              : { attr: 'keyId', eq: expectedKeyId },
+          condition: expectedKeyId === undefined ? { attr: 'aliasName', exists: true } : { attr: 'keyId', eq: expectedKeyId },
         })
         .send()
     })
@@ -217,10 +202,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     return guard('get access key', async () => {
-      const { Item } = await this.entities.AccessKeyEntity.build(GetItemCommand)
-        .key({ accessKeyId })
-        .options({ consistent: true })
-        .send()
+      const { Item } = await this.entities.AccessKeyEntity.build(GetItemCommand).key({ accessKeyId }).options({ consistent: true }).send()
       if (!Item) return undefined
       const { gsi1pk: _a, gsi1sk: _b, ...rest } = Item
       return rest as AccessKeyRecord
@@ -250,10 +232,7 @@ export class DynamoCredentialRepository implements CredentialRepository {
 
   getAccount(accountId: string): Promise<AccountRecord | undefined> {
     return guard('get account', async () => {
-      const { Item } = await this.entities.AccountEntity.build(GetItemCommand)
-        .key({ accountId })
-        .options({ consistent: true })
-        .send()
+      const { Item } = await this.entities.AccountEntity.build(GetItemCommand).key({ accountId }).options({ consistent: true }).send()
       return Item as AccountRecord | undefined
     })
   }

@@ -22,8 +22,6 @@ import type { KmsEntities, KmsTable } from './table'
 export const SECRET_DUE_PARTITION = 'DUE#SECRET'
 export const SECRET_ROTATION_DUE_PARTITION = 'DUE#SECRET_ROTATION'
 
-
-
 /** The secret's part of table keys and due-index sort keys: `<account>#<region>#<name>`. */
 export function secretKey(s: Pick<SecretRecord, 'accountId' | 'region' | 'secretName'>): string {
   return `${s.accountId}#${s.region}#${s.secretName}`
@@ -57,11 +55,7 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
     private readonly entities: KmsEntities,
   ) {}
 
-  getHead(
-    accountId: string,
-    region: string,
-    secretName: string,
-  ): Promise<SecretRecord | undefined> {
+  getHead(accountId: string, region: string, secretName: string): Promise<SecretRecord | undefined> {
     return guard('get secret', async () => {
       const { Item } = await this.entities.SecretEntity.build(GetItemCommand)
         .key({ accountId, region, secretName })
@@ -89,12 +83,7 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
     })
   }
 
-  deleteHead(
-    accountId: string,
-    region: string,
-    secretName: string,
-    expectedRev: number,
-  ): Promise<void> {
+  deleteHead(accountId: string, region: string, secretName: string, expectedRev: number): Promise<void> {
     return guard('delete secret', async () => {
       await this.entities.SecretEntity.build(DeleteItemCommand)
         .key({ accountId, region, secretName })
@@ -115,12 +104,7 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
     })
   }
 
-  getVersion(
-    accountId: string,
-    region: string,
-    secretName: string,
-    versionId: string,
-  ): Promise<SecretVersionRecord | undefined> {
+  getVersion(accountId: string, region: string, secretName: string, versionId: string): Promise<SecretVersionRecord | undefined> {
     return guard('get secret version', async () => {
       const { Item } = await this.entities.SecretVersionEntity.build(GetItemCommand)
         .key({ accountId, region, secretName, versionId })
@@ -148,13 +132,7 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
     })
   }
 
-  deleteVersion(
-    accountId: string,
-    region: string,
-    secretName: string,
-    versionId: string,
-    expectedToken: string,
-  ): Promise<void> {
+  deleteVersion(accountId: string, region: string, secretName: string, versionId: string, expectedToken: string): Promise<void> {
     return guard('delete secret version', async () => {
       await this.entities.SecretVersionEntity.build(DeleteItemCommand)
         .key({ accountId, region, secretName, versionId })
@@ -163,11 +141,7 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
     })
   }
 
-  listVersionItems(
-    accountId: string,
-    region: string,
-    secretName: string,
-  ): Promise<SecretVersionRecord[]> {
+  listVersionItems(accountId: string, region: string, secretName: string): Promise<SecretVersionRecord[]> {
     return guard('list secret versions', async () => {
       const { Items = [] } = await this.table
         .build(QueryCommand)
@@ -208,7 +182,14 @@ export class DynamoSecretRepository implements SecretRepository, RotationSchedul
   putRotationSchedule(ref: SecretRef, due: string): Promise<void> {
     return guard('put secret rotation schedule', async () => {
       await this.entities.SecretRotationScheduleEntity.build(PutItemCommand)
-        .item({ accountId: ref.accountId, region: ref.region, secretName: ref.secretName, due, gsi2pk: SECRET_ROTATION_DUE_PARTITION, gsi2sk: `${due}#${secretKey(ref)}` })
+        .item({
+          accountId: ref.accountId,
+          region: ref.region,
+          secretName: ref.secretName,
+          due,
+          gsi2pk: SECRET_ROTATION_DUE_PARTITION,
+          gsi2sk: `${due}#${secretKey(ref)}`,
+        })
         .send()
     })
   }

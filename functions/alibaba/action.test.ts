@@ -26,7 +26,9 @@ describe('registry', () => {
     for (const name of ['getThing', 'Get-Thing', 'G', '', `G${'a'.repeat(64)}`]) {
       expect(() => registry([noop(name)])).toThrow('registry: bad action name')
     }
-    expect(() => registry([{ params: {}, permission: on(USER, true), handler: async () => ({}) } as unknown as ActionDescriptor])).toThrow('registry: bad action name')
+    expect(() => registry([{ params: {}, permission: on(USER, true), handler: async () => ({}) } as unknown as ActionDescriptor])).toThrow(
+      'registry: bad action name',
+    )
   })
 
   it('refuses a descriptor without a permission', () => {
@@ -56,7 +58,9 @@ describe('registered actions', () => {
   })
 
   it('checks something for every action except GetCallerIdentity (no permission needed, as Alibaba documents)', () => {
-    const unchecked = Object.values(apis).flatMap((actions) => [...actions].filter(([, d]) => d.permission.checks.length === 0).map(([name]) => name))
+    const unchecked = Object.values(apis).flatMap((actions) =>
+      [...actions].filter(([, d]) => d.permission.checks.length === 0).map(([name]) => name),
+    )
     expect(unchecked).toEqual(['GetCallerIdentity'])
   })
 })

@@ -59,7 +59,8 @@ export function runAction(descriptor: ActionDescriptor, ctx: ActionContext): Pro
 export function registry(list: readonly ActionDescriptor[]): ReadonlyMap<string, ActionDescriptor> {
   const map = new Map<string, ActionDescriptor>()
   for (const d of list) {
-    if (!d || typeof d.name !== 'string' || !/^[A-Z][A-Za-z0-9]{1,63}$/.test(d.name)) throw new Error(`registry: bad action name ${String(d?.name)}`)
+    if (!d || typeof d.name !== 'string' || !/^[A-Z][A-Za-z0-9]{1,63}$/.test(d.name))
+      throw new Error(`registry: bad action name ${String(d?.name)}`)
     if (map.has(d.name)) throw new Error(`registry: ${d.name} registered twice`)
     if (!d.permission || !Array.isArray(d.permission.checks) || typeof d.permission.readOnly !== 'boolean') {
       throw new Error(`registry: ${d.name} has no permission`)

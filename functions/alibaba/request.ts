@@ -95,8 +95,18 @@ export async function readRpcRequest(request: Request, body: ArrayBuffer): Promi
   const headersName = acs3 || !merged.has('Signature')
   const action = merged.get('Action') ?? (headersName ? headers['x-acs-action'] : undefined)
   const version = merged.get('Version') ?? (headersName ? headers['x-acs-version'] : undefined)
-  if (!action) throw new KmsError('validation.missingParameter', 'The input parameter "Action" that is mandatory for processing this request is not supplied.', { details: { parameter: 'Action' } })
-  if (!version) throw new KmsError('validation.missingParameter', 'The input parameter "Version" that is mandatory for processing this request is not supplied.', { details: { parameter: 'Version' } })
+  if (!action)
+    throw new KmsError(
+      'validation.missingParameter',
+      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+      { details: { parameter: 'Action' } },
+    )
+  if (!version)
+    throw new KmsError(
+      'validation.missingParameter',
+      'The input parameter "Version" that is mandatory for processing this request is not supplied.',
+      { details: { parameter: 'Version' } },
+    )
 
   const business = new Map<string, string>()
   for (const [k, v] of merged) if (!COMMON_PARAMETERS.has(k)) business.set(k, v)

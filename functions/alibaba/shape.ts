@@ -31,8 +31,7 @@ export function keyMetadata(key: KeyRecord): Record<string, string> {
     PrimaryKeyVersion: key.primaryVersionId,
     LastRotationDate: key.lastRotationDate,
     AutomaticRotation: automaticRotation(key),
-    RotationInterval:
-      key.rotationIntervalSeconds !== undefined ? formatRotationInterval(key.rotationIntervalSeconds) : undefined,
+    RotationInterval: key.rotationIntervalSeconds !== undefined ? formatRotationInterval(key.rotationIntervalSeconds) : undefined,
     NextRotationDate: key.automaticRotation && key.keyState === 'Enabled' ? key.nextRotationDate : undefined,
     DeletionProtection: key.deletionProtection ? 'Enabled' : 'Disabled',
     DeletionProtectionDescription: key.deletionProtection ? key.deletionProtectionDescription : undefined,

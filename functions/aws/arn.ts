@@ -30,7 +30,9 @@ export function arnToAws(arn: string): string {
   const m = ACS_KMS_ARN.exec(arn)
   if (!m) return arn
   const [, region, account, kind, rest] = m as unknown as [string, string, string, string, string]
-  return kind === 'secret' ? `arn:aws:secretsmanager:${region}:${account}:secret:${rest}` : `arn:aws:kms:${region}:${account}:${kind}/${rest}`
+  return kind === 'secret'
+    ? `arn:aws:secretsmanager:${region}:${account}:secret:${rest}`
+    : `arn:aws:kms:${region}:${account}:${kind}/${rest}`
 }
 
 export function awsKeyArn(region: string, accountId: string, keyId: string): string {

@@ -7,7 +7,16 @@
 import type { AwsAction } from './action'
 import { SECRETS_MANAGER_OPERATIONS } from './secrets'
 import { Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, ReEncrypt } from './kms/crypto'
-import { CancelKeyDeletion, CreateKey, DescribeKey, DisableKey, EnableKey, ListKeys, ScheduleKeyDeletion, UpdateKeyDescription } from './kms/keys'
+import {
+  CancelKeyDeletion,
+  CreateKey,
+  DescribeKey,
+  DisableKey,
+  EnableKey,
+  ListKeys,
+  ScheduleKeyDeletion,
+  UpdateKeyDescription,
+} from './kms/keys'
 import { CreateAlias, DeleteAlias, ListAliases, UpdateAlias } from './kms/aliases'
 import { DeleteImportedKeyMaterial, GetParametersForImport, ImportKeyMaterial } from './kms/import'
 import { GenerateMac, VerifyMac } from './kms/mac'
@@ -17,7 +26,13 @@ import { DisableKeyRotation, EnableKeyRotation, GetKeyRotationStatus, ListKeyRot
 import { GetPublicKey, Sign, Verify } from './kms/signing'
 import { ListResourceTags, TagResource, UntagResource } from './kms/tags'
 import {
-  CreateGrant, GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant,
+  CreateGrant,
+  GenerateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext,
+  ListGrants,
+  ListRetirableGrants,
+  RetireGrant,
+  RevokeGrant,
 } from './kms/unsupported'
 
 function byName(list: readonly AwsAction[]): ReadonlyMap<string, AwsAction> {
@@ -80,4 +95,3 @@ export const AWS_KMS_ACTIONS: ReadonlyMap<string, AwsAction> = byName([
 
 /** `secretsmanager.<Op>`. */
 export const AWS_SECRETS_ACTIONS: ReadonlyMap<string, AwsAction> = byName(SECRETS_MANAGER_OPERATIONS)
-

@@ -63,7 +63,8 @@ export async function readAwsRequest(request: Request, raw: ArrayBuffer): Promis
       throw new KmsError('request.malformed', 'The request body is not valid JSON.')
     }
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new KmsError('request.malformed', 'The request body must be a JSON object.')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new KmsError('request.malformed', 'The request body must be a JSON object.')
   if (depth(body) > MAX_DEPTH) throw new KmsError('request.malformed', 'The request body is nested too deeply.')
   const headers: Record<string, string> = {}
   request.headers.forEach((value, name) => {

@@ -35,7 +35,10 @@ export async function dispatch(c: Context<AppEnv>): Promise<Response> {
       if (authz.unresolved) throw new KmsError('internal', 'A call authorised without its key succeeded.')
       if (!aws) return out
       described = out
-      return (await aws.action.response(out, { region: deps.region, accountId: authz.targets.accountId }, aws.request.body, ctx)) as Record<string, unknown>
+      return (await aws.action.response(out, { region: deps.region, accountId: authz.targets.accountId }, aws.request.body, ctx)) as Record<
+        string,
+        unknown
+      >
     },
     describe: (answer) => {
       const r = described ?? answer

@@ -54,7 +54,7 @@ function logFailure(requestId: string, action: string | undefined, err: unknown)
       level: 'error',
       requestId,
       action,
-      error: err instanceof KmsError ? err.code : (err as Error)?.name ?? 'unknown',
+      error: err instanceof KmsError ? err.code : ((err as Error)?.name ?? 'unknown'),
       cause: cause?.name,
     }),
   )

@@ -72,10 +72,7 @@ export function findSoftHsmModule(): string | undefined {
  * @throws {Error} when SoftHSM is not installed, softhsm2-util fails, or the token exists but
  *   its PINs were lost (pins.json missing).
  */
-export async function initSoftHsm(
-  dir: string,
-  options: { tokenLabel?: string } = {},
-): Promise<SoftHsmSetup> {
+export async function initSoftHsm(dir: string, options: { tokenLabel?: string } = {}): Promise<SoftHsmSetup> {
   const tokenLabel = options.tokenLabel ?? DEFAULT_TOKEN_LABEL
   const modulePath = findSoftHsmModule()
   if (modulePath === undefined) {
@@ -86,12 +83,7 @@ export async function initSoftHsm(
   await mkdir(tokens, { recursive: true, mode: 0o700 })
 
   const conf = join(root, 'softhsm2.conf')
-  const confText = [
-    `directories.tokendir = ${tokens}`,
-    'objectstore.backend = file',
-    'log.level = ERROR',
-    '',
-  ].join('\n')
+  const confText = [`directories.tokendir = ${tokens}`, 'objectstore.backend = file', 'log.level = ERROR', ''].join('\n')
   const current = existsSync(conf) ? await readFile(conf, 'utf8') : undefined
   if (current !== confText) await writeFile(conf, confText, { mode: 0o600 })
 

@@ -72,13 +72,7 @@ export class NonceStore {
 }
 
 export type AuthFailure =
-  | 'missingHeaders'
-  | 'malformedHeaders'
-  | 'dateOutOfWindow'
-  | 'badSignature'
-  | 'replayedNonce'
-  | 'predatesStart'
-  | 'nonceStoreFull'
+  'missingHeaders' | 'malformedHeaders' | 'dateOutOfWindow' | 'badSignature' | 'replayedNonce' | 'predatesStart' | 'nonceStoreFull'
 
 export type AuthResult = { ok: true; nonce: string } | { ok: false; reason: AuthFailure }
 
@@ -106,13 +100,7 @@ export function sha256Hex(bytes: Uint8Array): string {
  *
  * @throws never
  */
-export function requestStringToSign(
-  method: string,
-  path: string,
-  date: string,
-  nonce: string,
-  bodySha256Hex: string,
-): string {
+export function requestStringToSign(method: string, path: string, date: string, nonce: string, bodySha256Hex: string): string {
   return `${method}\n${path}\n${date}\n${nonce}\n${bodySha256Hex}`
 }
 
@@ -139,11 +127,7 @@ export function authenticate(input: AuthInput): AuthResult {
   if (date === undefined || nonce === undefined || signature === undefined) {
     return { ok: false, reason: 'missingHeaders' }
   }
-  if (
-    !DATE_PATTERN.test(date) ||
-    !NONCE_PATTERN.test(nonce) ||
-    !SIGNATURE_PATTERN.test(signature)
-  ) {
+  if (!DATE_PATTERN.test(date) || !NONCE_PATTERN.test(nonce) || !SIGNATURE_PATTERN.test(signature)) {
     return { ok: false, reason: 'malformedHeaders' }
   }
   if (Math.abs(input.now - Number(date)) > AUTH_WINDOW_MS) {
@@ -170,12 +154,7 @@ export function authenticate(input: AuthInput): AuthResult {
  *
  * @throws never
  */
-export function signResponse(
-  secret: string,
-  status: number,
-  nonce: string,
-  body: Uint8Array,
-): string {
+export function signResponse(secret: string, status: number, nonce: string, body: Uint8Array): string {
   return hmacHex(secret, `response\n${status}\n${nonce}\n${sha256Hex(body)}`)
 }
 

@@ -60,8 +60,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     if (!/^\d{1,20}$/.test(slotText)) throw new ConfigError('HSM_SLOT must be a decimal slot id')
     slot = BigInt(slotText)
   }
-  const tokenLabel =
-    nonEmpty(env, 'HSM_TOKEN_LABEL') ?? (slot === undefined ? DEFAULT_TOKEN_LABEL : undefined)
+  const tokenLabel = nonEmpty(env, 'HSM_TOKEN_LABEL') ?? (slot === undefined ? DEFAULT_TOKEN_LABEL : undefined)
   if (tokenLabel !== undefined && tokenLabel.length > 32) {
     throw new ConfigError('HSM_TOKEN_LABEL must be at most 32 characters (CK_TOKEN_INFO.label)')
   }

@@ -15,10 +15,7 @@ const OID_RSA_ENCRYPTION = Buffer.from('06092a864886f70d010101', 'hex')
 const DER_NULL = Buffer.from('0500', 'hex')
 
 /** RFC 8017 §9.2 note 1: the DER DigestInfo prefix for SHA-256, prepended for CKM_RSA_PKCS. */
-export const SHA256_DIGEST_INFO_PREFIX = Buffer.from(
-  '3031300d060960864801650304020105000420',
-  'hex',
-)
+export const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
 const P256_FIELD_BYTES = 32
 

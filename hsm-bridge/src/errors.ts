@@ -94,10 +94,7 @@ export function unsupportedOperation(why: string): BridgeError {
  *
  * @throws never
  */
-export function invalidCiphertext(
-  cause?: unknown,
-  session: SessionDisposition = 'keep',
-): BridgeError {
+export function invalidCiphertext(cause?: unknown, session: SessionDisposition = 'keep'): BridgeError {
   const message = 'The ciphertext is invalid or was not produced by this key.'
   return new BridgeError('InvalidCiphertext', message, { cause, session })
 }
@@ -107,9 +104,6 @@ export function invalidCiphertext(
  *
  * @throws never
  */
-export function internalError(
-  cause?: unknown,
-  session: SessionDisposition = 'replace',
-): BridgeError {
+export function internalError(cause?: unknown, session: SessionDisposition = 'replace'): BridgeError {
   return new BridgeError('Internal', 'Internal error.', { cause, session })
 }

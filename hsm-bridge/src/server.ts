@@ -10,20 +10,9 @@
  * Error bodies are `{"error":{"code","message"}}`; native HSM detail goes to the log only.
  */
 
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
-import {
-  authenticate,
-  HEADER_RESPONSE_SIGNATURE,
-  NonceStore,
-  signResponse,
-  type AuthFailure,
-} from './auth.js'
+import { authenticate, HEADER_RESPONSE_SIGNATURE, NonceStore, signResponse, type AuthFailure } from './auth.js'
 import { BridgeError, internalError } from './errors.js'
 import type { Logger, LogLevel } from './log.js'
 import { describe } from './pkcs11/errors.js'
@@ -123,7 +112,7 @@ export function createServer(options: ServerOptions): Server {
             ? // Signed correctly, but before this process started: it may have been seen by the
               // previous one. A genuine client retries with a fresh request.
               new BridgeError('Unavailable', 'The bridge has restarted; send a new request.')
-          : new BridgeError('Unauthorized', UNAUTHORIZED_MESSAGE),
+            : new BridgeError('Unauthorized', UNAUTHORIZED_MESSAGE),
       )
       return
     }
@@ -147,8 +136,7 @@ export function createServer(options: ServerOptions): Server {
   }
 
   function sendError(ctx: RequestContext, err: BridgeError): void {
-    const level: LogLevel =
-      err.status >= 500 ? (err.code === 'Internal' ? 'error' : 'warn') : 'info'
+    const level: LogLevel = err.status >= 500 ? (err.code === 'Internal' ? 'error' : 'warn') : 'info'
     options.logger.log(level, 'request failed', {
       req: ctx.id,
       path: logPath(ctx),

@@ -19,9 +19,7 @@ import { findSoftHsmModule, initSoftHsm, type SoftHsmSetup } from '../scripts/in
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const SOFTHSM_MODULE = findSoftHsmModule()
 export const NO_SOFTHSM = SOFTHSM_MODULE === undefined
-export const SKIP_REASON =
-  'SoftHSMv2 is not installed (no libsofthsm2.so; apt-get install softhsm2): ' +
-  'hsm-bridge suites skipped'
+export const SKIP_REASON = 'SoftHSMv2 is not installed (no libsofthsm2.so; apt-get install softhsm2): ' + 'hsm-bridge suites skipped'
 
 if (NO_SOFTHSM) console.warn(SKIP_REASON)
 
@@ -43,11 +41,7 @@ export function newSecret(): string {
 }
 
 /** Environment for the bridge on `token`. */
-export function bridgeEnv(
-  setup: SoftHsmSetup,
-  secret: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
+export function bridgeEnv(setup: SoftHsmSetup, secret: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     SOFTHSM2_CONF: setup.conf,
     HSM_MODULE: setup.modulePath,
@@ -77,10 +71,7 @@ export interface RunningBridge {
  *
  * @throws {Error} when it exits or stays silent for `timeoutMs`.
  */
-export function spawnBridge(
-  env: Record<string, string>,
-  timeoutMs = 20_000,
-): Promise<RunningBridge> {
+export function spawnBridge(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningBridge> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'hsm-bridge/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -142,19 +133,12 @@ export interface SignedRequest {
 export function signedRequest(baseUrl: string, o: SignedRequestOptions): SignedRequest {
   const method = o.method ?? 'POST'
   const body =
-    method === 'GET'
-      ? Buffer.alloc(0)
-      : typeof o.body === 'string'
-        ? Buffer.from(o.body)
-        : Buffer.from(o.body ?? Buffer.from('{}'))
+    method === 'GET' ? Buffer.alloc(0) : typeof o.body === 'string' ? Buffer.from(o.body) : Buffer.from(o.body ?? Buffer.from('{}'))
   const date = String(o.date ?? Date.now())
   const nonce = o.nonce ?? randomBytes(16).toString('hex')
   const bodyHash = createHash('sha256').update(body).digest('hex')
   const signature =
-    o.signature ??
-    createHmac('sha256', o.secret)
-      .update(`${method}\n${o.path}\n${date}\n${nonce}\n${bodyHash}`)
-      .digest('hex')
+    o.signature ?? createHmac('sha256', o.secret).update(`${method}\n${o.path}\n${date}\n${nonce}\n${bodyHash}`).digest('hex')
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-bridge-date': date,

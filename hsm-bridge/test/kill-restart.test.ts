@@ -13,16 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { HsmBridgeClient } from '../../core/hsm-client/client'
 import { KmsError } from '../../core/errors'
-import {
-  bridgeEnv,
-  makeToken,
-  newSecret,
-  NO_SOFTHSM,
-  sleep,
-  spawnBridge,
-  type RunningBridge,
-  type TokenFixture,
-} from './helpers'
+import { bridgeEnv, makeToken, newSecret, NO_SOFTHSM, sleep, spawnBridge, type RunningBridge, type TokenFixture } from './helpers'
 
 const WORKERS = 16
 const CYCLES = 3

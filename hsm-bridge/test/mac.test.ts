@@ -30,12 +30,21 @@ const FILES: Record<HsmMacAlgorithm, [string, string]> = {
 const VECTORS_PER_FILE = 24
 
 async function kmsCode(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
 
-interface Vector { tcId: number; key: string; msg: string; tag: string; result: string }
+interface Vector {
+  tcId: number
+  key: string
+  msg: string
+  tag: string
+  result: string
+}
 
 function vectors(alg: HsmMacAlgorithm): Vector[] {
   const [name, sha256] = FILES[alg]
@@ -99,8 +108,16 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge HMAC (SoftHSMv2)', () => {
         expect(attr(P.CKA_KEY_TYPE).readUInt32LE(0)).toBe(P.CKK_GENERIC_SECRET)
         expect(attr(P.CKA_VALUE_LEN).readUInt32LE(0)).toBe(BYTES[spec])
         for (const [type, value] of [
-          [P.CKA_TOKEN, 1], [P.CKA_SENSITIVE, 1], [P.CKA_EXTRACTABLE, 0], [P.CKA_NEVER_EXTRACTABLE, 1],
-          [P.CKA_SIGN, 1], [P.CKA_VERIFY, 1], [P.CKA_ENCRYPT, 0], [P.CKA_DECRYPT, 0], [P.CKA_WRAP, 0], [P.CKA_DERIVE, 0],
+          [P.CKA_TOKEN, 1],
+          [P.CKA_SENSITIVE, 1],
+          [P.CKA_EXTRACTABLE, 0],
+          [P.CKA_NEVER_EXTRACTABLE, 1],
+          [P.CKA_SIGN, 1],
+          [P.CKA_VERIFY, 1],
+          [P.CKA_ENCRYPT, 0],
+          [P.CKA_DECRYPT, 0],
+          [P.CKA_WRAP, 0],
+          [P.CKA_DERIVE, 0],
         ] as const) {
           expect(attr(type)[0], `${spec} attribute ${type}`).toBe(value)
         }

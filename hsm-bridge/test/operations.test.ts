@@ -148,9 +148,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
 
     it('creates exactly one key when the same id is generated concurrently', async () => {
       const id = `race-${run}`
-      const results = await Promise.all(
-        Array.from({ length: 6 }, () => client.generateKey(id, 'EC_P256')),
-      )
+      const results = await Promise.all(Array.from({ length: 6 }, () => client.generateKey(id, 'EC_P256')))
       const ders = new Set(results.map((r) => Buffer.from(r.publicKeySpkiDer!).toString('hex')))
       expect(ders.size).toBe(1)
       expect(await client.destroyKey(id)).toBe(true)
@@ -170,9 +168,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
       m.load(token.setup.modulePath)
       m.C_Initialize({ flags: P.CKF_OS_LOCKING_OK })
       try {
-        const slot = m
-          .C_GetSlotList(true)
-          .find((s) => m.C_GetTokenInfo(s).label.trimEnd() === 'edge-kms')!
+        const slot = m.C_GetSlotList(true).find((s) => m.C_GetTokenInfo(s).label.trimEnd() === 'edge-kms')!
         const session = m.C_OpenSession(slot, P.CKF_SERIAL_SESSION)
         m.C_Login(session, P.CKU_USER, token.setup.pin)
         const find = (id: string, cls: number): Buffer[] => {
@@ -184,8 +180,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
           m.C_FindObjectsFinal(session)
           return found
         }
-        const flag = (h: Buffer, type: number): boolean =>
-          m.C_GetAttributeValue(session, h, [{ type }])[0]!.value[0] === 1
+        const flag = (h: Buffer, type: number): boolean => m.C_GetAttributeValue(session, h, [{ type }])[0]!.value[0] === 1
         const secretCode = (h: Buffer, type: number): number | undefined => {
           try {
             m.C_GetAttributeValue(session, h, [{ type }])
@@ -244,9 +239,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
 
     it('uses a fresh IV for every encryption of the same plaintext', async () => {
       const plaintext = Buffer.from('same plaintext')
-      const results = await Promise.all(
-        Array.from({ length: 200 }, () => client.encrypt(ids.aes, plaintext, new Uint8Array(0))),
-      )
+      const results = await Promise.all(Array.from({ length: 200 }, () => client.encrypt(ids.aes, plaintext, new Uint8Array(0))))
       expect(new Set(results.map((r) => Buffer.from(r.iv).toString('hex'))).size).toBe(200)
       expect(new Set(results.map((r) => Buffer.from(r.ciphertext).toString('hex'))).size).toBe(200)
     })
@@ -403,8 +396,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge operations (SoftHSMv2)', () => {
           bad[i]! ^= 0x10
           await expectKmsError(client.asymmetricDecrypt(ids.rsa, algorithm, bad), BAD_CIPHERTEXT)
         }
-        const decrypt = (c: Uint8Array): Promise<Uint8Array> =>
-          client.asymmetricDecrypt(ids.rsa, algorithm, c)
+        const decrypt = (c: Uint8Array): Promise<Uint8Array> => client.asymmetricDecrypt(ids.rsa, algorithm, c)
         await expectKmsError(client.asymmetricDecrypt(ids.rsa, other, ciphertext), BAD_CIPHERTEXT)
         await expectKmsError(decrypt(ciphertext.subarray(1)), BAD_CIPHERTEXT)
         // Not below the modulus: the raw RSA operation itself fails.

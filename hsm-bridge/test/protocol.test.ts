@@ -72,9 +72,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
       const req = signedRequest(bridge.url, { path: '/v1/keys/generate', body, secret })
       const res = await send(req)
       expect(res.status).toBe(200)
-      expect(res.headers.get('x-bridge-response-signature')).toBe(
-        signResponse(secret, 200, req.nonce, Buffer.from(res.text)),
-      )
+      expect(res.headers.get('x-bridge-response-signature')).toBe(signResponse(secret, 200, req.nonce, Buffer.from(res.text)))
       expect(await ran(id)).toBe(true)
     })
 
@@ -147,9 +145,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
 
       const body2 = JSON.stringify({ id: 'x' })
       const req2 = signedRequest(bridge.url, { path: '/v1/keys/destroy', secret, body: body2 })
-      const statuses = await Promise.all(
-        Array.from({ length: 20 }, () => send(req2).then((r) => r.status)),
-      )
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => send(req2).then((r) => r.status)))
       expect(statuses.filter((s) => s === 200)).toHaveLength(1)
       expect(statuses.filter((s) => s === 401)).toHaveLength(19)
       expect(await ran(id)).toBe(false)
@@ -177,14 +173,11 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
       }
       type Answer = { status: number; body: string }
       const { status, body } = await new Promise<Answer>((resolve, reject) => {
-        const req = request(
-          options,
-          (res) => {
-            let text = ''
-            res.on('data', (d: Buffer) => (text += d.toString()))
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-          },
-        )
+        const req = request(options, (res) => {
+          let text = ''
+          res.on('data', (d: Buffer) => (text += d.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        })
         req.on('error', reject)
         // 300 KiB in 16 KiB chunks; the server answers as soon as the limit is crossed.
         const chunk = Buffer.alloc(16 * 1024, 0x20)
@@ -243,8 +236,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
   })
 
   describe('HsmBridgeClient response checks', () => {
-    const tamper =
-      (mutate: (res: Response, body: string) => Response) =>
+    const tamper = (mutate: (res: Response, body: string) => Response) =>
       (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
         const res = await fetch(input, init)
         return mutate(res, await res.text())
@@ -272,9 +264,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge protocol', () => {
       const unsigned503 = new HsmBridgeClient({
         baseUrl: bridge.url,
         secret,
-        fetch: tamper(
-          () => new Response('{"error":{"code":"Unavailable","message":"x"}}', { status: 503 }),
-        ),
+        fetch: tamper(() => new Response('{"error":{"code":"Unavailable","message":"x"}}', { status: 503 })),
       })
       const e1 = (await unsigned503.listKeys().catch((e: unknown) => e)) as KmsError
       expect(e1.code).toBe('hsm.unavailable')

@@ -17,15 +17,7 @@ import { createBridge, type Bridge } from '../src/bridge'
 import { loadConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import type { Pkcs11Api } from '../src/pkcs11/module'
-import {
-  makeToken,
-  newSecret,
-  NO_SOFTHSM,
-  send,
-  signedRequest,
-  sleep,
-  type TokenFixture,
-} from './helpers'
+import { makeToken, newSecret, NO_SOFTHSM, send, signedRequest, sleep, type TokenFixture } from './helpers'
 
 const P = pkcs11js
 
@@ -265,10 +257,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge session eviction and re-initialisation',
       }
       await sleep(20)
     }
-    console.log(
-      `[recovery] HSM back → first success: ${recoveredAfter} ms ` +
-        `(${attempts} re-init attempts during 1.5 s down)`,
-    )
+    console.log(`[recovery] HSM back → first success: ${recoveredAfter} ms ` + `(${attempts} re-init attempts during 1.5 s down)`)
     expect(recoveredAfter).toBeLessThan(3000)
     expect(bridge.pool.status.recoveries).toBe(recoveries + 1)
     expect(faulty.count('C_Finalize')).toBeGreaterThanOrEqual(1)

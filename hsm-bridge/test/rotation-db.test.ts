@@ -35,7 +35,9 @@ describe('passwordLiteral', () => {
   it('is the SCRAM-SHA-256 verifier PostgreSQL would store (known answer)', () => {
     // RFC 7677 §3 user "user", password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
     const v = passwordLiteral('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'))
-    expect(v).toBe('SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=')
+    expect(v).toBe(
+      'SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=',
+    )
   })
 })
 
@@ -69,7 +71,11 @@ describe.skipIf(!PG_AVAILABLE)('postgres connector (real PostgreSQL)', () => {
     const out = await bridge.client.postgresSetPassword({ ...target(), login: { user, password: old }, user, newPassword: next })
     expect(out).toEqual({ ok: true })
     expect(await bridge.client.postgresTestLogin({ ...target(), user, password: next })).toEqual({ ok: true })
-    expect(await bridge.client.postgresTestLogin({ ...target(), user, password: old })).toMatchObject({ ok: false, reason: 'authFailed', code: '28P01' })
+    expect(await bridge.client.postgresTestLogin({ ...target(), user, password: old })).toMatchObject({
+      ok: false,
+      reason: 'authFailed',
+      code: '28P01',
+    })
     expect(await canLogin(user, next)).toBe(true)
     expect(await canLogin(user, old)).toBe(false)
     // the stored verifier is SCRAM, never the plaintext
@@ -110,11 +116,20 @@ describe.skipIf(!PG_AVAILABLE)('postgres connector (real PostgreSQL)', () => {
   })
 
   it('wrong login password → authFailed; closed port → unreachable', async () => {
-    expect(await bridge.client.postgresSetPassword({ ...target(), login: { user: server.admin.user, password: 'nope-nope' }, user: 'x', newPassword: pw() }))
-      .toMatchObject({ ok: false, reason: 'authFailed' })
+    expect(
+      await bridge.client.postgresSetPassword({
+        ...target(),
+        login: { user: server.admin.user, password: 'nope-nope' },
+        user: 'x',
+        newPassword: pw(),
+      }),
+    ).toMatchObject({ ok: false, reason: 'authFailed' })
     const closed = await freePort()
-    expect(await bridge.client.postgresTestLogin({ ...target(), port: closed, user: 'x', password: 'y' }))
-      .toMatchObject({ ok: false, reason: 'unreachable', code: 'ECONNREFUSED' })
+    expect(await bridge.client.postgresTestLogin({ ...target(), port: closed, user: 'x', password: 'y' })).toMatchObject({
+      ok: false,
+      reason: 'unreachable',
+      code: 'ECONNREFUSED',
+    })
   })
 })
 
@@ -144,7 +159,9 @@ describe.skipIf(!MARIADB_AVAILABLE)('mysql connector (real MariaDB)', () => {
     const old = pw()
     await server.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', old])
     const next = pw()
-    expect(await bridge.client.mysqlSetPassword({ ...target(), login: { user, password: old }, user, newPassword: next })).toEqual({ ok: true })
+    expect(await bridge.client.mysqlSetPassword({ ...target(), login: { user, password: old }, user, newPassword: next })).toEqual({
+      ok: true,
+    })
     expect(await bridge.client.mysqlTestLogin({ ...target(), user, password: next })).toEqual({ ok: true })
     expect(await bridge.client.mysqlTestLogin({ ...target(), user, password: old })).toMatchObject({ ok: false, reason: 'authFailed' })
     expect(await canLogin(user, next)).toBe(true)
@@ -161,8 +178,13 @@ describe.skipIf(!MARIADB_AVAILABLE)('mysql connector (real MariaDB)', () => {
     await server.query(`GRANT SELECT ON db_${user}.* TO ?@?`, [user, '%'])
     const clone = `${user}_clone`
     const a = pw()
-    expect(await bridge.client.mysqlSetPassword({ ...target(), login: server.admin, user: clone, newPassword: a, cloneOf: user })).toEqual({ ok: true, created: true })
-    expect(await bridge.client.mysqlSetPassword({ ...target(), login: server.admin, user: clone, newPassword: a, cloneOf: user })).toEqual({ ok: true })
+    expect(await bridge.client.mysqlSetPassword({ ...target(), login: server.admin, user: clone, newPassword: a, cloneOf: user })).toEqual({
+      ok: true,
+      created: true,
+    })
+    expect(await bridge.client.mysqlSetPassword({ ...target(), login: server.admin, user: clone, newPassword: a, cloneOf: user })).toEqual({
+      ok: true,
+    })
     const c = await mysql.createConnection({ ...target(), user: clone, password: a })
     await expect(c.query(`SELECT * FROM db_${user}.t`)).resolves.toBeDefined()
     await c.end()
@@ -176,11 +198,15 @@ describe.skipIf(!MARIADB_AVAILABLE)('mysql connector (real MariaDB)', () => {
     const pb = pw()
     await server.query('CREATE USER ?@? IDENTIFIED BY ?', [a, '%', pa])
     await server.query('CREATE USER ?@? IDENTIFIED BY ?', [b, '%', pb])
-    expect(await bridge.client.mysqlSetPassword({ ...target(), login: { user: a, password: pa }, user: b, newPassword: pw() }))
-      .toMatchObject({ ok: false, reason: 'denied' })
+    expect(
+      await bridge.client.mysqlSetPassword({ ...target(), login: { user: a, password: pa }, user: b, newPassword: pw() }),
+    ).toMatchObject({ ok: false, reason: 'denied' })
     expect(await canLogin(b, pb)).toBe(true)
     const closed = await freePort()
-    expect(await bridge.client.mysqlTestLogin({ ...target(), port: closed, user: 'x', password: 'y' })).toMatchObject({ ok: false, reason: 'unreachable' })
+    expect(await bridge.client.mysqlTestLogin({ ...target(), port: closed, user: 'x', password: 'y' })).toMatchObject({
+      ok: false,
+      reason: 'unreachable',
+    })
   })
 })
 
@@ -196,12 +222,17 @@ describe('rotation routes: request checks', () => {
 
   it('unknown fields and bad ports are refused', async () => {
     await expect(bridge.client.mysqlTestLogin({ host: '127.0.0.1', port: 0, user: 'u', password: 'p' })).rejects.toBeInstanceOf(KmsError)
-    await expect(bridge.client.mysqlTestLogin({ host: '127.0.0.1', port: 3306, user: 'u', password: 'p', extra: 1 } as never)).rejects.toBeInstanceOf(KmsError)
+    await expect(
+      bridge.client.mysqlTestLogin({ host: '127.0.0.1', port: 3306, user: 'u', password: 'p', extra: 1 } as never),
+    ).rejects.toBeInstanceOf(KmsError)
   })
 
   it('an unreachable bridge is a failed outcome, not an exception', async () => {
     const { RotationBridgeClient } = await import('../../core/hsm-client/rotation.js')
     const c = new RotationBridgeClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, secret: 'x'.repeat(32) })
-    expect(await c.mysqlTestLogin({ host: '127.0.0.1', port: 3306, user: 'u', password: 'p' })).toEqual({ ok: false, reason: 'bridgeUnavailable' })
+    expect(await c.mysqlTestLogin({ host: '127.0.0.1', port: 3306, user: 'u', password: 'p' })).toEqual({
+      ok: false,
+      reason: 'bridgeUnavailable',
+    })
   })
 })

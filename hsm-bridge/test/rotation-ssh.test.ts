@@ -89,16 +89,32 @@ describe.skipIf(!SSHD_AVAILABLE)('ssh connector (real sshd)', () => {
   it('a wrong pinned host key fails before any credential is sent; nothing changes', async () => {
     const { user, password } = server.passwordUser
     const wrong = fingerprintOf((await bridge.client.sshGenerateKey()).publicKey)
-    const out = await bridge.client.sshSetPassword({ ...endpoint(), hostKeyFingerprint: wrong, login: server.admin, user, newPassword: pw() })
+    const out = await bridge.client.sshSetPassword({
+      ...endpoint(),
+      hostKeyFingerprint: wrong,
+      login: server.admin,
+      user,
+      newPassword: pw(),
+    })
     expect(out).toEqual({ ok: false, reason: 'hostKeyMismatch' })
-    expect(await bridge.client.sshTestLogin({ ...endpoint(), hostKeyFingerprint: wrong, user, password })).toEqual({ ok: false, reason: 'hostKeyMismatch' })
+    expect(await bridge.client.sshTestLogin({ ...endpoint(), hostKeyFingerprint: wrong, user, password })).toEqual({
+      ok: false,
+      reason: 'hostKeyMismatch',
+    })
     expect(await bridge.client.sshTestLogin({ ...endpoint(), user, password })).toEqual({ ok: true })
   })
 
   it('a closed port is unreachable; a malformed fingerprint or key is a validation error', async () => {
     const port = await freePort()
-    expect(await bridge.client.sshTestLogin({ ...endpoint(), port, user: 'x', password: 'y' })).toMatchObject({ ok: false, reason: 'unreachable' })
-    await expect(bridge.client.sshTestLogin({ ...endpoint(), hostKeyFingerprint: 'MD5:aa', user: 'x', password: 'y' })).rejects.toMatchObject({ code: 'validation.invalidParameter' })
-    await expect(bridge.client.sshTestLogin({ ...endpoint(), user: 'x', privateKey: 'not a key' })).rejects.toMatchObject({ code: 'validation.invalidParameter' })
+    expect(await bridge.client.sshTestLogin({ ...endpoint(), port, user: 'x', password: 'y' })).toMatchObject({
+      ok: false,
+      reason: 'unreachable',
+    })
+    await expect(
+      bridge.client.sshTestLogin({ ...endpoint(), hostKeyFingerprint: 'MD5:aa', user: 'x', password: 'y' }),
+    ).rejects.toMatchObject({ code: 'validation.invalidParameter' })
+    await expect(bridge.client.sshTestLogin({ ...endpoint(), user: 'x', privateKey: 'not a key' })).rejects.toMatchObject({
+      code: 'validation.invalidParameter',
+    })
   })
 })

@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { KmsError } from '../../core/errors.js'
 import { createEcsStrategy } from '../../core/domain/secrets/rotation/strategies/ecs.js'
-import { RotationStepError, type ManagedRotationContext, type ManagedRotationStrategy } from '../../core/domain/secrets/rotation/strategies/managed-common.js'
+import {
+  RotationStepError,
+  type ManagedRotationContext,
+  type ManagedRotationStrategy,
+} from '../../core/domain/secrets/rotation/strategies/managed-common.js'
 import { createRdsStrategy } from '../../core/domain/secrets/rotation/strategies/rds.js'
 import { MARIADB_AVAILABLE, startMariaDb, type MariaDbServer } from '../../test/integration/servers/mariadb.js'
 import { PG_AVAILABLE, startPostgres, type PgServer } from '../../test/integration/servers/postgres.js'
@@ -94,7 +98,13 @@ describe('validation at CreateSecret (4xx InvalidParameter, no value echoed)', (
     [{ ...good, Extra: 1 }, 'ExtendedConfig'],
     ['text', 'ExtendedConfig'],
   ])('Rds config %j → %s', (config, parameter) => {
-    const err = (() => { try { rds.validate(config as never, data) } catch (e) { return e } })() as KmsError
+    const err = (() => {
+      try {
+        rds.validate(config as never, data)
+      } catch (e) {
+        return e
+      }
+    })() as KmsError
     expect(err).toBeInstanceOf(KmsError)
     expect(err.code).toBe('validation.invalidParameter')
     expect(err.details?.parameter).toBe(parameter)
@@ -105,7 +115,13 @@ describe('validation at CreateSecret (4xx InvalidParameter, no value echoed)', (
     ['{"Accounts":[{"AccountName":"a"}]}', 'SecretData.AccountPassword'],
     ['not json', 'SecretData'],
   ])('Rds SecretData %s → %s', (text, parameter) => {
-    const err = (() => { try { rds.validate(good, text) } catch (e) { return e } })() as KmsError
+    const err = (() => {
+      try {
+        rds.validate(good, text)
+      } catch (e) {
+        return e
+      }
+    })() as KmsError
     expect(err.details?.parameter).toBe(parameter)
     expect(err.message).not.toContain('pw-secret')
   })
@@ -113,23 +129,52 @@ describe('validation at CreateSecret (4xx InvalidParameter, no value echoed)', (
   it('accepts the documented Rds and ECS shapes', () => {
     expect(() => rds.validate(good, data)).not.toThrow()
     expect(() => rds.validate({ ...good, SecretSubType: 'DoubleUsers', AdminSecretName: 'db/admin', CustomData: {} }, data)).not.toThrow()
-    const ecsCfg = { SecretSubType: 'Password', Host: '127.0.0.1', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43), AdminSecretName: 'host/admin' }
+    const ecsCfg = {
+      SecretSubType: 'Password',
+      Host: '127.0.0.1',
+      HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
+      AdminSecretName: 'host/admin',
+    }
     expect(() => ecs.validate(ecsCfg, '{"UserName":"app","Password":"x"}')).not.toThrow()
   })
 
   it.each([
-    [{ SecretSubType: 'Password', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) }, '{"UserName":"a","Password":"p"}', 'ExtendedConfig.AdminSecretName'],
+    [
+      { SecretSubType: 'Password', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) },
+      '{"UserName":"a","Password":"p"}',
+      'ExtendedConfig.AdminSecretName',
+    ],
     [{ SecretSubType: 'SSHKey', Host: 'h', HostKeyFingerprint: 'MD5:00' }, '{}', 'ExtendedConfig.HostKeyFingerprint'],
-    [{ SecretSubType: 'SSHKey', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) }, '{"UserName":"a","PublicKey":"ssh-ed25519 AAAA","PrivateKey":"nope"}', 'SecretData.PrivateKey'],
-    [{ SecretSubType: 'Password', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43), AdminSecretName: 'x', UserName: 'b' }, '{"UserName":"a","Password":"p"}', 'ExtendedConfig.UserName'],
+    [
+      { SecretSubType: 'SSHKey', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) },
+      '{"UserName":"a","PublicKey":"ssh-ed25519 AAAA","PrivateKey":"nope"}',
+      'SecretData.PrivateKey',
+    ],
+    [
+      { SecretSubType: 'Password', Host: 'h', HostKeyFingerprint: 'SHA256:' + 'A'.repeat(43), AdminSecretName: 'x', UserName: 'b' },
+      '{"UserName":"a","Password":"p"}',
+      'ExtendedConfig.UserName',
+    ],
   ])('ECS %j → %s', (config, text, parameter) => {
-    const err = (() => { try { ecs.validate(config, text) } catch (e) { return e } })() as KmsError
+    const err = (() => {
+      try {
+        ecs.validate(config, text)
+      } catch (e) {
+        return e
+      }
+    })() as KmsError
     expect(err.code).toBe('validation.invalidParameter')
     expect(err.details?.parameter).toBe(parameter)
   })
 
   it('no bridge configured → the rotation fails (notConfigured), nothing thrown at CreateSecret', async () => {
-    const ctx = { secretName: 's', config: good, current: data, pending: JSON.stringify({ AccountName: 'app', AccountPassword: 'n' }), readSecret: async () => '' }
+    const ctx = {
+      secretName: 's',
+      config: good,
+      current: data,
+      pending: JSON.stringify({ AccountName: 'app', AccountPassword: 'n' }),
+      readSecret: async () => '',
+    }
     await expect(rds.testPending(ctx)).rejects.toMatchObject({ reason: 'notConfigured' })
   })
 })
@@ -145,7 +190,13 @@ describe.skipIf(!PG_AVAILABLE)('Rds on PostgreSQL', () => {
   })
   const base = () => ({ DBInstanceId: 'local-pg', Engine: 'postgresql', Host: server.host, Port: server.port, Database: 'postgres' })
   async function login(a: { AccountName: string; AccountPassword: string }): Promise<boolean> {
-    const c = new pg.Client({ host: server.host, port: server.port, database: 'postgres', user: a.AccountName, password: a.AccountPassword })
+    const c = new pg.Client({
+      host: server.host,
+      port: server.port,
+      database: 'postgres',
+      user: a.AccountName,
+      password: a.AccountPassword,
+    })
     try {
       await c.connect()
       await c.end()
@@ -172,7 +223,10 @@ describe.skipIf(!PG_AVAILABLE)('Rds on PostgreSQL', () => {
     const name = `svc_${randomBytes(3).toString('hex')}`
     const first = { AccountName: name, AccountPassword: 'Initial-' + randomBytes(8).toString('hex') }
     await server.query(`CREATE ROLE ${name} LOGIN PASSWORD ${pg.escapeLiteral(first.AccountPassword)}`)
-    const s: SecretState = { config: { ...base(), SecretSubType: 'DoubleUsers', AdminSecretName: 'pg/admin' }, current: JSON.stringify({ Accounts: [first] }) }
+    const s: SecretState = {
+      config: { ...base(), SecretSubType: 'DoubleUsers', AdminSecretName: 'pg/admin' },
+      current: JSON.stringify({ Accounts: [first] }),
+    }
     const strategy = createRdsStrategy(deps())
     const t0 = performance.now()
     await rotate(strategy, s)
@@ -189,7 +243,7 @@ describe.skipIf(!PG_AVAILABLE)('Rds on PostgreSQL', () => {
     expect(await login(first)).toBe(false) // two rotations ago: replaced
   })
 
-  it('SingleUser rollback (the engine gave up after setPending): ACSCurrent\'s password works again', async () => {
+  it("SingleUser rollback (the engine gave up after setPending): ACSCurrent's password works again", async () => {
     const name = `app_${randomBytes(3).toString('hex')}`
     const first = { AccountName: name, AccountPassword: 'Initial-' + randomBytes(8).toString('hex') }
     await server.query(`CREATE ROLE ${name} LOGIN PASSWORD ${pg.escapeLiteral(first.AccountPassword)}`)
@@ -252,7 +306,10 @@ describe.skipIf(!MARIADB_AVAILABLE)('Rds on MariaDB', () => {
     await server.query(`CREATE TABLE d_${name}.t (x int)`)
     await server.query('CREATE USER ?@? IDENTIFIED BY ?', [name, '%', first.AccountPassword])
     await server.query(`GRANT SELECT ON d_${name}.* TO ?@?`, [name, '%'])
-    const s: SecretState = { config: { ...base(), SecretSubType: 'DoubleUsers', AdminSecretName: 'my/admin' }, current: JSON.stringify({ Accounts: [first] }) }
+    const s: SecretState = {
+      config: { ...base(), SecretSubType: 'DoubleUsers', AdminSecretName: 'my/admin' },
+      current: JSON.stringify({ Accounts: [first] }),
+    }
     const strategy = createRdsStrategy(deps())
     const t0 = performance.now()
     await rotate(strategy, s)
@@ -285,7 +342,10 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS on sshd', () => {
 
   it('Password: the new password logs in, the old one no longer does', async () => {
     const { user, password } = server.passwordUser
-    const s: SecretState = { config: { ...base(), SecretSubType: 'Password', AdminSecretName: 'host/admin' }, current: JSON.stringify({ UserName: user, Password: password }) }
+    const s: SecretState = {
+      config: { ...base(), SecretSubType: 'Password', AdminSecretName: 'host/admin' },
+      current: JSON.stringify({ UserName: user, Password: password }),
+    }
     const t0 = performance.now()
     await rotate(createEcsStrategy(deps()), s)
     console.log(`rotation wall time, ECS Password: ${Math.round(performance.now() - t0)} ms`)
@@ -297,7 +357,10 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS on sshd', () => {
 
   it('SSHKey: the new key logs in; after finish the old key no longer does', async () => {
     const { user, publicKey, privateKey } = server.keyUser
-    const s: SecretState = { config: { ...base(), SecretSubType: 'SSHKey' }, current: JSON.stringify({ UserName: user, PublicKey: publicKey, PrivateKey: privateKey }) }
+    const s: SecretState = {
+      config: { ...base(), SecretSubType: 'SSHKey' },
+      current: JSON.stringify({ UserName: user, PublicKey: publicKey, PrivateKey: privateKey }),
+    }
     const t0 = performance.now()
     await rotate(createEcsStrategy(deps()), s)
     console.log(`rotation wall time, ECS SSHKey: ${Math.round(performance.now() - t0)} ms`)
@@ -309,17 +372,29 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS on sshd', () => {
     server.keyUser.privateKey = next.PrivateKey
   })
 
-  it('rollback: Password gets ACSCurrent\'s password back; SSHKey loses the pending key', async () => {
+  it("rollback: Password gets ACSCurrent's password back; SSHKey loses the pending key", async () => {
     const pw = server.passwordUser
-    const ps: SecretState = { config: { ...base(), SecretSubType: 'Password', AdminSecretName: 'host/admin' }, current: JSON.stringify({ UserName: pw.user, Password: pw.password }) }
+    const ps: SecretState = {
+      config: { ...base(), SecretSubType: 'Password', AdminSecretName: 'host/admin' },
+      current: JSON.stringify({ UserName: pw.user, Password: pw.password }),
+    }
     const pendingPw = JSON.parse(await setThenRollBack(createEcsStrategy(deps()), ps)) as { Password: string }
     expect(await bridge.client.sshTestLogin({ ...ep(), user: pw.user, password: pw.password })).toEqual({ ok: true })
-    expect(await bridge.client.sshTestLogin({ ...ep(), user: pw.user, password: pendingPw.Password })).toEqual({ ok: false, reason: 'authFailed' })
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: pw.user, password: pendingPw.Password })).toEqual({
+      ok: false,
+      reason: 'authFailed',
+    })
 
     const k = server.keyUser
-    const ks: SecretState = { config: { ...base(), SecretSubType: 'SSHKey' }, current: JSON.stringify({ UserName: k.user, PublicKey: k.publicKey, PrivateKey: k.privateKey }) }
+    const ks: SecretState = {
+      config: { ...base(), SecretSubType: 'SSHKey' },
+      current: JSON.stringify({ UserName: k.user, PublicKey: k.publicKey, PrivateKey: k.privateKey }),
+    }
     const pendingKey = JSON.parse(await setThenRollBack(createEcsStrategy(deps()), ks)) as { PublicKey: string; PrivateKey: string }
-    expect(await bridge.client.sshTestLogin({ ...ep(), user: k.user, privateKey: pendingKey.PrivateKey })).toEqual({ ok: false, reason: 'authFailed' })
+    expect(await bridge.client.sshTestLogin({ ...ep(), user: k.user, privateKey: pendingKey.PrivateKey })).toEqual({
+      ok: false,
+      reason: 'authFailed',
+    })
     expect(await bridge.client.sshTestLogin({ ...ep(), user: k.user, privateKey: k.privateKey })).toEqual({ ok: true })
     expect(server.authorizedKeys(k.user)).toEqual([k.publicKey])
   })
@@ -328,7 +403,10 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS on sshd', () => {
     const { user, password } = server.passwordUser
     const wrong = fingerprintOf((await bridge.client.sshGenerateKey()).publicKey)
     const current = JSON.stringify({ UserName: user, Password: password })
-    const s: SecretState = { config: { ...base(), HostKeyFingerprint: wrong, SecretSubType: 'Password', AdminSecretName: 'host/admin' }, current }
+    const s: SecretState = {
+      config: { ...base(), HostKeyFingerprint: wrong, SecretSubType: 'Password', AdminSecretName: 'host/admin' },
+      current,
+    }
     const err = await rotate(createEcsStrategy(deps()), s).catch((e: unknown) => e)
     expect((err as RotationStepError).reason).toBe('hostKeyMismatch')
     expect(s.current).toBe(current)

@@ -25,14 +25,7 @@ import { describe, expect, it } from 'vitest'
 
 import { authenticate, NonceStore } from '../src/auth'
 import { ConfigError, loadConfig } from '../src/config'
-import {
-  bitLength,
-  ecdsaDerToRaw,
-  ecdsaRawToDer,
-  ecPointFromAttribute,
-  p256Spki,
-  rsaSpki,
-} from '../src/der'
+import { bitLength, ecdsaDerToRaw, ecdsaRawToDer, ecPointFromAttribute, p256Spki, rsaSpki } from '../src/der'
 import { oaepDecode } from '../src/oaep'
 
 describe('der', () => {
@@ -69,9 +62,7 @@ describe('der', () => {
   })
 
   it('raw → DER → raw is the identity for every r, s in [1, 2^256)', () => {
-    const scalar = fc
-      .uint8Array({ minLength: 32, maxLength: 32 })
-      .filter((b) => b.some((x) => x !== 0))
+    const scalar = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((b) => b.some((x) => x !== 0))
     fc.assert(
       fc.property(scalar, scalar, (r, s) => {
         const raw = Buffer.concat([r, s])
@@ -108,13 +99,9 @@ describe('der', () => {
 
 describe('oaep', () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const rawRsa = (c: Buffer): Buffer =>
-    privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, c)
+  const rawRsa = (c: Buffer): Buffer => privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, c)
   const encrypt = (plaintext: Buffer, oaepHash: string): Buffer =>
-    publicEncrypt(
-      { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
-      plaintext,
-    )
+    publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, plaintext)
 
   it('decodes what node:crypto encodes, for SHA-1 and SHA-256 (RFC 8017 §7.1.2)', () => {
     for (const [hash, hLen] of [
@@ -287,8 +274,7 @@ describe('auth', () => {
   it('names each failure for the log', () => {
     const nonces = new NonceStore()
     const now = Date.now()
-    const reason = (override: Record<string, string>): unknown =>
-      (request(now, nonces, override) as { reason?: string }).reason
+    const reason = (override: Record<string, string>): unknown => (request(now, nonces, override) as { reason?: string }).reason
     expect(reason({ 'x-bridge-date': String(now - 60_001) })).toBe('dateOutOfWindow')
     expect(reason({ 'x-bridge-date': '1e12' })).toBe('malformedHeaders')
     expect(reason({ 'x-bridge-signature': '0'.repeat(64) })).toBe('badSignature')
@@ -308,8 +294,15 @@ describe('auth', () => {
     const body = Buffer.from('{}')
     const date = String(since - 58_000)
     const nonce = randomBytes(16).toString('hex')
-    const headers = { 'x-bridge-date': date, 'x-bridge-nonce': nonce, 'x-bridge-signature': sign('POST', '/v1/keys/list', date, nonce, body) }
-    expect(authenticate({ method: 'POST', path: '/v1/keys/list', headers, body, secret, nonces: older, now: since })).toEqual({ ok: true, nonce })
+    const headers = {
+      'x-bridge-date': date,
+      'x-bridge-nonce': nonce,
+      'x-bridge-signature': sign('POST', '/v1/keys/list', date, nonce, body),
+    }
+    expect(authenticate({ method: 'POST', path: '/v1/keys/list', headers, body, secret, nonces: older, now: since })).toEqual({
+      ok: true,
+      nonce,
+    })
     // Unsigned probes cannot learn the epoch: a bad signature reads as badSignature first.
     expect((request(since - 1, nonces, { 'x-bridge-signature': '0'.repeat(64) }) as { reason?: string }).reason).toBe('badSignature')
     expect(nonces.size).toBe(1)

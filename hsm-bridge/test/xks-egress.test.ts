@@ -14,7 +14,22 @@ const resolver = (answers: Record<string, string[]>) => async (host: string) => 
 
 describe('XKS egress', () => {
   it('classes loopback, private, link-local, CGNAT, unique-local and mapped addresses as private', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:10.0.0.5', '::ffff:127.0.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.0.0.5',
+      '::ffff:127.0.0.1',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true)
     }
     for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) {
@@ -23,7 +38,11 @@ describe('XKS egress', () => {
   })
 
   it('allows public hosts, refuses names resolving to any private address unless listed', async () => {
-    const r = resolver({ 'xks.example.com': ['93.184.216.34'], 'internal.example.com': ['93.184.216.34', '10.0.0.7'], 'meta.example.com': ['169.254.169.254'] })
+    const r = resolver({
+      'xks.example.com': ['93.184.216.34'],
+      'internal.example.com': ['93.184.216.34', '10.0.0.7'],
+      'meta.example.com': ['169.254.169.254'],
+    })
     const none = privateTargets({ HSM_BRIDGE_XKS_PRIVATE_TARGETS: 'none' })
     expect(await egressAllowed('xks.example.com', none, r)).toBe('allowed')
     expect(await egressAllowed('internal.example.com', none, r)).toBe('private')

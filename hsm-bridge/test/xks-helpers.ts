@@ -48,7 +48,9 @@ export interface XksBridge {
 /** Starts a bridge on `token` with its XKS endpoint (port from the ready lines). */
 export function spawnXksBridge(token: TokenFixture, secret: string, ports: { port?: number; xksPort?: number } = {}): Promise<XksBridge> {
   const configFile = join(token.dir, 'xks.json')
-  writeFileSync(configFile, JSON.stringify({ region: XKS_REGION, stores: [{ uriPrefix: XKS_PREFIX, credentials: [XKS_CRED] }] }), { mode: 0o600 })
+  writeFileSync(configFile, JSON.stringify({ region: XKS_REGION, stores: [{ uriPrefix: XKS_PREFIX, credentials: [XKS_CRED] }] }), {
+    mode: 0o600,
+  })
   const env = bridgeEnv(token.setup, secret, {
     HSM_BRIDGE_PORT: String(ports.port ?? 0),
     HSM_BRIDGE_XKS_PORT: String(ports.xksPort ?? 0),

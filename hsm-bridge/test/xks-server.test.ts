@@ -24,7 +24,14 @@ describe('XKS SigV4 and spec vectors (no HSM)', () => {
     const now = Date.UTC(2026, 0, 2, 3, 4, 5)
     const signer = new SignatureV4({ service: 'kms-xks-proxy', region: 'us-east-1', credentials: XKS_CRED, sha256: NodeSha256 as never })
     const req = await signer.sign(
-      { method: 'POST', protocol: 'https:', hostname: 'xks.example.com', path: '/p/kms/xks/v1/keys/k-1/metadata', headers: { host: 'xks.example.com', 'content-type': 'application/json' }, body },
+      {
+        method: 'POST',
+        protocol: 'https:',
+        hostname: 'xks.example.com',
+        path: '/p/kms/xks/v1/keys/k-1/metadata',
+        headers: { host: 'xks.example.com', 'content-type': 'application/json' },
+        body,
+      },
       { signingDate: new Date(now) },
     )
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v]))
@@ -33,12 +40,31 @@ describe('XKS SigV4 and spec vectors (no HSM)', () => {
     expect(ok).toEqual({ ok: true, accessKeyId: XKS_CRED.accessKeyId })
     // Our signer produces the same Authorization as smithy for the same signed headers.
     const ours = sign({
-      method: 'POST', path: '/p/kms/xks/v1/keys/k-1/metadata', host: 'xks.example.com', body: Buffer.from(body),
-      accessKeyId: XKS_CRED.accessKeyId, region: 'us-east-1', key: signingKey(XKS_CRED.secretAccessKey, amzDate(now).slice(0, 8), 'us-east-1'), now,
+      method: 'POST',
+      path: '/p/kms/xks/v1/keys/k-1/metadata',
+      host: 'xks.example.com',
+      body: Buffer.from(body),
+      accessKeyId: XKS_CRED.accessKeyId,
+      region: 'us-east-1',
+      key: signingKey(XKS_CRED.secretAccessKey, amzDate(now).slice(0, 8), 'us-east-1'),
+      now,
     })
-    const plain = new SignatureV4({ service: 'kms-xks-proxy', region: 'us-east-1', credentials: XKS_CRED, sha256: NodeSha256 as never, applyChecksum: false })
+    const plain = new SignatureV4({
+      service: 'kms-xks-proxy',
+      region: 'us-east-1',
+      credentials: XKS_CRED,
+      sha256: NodeSha256 as never,
+      applyChecksum: false,
+    })
     const req2 = await plain.sign(
-      { method: 'POST', protocol: 'https:', hostname: 'xks.example.com', path: '/p/kms/xks/v1/keys/k-1/metadata', headers: { host: 'xks.example.com', 'content-type': 'application/json' }, body },
+      {
+        method: 'POST',
+        protocol: 'https:',
+        hostname: 'xks.example.com',
+        path: '/p/kms/xks/v1/keys/k-1/metadata',
+        headers: { host: 'xks.example.com', 'content-type': 'application/json' },
+        body,
+      },
       { signingDate: new Date(now) },
     )
     expect(ours.authorization).toBe(req2.headers.authorization)
@@ -49,8 +75,14 @@ describe('XKS SigV4 and spec vectors (no HSM)', () => {
     expect(bad(headers, body, '/p/kms/xks/v1/keys/k-2/metadata')).toEqual({ ok: false, reason: 'badSignature' })
     expect(bad({ ...headers, host: 'other.example.com' })).toEqual({ ok: false, reason: 'badSignature' })
     expect(bad(headers, body, undefined, now + 6 * 60_000)).toEqual({ ok: false, reason: 'skew' })
-    expect(bad({ ...headers, authorization: headers.authorization!.replace(XKS_CRED.accessKeyId, 'AAAAAAAAAAAAAAAAAAAAAAAA') })).toEqual({ ok: false, reason: 'unknownAccessKey' })
-    expect(bad({ ...headers, authorization: headers.authorization!.replace('kms-xks-proxy', 'kms') })).toEqual({ ok: false, reason: 'wrongService' })
+    expect(bad({ ...headers, authorization: headers.authorization!.replace(XKS_CRED.accessKeyId, 'AAAAAAAAAAAAAAAAAAAAAAAA') })).toEqual({
+      ok: false,
+      reason: 'unknownAccessKey',
+    })
+    expect(bad({ ...headers, authorization: headers.authorization!.replace('kms-xks-proxy', 'kms') })).toEqual({
+      ok: false,
+      reason: 'wrongService',
+    })
     const { authorization: _a, ...unsigned } = headers
     expect(bad(unsigned)).toEqual({ ok: false, reason: 'missing' })
   })
@@ -77,12 +109,19 @@ describe('XKS SigV4 and spec vectors (no HSM)', () => {
   })
 
   it('routes by URI prefix and refuses malformed configuration', () => {
-    const stores = parseXksStores({ stores: [{ uriPrefix: '/a/b', credentials: [XKS_CRED] }, { uriPrefix: '', credentials: [XKS_CRED] }] }).stores
+    const stores = parseXksStores({
+      stores: [
+        { uriPrefix: '/a/b', credentials: [XKS_CRED] },
+        { uriPrefix: '', credentials: [XKS_CRED] },
+      ],
+    }).stores
     expect(route(stores, '/a/b/kms/xks/v1/health')?.op).toBe('health')
     expect(route(stores, '/a/b/kms/xks/v1/keys/foo.1/encrypt')).toMatchObject({ op: 'encrypt', keyId: 'foo.1' })
     expect(route(stores, '/kms/xks/v1/keys/foo/metadata')?.store.uriPrefix).toBe('')
     expect(route(stores, '/a/b/kms/xks/v1/keys/foo/sign')).toBeUndefined()
-    expect(() => parseXksStores({ stores: [{ uriPrefix: '/x', credentials: [{ accessKeyId: 'short', secretAccessKey: XKS_CRED.secretAccessKey }] }] })).toThrow(/accessKeyId/)
+    expect(() =>
+      parseXksStores({ stores: [{ uriPrefix: '/x', credentials: [{ accessKeyId: 'short', secretAccessKey: XKS_CRED.secretAccessKey }] }] }),
+    ).toThrow(/accessKeyId/)
     expect(() => parseXksStores({ stores: [{ uriPrefix: '/x/', credentials: [XKS_CRED] }] })).toThrow(/uriPrefix/)
   })
 })
@@ -111,15 +150,23 @@ describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no H
   const body = (over: Record<string, unknown> = {}) => {
     const day = amzDate(Date.now()).slice(0, 8)
     return {
-      proxyUrl: url, uriPrefix: '/p', accessKeyId: XKS_CRED.accessKeyId, region: 'cn-hangzhou', scopeDate: day,
+      proxyUrl: url,
+      uriPrefix: '/p',
+      accessKeyId: XKS_CRED.accessKeyId,
+      region: 'cn-hangzhou',
+      scopeDate: day,
       signingKey: signingKey(XKS_CRED.secretAccessKey, day, 'cn-hangzhou').toString('base64'),
-      operation: 'metadata', externalKeyId: 'k', payload: { requestMetadata: META }, ...over,
+      operation: 'metadata',
+      externalKeyId: 'k',
+      payload: { requestMetadata: META },
+      ...over,
     }
   }
 
   it('retries 503 / 500 / 429 a bounded number of times, then answers', async () => {
     hits = 0
-    script = (n) => (n < 3 ? { status: n === 1 ? 503 : 429, body: { errorName: 'ThrottlingException' } } : { status: 200, body: { keyStatus: 'ENABLED' } })
+    script = (n) =>
+      n < 3 ? { status: n === 1 ? 503 : 429, body: { errorName: 'ThrottlingException' } } : { status: 200, body: { keyStatus: 'ENABLED' } }
     expect(await xksCall(body())).toEqual({ outcome: 'answered', status: 200, body: { keyStatus: 'ENABLED' } })
     expect(hits).toBe(3)
     hits = 0
@@ -158,9 +205,15 @@ describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no H
     await xksCall(body({ proxyUrl: `http://127.0.0.1:${port}` }))
     capture.close()
     expect(seen!.path).toBe('/p/kms/xks/v1/keys/k/metadata')
-    expect(String(seen!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=BETWEEN2TENAND3TENCHARACTERS\/\d{8}\/cn-hangzhou\/kms-xks-proxy\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/)
+    expect(String(seen!.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=BETWEEN2TENAND3TENCHARACTERS\/\d{8}\/cn-hangzhou\/kms-xks-proxy\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    )
     const ok = verify({
-      method: 'POST', path: seen!.path, headers: seen!.headers, body: seen!.body, now: Date.now(),
+      method: 'POST',
+      path: seen!.path,
+      headers: seen!.headers,
+      body: seen!.body,
+      now: Date.now(),
       secretOf: (id) => (id === XKS_CRED.accessKeyId ? XKS_CRED.secretAccessKey : undefined),
     })
     expect(ok.ok).toBe(true)
@@ -213,13 +266,19 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
   it('Encrypt/Decrypt round trip with AAD, CDIV checked; any change → InvalidCiphertextException', async () => {
     const plaintext = randomBytes(4300)
     const aad = Buffer.from('project=nile,department=marketing')
-    const e = await xksPost(bridge.xksUrl, `keys/${keyId}/encrypt`, encryptBody(plaintext, aad, { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }))
+    const e = await xksPost(
+      bridge.xksUrl,
+      `keys/${keyId}/encrypt`,
+      encryptBody(plaintext, aad, { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }),
+    )
     expect(e.status).toBe(200)
     const ct = Buffer.from(e.json.ciphertext as string, 'base64')
     const iv = Buffer.from(e.json.initializationVector as string, 'base64')
     const tag = Buffer.from(e.json.authenticationTag as string, 'base64')
     expect([ct.length, iv.length, tag.length]).toEqual([4300, 12, 16])
-    const expected = createHash('sha256').update(Buffer.concat([aad, iv, ct, tag])).digest('base64')
+    const expected = createHash('sha256')
+      .update(Buffer.concat([aad, iv, ct, tag]))
+      .digest('base64')
     expect(e.json.ciphertextDataIntegrityValue).toBe(expected)
     const dec = (over: Record<string, unknown> = {}) =>
       xksPost(bridge.xksUrl, `keys/${keyId}/decrypt`, {
@@ -261,7 +320,10 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
       expect(r.status).toBe(401)
       expect(r.json).toEqual({ errorName: 'AuthenticationFailedException', errorMessage: 'Request authentication failed.' })
     }
-    const unsigned = await fetch(`${bridge.xksUrl}${XKS_PREFIX}/kms/xks/v1/keys/${keyId}/metadata`, { method: 'POST', body: JSON.stringify(body) })
+    const unsigned = await fetch(`${bridge.xksUrl}${XKS_PREFIX}/kms/xks/v1/keys/${keyId}/metadata`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    })
     expect(unsigned.status).toBe(401)
   })
 
@@ -274,7 +336,11 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
       const r = await xksPost(bridge.xksUrl, `keys/${keyId}/metadata`, body)
       expect([r.status, r.json.errorName]).toEqual([400, 'ValidationException'])
     }
-    const badAlg = await xksPost(bridge.xksUrl, `keys/${keyId}/encrypt`, encryptBody(randomBytes(8), undefined, { encryptionAlgorithm: 'AES_CBC' }))
+    const badAlg = await xksPost(
+      bridge.xksUrl,
+      `keys/${keyId}/encrypt`,
+      encryptBody(randomBytes(8), undefined, { encryptionAlgorithm: 'AES_CBC' }),
+    )
     expect([badAlg.status, badAlg.json.errorName]).toEqual([400, 'ValidationException'])
     const tooMuchAad = await xksPost(bridge.xksUrl, `keys/${keyId}/encrypt`, encryptBody(randomBytes(8), randomBytes(8193)))
     expect([tooMuchAad.status, tooMuchAad.json.errorName]).toEqual([400, 'ValidationException'])
@@ -289,8 +355,11 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
     const refused = await xksPost(bridge.xksUrl, `keys/${keyId}/encrypt`, encryptBody(Buffer.from('hello')))
     expect([refused.status, refused.json.errorName]).toEqual([400, 'InvalidStateException'])
     const decBody = {
-      requestMetadata: META, encryptionAlgorithm: 'AES_GCM',
-      ciphertext: e.json.ciphertext, initializationVector: e.json.initializationVector, authenticationTag: e.json.authenticationTag,
+      requestMetadata: META,
+      encryptionAlgorithm: 'AES_GCM',
+      ciphertext: e.json.ciphertext,
+      initializationVector: e.json.initializationVector,
+      authenticationTag: e.json.authenticationTag,
     }
     const refusedDec = await xksPost(bridge.xksUrl, `keys/${keyId}/decrypt`, decBody)
     expect([refusedDec.status, refusedDec.json.errorName]).toEqual([400, 'InvalidStateException'])
@@ -304,19 +373,31 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
     const now = Date.now()
     const day = amzDate(now).slice(0, 8)
     const call = (over: Record<string, unknown>) =>
-      send(signedRequest(bridge.url, {
-        path: '/v1/xks/call',
-        secret,
-        body: JSON.stringify({
-          proxyUrl: bridge.xksUrl, uriPrefix: XKS_PREFIX, accessKeyId: XKS_CRED.accessKeyId, region: XKS_REGION, scopeDate: day,
-          signingKey: signingKey(XKS_CRED.secretAccessKey, day, XKS_REGION).toString('base64'),
-          operation: 'metadata', externalKeyId: keyId, payload: { requestMetadata: META },
-          ...over,
+      send(
+        signedRequest(bridge.url, {
+          path: '/v1/xks/call',
+          secret,
+          body: JSON.stringify({
+            proxyUrl: bridge.xksUrl,
+            uriPrefix: XKS_PREFIX,
+            accessKeyId: XKS_CRED.accessKeyId,
+            region: XKS_REGION,
+            scopeDate: day,
+            signingKey: signingKey(XKS_CRED.secretAccessKey, day, XKS_REGION).toString('base64'),
+            operation: 'metadata',
+            externalKeyId: keyId,
+            payload: { requestMetadata: META },
+            ...over,
+          }),
         }),
-      }))
+      )
     const ok = await call({})
     expect(ok.status).toBe(200)
-    expect(ok.json).toEqual({ outcome: 'answered', status: 200, body: { keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' } })
+    expect(ok.json).toEqual({
+      outcome: 'answered',
+      status: 200,
+      body: { keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' },
+    })
     const wrongKey = await call({ signingKey: signingKey('x'.repeat(44), day, XKS_REGION).toString('base64') })
     expect(wrongKey.json).toMatchObject({ outcome: 'answered', status: 401 })
     const dead = await call({ proxyUrl: 'http://127.0.0.1:9', retries: 1 })

@@ -196,15 +196,24 @@ export function openBackup(text: string, passphrase: string): Payload {
     env.cipher !== 'AES-256-GCM' ||
     env.kdf?.alg !== 'scrypt' ||
     ![env.kdf.N, env.kdf.r, env.kdf.p].every((n) => Number.isInteger(n) && n > 0) ||
-    env.kdf.N > 1 << 20 || env.kdf.r > 32 || env.kdf.p > 16 ||
-    !b64(env.kdf.salt) || !b64(env.iv) || !b64(env.ciphertext)
+    env.kdf.N > 1 << 20 ||
+    env.kdf.r > 32 ||
+    env.kdf.p > 16 ||
+    !b64(env.kdf.salt) ||
+    !b64(env.iv) ||
+    !b64(env.ciphertext)
   ) {
     throw new BackupError('Not a backup file of this service (unknown format or version).')
   }
   const iv = Buffer.from(env.iv, 'base64')
   const data = Buffer.from(env.ciphertext, 'base64')
   if (iv.length !== 12 || data.length < 17) throw new BackupError('The backup file is truncated or malformed.')
-  const key = deriveKey(passphrase, Buffer.from(env.kdf.salt, 'base64'), { N: env.kdf.N, r: env.kdf.r, p: env.kdf.p, maxmem: 256 * 1024 * 1024 })
+  const key = deriveKey(passphrase, Buffer.from(env.kdf.salt, 'base64'), {
+    N: env.kdf.N,
+    r: env.kdf.r,
+    p: env.kdf.p,
+    maxmem: 256 * 1024 * 1024,
+  })
   let plain: Buffer
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv)
@@ -273,7 +282,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<{ accountId: 
   for (const id of rootKeyIdsUsed(payload.items)) {
     const k = ring.byId.get(id)
     if (!k || recorded.get(id) !== kcv(k.key)) {
-      throw new BackupError('The backup was made under another root key ring: its wrapped material cannot be opened with this one (nothing was written).')
+      throw new BackupError(
+        'The backup was made under another root key ring: its wrapped material cannot be opened with this one (nothing was written).',
+      )
     }
   }
   // Proof: the bootstrap AccessKey secret unwraps (and gives credentials.json back).
@@ -283,7 +294,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<{ accountId: 
   }
   let secret: string
   try {
-    secret = Buffer.from(await unwrapUnderRoot(ring, ak.wrappedSecret.S, accessKeySecretAad(payload.bootstrap.accessKeyId))).toString('utf8')
+    secret = Buffer.from(await unwrapUnderRoot(ring, ak.wrappedSecret.S, accessKeySecretAad(payload.bootstrap.accessKeyId))).toString(
+      'utf8',
+    )
   } catch {
     throw new BackupError('The backup was made under another root key ring (nothing was written).')
   }

@@ -30,7 +30,11 @@ function openssl(args: string[], cwd: string): void {
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').slice(-2000)
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new Error(missing ? 'The `openssl` command is needed to create the local HTTPS certificate; install OpenSSL.' : `openssl ${args[0]} failed: ${stderr}`)
+    throw new Error(
+      missing
+        ? 'The `openssl` command is needed to create the local HTTPS certificate; install OpenSSL.'
+        : `openssl ${args[0]} failed: ${stderr}`,
+    )
   }
 }
 
@@ -72,11 +76,24 @@ export function ensureLocalTls(dataDir: string, now = Date.now()): LocalTls {
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
     openssl(
       [
-        'req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '3650', '-sha256',
-        '-subj', `/CN=Edge KMS local CA ${randomBytes(4).toString('hex')}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
-        '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-        '-addext', 'subjectKeyIdentifier=hash',
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca-key.pem',
+        '-out',
+        'ca.pem',
+        '-days',
+        '3650',
+        '-sha256',
+        '-subj',
+        `/CN=Edge KMS local CA ${randomBytes(4).toString('hex')}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE,pathlen:0',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-addext',
+        'subjectKeyIdentifier=hash',
       ],
       work,
     )
@@ -95,9 +112,25 @@ export function ensureLocalTls(dataDir: string, now = Date.now()): LocalTls {
     )
     openssl(
       [
-        'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem',
-        '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`,
-        '-days', '825', '-sha256', '-extfile', 'server.ext', '-out', 'server.pem',
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca-key.pem',
+        '-set_serial',
+        `0x${randomBytes(16)
+          .toString('hex')
+          .replace(/^[89a-f]/, '1')}`,
+        '-days',
+        '825',
+        '-sha256',
+        '-extfile',
+        'server.ext',
+        '-out',
+        'server.pem',
       ],
       work,
     )

@@ -265,7 +265,10 @@ function readWranglerConfig(): { compatibilityDate: string; compatibilityFlags: 
   if (!date) throw new StackError('wrangler.toml has no compatibility_date')
   return {
     compatibilityDate: date,
-    compatibilityFlags: (flags ?? '').split(',').map((f) => f.trim().replace(/^"|"$/g, '')).filter(Boolean),
+    compatibilityFlags: (flags ?? '')
+      .split(',')
+      .map((f) => f.trim().replace(/^"|"$/g, ''))
+      .filter(Boolean),
   }
 }
 
@@ -297,11 +300,7 @@ function waitForBridgeReady(bridge: ChildProcess, what: 'start' | 'restart'): Pr
  * HSM_TOKEN_LABEL / HSM_PIN or HSM_PIN_FILE, e.g. a network HSM's library), or else SoftHSMv2
  * with a token initialised under `<dataDir>/hsm` on first start. Returns undefined without one.
  */
-async function startHsmBridge(
-  dataDir: string,
-  children: ChildProcess[],
-  verbose: boolean,
-): Promise<HsmBridgeInfo | undefined> {
+async function startHsmBridge(dataDir: string, children: ChildProcess[], verbose: boolean): Promise<HsmBridgeInfo | undefined> {
   let modulePath = process.env.HSM_MODULE
   let tokenLabel = process.env.HSM_TOKEN_LABEL ?? 'edge-kms'
   let pinEnv: Record<string, string>
@@ -376,7 +375,11 @@ async function xksProxyConfig(dataDir: string, bridgeUrl: string): Promise<XksPr
 
 function xksEnv(dataDir: string, xks: XksProxyInfo | undefined): Record<string, string> {
   if (!xks) return {}
-  return { HSM_BRIDGE_XKS_HOST: '127.0.0.1', HSM_BRIDGE_XKS_PORT: new URL(xks.endpoint).port, HSM_BRIDGE_XKS_CONFIG_FILE: join(resolve(dataDir), 'xks-proxy.json') }
+  return {
+    HSM_BRIDGE_XKS_HOST: '127.0.0.1',
+    HSM_BRIDGE_XKS_PORT: new URL(xks.endpoint).port,
+    HSM_BRIDGE_XKS_CONFIG_FILE: join(resolve(dataDir), 'xks-proxy.json'),
+  }
 }
 
 /**
@@ -493,7 +496,13 @@ async function startHttpsFront(httpsPort: number, workerPort: number, tls: { key
   server.requestTimeout = 60_000
   await new Promise<void>((ok, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(new StackError(err.code === 'EADDRINUSE' ? `Port ${httpsPort} on 127.0.0.1 is already in use. Set KMS_HTTPS_PORT to another port.` : `Cannot listen on 127.0.0.1:${httpsPort}: ${err.message}`)),
+      fail(
+        new StackError(
+          err.code === 'EADDRINUSE'
+            ? `Port ${httpsPort} on 127.0.0.1 is already in use. Set KMS_HTTPS_PORT to another port.`
+            : `Cannot listen on 127.0.0.1:${httpsPort}: ${err.message}`,
+        ),
+      ),
     )
     server.listen(httpsPort, '127.0.0.1', () => ok())
   })
@@ -514,7 +523,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     httpsPort = options.httpsPort
   } else {
     const preferred = options.preferredHttpsPort
-    const free = preferred !== undefined && preferred !== options.port && (await assertPortFree(preferred).then(() => true, () => false))
+    const free =
+      preferred !== undefined &&
+      preferred !== options.port &&
+      (await assertPortFree(preferred).then(
+        () => true,
+        () => false,
+      ))
     httpsPort = free ? preferred! : await freePort()
   }
   let tls: ReturnType<typeof ensureLocalTls>
@@ -579,9 +594,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const endpoint = `http://127.0.0.1:${options.port}`
     const credentialsFile = join(dataDir, 'credentials.json')
     const previous = existsSync(credentialsFile) ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials) : undefined
-    const accountId = previous?.accountId ?? String(1_000_000_000_000_000n + BigInt(`0x${nodeRandomBytes(7).toString('hex')}`) % 9_000_000_000_000_000n)
+    const accountId =
+      previous?.accountId ?? String(1_000_000_000_000_000n + (BigInt(`0x${nodeRandomBytes(7).toString('hex')}`) % 9_000_000_000_000_000n))
     const accessKeyId = options.bootstrapAccessKeyId ?? previous?.accessKeyId ?? `LTAI${randomAlnum(20)}`
-    const accessKeySecret = options.bootstrapAccessKeySecret ?? (accessKeyId === previous?.accessKeyId ? previous.accessKeySecret : randomAlnum(30))
+    const accessKeySecret =
+      options.bootstrapAccessKeySecret ?? (accessKeyId === previous?.accessKeyId ? previous.accessKeySecret : randomAlnum(30))
     await store.credentials.ensureAccount({ accountId, createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') })
     const existing = await store.credentials.getAccessKey(accessKeyId)
     if (existing && existing.accountId !== accountId) {

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const setup = await initSoftHsm(dir)
   const secret = randomBytes(32).toString('hex')
   const configFile = join(dir, 'xks.json')
-  writeFileSync(configFile, JSON.stringify({ stores: [{ uriPrefix: `/${prefix}`.replace(/\/+$/, ''), credentials: [{ accessKeyId, secretAccessKey }] }] }), { mode: 0o600 })
+  writeFileSync(
+    configFile,
+    JSON.stringify({ stores: [{ uriPrefix: `/${prefix}`.replace(/\/+$/, ''), credentials: [{ accessKeyId, secretAccessKey }] }] }),
+    { mode: 0o600 },
+  )
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hsm-bridge/src/main.ts')], {
     cwd: ROOT,
     env: {

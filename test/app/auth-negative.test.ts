@@ -27,14 +27,7 @@ import {
 } from './harness'
 
 const MIN = 60_000
-const REQUIRED_SIGNED = [
-  'host',
-  'x-acs-action',
-  'x-acs-content-sha256',
-  'x-acs-date',
-  'x-acs-signature-nonce',
-  'x-acs-version',
-]
+const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version']
 const at = (offsetMs: number) => new Date(Date.now() + offsetMs)
 
 /** Runs `attempt` (a CreateKey that must fail) and checks that no key appeared. */
@@ -61,18 +54,14 @@ describe('unsigned and wrongly signed requests', () => {
 
   it('refuses a V1 request signed with the wrong secret (GET and POST)', async () => {
     for (const method of ['GET', 'POST'] as const) {
-      const res = await createsNothing(() =>
-        v1('CreateKey', {}, { method, secret: 'not-the-secret' }),
-      )
+      const res = await createsNothing(() => v1('CreateKey', {}, { method, secret: 'not-the-secret' }))
       expectError(res, 400, 'SignatureDoesNotMatch')
     }
   })
 
   it('refuses an ACS3 request signed with the wrong secret (query and form)', async () => {
     for (const where of ['query', 'form'] as const) {
-      const res = await createsNothing(() =>
-        acs3('CreateKey', { Description: 'x' }, { where, secret: 'not-the-secret' }),
-      )
+      const res = await createsNothing(() => acs3('CreateKey', { Description: 'x' }, { where, secret: 'not-the-secret' }))
       expectError(res, 400, 'SignatureDoesNotMatch')
     }
   })
@@ -86,13 +75,7 @@ describe('unsigned and wrongly signed requests', () => {
   })
 
   it('answers IncompleteSignature when one V1 signature parameter is missing', async () => {
-    const names = [
-      'SignatureMethod',
-      'SignatureNonce',
-      'Timestamp',
-      'AccessKeyId',
-      'SignatureVersion',
-    ]
+    const names = ['SignatureMethod', 'SignatureNonce', 'Timestamp', 'AccessKeyId', 'SignatureVersion']
     for (const missing of names) {
       const res = await createsNothing(() => v1('CreateKey', {}, { omit: [missing] }))
       expectError(res, 400, 'IncompleteSignature')
@@ -116,9 +99,7 @@ describe('unsigned and wrongly signed requests', () => {
     const req = await signedV1('CreateKey', { Description: 'original' })
     req.body = String(req.body).replace('original', 'tampered')
     expectError(await createsNothing(() => send(req)), 400, 'SignatureDoesNotMatch')
-    const extra = await createsNothing(() =>
-      v1('CreateKey', {}, { extra: [['Description', 'unsigned']] }),
-    )
+    const extra = await createsNothing(() => v1('CreateKey', {}, { extra: [['Description', 'unsigned']] }))
     expectError(extra, 400, 'SignatureDoesNotMatch')
   })
 
@@ -142,9 +123,7 @@ describe('timestamp window', () => {
     for (const sign of [-1, 1]) {
       expectOk(await v1('DescribeRegions', {}, { timestamp: at(sign * (edge - 10_000)) }))
       expectOk(await acs3('DescribeRegions', {}, { timestamp: at(sign * (edge - 10_000)) }))
-      const late = await createsNothing(() =>
-        v1('CreateKey', {}, { timestamp: at(sign * (edge + 10_000)) }),
-      )
+      const late = await createsNothing(() => v1('CreateKey', {}, { timestamp: at(sign * (edge + 10_000)) }))
       expectError(late, 400, 'IllegalTimestamp')
     }
   })
@@ -160,12 +139,7 @@ describe('timestamp window', () => {
 
   it('refuses malformed timestamps with 400 IllegalTimestamp', async () => {
     const now = new Date().toISOString()
-    const bad = [
-      now.replace('Z', '+00:00'),
-      `${now.slice(0, 16)}Z`,
-      String(Date.now()),
-      'yesterday',
-    ]
+    const bad = [now.replace('Z', '+00:00'), `${now.slice(0, 16)}Z`, String(Date.now()), 'yesterday']
     for (const ts of bad) {
       const res = await createsNothing(() => v1('CreateKey', {}, { timestamp: ts }))
       expectError(res, 400, 'IllegalTimestamp')
@@ -253,10 +227,14 @@ describe('ACS3 tampering', () => {
     const req = await signedAcs3('CreateKey')
     req.headers['x-acs-security-token'] = 'injected'
     expectError(await createsNothing(() => send(req)), 400, 'IncompleteSignature')
-    const listed = await signedAcs3('CreateKey', {}, {
-      headers: { 'x-acs-extra': 'a' },
-      signedHeaders: REQUIRED_SIGNED,
-    })
+    const listed = await signedAcs3(
+      'CreateKey',
+      {},
+      {
+        headers: { 'x-acs-extra': 'a' },
+        signedHeaders: REQUIRED_SIGNED,
+      },
+    )
     expectError(await createsNothing(() => send(listed)), 400, 'IncompleteSignature')
   })
 
@@ -296,18 +274,13 @@ describe('ACS3 tampering', () => {
       [(a) => a.replace('Signature=', 'Signature=00'), 'IncompleteSignature'],
       [(a) => a.replace(/Signature=[0-9a-f]+/, 'Signature='), 'IncompleteSignature'],
       [(a) => `${a},Signature=${'0'.repeat(64)}`, 'IncompleteSignature'],
-      [
-        (a) => a.replace(/Signature=([0-9a-f])/, (_m, c) => `Signature=${c === '0' ? '1' : '0'}`),
-        'SignatureDoesNotMatch',
-      ],
+      [(a) => a.replace(/Signature=([0-9a-f])/, (_m, c) => `Signature=${c === '0' ? '1' : '0'}`), 'SignatureDoesNotMatch'],
     ]
     for (const [change, code] of variants) {
       const res = await createsNothing(() => acs3('CreateKey', {}, { authorization: change }))
       expectError(res, 400, code)
     }
   })
-
-
 
   it('refuses a signed header listed in SignedHeaders but absent from the request', async () => {
     const req = await signedAcs3('CreateKey', {}, { headers: { 'x-acs-extra': 'a' } })
@@ -343,9 +316,7 @@ describe('signatures in the wrong scheme', () => {
 
   it('refuses a valid V1 request that carries a bogus ACS3 Authorization header', async () => {
     const req = await signedV1('CreateKey')
-    req.headers.authorization =
-      `ACS3-HMAC-SHA256 Credential=${stack().accessKeyId},` +
-      `SignedHeaders=host,Signature=${'0'.repeat(64)}`
+    req.headers.authorization = `ACS3-HMAC-SHA256 Credential=${stack().accessKeyId},` + `SignedHeaders=host,Signature=${'0'.repeat(64)}`
     const res = await createsNothing(() => send(req))
     expectError(res, 400, 'IncompleteSignature')
   })
@@ -377,7 +348,6 @@ describe("what Alibaba's Python SDKs need (issue 22) and V1's signed Action/Vers
       expect(message.split(':')[1]).toBe(stringToSignV1(method, signedPairs(req)))
     }
   })
-
 
   it('refuses a V1 request whose Action or Version is only in unsigned x-acs-* headers', async () => {
     for (const [param, header, value] of [
@@ -424,12 +394,9 @@ describe('random mutations of a signed ACS3 CreateKey (fast-check)', () => {
     if (v === undefined) delete r.headers[h]
     else r.headers[h] = v
   }
-  const editAuthorization = (r: Req, edit: (a: string) => string) =>
-    setHeader(r, 'authorization', edit(r.headers.authorization ?? ''))
+  const editAuthorization = (r: Req, edit: (a: string) => string) => setHeader(r, 'authorization', edit(r.headers.authorization ?? ''))
   const normaliseAuthorization = (v: string) =>
-    v
-      .replace(/\s*([,=])\s*/g, '$1')
-      .replace(/Signature=([0-9A-Fa-f]+)/, (_m, hex: string) => `Signature=${hex.toLowerCase()}`)
+    v.replace(/\s*([,=])\s*/g, '$1').replace(/Signature=([0-9A-Fa-f]+)/, (_m, hex: string) => `Signature=${hex.toLowerCase()}`)
   /**
    * What the signature covers, up to what HTTP and the parser normalise: fetch trims header
    * values, an empty header carries nothing, spaces around the Authorization separators are
@@ -444,26 +411,16 @@ describe('random mutations of a signed ACS3 CreateKey (fast-check)', () => {
       headers: Object.entries(r.headers)
         .map(([k, v]): [string, string] => [k, v.trim()])
         .filter(([k, v]) => v !== '' && !(k === 'content-type' && (r.body ?? '') === ''))
-        .map(([k, v]): [string, string] => [
-          k,
-          k === 'authorization' ? normaliseAuthorization(v) : v,
-        ])
+        .map(([k, v]): [string, string] => [k, k === 'authorization' ? normaliseAuthorization(v) : v])
         .sort(([a], [b]) => (a < b ? -1 : 1)),
     })
 
   const mutation: fc.Arbitrary<[string, Mutation]> = fc.oneof(
-    fc.constantFrom(...HEADERS).map((h): [string, Mutation] => [
-      `drop ${h}`,
-      (r) => setHeader(r, h, undefined),
-    ]),
-    fc.tuple(fc.constantFrom(...HEADERS), text).map(([h, v]): [string, Mutation] => [
-      `set ${h}=${v}`,
-      (r) => setHeader(r, h, v),
-    ]),
-    fc.tuple(fc.stringMatching(/^[a-z0-9-]{1,12}$/), text).map(([h, v]): [string, Mutation] => [
-      `add x-acs-${h}`,
-      (r) => setHeader(r, `x-acs-${h}`, v),
-    ]),
+    fc.constantFrom(...HEADERS).map((h): [string, Mutation] => [`drop ${h}`, (r) => setHeader(r, h, undefined)]),
+    fc.tuple(fc.constantFrom(...HEADERS), text).map(([h, v]): [string, Mutation] => [`set ${h}=${v}`, (r) => setHeader(r, h, v)]),
+    fc
+      .tuple(fc.stringMatching(/^[a-z0-9-]{1,12}$/), text)
+      .map(([h, v]): [string, Mutation] => [`add x-acs-${h}`, (r) => setHeader(r, `x-acs-${h}`, v)]),
     fc.tuple(fc.nat(), fc.integer({ min: 0x21, max: 0x7e })).map(([i, c]): [string, Mutation] => [
       `authorization[${i}]=${String.fromCharCode(c)}`,
       (r) =>
@@ -473,14 +430,8 @@ describe('random mutations of a signed ACS3 CreateKey (fast-check)', () => {
         }),
     ]),
     fc.constantFrom<[string, Mutation]>(
-      [
-        'scheme in lower case',
-        (r) => editAuthorization(r, (a) => a.replace('ACS3-HMAC-SHA256', 'acs3-hmac-sha256')),
-      ],
-      [
-        'spaces around separators',
-        (r) => editAuthorization(r, (a) => a.replace(/,/g, ' , ').replace(/=/g, ' = ')),
-      ],
+      ['scheme in lower case', (r) => editAuthorization(r, (a) => a.replace('ACS3-HMAC-SHA256', 'acs3-hmac-sha256'))],
+      ['spaces around separators', (r) => editAuthorization(r, (a) => a.replace(/,/g, ' , ').replace(/=/g, ' = '))],
       ['body added', (r) => void (r.body = 'Description=added')],
       ['query added', (r) => void (r.url += '?Description=added')],
       ['method GET', (r) => void (r.method = 'GET')],

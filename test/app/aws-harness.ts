@@ -9,7 +9,14 @@ import { app } from './harness'
 /** A request handler for the AWS clients; `onResponse` sees every status and body. */
 export function inProcessHandler(onResponse?: (status: number, body: Uint8Array) => void) {
   return {
-    async handle(request: { method: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown }) {
+    async handle(request: {
+      method: string
+      hostname: string
+      port?: number
+      path: string
+      headers: Record<string, string>
+      body?: unknown
+    }) {
       const url = `http://${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`
       const res = await app.request(url, { method: request.method, headers: request.headers, body: request.body as string }, {})
       const headers: Record<string, string> = {}

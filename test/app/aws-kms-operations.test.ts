@@ -8,13 +8,43 @@
  * never a 5xx, never an echo of the value sent.
  */
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DeleteImportedKeyMaterialCommand,
-  DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, EncryptCommand,
-  GenerateDataKeyPairCommand, GenerateMacCommand, GenerateRandomCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand,
-  GetParametersForImportCommand, GetPublicKeyCommand, ImportKeyMaterialCommand, KMSClient, ListAliasesCommand, ListGrantsCommand,
-  ListKeyPoliciesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, RetireGrantCommand,
-  RevokeGrantCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, SignCommand, TagResourceCommand,
-  UntagResourceCommand, UpdateAliasCommand, VerifyCommand, VerifyMacCommand,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateGrantCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteAliasCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyPairCommand,
+  GenerateMacCommand,
+  GenerateRandomCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  GetPublicKeyCommand,
+  ImportKeyMaterialCommand,
+  KMSClient,
+  ListAliasesCommand,
+  ListGrantsCommand,
+  ListKeyPoliciesCommand,
+  ListKeyRotationsCommand,
+  ListResourceTagsCommand,
+  PutKeyPolicyCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  SignCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAliasCommand,
+  VerifyCommand,
+  VerifyMacCommand,
 } from '@aws-sdk/client-kms'
 import * as nodeCrypto from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -45,7 +75,14 @@ const text = (s: string) => new TextEncoder().encode(s)
 async function raw(
   target: string,
   body: string,
-  opts: { region?: string; service?: string; date?: Date; secret?: string; signed?: Record<string, string>; edit?: (h: Record<string, string>) => void } = {},
+  opts: {
+    region?: string
+    service?: string
+    date?: Date
+    secret?: string
+    signed?: Record<string, string>
+    edit?: (h: Record<string, string>) => void
+  } = {},
 ): Promise<{ status: number; json: Record<string, unknown>; text: string; again: () => ReturnType<typeof raw> }> {
   const signer = new SignatureV4({
     service: opts.service ?? 'kms',
@@ -89,16 +126,24 @@ describe('aliases', () => {
     const entry = all.Aliases!.find((x) => x.AliasName === 'alias/aws-ops')!
     expect(entry).toMatchObject({ TargetKeyId: a, AliasArn: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws-ops` })
     expect(entry.CreationDate).toBeInstanceOf(Date)
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).KeyMetadata).toMatchObject({ KeyId: a, Arn: arnOf(a), AWSAccountId: ACCOUNT })
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).KeyMetadata).toMatchObject({
+      KeyId: a,
+      Arn: arnOf(a),
+      AWSAccountId: ACCOUNT,
+    })
     const byKey = await kms.send(new ListAliasesCommand({ KeyId: a }))
     expect(byKey.Aliases!.map((x) => x.AliasName)).toEqual(['alias/aws-ops'])
     await kms.send(new UpdateAliasCommand({ AliasName: 'alias/aws-ops', TargetKeyId: b }))
     expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).KeyMetadata!.KeyId).toBe(b)
     expect((await kms.send(new ListAliasesCommand({ KeyId: a }))).Aliases).toEqual([])
-    await expect(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws-ops', TargetKeyId: a }))).rejects.toMatchObject({ name: 'AlreadyExistsException' })
+    await expect(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws-ops', TargetKeyId: a }))).rejects.toMatchObject({
+      name: 'AlreadyExistsException',
+    })
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: 'alias/aws-ops', PendingWindowInDays: 7 }))
     expect(scheduled).toMatchObject({ KeyId: arnOf(b), KeyState: 'PendingDeletion', PendingWindowInDays: 7 })
-    expect(await kms.send(new CancelKeyDeletionCommand({ KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws-ops` }))).toMatchObject({ KeyId: arnOf(b) })
+    expect(await kms.send(new CancelKeyDeletionCommand({ KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws-ops` }))).toMatchObject({
+      KeyId: arnOf(b),
+    })
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/aws-ops' }))
     await expect(kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws-ops' }))).rejects.toMatchObject({ name: 'NotFoundException' })
   })
@@ -118,8 +163,19 @@ describe('aliases', () => {
 describe('tags', () => {
   it('tags, lists and untags a key', async () => {
     const k = await newKey()
-    await kms.send(new TagResourceCommand({ KeyId: arnOf(k), Tags: [{ TagKey: 'env', TagValue: 'dev' }, { TagKey: 'team', TagValue: 'a' }] }))
-    expect((await kms.send(new ListResourceTagsCommand({ KeyId: k }))).Tags).toEqual([{ TagKey: 'env', TagValue: 'dev' }, { TagKey: 'team', TagValue: 'a' }])
+    await kms.send(
+      new TagResourceCommand({
+        KeyId: arnOf(k),
+        Tags: [
+          { TagKey: 'env', TagValue: 'dev' },
+          { TagKey: 'team', TagValue: 'a' },
+        ],
+      }),
+    )
+    expect((await kms.send(new ListResourceTagsCommand({ KeyId: k }))).Tags).toEqual([
+      { TagKey: 'env', TagValue: 'dev' },
+      { TagKey: 'team', TagValue: 'a' },
+    ])
     await kms.send(new UntagResourceCommand({ KeyId: k, TagKeys: ['env'] }))
     expect((await kms.send(new ListResourceTagsCommand({ KeyId: k }))).Tags).toEqual([{ TagKey: 'team', TagValue: 'a' }])
   })
@@ -135,8 +191,12 @@ describe('rotation', () => {
     expect(on.NextRotationDate).toBeInstanceOf(Date)
     await kms.send(new DisableKeyRotationCommand({ KeyId: k }))
     expect(await kms.send(new GetKeyRotationStatusCommand({ KeyId: k }))).toMatchObject({ KeyRotationEnabled: false })
-    await expect(kms.send(new EnableKeyRotationCommand({ KeyId: k, RotationPeriodInDays: 30 }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new EnableKeyRotationCommand({ KeyId: k, RotationPeriodInDays: 1000 }))).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.send(new EnableKeyRotationCommand({ KeyId: k, RotationPeriodInDays: 30 }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    })
+    await expect(kms.send(new EnableKeyRotationCommand({ KeyId: k, RotationPeriodInDays: 1000 }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    })
   })
 
   it('rotates on demand: a new primary version, old ciphertext still decrypts, ListKeyRotations shows it', async () => {
@@ -149,7 +209,10 @@ describe('rotation', () => {
     expect(rotations.Rotations![0]!.RotationDate).toBeInstanceOf(Date)
     expect((await kms.send(new ListKeyRotationsCommand({ KeyId: k, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations).toHaveLength(2)
     const after = await kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('after') }))
-    for (const [blob, want] of [[before.CiphertextBlob, 'before'], [after.CiphertextBlob, 'after']] as const) {
+    for (const [blob, want] of [
+      [before.CiphertextBlob, 'before'],
+      [after.CiphertextBlob, 'after'],
+    ] as const) {
       expect(new TextDecoder().decode((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe(want)
     }
   })
@@ -171,25 +234,52 @@ describe('key policies', () => {
     const policy = JSON.parse(got.Policy!)
     expect(policy).toHaveProperty('Statement')
     await kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: got.Policy! }))
-    await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: '{not json' }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' })
-    await expect(kms.send(new ListKeyPoliciesCommand({ KeyId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({ name: 'NotFoundException' })
-    const iamSyntax = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] })
+    await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: '{not json' }))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+    })
+    await expect(kms.send(new ListKeyPoliciesCommand({ KeyId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    })
+    const iamSyntax = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }],
+    })
     // The policy language is this service's (RAM syntax, acs: ARNs), not IAM's.
-    await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: iamSyntax }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' })
+    await expect(kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: iamSyntax }))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+    })
   })
 })
 
 describe('import', () => {
   it('imports wrapped key material with an expiry, then deletes it', async () => {
     const k = await newKey({ Origin: 'EXTERNAL' })
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: k }))).KeyMetadata).toMatchObject({ KeyState: 'PendingImport', Origin: 'EXTERNAL' })
-    const p = await kms.send(new GetParametersForImportCommand({ KeyId: k, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: k }))).KeyMetadata).toMatchObject({
+      KeyState: 'PendingImport',
+      Origin: 'EXTERNAL',
+    })
+    const p = await kms.send(
+      new GetParametersForImportCommand({ KeyId: k, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+    )
     expect(p.ParametersValidTo).toBeInstanceOf(Date)
     const publicKey = nodeCrypto.createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' })
-    const wrapped = nodeCrypto.publicEncrypt({ key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, nodeCrypto.randomBytes(32))
+    const wrapped = nodeCrypto.publicEncrypt(
+      { key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      nodeCrypto.randomBytes(32),
+    )
     const validTo = new Date(Date.now() + 86_400_000)
-    await expect(kms.send(new ImportKeyMaterialCommand({ KeyId: k, ImportToken: new Uint8Array([1, 2, 3]), EncryptedKeyMaterial: wrapped }))).rejects.toMatchObject({ name: 'InvalidImportTokenException' })
-    await kms.send(new ImportKeyMaterialCommand({ KeyId: k, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo }))
+    await expect(
+      kms.send(new ImportKeyMaterialCommand({ KeyId: k, ImportToken: new Uint8Array([1, 2, 3]), EncryptedKeyMaterial: wrapped })),
+    ).rejects.toMatchObject({ name: 'InvalidImportTokenException' })
+    await kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: k,
+        ImportToken: p.ImportToken,
+        EncryptedKeyMaterial: wrapped,
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: validTo,
+      }),
+    )
     const meta = (await kms.send(new DescribeKeyCommand({ KeyId: k }))).KeyMetadata!
     expect(meta.KeyState).toBe('Enabled')
     expect(Math.abs(meta.ValidTo!.getTime() - validTo.getTime())).toBeLessThan(1500)
@@ -202,8 +292,12 @@ describe('import', () => {
   it('refuses ValidTo with KEY_MATERIAL_DOES_NOT_EXPIRE and an unknown ExpirationModel', async () => {
     const k = await newKey({ Origin: 'EXTERNAL' })
     const base = { KeyId: k, ImportToken: new Uint8Array([1]), EncryptedKeyMaterial: new Uint8Array([1]) }
-    await expect(kms.send(new ImportKeyMaterialCommand({ ...base, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ValidTo: new Date() }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new ImportKeyMaterialCommand({ ...base, ExpirationModel: 'SOMETIMES' as never }))).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(
+      kms.send(new ImportKeyMaterialCommand({ ...base, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ValidTo: new Date() })),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.send(new ImportKeyMaterialCommand({ ...base, ExpirationModel: 'SOMETIMES' as never }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    })
   })
 })
 
@@ -213,9 +307,13 @@ describe('GenerateMac / VerifyMac', () => {
     const mac = await kms.send(new GenerateMacCommand({ KeyId: k, Message: text('m'), MacAlgorithm: 'HMAC_SHA_256' }))
     expect(mac).toMatchObject({ KeyId: arnOf(k), MacAlgorithm: 'HMAC_SHA_256' })
     expect(mac.Mac).toHaveLength(32)
-    expect(await kms.send(new VerifyMacCommand({ KeyId: k, Message: text('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: mac.Mac }))).toMatchObject({ MacValid: true })
+    expect(
+      await kms.send(new VerifyMacCommand({ KeyId: k, Message: text('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: mac.Mac })),
+    ).toMatchObject({ MacValid: true })
     const bad = Uint8Array.from(mac.Mac!, (b, i) => (i === 0 ? b ^ 1 : b))
-    await expect(kms.send(new VerifyMacCommand({ KeyId: k, Message: text('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: bad }))).rejects.toMatchObject({ name: 'KMSInvalidMacException', $metadata: { httpStatusCode: 400 } })
+    await expect(
+      kms.send(new VerifyMacCommand({ KeyId: k, Message: text('m'), MacAlgorithm: 'HMAC_SHA_256', Mac: bad })),
+    ).rejects.toMatchObject({ name: 'KMSInvalidMacException', $metadata: { httpStatusCode: 400 } })
   })
 })
 
@@ -239,18 +337,30 @@ describe('Sign / Verify / GetPublicKey', () => {
       const padding = algorithm === 'RSASSA_PSS_SHA_256' ? { padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : {}
       for (const sig of [rawSig.Signature!, digestSig.Signature!]) {
         expect(nodeCrypto.verify('sha256', message, { key: publicKey, ...padding }, Buffer.from(sig))).toBe(true)
-        expect(await kms.send(new VerifyCommand({ KeyId: k, Message: message, Signature: sig, SigningAlgorithm: algorithm }))).toMatchObject({ SignatureValid: true })
+        expect(
+          await kms.send(new VerifyCommand({ KeyId: k, Message: message, Signature: sig, SigningAlgorithm: algorithm })),
+        ).toMatchObject({ SignatureValid: true })
       }
-      await expect(kms.send(new VerifyCommand({ KeyId: k, Message: text('other'), Signature: rawSig.Signature, SigningAlgorithm: algorithm }))).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' })
+      await expect(
+        kms.send(new VerifyCommand({ KeyId: k, Message: text('other'), Signature: rawSig.Signature, SigningAlgorithm: algorithm })),
+      ).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' })
     })
   }
 
   it('uses the primary version after a new version, refuses unknown algorithms, digests of the wrong size and symmetric keys', async () => {
     const k = await newKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })
-    await expect(kms.send(new SignCommand({ KeyId: k, Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_999' as never }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new SignCommand({ KeyId: k, Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_256', MessageType: 'DIGEST' }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new SignCommand({ KeyId: k, Message: new Uint8Array(4097), SigningAlgorithm: 'ECDSA_SHA_256' }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new SignCommand({ KeyId: await newKey(), Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_256' }))).rejects.toMatchObject({ name: 'InvalidKeyUsageException' })
+    await expect(
+      kms.send(new SignCommand({ KeyId: k, Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_999' as never })),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(
+      kms.send(new SignCommand({ KeyId: k, Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_256', MessageType: 'DIGEST' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(
+      kms.send(new SignCommand({ KeyId: k, Message: new Uint8Array(4097), SigningAlgorithm: 'ECDSA_SHA_256' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(
+      kms.send(new SignCommand({ KeyId: await newKey(), Message: text('m'), SigningAlgorithm: 'ECDSA_SHA_256' })),
+    ).rejects.toMatchObject({ name: 'InvalidKeyUsageException' })
   })
 })
 
@@ -267,14 +377,29 @@ describe('Encrypt / Decrypt with RSAES_OAEP on RSA keys', () => {
     const pub = await kms.send(new GetPublicKeyCommand({ KeyId: k }))
     expect(pub.EncryptionAlgorithms).toEqual(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'])
     const publicKey = nodeCrypto.createPublicKey({ key: Buffer.from(pub.PublicKey!), format: 'der', type: 'spki' })
-    const local = nodeCrypto.publicEncrypt({ key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from('from outside'))
+    const local = nodeCrypto.publicEncrypt(
+      { key: publicKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      Buffer.from('from outside'),
+    )
     const dec = await kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
     expect(new TextDecoder().decode(dec.Plaintext)).toBe('from outside')
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' })
-    await expect(kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256', EncryptionContext: { a: 'b' } }))).rejects.toMatchObject({ name: 'ValidationException' })
-    await expect(kms.send(new EncryptCommand({ KeyId: await newKey(), Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).rejects.toMatchObject({ name: 'InvalidKeyUsageException' })
-    await expect(kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_PKCS1' as never }))).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    })
+    await expect(
+      kms.send(new DecryptCommand({ KeyId: k, CiphertextBlob: local, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })),
+    ).rejects.toMatchObject({ name: 'InvalidCiphertextException' })
+    await expect(
+      kms.send(
+        new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256', EncryptionContext: { a: 'b' } }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: await newKey(), Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })),
+    ).rejects.toMatchObject({ name: 'InvalidKeyUsageException' })
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), EncryptionAlgorithm: 'RSAES_PKCS1' as never })),
+    ).rejects.toMatchObject({ name: 'ValidationException' })
   })
 })
 
@@ -285,7 +410,8 @@ describe('GenerateRandom', () => {
     const b = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 1024 }))
     expect(a.Plaintext).toHaveLength(1024)
     expect(Buffer.from(a.Plaintext!).equals(Buffer.from(b.Plaintext!))).toBe(false)
-    for (const n of [0, 1025]) await expect(kms.send(new GenerateRandomCommand({ NumberOfBytes: n }))).rejects.toMatchObject({ name: 'ValidationException' })
+    for (const n of [0, 1025])
+      await expect(kms.send(new GenerateRandomCommand({ NumberOfBytes: n }))).rejects.toMatchObject({ name: 'ValidationException' })
     await expect(kms.send(new GenerateRandomCommand({}))).rejects.toMatchObject({ name: 'ValidationException' })
   })
 })
@@ -300,7 +426,11 @@ describe('operations the core does not have', () => {
       new RevokeGrantCommand({ KeyId: k, GrantId: 'g' }),
       new GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'RSA_2048' }),
     ]
-    for (const call of calls) await expect(kms.send(call as never)).rejects.toMatchObject({ name: 'UnsupportedOperationException', $metadata: { httpStatusCode: 400 } })
+    for (const call of calls)
+      await expect(kms.send(call as never)).rejects.toMatchObject({
+        name: 'UnsupportedOperationException',
+        $metadata: { httpStatusCode: 400 },
+      })
   })
 })
 
@@ -380,7 +510,11 @@ describe('bad input', () => {
       ['bad algorithm', (h) => (h.authorization = h.authorization!.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1'))],
       ['garbled Credential', (h) => (h.authorization = h.authorization!.replace(/Credential=[^,]+/, 'Credential=garbage'))],
       ['garbled Signature', (h) => (h.authorization = h.authorization!.replace(/Signature=[0-9a-f]+/, 'Signature=zz'))],
-      ['flipped Signature', (h) => (h.authorization = h.authorization!.replace(/Signature=([0-9a-f])/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`))],
+      [
+        'flipped Signature',
+        (h) =>
+          (h.authorization = h.authorization!.replace(/Signature=([0-9a-f])/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`)),
+      ],
       ['signed header changed', (h) => (h['x-amz-target'] = 'TrentService.ListKeys')],
       ['no x-amz-date', (h) => delete h['x-amz-date']],
       ['unknown AccessKey', (h) => (h.authorization = h.authorization!.replace(fake.root.accessKeyId, 'AKIDNOTKNOWN0000'))],

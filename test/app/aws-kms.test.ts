@@ -24,7 +24,9 @@ describe('AWS KMS dialect (TrentService) on fakes', () => {
     const created = await kms.send(new CreateKeyCommand({}))
     const keyId = created.KeyMetadata!.KeyId!
     const arn = `arn:aws:kms:${fake.deps.region}:${fake.root.accountId}:key/${keyId}`
-    const enc = await kms.send(new EncryptCommand({ KeyId: arn, Plaintext: new TextEncoder().encode('hello aws'), EncryptionContext: { purpose: 'test' } }))
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: arn, Plaintext: new TextEncoder().encode('hello aws'), EncryptionContext: { purpose: 'test' } }),
+    )
     expect(enc.KeyId).toBe(arn)
     expect(enc.EncryptionAlgorithm).toBe('SYMMETRIC_DEFAULT')
     const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { purpose: 'test' } }))
@@ -40,9 +42,18 @@ describe('AWS KMS dialect (TrentService) on fakes', () => {
     const kms = client()
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}))
     const { KeyMetadata: other } = await kms.send(new CreateKeyCommand({}))
-    const enc = await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionContext: { a: 'b' } }))
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).rejects.toMatchObject({ name: 'InvalidCiphertextException', $metadata: { httpStatusCode: 400 } })
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: 'b' }, KeyId: other!.KeyId }))).rejects.toMatchObject({ name: 'IncorrectKeyException' })
-    await expect(client('wrong-secret').send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1]) }))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } })
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionContext: { a: 'b' } }),
+    )
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).rejects.toMatchObject({
+      name: 'InvalidCiphertextException',
+      $metadata: { httpStatusCode: 400 },
+    })
+    await expect(
+      kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: 'b' }, KeyId: other!.KeyId })),
+    ).rejects.toMatchObject({ name: 'IncorrectKeyException' })
+    await expect(
+      client('wrong-secret').send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new Uint8Array([1]) })),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } })
   })
 })

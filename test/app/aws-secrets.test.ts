@@ -48,9 +48,14 @@ const inProcess = inProcessHandler((status, body) => {
   if (status >= 400) errorBodies.push(new TextDecoder().decode(body))
 })
 
-
 function smAs(accessKeyId: string, secretAccessKey: string): SecretsManagerClient {
-  return new SecretsManagerClient({ region: REGION, endpoint: ENDPOINT, credentials: { accessKeyId, secretAccessKey }, requestHandler: inProcess as never, maxAttempts: 1 })
+  return new SecretsManagerClient({
+    region: REGION,
+    endpoint: ENDPOINT,
+    credentials: { accessKeyId, secretAccessKey },
+    requestHandler: inProcess as never,
+    maxAttempts: 1,
+  })
 }
 
 const sm = smAs(fake.root.accessKeyId, fake.root.accessKeySecret)
@@ -65,14 +70,21 @@ async function userClient(actions: string[], resources: string[]): Promise<Secre
   const user = `sm-user-${++n}`
   await ram('CreateUser', { UserName: user })
   const policy = `sm-policy-${n}`
-  await ram('CreatePolicy', { PolicyName: policy, PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }] }) })
+  await ram('CreatePolicy', {
+    PolicyName: policy,
+    PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: actions, Resource: resources }] }),
+  })
   await ram('AttachPolicyToUser', { UserName: user, PolicyName: policy, PolicyType: 'Custom' })
   const { AccessKey } = await ram('CreateAccessKey', { UserName: user })
   return smAs(AccessKey.AccessKeyId, AccessKey.AccessKeySecret)
 }
 
 /** A request signed as the SDK signs it, with any body (wrong types, broken JSON). */
-async function raw(op: string, body: string, service = 'secretsmanager'): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+async function raw(
+  op: string,
+  body: string,
+  service = 'secretsmanager',
+): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
   const signer = new SignatureV4({
     service,
     region: REGION,
@@ -107,7 +119,15 @@ describe('CreateSecret / GetSecretValue', () => {
   it('creates a text secret and reads it back by name, ARN, stage and version id', async () => {
     const name = uniqueName()
     const t = token()
-    const created = await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'hunter2', Description: 'db', Tags: [{ Key: 'env', Value: 'dev' }] }))
+    const created = await sm.send(
+      new CreateSecretCommand({
+        Name: name,
+        ClientRequestToken: t,
+        SecretString: 'hunter2',
+        Description: 'db',
+        Tags: [{ Key: 'env', Value: 'dev' }],
+      }),
+    )
     expect(created).toMatchObject({ ARN: arnOf(name), Name: name, VersionId: t })
     for (const SecretId of [name, arnOf(name)]) {
       const got = await sm.send(new GetSecretValueCommand({ SecretId }))
@@ -137,21 +157,32 @@ describe('CreateSecret / GetSecretValue', () => {
     await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'same' }))
     const again = await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'same' }))
     expect(again).toMatchObject({ ARN: arnOf(name), Name: name, VersionId: t })
-    await expect(sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'other-value' }))).rejects.toMatchObject({
+    await expect(
+      sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'other-value' })),
+    ).rejects.toMatchObject({
       name: 'ResourceExistsException',
       $metadata: { httpStatusCode: 400 },
     })
-    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: 'same' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: 'same' }))).rejects.toMatchObject({
+      name: 'ResourceExistsException',
+    })
     const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: name }))
     expect(versions.Versions!.map((v) => v.VersionId)).toEqual([t])
   })
 
   it('a missing secret or version is ResourceNotFoundException', async () => {
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: uniqueName('missing') }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } })
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: uniqueName('missing') }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    })
     const name = uniqueName()
     await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }))
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: name, VersionId: token() }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: name, VersionId: token() }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    })
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    })
   })
 })
 
@@ -166,9 +197,13 @@ describe('versions and stages', () => {
     expect(put).toMatchObject({ ARN: arnOf(name), Name: name, VersionId: v2, VersionStages: ['AWSCURRENT'] })
     // The same token and value again: success, no new version.
     expect((await sm.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v2, SecretString: 'two' }))).VersionId).toBe(v2)
-    await expect(sm.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v2, SecretString: 'changed' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(
+      sm.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v2, SecretString: 'changed' })),
+    ).rejects.toMatchObject({ name: 'ResourceExistsException' })
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('one')
-    const custom = await sm.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v3, SecretString: 'three', VersionStages: ['blue'] }))
+    const custom = await sm.send(
+      new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v3, SecretString: 'three', VersionStages: ['blue'] }),
+    )
     expect(custom.VersionStages).toEqual(['blue'])
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'blue' }))).SecretString).toBe('three')
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('two')
@@ -177,7 +212,9 @@ describe('versions and stages', () => {
     expect(described.VersionIdsToStages).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'], [v3]: ['blue'] })
 
     // Promote v3: AWSCURRENT moves, AWSPREVIOUS follows to the former current.
-    const moved = await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v2 }))
+    const moved = await sm.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v2 }),
+    )
     expect(moved).toMatchObject({ ARN: arnOf(name), Name: name })
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('three')
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).VersionId).toBe(v2)
@@ -185,7 +222,9 @@ describe('versions and stages', () => {
     const after = await sm.send(new DescribeSecretCommand({ SecretId: name }))
     expect(after.VersionIdsToStages![v3]).toEqual(['AWSCURRENT'])
     // AWSCURRENT can be moved, never removed.
-    await expect(sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v3 }))).rejects.toMatchObject({
+    await expect(
+      sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v3 })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterException',
     })
 
@@ -212,7 +251,9 @@ describe('versions and stages', () => {
     expect(withValue.VersionId).toBe(t)
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('v2')
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('v1')
-    await expect(sm.send(new UpdateSecretCommand({ SecretId: name, KmsKeyId: 'alias/other' }))).rejects.toMatchObject({ name: 'InvalidRequestException' })
+    await expect(sm.send(new UpdateSecretCommand({ SecretId: name, KmsKeyId: 'alias/other' }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+    })
   })
 
   it('BatchGetSecretValue answers the values it can and an AWS-named error for the rest', async () => {
@@ -233,7 +274,10 @@ describe('metadata, deletion, tags', () => {
   it('DescribeSecret shows AWS metadata; ListSecrets filters by name prefix and tag, pages with NextToken', async () => {
     const prefix = uniqueName('list')
     const names = [`${prefix}/a`, `${prefix}/b`, `${prefix}/c`]
-    for (const Name of names) await sm.send(new CreateSecretCommand({ Name, SecretString: 'x', Tags: [{ Key: 'team', Value: Name.endsWith('a') ? 'red' : 'blue' }] }))
+    for (const Name of names)
+      await sm.send(
+        new CreateSecretCommand({ Name, SecretString: 'x', Tags: [{ Key: 'team', Value: Name.endsWith('a') ? 'red' : 'blue' }] }),
+      )
     const d = await sm.send(new DescribeSecretCommand({ SecretId: names[0] }))
     expect(d).toMatchObject({ ARN: arnOf(names[0]!), Name: names[0], RotationEnabled: false, Tags: [{ Key: 'team', Value: 'red' }] })
     expect(d.KmsKeyId).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/`))
@@ -244,22 +288,44 @@ describe('metadata, deletion, tags', () => {
     const listed = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }] }))
     expect(listed.SecretList!.map((s) => s.Name)).toEqual(names)
     expect(listed.SecretList![0]!.SecretVersionsToStages).toEqual(expect.any(Object))
-    const red = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }, { Key: 'tag-value', Values: ['red'] }] }))
+    const red = await sm.send(
+      new ListSecretsCommand({
+        Filters: [
+          { Key: 'name', Values: [prefix] },
+          { Key: 'tag-value', Values: ['red'] },
+        ],
+      }),
+    )
     expect(red.SecretList!.map((s) => s.Name)).toEqual([names[0]])
     const page1 = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 2 }))
     expect(page1.SecretList).toHaveLength(2)
-    const page2 = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 2, NextToken: page1.NextToken }))
+    const page2 = await sm.send(
+      new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 2, NextToken: page1.NextToken }),
+    )
     expect(page2.SecretList!.map((s) => s.Name)).toEqual([names[2]])
     expect(page2.NextToken).toBeUndefined()
     await expect(sm.send(new ListSecretsCommand({ NextToken: 'not-ours' }))).rejects.toMatchObject({ name: 'InvalidNextTokenException' })
-    await expect(sm.send(new ListSecretsCommand({ Filters: [{ Key: 'primary-region', Values: ['x'] }] }))).rejects.toMatchObject({ name: 'InvalidParameterException' })
+    await expect(sm.send(new ListSecretsCommand({ Filters: [{ Key: 'primary-region', Values: ['x'] }] }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    })
   })
 
   it('TagResource / UntagResource change the tags DescribeSecret shows', async () => {
     const name = uniqueName()
     await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }))
-    await sm.send(new TagResourceCommand({ SecretId: arnOf(name), Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }))
-    expect((await sm.send(new DescribeSecretCommand({ SecretId: name }))).Tags).toEqual([{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }])
+    await sm.send(
+      new TagResourceCommand({
+        SecretId: arnOf(name),
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: '2' },
+        ],
+      }),
+    )
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: name }))).Tags).toEqual([
+      { Key: 'a', Value: '1' },
+      { Key: 'b', Value: '2' },
+    ])
     await sm.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['a'] }))
     expect((await sm.send(new DescribeSecretCommand({ SecretId: name }))).Tags).toEqual([{ Key: 'b', Value: '2' }])
   })
@@ -278,8 +344,12 @@ describe('metadata, deletion, tags', () => {
     expect(planned.SecretList!.map((s) => s.Name)).toEqual([name])
     expect(await sm.send(new RestoreSecretCommand({ SecretId: name }))).toMatchObject({ ARN: arnOf(name), Name: name })
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('x')
-    await expect(sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 3 }))).rejects.toMatchObject({ name: 'InvalidParameterException' })
-    await expect(sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true }))).rejects.toMatchObject({ name: 'InvalidParameterException' })
+    await expect(sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 3 }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    })
+    await expect(
+      sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' })
     const forced = await sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }))
     expect(forced.DeletionDate).toBeInstanceOf(Date)
     await expect(sm.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
@@ -294,7 +364,9 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
     expect(out.RandomPassword).toHaveLength(40)
     expect(out.RandomPassword).toMatch(/^[A-Za-z0-9]+$/)
     expect(out.RandomPassword).not.toMatch(/[abc]/)
-    const digits = await sm.send(new GetRandomPasswordCommand({ PasswordLength: 12, ExcludeLowercase: true, ExcludeUppercase: true, ExcludePunctuation: true }))
+    const digits = await sm.send(
+      new GetRandomPasswordCommand({ PasswordLength: 12, ExcludeLowercase: true, ExcludeUppercase: true, ExcludePunctuation: true }),
+    )
     expect(digits.RandomPassword).toMatch(/^\d{12}$/)
     await expect(sm.send(new GetRandomPasswordCommand({ IncludeSpace: true }))).rejects.toMatchObject({ name: 'InvalidParameterException' })
     await expect(sm.send(new GetRandomPasswordCommand({ PasswordLength: 2 }))).rejects.toMatchObject({ name: 'InvalidParameterException' })
@@ -303,7 +375,9 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
   it('RotateSecret refuses a Lambda and a secret without a rotation of its own; CancelRotateSecret likewise', async () => {
     const name = uniqueName()
     await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }))
-    await expect(sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: 'arn:aws:lambda:us-east-1:1:function:f' }))).rejects.toMatchObject({
+    await expect(
+      sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: 'arn:aws:lambda:us-east-1:1:function:f' })),
+    ).rejects.toMatchObject({
       name: 'InvalidRequestException',
       message: expect.stringContaining('RotationLambdaARN'),
     })
@@ -322,19 +396,41 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
     expect(initial).toMatchObject({ ARN: arnOf(name), Name: name })
     const policy = JSON.parse(initial.ResourcePolicy!)
     expect(policy).toHaveProperty('Statement')
-    const custom = { ...policy, Statement: [...policy.Statement, { Effect: 'Deny', Principal: { RAM: [`acs:ram::${ACCOUNT}:user/nobody`] }, Action: ['kms:GetSecretValue'], Resource: ['*'] }] }
-    expect(await sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: JSON.stringify(custom) }))).toMatchObject({ ARN: arnOf(name), Name: name })
-    expect(JSON.parse((await sm.send(new GetResourcePolicyCommand({ SecretId: name }))).ResourcePolicy!).Statement).toHaveLength(custom.Statement.length)
+    const custom = {
+      ...policy,
+      Statement: [
+        ...policy.Statement,
+        { Effect: 'Deny', Principal: { RAM: [`acs:ram::${ACCOUNT}:user/nobody`] }, Action: ['kms:GetSecretValue'], Resource: ['*'] },
+      ],
+    }
+    expect(await sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: JSON.stringify(custom) }))).toMatchObject({
+      ARN: arnOf(name),
+      Name: name,
+    })
+    expect(JSON.parse((await sm.send(new GetResourcePolicyCommand({ SecretId: name }))).ResourcePolicy!).Statement).toHaveLength(
+      custom.Statement.length,
+    )
     expect(await sm.send(new DeleteResourcePolicyCommand({ SecretId: name }))).toMatchObject({ ARN: arnOf(name), Name: name })
     expect(JSON.parse((await sm.send(new GetResourcePolicyCommand({ SecretId: name }))).ResourcePolicy!)).toEqual(policy)
-    await expect(sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: 'not json' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } })
-    await expect(sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: JSON.stringify(policy), BlockPublicPolicy: true }))).rejects.toMatchObject({ name: 'InvalidRequestException' })
+    await expect(sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: 'not json' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 400 },
+    })
+    await expect(
+      sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: JSON.stringify(policy), BlockPublicPolicy: true })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestException' })
   })
 
   it('refuses replication and ValidateResourcePolicy with InvalidRequestException; unknown targets are UnknownOperationException', async () => {
-    await expect(sm.send(new ValidateResourcePolicyCommand({ ResourcePolicy: '{}' }))).rejects.toMatchObject({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } })
-    await expect(sm.send(new ReplicateSecretToRegionsCommand({ SecretId: 'x', AddReplicaRegions: [{ Region: 'us-west-2' }] }))).rejects.toMatchObject({ name: 'InvalidRequestException' })
-    await expect(sm.send(new CreateSecretCommand({ Name: uniqueName(), SecretString: 'x', AddReplicaRegions: [{ Region: 'us-west-2' }] }))).rejects.toMatchObject({ name: 'InvalidRequestException' })
+    await expect(sm.send(new ValidateResourcePolicyCommand({ ResourcePolicy: '{}' }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      $metadata: { httpStatusCode: 400 },
+    })
+    await expect(
+      sm.send(new ReplicateSecretToRegionsCommand({ SecretId: 'x', AddReplicaRegions: [{ Region: 'us-west-2' }] })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestException' })
+    await expect(
+      sm.send(new CreateSecretCommand({ Name: uniqueName(), SecretString: 'x', AddReplicaRegions: [{ Region: 'us-west-2' }] })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestException' })
     const unknown = await raw('ListSecretsEverywhere', '{}')
     expect(unknown).toMatchObject({ status: 400, json: { __type: 'UnknownOperationException' } })
   })
@@ -342,10 +438,29 @@ describe('GetRandomPassword, rotation, resource policies, refused operations', (
   it('serves exactly the listed operations', () => {
     expect([...AWS_SECRETS_ACTIONS.keys()].sort()).toEqual(
       [
-        'BatchGetSecretValue', 'CancelRotateSecret', 'CreateSecret', 'DeleteResourcePolicy', 'DeleteSecret', 'DescribeSecret', 'GetRandomPassword',
-        'GetResourcePolicy', 'GetSecretValue', 'ListSecretVersionIds', 'ListSecrets', 'PutResourcePolicy', 'PutSecretValue',
-        'RemoveRegionsFromReplication', 'ReplicateSecretToRegions', 'RestoreSecret', 'RotateSecret', 'StopReplicationToReplica', 'TagResource',
-        'UntagResource', 'UpdateSecret', 'UpdateSecretVersionStage', 'ValidateResourcePolicy',
+        'BatchGetSecretValue',
+        'CancelRotateSecret',
+        'CreateSecret',
+        'DeleteResourcePolicy',
+        'DeleteSecret',
+        'DescribeSecret',
+        'GetRandomPassword',
+        'GetResourcePolicy',
+        'GetSecretValue',
+        'ListSecretVersionIds',
+        'ListSecrets',
+        'PutResourcePolicy',
+        'PutSecretValue',
+        'RemoveRegionsFromReplication',
+        'ReplicateSecretToRegions',
+        'RestoreSecret',
+        'RotateSecret',
+        'StopReplicationToReplica',
+        'TagResource',
+        'UntagResource',
+        'UpdateSecret',
+        'UpdateSecretVersionStage',
+        'ValidateResourcePolicy',
       ].sort(),
     )
   })
@@ -388,7 +503,8 @@ describe('rotation of a managed secret', () => {
 
 describe('audit', () => {
   /** The audit records written for one request (by its request id), as stored. */
-  const recordsOf = (requestId: string | undefined) => [...fake.audit.records.values()].filter((r) => (JSON.parse(r.body) as { requestId?: string }).requestId === requestId)
+  const recordsOf = (requestId: string | undefined) =>
+    [...fake.audit.records.values()].filter((r) => (JSON.parse(r.body) as { requestId?: string }).requestId === requestId)
 
   it('records each call once under the AWS operation, with the secret named and its value redacted', async () => {
     const name = uniqueName()
@@ -396,7 +512,13 @@ describe('audit', () => {
     const records = recordsOf(created.$metadata.requestId)
     expect(records).toHaveLength(1)
     const event = JSON.parse(records[0]!.body)
-    expect(event).toMatchObject({ action: 'CreateSecret', version: 'secretsmanager', outcome: 'Success', decision: 'Allow', accountId: ACCOUNT })
+    expect(event).toMatchObject({
+      action: 'CreateSecret',
+      version: 'secretsmanager',
+      outcome: 'Success',
+      decision: 'Allow',
+      accountId: ACCOUNT,
+    })
     expect(event.resources).toContain(`acs:kms:${REGION}:${ACCOUNT}:secret/${name}`)
     expect(records[0]!.body).not.toContain('audit-value-9d1e')
     const read = await sm.send(new GetSecretValueCommand({ SecretId: name }))
@@ -429,8 +551,12 @@ describe('authorisation', () => {
     const t = token()
     await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'guess-me' }))
     const creator = await userClient(['kms:CreateSecret', 'kms:GenerateDataKey'], ['*'])
-    await expect(creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'guess-me' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
-    await expect(creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'wrong-guess' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(
+      creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'guess-me' })),
+    ).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(
+      creator.send(new CreateSecretCommand({ Name: name, ClientRequestToken: t, SecretString: 'wrong-guess' })),
+    ).rejects.toMatchObject({ name: 'ResourceExistsException' })
   })
 })
 
@@ -440,7 +566,10 @@ describe('bad input', () => {
   it('a duplicate name is ResourceExistsException', async () => {
     const name = uniqueName()
     await sm.send(new CreateSecretCommand({ Name: name, SecretString: SECRET_VALUE }))
-    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: `${SECRET_VALUE}-2` }))).rejects.toMatchObject({ name: 'ResourceExistsException', $metadata: { httpStatusCode: 400 } })
+    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: `${SECRET_VALUE}-2` }))).rejects.toMatchObject({
+      name: 'ResourceExistsException',
+      $metadata: { httpStatusCode: 400 },
+    })
   })
 
   it('wrong types, malformed JSON, oversized values and bad names are 4xx with AWS names, never 5xx', async () => {
@@ -449,25 +578,57 @@ describe('bad input', () => {
     const cases: Array<[string, string, string[]]> = [
       ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretString: 12345 }), ['InvalidParameterException']],
       ['CreateSecret', JSON.stringify({ Name: ['x'], SecretString: SECRET_VALUE }), ['InvalidParameterException']],
-      ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretString: SECRET_VALUE, SecretBinary: 'AAAA' }), ['InvalidParameterException']],
+      [
+        'CreateSecret',
+        JSON.stringify({ Name: uniqueName(), SecretString: SECRET_VALUE, SecretBinary: 'AAAA' }),
+        ['InvalidParameterException'],
+      ],
       ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretBinary: `${SECRET_VALUE}!!` }), ['InvalidParameterException']],
       ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretString: SECRET_VALUE.repeat(2000) }), ['InvalidParameterException']],
-      ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretString: 'x'.repeat(200_000) }), ['InvalidParameterException', 'InvalidRequestException']],
+      [
+        'CreateSecret',
+        JSON.stringify({ Name: uniqueName(), SecretString: 'x'.repeat(200_000) }),
+        ['InvalidParameterException', 'InvalidRequestException'],
+      ],
       ['CreateSecret', JSON.stringify({ Name: 'bad name #1', SecretString: SECRET_VALUE }), ['InvalidParameterException']],
       ['CreateSecret', JSON.stringify({ Name: uniqueName() }), ['InvalidParameterException']],
-      ['CreateSecret', JSON.stringify({ Name: uniqueName(), SecretString: SECRET_VALUE, Tags: [{ Key: 1 }] }), ['InvalidParameterException']],
+      [
+        'CreateSecret',
+        JSON.stringify({ Name: uniqueName(), SecretString: SECRET_VALUE, Tags: [{ Key: 1 }] }),
+        ['InvalidParameterException'],
+      ],
       ['CreateSecret', `{"Name":"${uniqueName()}","SecretString":"${SECRET_VALUE}"`, ['SerializationException']],
       ['CreateSecret', `[{"SecretString":"${SECRET_VALUE}"}]`, ['SerializationException']],
-      ['PutSecretValue', JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, VersionStages: 'AWSCURRENT' }), ['InvalidParameterException']],
-      ['PutSecretValue', JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, ClientRequestToken: 'short' }), ['InvalidParameterException']],
-      ['PutSecretValue', JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, VersionStages: ['AWSPENDING'] }), ['InvalidParameterException']],
+      [
+        'PutSecretValue',
+        JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, VersionStages: 'AWSCURRENT' }),
+        ['InvalidParameterException'],
+      ],
+      [
+        'PutSecretValue',
+        JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, ClientRequestToken: 'short' }),
+        ['InvalidParameterException'],
+      ],
+      [
+        'PutSecretValue',
+        JSON.stringify({ SecretId: name, SecretString: SECRET_VALUE, VersionStages: ['AWSPENDING'] }),
+        ['InvalidParameterException'],
+      ],
       ['PutSecretValue', JSON.stringify({ SecretId: uniqueName('missing'), SecretString: SECRET_VALUE }), ['ResourceNotFoundException']],
       ['GetSecretValue', JSON.stringify({ SecretId: 42 }), ['InvalidParameterException']],
       ['GetSecretValue', JSON.stringify({}), ['InvalidParameterException']],
       ['GetSecretValue', JSON.stringify({ SecretId: name, VersionStage: 'bad label!' }), ['InvalidParameterException']],
-      ['GetSecretValue', JSON.stringify({ SecretId: `arn:aws:secretsmanager:${REGION}:999999999999:secret:${name}` }), ['AccessDeniedException', 'ResourceNotFoundException']],
+      [
+        'GetSecretValue',
+        JSON.stringify({ SecretId: `arn:aws:secretsmanager:${REGION}:999999999999:secret:${name}` }),
+        ['AccessDeniedException', 'ResourceNotFoundException'],
+      ],
       ['BatchGetSecretValue', JSON.stringify({ SecretIdList: 'x' }), ['InvalidParameterException']],
-      ['BatchGetSecretValue', JSON.stringify({ SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`) }), ['InvalidParameterException']],
+      [
+        'BatchGetSecretValue',
+        JSON.stringify({ SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`) }),
+        ['InvalidParameterException'],
+      ],
       ['DeleteSecret', JSON.stringify({ SecretId: name, RecoveryWindowInDays: '7' }), ['InvalidParameterException']],
       ['ListSecrets', JSON.stringify({ MaxResults: 1000 }), ['InvalidParameterException']],
       ['GetRandomPassword', JSON.stringify({ PasswordLength: 'long' }), ['InvalidParameterException']],

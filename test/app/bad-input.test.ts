@@ -100,11 +100,7 @@ describe('missing and mistyped parameters', () => {
       ['GenerateDataKey', bytes('-1'), 'NumberOfBytes'],
       ['GenerateDataKey', bytes('0x10'), 'NumberOfBytes'],
       ['GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_512' }, 'KeySpec'],
-      [
-        'SetDeletionProtection',
-        { ProtectedResourceArn: arn, EnableDeletionProtection: 'maybe' },
-        'EnableDeletionProtection',
-      ],
+      ['SetDeletionProtection', { ProtectedResourceArn: arn, EnableDeletionProtection: 'maybe' }, 'EnableDeletionProtection'],
       ['ListKeys', { PageSize: '0' }, 'PageSize'],
       ['ListKeys', { PageSize: '101' }, 'PageSize'],
       ['ListKeys', { PageNumber: '0' }, 'PageNumber'],
@@ -223,9 +219,7 @@ describe('base64 and plaintext size', () => {
       expectErrorShape(res)
       expectNoPlaintext(res)
     }
-    const enc = expectOk(
-      await v1('Encrypt', { KeyId: keyId, Plaintext: SECRET_B64, EncryptionContext: '{"k":"v"}' }),
-    )
+    const enc = expectOk(await v1('Encrypt', { KeyId: keyId, Plaintext: SECRET_B64, EncryptionContext: '{"k":"v"}' }))
     const wrong = await v1('Decrypt', {
       CiphertextBlob: enc.CiphertextBlob,
       EncryptionContext: '{"k":"w"}',
@@ -246,13 +240,10 @@ describe('request size limits', () => {
     expect(await keyCount()).toBe(before)
   })
 
-
   it('answers 413 to an oversized ACS3 form body whose hash is correct', async () => {
     const req = await signedAcs3('CreateKey', { Description: 'big', Pad: pad }, { where: 'form' })
     expectError(unhandled(await send(req)), 413, 'RequestEntityTooLarge')
   })
-
-
 })
 
 describe('alias names', () => {
@@ -397,13 +388,9 @@ describe('key deletion and state', () => {
   it('answers 409 Rejected.Disabled / Rejected.PendingDeletion to crypto calls', async () => {
     const states: Array<[string, (id: string) => Promise<RawResponse>]> = [
       ['Rejected.Disabled', (id) => v1('DisableKey', { KeyId: id })],
-      [
-        'Rejected.PendingDeletion',
-        (id) => v1('ScheduleKeyDeletion', { KeyId: id, PendingWindowInDays: '7' }),
-      ],
+      ['Rejected.PendingDeletion', (id) => v1('ScheduleKeyDeletion', { KeyId: id, PendingWindowInDays: '7' })],
     ]
-    const encrypt = async (id: string) =>
-      expectOk(await v1('Encrypt', { KeyId: id, Plaintext: SECRET_B64 })).CiphertextBlob as string
+    const encrypt = async (id: string) => expectOk(await v1('Encrypt', { KeyId: id, Plaintext: SECRET_B64 })).CiphertextBlob as string
     for (const [code, toState] of states) {
       const id = await createKey()
       const blob = await encrypt(id)
@@ -447,16 +434,7 @@ describe('key deletion and state', () => {
 
 describe('action and version', () => {
   it('answers 404 InvalidAction.NotFound to unknown and prototype-named actions', async () => {
-    const actions = [
-      'Nope',
-      'encrypt',
-      'constructor',
-      '__proto__',
-      'toString',
-      'hasOwnProperty',
-      'Encrypt ',
-      'A'.repeat(300),
-    ]
+    const actions = ['Nope', 'encrypt', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'Encrypt ', 'A'.repeat(300)]
     for (const action of actions) {
       const res = unhandled(await v1(action, {}))
       expectError(res, 404, 'InvalidAction.NotFound')
@@ -527,9 +505,7 @@ describe('encryption context', () => {
     expect(ctx).toHaveLength(8192)
     const params = { KeyId: keyId, Plaintext: SECRET_B64, EncryptionContext: ctx }
     const enc = expectOk(await v1('Encrypt', params))
-    const dec = expectOk(
-      await v1('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }),
-    )
+    const dec = expectOk(await v1('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }))
     expect(dec.Plaintext).toBe(SECRET_B64)
   })
 })
@@ -564,10 +540,7 @@ describe('duplicate parameters and malformed encoding', () => {
       expectError(res, 400, 'ParseRequestParameterException')
     }
     const post = await signedV1('CreateKey', {})
-    const body = Buffer.concat([
-      Buffer.from(`${String(post.body)}&Description=`),
-      Buffer.from([0xc3, 0x28]),
-    ])
+    const body = Buffer.concat([Buffer.from(`${String(post.body)}&Description=`), Buffer.from([0xc3, 0x28])])
     expectError(unhandled(await send({ ...post, body })), 400, 'ParseRequestParameterException')
     expect(await keyCount()).toBe(before)
   })
@@ -619,10 +592,7 @@ describe('prototype-named keys in JSON parameters', () => {
   })
 
   it('binds a context key "__proto__" like any other key', async () => {
-    const forms: Params[] = [
-      { EncryptionContext: '{"__proto__":"x"}' },
-      { 'EncryptionContext.__proto__': 'x' },
-    ]
+    const forms: Params[] = [{ EncryptionContext: '{"__proto__":"x"}' }, { 'EncryptionContext.__proto__': 'x' }]
     for (const params of forms) {
       const enc = expectOk(await v1('Encrypt', { KeyId: keyId, Plaintext: SECRET_B64, ...params }))
       const bare = await v1('Decrypt', { CiphertextBlob: enc.CiphertextBlob })
@@ -704,10 +674,7 @@ describe('random parameters (fast-check)', () => {
     const blob = enc.CiphertextBlob as string
     const KNOWN_BAD = new Set<string>()
     const word = fc
-      .oneof(
-        fc.constantFrom('KeyState', 'KeySpec', 'Enabled', 'a', 'aliyun:x', 'acs:x', ''),
-        fc.string({ unit: 'binary', maxLength: 20 }),
-      )
+      .oneof(fc.constantFrom('KeyState', 'KeySpec', 'Enabled', 'a', 'aliyun:x', 'acs:x', ''), fc.string({ unit: 'binary', maxLength: 20 }))
       .filter((w) => !KNOWN_BAD.has(w))
     const json = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v))
     const structured = fc.oneof(
@@ -716,8 +683,7 @@ describe('random parameters (fast-check)', () => {
       json(fc.dictionary(word, word, { maxKeys: 4 })),
       json(fc.array(word, { maxLength: 4 })),
     )
-    const flipOne = (i: number) =>
-      `${blob.slice(0, i)}${blob[i] === 'A' ? 'B' : 'A'}${blob.slice(i + 1)}`
+    const flipOne = (i: number) => `${blob.slice(0, i)}${blob[i] === 'A' ? 'B' : 'A'}${blob.slice(i + 1)}`
     const value = fc.oneof(
       fc.constantFrom(...keys, keyArnOf(keys[1]!), 'alias/fuzz', blob),
       fc.constantFrom('', 'true', 'false', '0', '-1', '7', '1024', '1025', '99999999999'),

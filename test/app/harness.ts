@@ -78,7 +78,8 @@ export async function send(req: RawRequest): Promise<AppResponse> {
   if (req.body !== undefined) {
     init.body = req.body as RequestInit['body']
     if (req.body instanceof ReadableStream) init.duplex = 'half'
-    else if (!headers.has('content-length')) headers.set('content-length', String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength))
+    else if (!headers.has('content-length'))
+      headers.set('content-length', String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength))
   }
   const before = fake.writes()
   const res = await app.request(req.url, init, env)

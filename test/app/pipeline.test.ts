@@ -29,7 +29,13 @@ describe('one audit event per call', () => {
     expectOk(res)
     expect(res.headers.get('date')).toEqual(expect.any(String))
     expect(eventsOf(res)).toEqual([
-      expect.objectContaining({ action: 'DescribeRegions', outcome: 'Success', decision: 'Allow', accountId: fake.root.accountId, trail: fake.root.accountId }),
+      expect.objectContaining({
+        action: 'DescribeRegions',
+        outcome: 'Success',
+        decision: 'Allow',
+        accountId: fake.root.accountId,
+        trail: fake.root.accountId,
+      }),
     ])
   })
 
@@ -37,7 +43,9 @@ describe('one audit event per call', () => {
     const res = await v1('DescribeKey', {})
     expectError(res, 400, 'MissingParameter')
     expect(res.writes).toBe(0)
-    expect(eventsOf(res)).toEqual([expect.objectContaining({ action: 'DescribeKey', outcome: 'Failure', errorCode: 'MissingParameter', accountId: fake.root.accountId })])
+    expect(eventsOf(res)).toEqual([
+      expect.objectContaining({ action: 'DescribeKey', outcome: 'Failure', errorCode: 'MissingParameter', accountId: fake.root.accountId }),
+    ])
   })
 
   it('records a denied call once, with decision Deny, and never runs its handler', async () => {
@@ -52,7 +60,12 @@ describe('one audit event per call', () => {
     expectError(res, 400, 'SignatureDoesNotMatch')
     expectUnhandled(res)
     expect(eventsOf(res)).toEqual([
-      expect.objectContaining({ action: 'CreateKey', outcome: 'Failure', unauthenticated: true, trail: `${fake.root.accountId}/unauthenticated` }),
+      expect.objectContaining({
+        action: 'CreateKey',
+        outcome: 'Failure',
+        unauthenticated: true,
+        trail: `${fake.root.accountId}/unauthenticated`,
+      }),
     ])
   })
 
@@ -70,7 +83,11 @@ describe('one audit event per call', () => {
     expectOk(await v1('SetKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: policy }))
     const res = await v1('Encrypt', { KeyId: arn, Plaintext: 'aGk=' }, { accessKeyId: other.accessKeyId, secret: other.accessKeySecret })
     expectOk(res)
-    expect(eventsOf(res).map((e) => e.trail).sort()).toEqual([fake.root.accountId, other.accountId].sort())
+    expect(
+      eventsOf(res)
+        .map((e) => e.trail)
+        .sort(),
+    ).toEqual([fake.root.accountId, other.accountId].sort())
   })
 })
 
@@ -82,7 +99,9 @@ describe('when the audit trail cannot be written', () => {
     expect(res.json.Code).toBe('ServiceUnavailableTemporary')
     expectUnhandled(res)
     fake.audit.failWrites = false
-    expect(expectOk(await v1('ListKeys', { PageSize: 100 })).Keys.Key.map((k: { KeyId: string }) => k.KeyId)).toHaveLength(fake.keys.items.size)
+    expect(expectOk(await v1('ListKeys', { PageSize: 100 })).Keys.Key.map((k: { KeyId: string }) => k.KeyId)).toHaveLength(
+      fake.keys.items.size,
+    )
   })
 
   it('answers 503 to a refused call whose refusal cannot be recorded', async () => {

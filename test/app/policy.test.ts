@@ -29,7 +29,11 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement
 const as =
   (p: Caller, version?: string) =>
   async (action: string, params: Record<string, string> = {}): Promise<Json> => {
-    const res = await v1(action, params, { accessKeyId: p.accessKeyId, secret: p.secret ?? p.accessKeySecret!, ...(version ? { version } : {}) })
+    const res = await v1(action, params, {
+      accessKeyId: p.accessKeyId,
+      secret: p.secret ?? p.accessKeySecret!,
+      ...(version ? { version } : {}),
+    })
     if (res.status === 200) return res.json
     if (res.json?.Code === 'Forbidden.NoPermission') expectUnhandled(res)
     throw Object.assign(new Error(res.text), { code: res.json?.Code })
@@ -46,7 +50,11 @@ async function failure(p: Promise<unknown>): Promise<string> {
   return 'OK'
 }
 
-const rootAccount = (): Account => ({ accountId: fake.root.accountId, accessKeyId: fake.root.accessKeyId, accessKeySecret: fake.root.accessKeySecret })
+const rootAccount = (): Account => ({
+  accountId: fake.root.accountId,
+  accessKeyId: fake.root.accessKeyId,
+  accessKeySecret: fake.root.accessKeySecret,
+})
 
 /** A RAM user of `account` with the given identity policy documents and system policies. */
 async function principal(account: Account, documents: string[], system: string[] = []): Promise<Principal> {
@@ -174,7 +182,12 @@ describe('principals × APIs × resources', () => {
       () => c('TagResource', { KeyId: k2, Tags: JSON.stringify([{ TagKey: 'own', TagValue: 'd' }]) }),
       () => c('ScheduleKeyDeletion', { KeyId: k2, PendingWindowInDays: '7' }),
       () => c('SetDeletionProtection', { ProtectedResourceArn: keyArn(root().accountId, k2), EnableDeletionProtection: 'true' }),
-      () => c('SetKeyPolicy', { KeyId: k2, PolicyName: 'default', Policy: doc({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }) }),
+      () =>
+        c('SetKeyPolicy', {
+          KeyId: k2,
+          PolicyName: 'default',
+          Policy: doc({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }),
+        }),
       () => c('CreateSecret', { SecretName: unique('s'), VersionId: 'v1', SecretData: 'x' }),
     ]
     for (const w of writes) expect(await failure(w())).toBe('Forbidden.NoPermission')
@@ -205,7 +218,9 @@ describe('key policies, conditions and aliases', () => {
     expect(await failure(admin('SetKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: lockout }))).toBe('MalformedPolicyDocument')
     const oversized = doc({ Sid: 'x'.repeat(33_000), Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' })
     expect(await failure(admin('SetKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: oversized }))).not.toBe('OK')
-    expect(await failure(admin('SetKeyPolicy', { KeyId: key, PolicyName: 'other', Policy: JSON.stringify(current) }))).toBe('InvalidParameter')
+    expect(await failure(admin('SetKeyPolicy', { KeyId: key, PolicyName: 'other', Policy: JSON.stringify(current) }))).toBe(
+      'InvalidParameter',
+    )
   })
 
   it('applies an explicit Deny of the key policy over an identity Allow', async () => {
@@ -228,13 +243,20 @@ describe('key policies, conditions and aliases', () => {
   it('evaluates encryption-context conditions', async () => {
     const A = root().accountId
     const user = await principal(root(), [
-      doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: keyArn(A, k1), Condition: { StringEquals: { 'kms:EncryptionContext:app': 'billing' } } }),
+      doc({
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:Decrypt'],
+        Resource: keyArn(A, k1),
+        Condition: { StringEquals: { 'kms:EncryptionContext:app': 'billing' } },
+      }),
     ])
     const c = kms(user)
     const billing = JSON.stringify({ app: 'billing' })
     const enc = await c('Encrypt', { KeyId: k1, Plaintext: b64('ok'), EncryptionContext: billing })
     expect(unb64((await c('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: billing })).Plaintext)).toBe('ok')
-    expect(await failure(c('Encrypt', { KeyId: k1, Plaintext: b64('x'), EncryptionContext: JSON.stringify({ app: 'other' }) }))).toBe('Forbidden.NoPermission')
+    expect(await failure(c('Encrypt', { KeyId: k1, Plaintext: b64('x'), EncryptionContext: JSON.stringify({ app: 'other' }) }))).toBe(
+      'Forbidden.NoPermission',
+    )
     expect(await failure(c('Encrypt', { KeyId: k1, Plaintext: b64('x') }))).toBe('Forbidden.NoPermission')
   })
 
@@ -243,7 +265,9 @@ describe('key policies, conditions and aliases', () => {
     const alias = `alias/${unique('al')}`
     await kms(root())('CreateAlias', { AliasName: alias, KeyId: k1 })
     const keyOnly = await principal(root(), [doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: keyArn(A, k1) })])
-    const aliasOnly = await principal(root(), [doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: `acs:kms:${region()}:${A}:${alias}` })])
+    const aliasOnly = await principal(root(), [
+      doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: `acs:kms:${region()}:${A}:${alias}` }),
+    ])
     const both = await principal(root(), [
       doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: [keyArn(A, k1), `acs:kms:${region()}:${A}:${alias}`] }),
     ])
@@ -262,10 +286,17 @@ describe('key policies, conditions and aliases', () => {
     const name = unique('sec')
     const secretData = `s3cret-${randomUUID()}`
     await admin('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: secretData })
-    const reader = await principal(root(), [doc({ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: `acs:kms:*:${A}:secret/${name}` })])
+    const reader = await principal(root(), [
+      doc({ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: `acs:kms:*:${A}:secret/${name}` }),
+    ])
     expect((await kms(reader)('GetSecretValue', { SecretName: name })).SecretData).toBe(secretData)
     const policy = JSON.parse((await admin('GetSecretPolicy', { SecretName: name, PolicyName: 'default' })).Policy)
-    policy.Statement.push({ Effect: 'Deny', Principal: { RAM: [`acs:ram::${A}:user/${reader.name}`] }, Action: 'kms:GetSecretValue', Resource: '*' })
+    policy.Statement.push({
+      Effect: 'Deny',
+      Principal: { RAM: [`acs:ram::${A}:user/${reader.name}`] },
+      Action: 'kms:GetSecretValue',
+      Resource: '*',
+    })
     await admin('SetSecretPolicy', { SecretName: name, PolicyName: 'default', Policy: JSON.stringify(policy) })
     expect(await failure(kms(reader)('GetSecretValue', { SecretName: name }))).toBe('Forbidden.NoPermission')
     expect((await admin('GetSecretValue', { SecretName: name })).SecretData).toBe(secretData)
@@ -280,7 +311,11 @@ describe('cross-account', () => {
     const admin = kms(A)
     const key = await createKey(A, { Description: 'shared' })
     const arn = keyArn(A.accountId, key)
-    const bobPolicy = doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'], Resource: `acs:kms:*:${A.accountId}:key/*` })
+    const bobPolicy = doc({
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'],
+      Resource: `acs:kms:*:${A.accountId}:key/*`,
+    })
     const bob = await principal(B, [bobPolicy])
     const carol = await principal(B, [])
     const encrypt = (p: Principal | Account) => kms(p)('Encrypt', { KeyId: arn, Plaintext: b64('cross') })
@@ -290,7 +325,12 @@ describe('cross-account', () => {
 
     const policy = doc(
       { Effect: 'Allow', Principal: { RAM: [`acs:ram::${A.accountId}:*`] }, Action: 'kms:*', Resource: '*' },
-      { Effect: 'Allow', Principal: { RAM: [`acs:ram::${B.accountId}:root`] }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ScheduleKeyDeletion'], Resource: '*' },
+      {
+        Effect: 'Allow',
+        Principal: { RAM: [`acs:ram::${B.accountId}:root`] },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ScheduleKeyDeletion'],
+        Resource: '*',
+      },
     )
     await admin('SetKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: policy })
 

@@ -111,10 +111,7 @@ describe('byte and bit tampering', () => {
     const lengths = new Set([1, 2, 3, 17, 18, 33, 34, 65, 66, 77, 78, 79, 93, 94, 95, 100, 4000])
     for (const l of [n - 17, n - 16, n - 15, n - 2, n - 1]) lengths.add(l)
     for (let i = 0; i < 20; i++) lengths.add(1 + Math.floor(Math.random() * (n - 1)))
-    const cases: Array<[string, Uint8Array]> = [...lengths].map((l) => [
-      `truncated to ${l}`,
-      blob.subarray(0, l),
-    ])
+    const cases: Array<[string, Uint8Array]> = [...lengths].map((l) => [`truncated to ${l}`, blob.subarray(0, l)])
     for (let extra = 1; extra <= 16; extra++) {
       cases.push([`${extra} zero bytes appended`, Buffer.concat([blob, Buffer.alloc(extra)])])
       cases.push([`${extra} random bytes appended`, Buffer.concat([blob, randomBytes(extra)])])
@@ -143,7 +140,7 @@ describe('byte and bit tampering', () => {
 })
 
 describe('encryption context binding', () => {
-  const ctx = { purpose: 'test', app: 'Billing', 'é': 'ü' }
+  const ctx = { purpose: 'test', app: 'Billing', é: 'ü' }
   let bound: string
 
   beforeAll(async () => {
@@ -157,16 +154,21 @@ describe('encryption context binding', () => {
 
   it('decrypts with the pairs in any order, as JSON or flattened', async () => {
     const entries = Object.entries(ctx)
-    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ]
     for (const order of orders) {
       const pairs = order.map((i) => entries[i]!.map((t) => JSON.stringify(t)).join(':'))
       const json = `{${pairs.join(',')}}`
       const dec = expectOk(await v1('Decrypt', { CiphertextBlob: bound, EncryptionContext: json }))
       expect(dec.Plaintext).toBe(b64(plaintext.subarray(0, 64)))
     }
-    const flat = Object.fromEntries(
-      [...entries].reverse().map(([k, v]) => [`EncryptionContext.${k}`, v]),
-    )
+    const flat = Object.fromEntries([...entries].reverse().map(([k, v]) => [`EncryptionContext.${k}`, v]))
     expect(expectOk(await v1('Decrypt', { CiphertextBlob: bound, ...flat })).KeyId).toBe(keyA)
     const spaced = ` { "app" : "Billing" , "\\u00e9" : "\\u00fc", "purpose":"test" } `
     const dec = expectOk(await v1('Decrypt', { CiphertextBlob: bound, EncryptionContext: spaced }))
@@ -178,7 +180,7 @@ describe('encryption context binding', () => {
       ['no context', undefined],
       ['empty context', {}],
       ['value changed', { ...ctx, app: 'billing' }],
-      ['key case changed', { purpose: 'test', App: 'Billing', 'é': 'ü' }],
+      ['key case changed', { purpose: 'test', App: 'Billing', é: 'ü' }],
       ['pair dropped', { purpose: 'test', app: 'Billing' }],
       ['pair added', { ...ctx, extra: '' }],
       ['NFD instead of NFC', { purpose: 'test', app: 'Billing', 'e\u0301': 'ü' }],
@@ -234,9 +236,7 @@ describe('key confusion', () => {
   it('re-encrypts to another key, whose Decrypt gives the plaintext and names it', async () => {
     const ctxA = JSON.stringify({ from: 'A' })
     const ctxB = JSON.stringify({ to: 'B' })
-    const enc = expectOk(
-      await v1('Encrypt', { KeyId: keyA, Plaintext: b64(plaintext), EncryptionContext: ctxA }),
-    )
+    const enc = expectOk(await v1('Encrypt', { KeyId: keyA, Plaintext: b64(plaintext), EncryptionContext: ctxA }))
     const re = expectOk(
       await v1('ReEncrypt', {
         CiphertextBlob: enc.CiphertextBlob,
@@ -252,18 +252,13 @@ describe('key confusion', () => {
     })
     expect(re.Plaintext).toBeUndefined()
     expect(re.CiphertextBlob).not.toBe(enc.CiphertextBlob)
-    const dec = expectOk(
-      await v1('Decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: ctxB }),
-    )
+    const dec = expectOk(await v1('Decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: ctxB }))
     expect(dec).toMatchObject({
       KeyId: keyB,
       KeyVersionId: re.KeyVersionId,
       Plaintext: b64(plaintext),
     })
-    expectRejected(
-      await v1('Decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: ctxA }),
-      'new blob under the old context',
-    )
+    expectRejected(await v1('Decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: ctxA }), 'new blob under the old context')
     expectRejected(
       await v1('ReEncrypt', { CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: keyB }),
       'ReEncrypt without the source context',

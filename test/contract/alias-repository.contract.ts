@@ -85,7 +85,10 @@ export function describeAliasRepositoryContract(name: string, make: () => Promis
       await aliases.create(aliasRecord({ aliasName: 'alias/x', accountId: OTHER_ACCOUNT }))
       await aliases.create(aliasRecord({ aliasName: 'alias/y', region: OTHER_REGION }))
       await aliases.delete(ACCOUNT, REGION, 'alias/b')
-      expect(await aliases.listByAccount(ACCOUNT, REGION)).toEqual([aliasRecord({ aliasName: 'alias/a' }), aliasRecord({ aliasName: 'alias/c' })])
+      expect(await aliases.listByAccount(ACCOUNT, REGION)).toEqual([
+        aliasRecord({ aliasName: 'alias/a' }),
+        aliasRecord({ aliasName: 'alias/c' }),
+      ])
       expect(await aliases.listByAccount(OTHER_ACCOUNT, OTHER_REGION)).toEqual([])
     })
   })

@@ -33,7 +33,12 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
       it('claimNonces claims all names in one write, and refuses the whole write when one is taken', async () => {
         await audit.claimNonces(ledger, ['ca', 'cb'], 'tok-1')
         await expect(audit.claimNonces(ledger, ['cc', 'cb'], 'tok-2')).rejects.toBeInstanceOf(ConditionFailed)
-        expect(await audit.readNonceClaims(ledger, ['ca', 'cb', 'cc'])).toEqual(new Map([['ca', 'tok-1'], ['cb', 'tok-1']]))
+        expect(await audit.readNonceClaims(ledger, ['ca', 'cb', 'cc'])).toEqual(
+          new Map([
+            ['ca', 'tok-1'],
+            ['cb', 'tok-1'],
+          ]),
+        )
         // another second is another ledger item
         await audit.claimNonces({ ...ledger, second: ledger.second + 1 }, ['ca'], 'tok-3')
         expect(await audit.readNonceClaims({ ...ledger, second: ledger.second + 1 }, ['ca', 'cb'])).toEqual(new Map([['ca', 'tok-3']]))
@@ -59,7 +64,9 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
 
       it('replaceUnsealed writes over the expected body of an unsealed record only', async () => {
         await audit.put(auditRecord())
-        await expect(audit.replaceUnsealed(auditRecord({ body: '{"outcome":"Success"}' }), '{"other":1}')).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(audit.replaceUnsealed(auditRecord({ body: '{"outcome":"Success"}' }), '{"other":1}')).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         await audit.replaceUnsealed(auditRecord({ body: '{"outcome":"Success"}' }), '{"outcome":"Pending"}')
         expect(await audit.get('e-1')).toEqual(auditRecord({ body: '{"outcome":"Success"}' }))
         expect((await audit.listPending(at(9), 10)).map((r) => r.body)).toEqual(['{"outcome":"Success"}'])
@@ -70,7 +77,9 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
         await audit.seal(sealed(auditRecord(), 1), auditRecord().body)
         await expect(audit.replaceUnsealed(auditRecord({ body: '{"x":1}' }), auditRecord().body)).rejects.toBeInstanceOf(ConditionFailed)
         expect(await audit.get('e-1')).toEqual(sealed(auditRecord(), 1))
-        await expect(audit.replaceUnsealed(auditRecord({ eventId: 'e-missing' }), auditRecord().body)).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(audit.replaceUnsealed(auditRecord({ eventId: 'e-missing' }), auditRecord().body)).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         expect(await audit.get('e-missing')).toBeUndefined()
       })
     })
@@ -84,7 +93,9 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
         // A second sealer that read the same pending record lost the race.
         await expect(audit.seal(sealed(auditRecord(), 2), auditRecord().body)).rejects.toBeInstanceOf(ConditionFailed)
         expect((await audit.get('e-1'))!.seq).toBe(1)
-        await expect(audit.seal(sealed(auditRecord({ eventId: 'e-missing' }), 3), auditRecord().body)).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(audit.seal(sealed(auditRecord({ eventId: 'e-missing' }), 3), auditRecord().body)).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         expect(await audit.get('e-missing')).toBeUndefined()
       })
 
@@ -154,7 +165,8 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
         for (const n of [1, 2, 3, 4, 5]) await audit.put(auditRecord({ eventId: `e-${n}`, time: at(n) }))
         await audit.put(auditRecord({ eventId: 'e-x', time: at(3), accountId: OTHER_ACCOUNT }))
         await audit.seal(sealed(auditRecord({ eventId: 'e-3', time: at(3) }), 1), auditRecord().body)
-        const ids = async (from: string, to: string, limit: number) => (await audit.listByAccount(ACCOUNT, from, to, limit)).map((r) => r.eventId)
+        const ids = async (from: string, to: string, limit: number) =>
+          (await audit.listByAccount(ACCOUNT, from, to, limit)).map((r) => r.eventId)
         expect(await ids(at(0), at(9), 10)).toEqual(['e-5', 'e-4', 'e-3', 'e-2', 'e-1'])
         // fromKey is inclusive, toKey exclusive.
         expect(await ids(`${at(2)}#e-2`, `${at(4)}#e-4`, 10)).toEqual(['e-3', 'e-2'])

@@ -9,16 +9,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ConditionFailed, type CredentialRepository, type IamRepository } from '../../core/domain/ports'
 import type { ResourcePolicyTarget } from '../../core/domain/principals/model'
-import {
-  ACCOUNT,
-  accessKeyRecord,
-  attachmentRecord,
-  OTHER_ACCOUNT,
-  policyRecord,
-  REGION,
-  roleRecord,
-  userRecord,
-} from './records'
+import { ACCOUNT, accessKeyRecord, attachmentRecord, OTHER_ACCOUNT, policyRecord, REGION, roleRecord, userRecord } from './records'
 
 export interface IamRepositories {
   iam: IamRepository
@@ -143,7 +134,11 @@ export function describeIamRepositoryContract(name: string, make: () => Promise<
         await iam.createAttachment(attachmentRecord({ policyType: 'System', policyName: 'A' }))
         await iam.createAttachment(attachmentRecord({ userName: 'bob', policyName: 'Y' }))
         await iam.createAttachment(attachmentRecord({ accountId: OTHER_ACCOUNT, policyName: 'X' }))
-        expect((await iam.listAttachments(ACCOUNT, 'alice')).map((a) => `${a.policyType}:${a.policyName}`)).toEqual(['Custom:Z', 'System:A', 'System:B'])
+        expect((await iam.listAttachments(ACCOUNT, 'alice')).map((a) => `${a.policyType}:${a.policyName}`)).toEqual([
+          'Custom:Z',
+          'System:A',
+          'System:B',
+        ])
       })
 
       it('listAttachmentsOfPolicy lists a policy’s attachments by user', async () => {
@@ -179,14 +174,19 @@ export function describeIamRepositoryContract(name: string, make: () => Promise<
         await credentials.createAccessKey(accessKeyRecord({ accessKeyId: 'LTAI1' }))
         await credentials.createAccessKey(accessKeyRecord({ accessKeyId: 'LTAI2', principal: 'bob' }))
         await credentials.createAccessKey(accessKeyRecord({ accessKeyId: 'LTAI4', accountId: OTHER_ACCOUNT }))
-        expect(await iam.listAccessKeys(ACCOUNT, 'alice')).toEqual([accessKeyRecord({ accessKeyId: 'LTAI1' }), accessKeyRecord({ accessKeyId: 'LTAI3' })])
+        expect(await iam.listAccessKeys(ACCOUNT, 'alice')).toEqual([
+          accessKeyRecord({ accessKeyId: 'LTAI1' }),
+          accessKeyRecord({ accessKeyId: 'LTAI3' }),
+        ])
         expect(await iam.listAccessKeys(ACCOUNT, 'nobody')).toEqual([])
       })
 
       it('setAccessKeyStatus changes the status only of a key of that account and principal', async () => {
         await credentials.createAccessKey(accessKeyRecord())
         await expect(iam.setAccessKeyStatus('LTAI0000000000000001', ACCOUNT, 'bob', 'Inactive')).rejects.toBeInstanceOf(ConditionFailed)
-        await expect(iam.setAccessKeyStatus('LTAI0000000000000001', OTHER_ACCOUNT, 'alice', 'Inactive')).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(iam.setAccessKeyStatus('LTAI0000000000000001', OTHER_ACCOUNT, 'alice', 'Inactive')).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         expect((await credentials.getAccessKey('LTAI0000000000000001'))!.status).toBe('Active')
         await iam.setAccessKeyStatus('LTAI0000000000000001', ACCOUNT, 'alice', 'Inactive')
         expect(await credentials.getAccessKey('LTAI0000000000000001')).toEqual(accessKeyRecord({ status: 'Inactive' }))

@@ -129,7 +129,10 @@ export function describeKeyRepositoryContract(name: string, make: () => Promise<
         await keys.create(rotating('k-early', '2026-11-05T00:00:00Z'))
         await keys.create(rotating('k-exact', '2026-11-08T00:00:00Z'))
         await keys.create(rotating('k-future', '2026-11-20T00:00:00Z'))
-        expect(await keys.listDue('rotation', '2026-11-10T00:00:00Z', 10)).toEqual({ keyIds: ['k-early', 'k-exact', 'k-late'], more: false })
+        expect(await keys.listDue('rotation', '2026-11-10T00:00:00Z', 10)).toEqual({
+          keyIds: ['k-early', 'k-exact', 'k-late'],
+          more: false,
+        })
         expect(await keys.listDue('rotation', '2026-11-08T00:00:00Z', 10)).toEqual({ keyIds: ['k-early', 'k-exact'], more: false })
       })
 
@@ -142,7 +145,10 @@ export function describeKeyRepositoryContract(name: string, make: () => Promise<
       it('returns at most `limit` ids, with `more` while others are due', async () => {
         for (let i = 1; i <= 5; i++) await keys.create(rotating(`k-${i}`, `2026-11-0${i}T00:00:00Z`))
         expect(await keys.listDue('rotation', '2026-11-30T00:00:00Z', 2)).toEqual({ keyIds: ['k-1', 'k-2'], more: true })
-        expect(await keys.listDue('rotation', '2026-11-30T00:00:00Z', 5)).toEqual({ keyIds: ['k-1', 'k-2', 'k-3', 'k-4', 'k-5'], more: false })
+        expect(await keys.listDue('rotation', '2026-11-30T00:00:00Z', 5)).toEqual({
+          keyIds: ['k-1', 'k-2', 'k-3', 'k-4', 'k-5'],
+          more: false,
+        })
         expect(await keys.listDue('rotation', '2026-11-03T00:00:00Z', 3)).toEqual({ keyIds: ['k-1', 'k-2', 'k-3'], more: false })
       })
 
@@ -151,7 +157,9 @@ export function describeKeyRepositoryContract(name: string, make: () => Promise<
         await keys.create(rotating('k-disabled', '2026-11-05T00:00:00Z', { keyState: 'Disabled' }))
         await keys.create(keyRecord({ keyId: 'k-delete', keyState: 'PendingDeletion', deleteDate: '2026-11-06T00:00:00Z' }))
         await keys.create(keyRecord({ keyId: 'k-expire', origin: 'EXTERNAL', materialExpireTime: '2026-11-07T00:00:00Z' }))
-        await keys.create(keyRecord({ keyId: 'k-expire-disabled', keyState: 'Disabled', origin: 'EXTERNAL', materialExpireTime: '2026-11-07T00:00:00Z' }))
+        await keys.create(
+          keyRecord({ keyId: 'k-expire-disabled', keyState: 'Disabled', origin: 'EXTERNAL', materialExpireTime: '2026-11-07T00:00:00Z' }),
+        )
         await keys.create(keyRecord({ keyId: 'k-idle' }))
         const until = '2026-11-30T00:00:00Z'
         expect(await keys.listDue('rotation', until, 10)).toEqual({ keyIds: ['k-rotate'], more: false })
@@ -164,7 +172,10 @@ export function describeKeyRepositoryContract(name: string, make: () => Promise<
         await keys.replace(rotating('k-1', '2026-11-12T00:00:00Z', { rev: 2 }), 1)
         expect(await keys.listDue('rotation', '2026-11-10T00:00:00Z', 10)).toEqual({ keyIds: [], more: false })
         expect(await keys.listDue('rotation', '2026-11-12T00:00:00Z', 10)).toEqual({ keyIds: ['k-1'], more: false })
-        await keys.replace(rotating('k-1', '2026-11-12T00:00:00Z', { rev: 3, keyState: 'PendingDeletion', deleteDate: '2026-11-20T00:00:00Z' }), 2)
+        await keys.replace(
+          rotating('k-1', '2026-11-12T00:00:00Z', { rev: 3, keyState: 'PendingDeletion', deleteDate: '2026-11-20T00:00:00Z' }),
+          2,
+        )
         expect(await keys.listDue('rotation', '2026-11-30T00:00:00Z', 10)).toEqual({ keyIds: [], more: false })
         expect(await keys.listDue('deletion', '2026-11-30T00:00:00Z', 10)).toEqual({ keyIds: ['k-1'], more: false })
         await keys.replace(keyRecord({ keyId: 'k-1', rev: 4, keyState: 'Deleted', versions: [] }), 3)

@@ -133,7 +133,14 @@ export function policyRecord(overrides: Partial<CustomPolicyRecord> = {}): Custo
 }
 
 export function attachmentRecord(overrides: Partial<PolicyAttachmentRecord> = {}): PolicyAttachmentRecord {
-  return { accountId: ACCOUNT, userName: 'alice', policyType: 'Custom', policyName: 'ReadKeys', attachedAt: '2026-11-01T00:00:00Z', ...overrides }
+  return {
+    accountId: ACCOUNT,
+    userName: 'alice',
+    policyType: 'Custom',
+    policyName: 'ReadKeys',
+    attachedAt: '2026-11-01T00:00:00Z',
+    ...overrides,
+  }
 }
 
 export function accessKeyRecord(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
@@ -154,7 +161,14 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
 
 /** `record` as the sealer writes it at chain position `seq`. */
 export function sealed(record: AuditRecord, seq: number): AuditRecord {
-  return { ...record, seq, prevHash: String(seq - 1).padStart(64, '0'), hash: String(seq).padStart(64, 'f'), mac: 'c'.repeat(64), kid: 'rk-test' }
+  return {
+    ...record,
+    seq,
+    prevHash: String(seq - 1).padStart(64, '0'),
+    hash: String(seq).padStart(64, 'f'),
+    mac: 'c'.repeat(64),
+    kid: 'rk-test',
+  }
 }
 
 export function chainHead(overrides: Partial<ChainHead> = {}): ChainHead {

@@ -105,14 +105,18 @@ export function describeSecretRepositoryContract(name: string, make: () => Promi
 
       it('createVersion refuses an existing version id with ConditionFailed and keeps the item', async () => {
         await secrets.createVersion(secretVersion())
-        await expect(secrets.createVersion(secretVersion({ token: 'token-2', ciphertext: 'b3RoZXI=' }))).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(secrets.createVersion(secretVersion({ token: 'token-2', ciphertext: 'b3RoZXI=' }))).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         expect(await secrets.getVersion(ACCOUNT, REGION, 'db-password', 'v1')).toEqual(secretVersion())
       })
 
       it('replaceVersion writes on the expected token; a stale token is ConditionFailed and writes nothing', async () => {
         await secrets.createVersion(secretVersion())
         await secrets.replaceVersion(secretVersion({ token: 'token-2', writtenAt: 2 }), 'token-1')
-        await expect(secrets.replaceVersion(secretVersion({ token: 'token-3', writtenAt: 3 }), 'token-1')).rejects.toBeInstanceOf(ConditionFailed)
+        await expect(secrets.replaceVersion(secretVersion({ token: 'token-3', writtenAt: 3 }), 'token-1')).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
         expect(await secrets.getVersion(ACCOUNT, REGION, 'db-password', 'v1')).toEqual(secretVersion({ token: 'token-2', writtenAt: 2 }))
       })
 
@@ -134,7 +138,9 @@ export function describeSecretRepositoryContract(name: string, make: () => Promi
         for (const v of ['v3', 'v1', 'v2']) await secrets.createVersion(secretVersion({ versionId: v }))
         await secrets.createVersion(secretVersion({ secretName: 'db-password-2', versionId: 'v9' }))
         await secrets.createVersion(secretVersion({ accountId: OTHER_ACCOUNT, versionId: 'v8' }))
-        expect(await secrets.listVersionItems(ACCOUNT, REGION, 'db-password')).toEqual(['v1', 'v2', 'v3'].map((v) => secretVersion({ versionId: v })))
+        expect(await secrets.listVersionItems(ACCOUNT, REGION, 'db-password')).toEqual(
+          ['v1', 'v2', 'v3'].map((v) => secretVersion({ versionId: v })),
+        )
       })
     })
 

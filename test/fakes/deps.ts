@@ -107,7 +107,15 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
   ]
   // The Dynamo store's table and entities are absent: the paths that need them (external key
   // stores) see no table and stay off, as they check `deps.store.table`.
-  const store = { keys: cKeys, aliases: cAliases, credentials: cIam, secrets: cSecrets, iam: cIam, audit, instances: cInstances } as unknown as Store
+  const store = {
+    keys: cKeys,
+    aliases: cAliases,
+    credentials: cIam,
+    secrets: cSecrets,
+    iam: cIam,
+    audit,
+    instances: cInstances,
+  } as unknown as Store
   const isolate = new IsolateState(clock)
   const state = { isolate }
   const access = new AccessControl({ iam: cIam, keys: cKeys, secrets: cSecrets, clock, ...state })

@@ -3,12 +3,7 @@
  * (ConditionFailed on a lost condition, the same due-index order), and a SecretDeps builder on top
  * of the key fakes. Used by the secrets unit tests.
  */
-import {
-  ConditionFailed,
-  type DueSecretRef,
-  type SecretDeps,
-  type SecretRepository,
-} from '../../core/domain/ports'
+import { ConditionFailed, type DueSecretRef, type SecretDeps, type SecretRepository } from '../../core/domain/ports'
 import { plainMap, secretDueTime } from '../../core/domain/secrets/model'
 import type { SecretRecord, SecretVersionRecord } from '../../core/domain/secrets/model'
 import { FixedClock, memoryKeyDeps } from './memory-store'
@@ -95,13 +90,7 @@ export class MemorySecrets implements SecretRepository {
     p.set(version.versionId, { ...version })
   }
 
-  async deleteVersion(
-    accountId: string,
-    region: string,
-    secretName: string,
-    versionId: string,
-    expectedToken: string,
-  ) {
+  async deleteVersion(accountId: string, region: string, secretName: string, versionId: string, expectedToken: string) {
     await this.hook('deleteVersion')
     const p = this.partition(accountId, region, secretName)
     if (p.get(versionId)?.token !== expectedToken) {

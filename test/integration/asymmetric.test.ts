@@ -106,7 +106,9 @@ describe('AsymmetricSign → independent verifiers', () => {
       for (let i = 0; i < 3; i++) {
         const message = nodeCrypto.randomBytes(64 + i)
         const digest = sha256(message)
-        const res = await client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(digest) }))
+        const res = await client.asymmetricSign(
+          new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(digest) }),
+        )
         expect(res.keyId).toBe(keyId)
         expect(res.keyVersionId).toBe(versionId)
         const signature = fromB64(res.value)
@@ -114,20 +116,57 @@ describe('AsymmetricSign → independent verifiers', () => {
         expect(nodeVerify(pem, algorithm, message, signature)).toBe(true)
         const sigFile = file(signature)
         const pss = algorithm === 'RSA_PSS_SHA_256'
-        const dgst = await openssl('dgst', '-sha256', '-verify', pemFile, '-signature', sigFile, ...(pss ? PSS_OPTS('-sigopt') : []), file(message))
+        const dgst = await openssl(
+          'dgst',
+          '-sha256',
+          '-verify',
+          pemFile,
+          '-signature',
+          sigFile,
+          ...(pss ? PSS_OPTS('-sigopt') : []),
+          file(message),
+        )
         expect(dgst.stdout).toContain('Verified OK')
-        const pkeyutl = await openssl('pkeyutl', '-verify', '-pubin', '-inkey', pemFile, '-in', file(digest), '-sigfile', sigFile, '-pkeyopt', 'digest:sha256', ...(pss ? PSS_OPTS('-pkeyopt') : []))
+        const pkeyutl = await openssl(
+          'pkeyutl',
+          '-verify',
+          '-pubin',
+          '-inkey',
+          pemFile,
+          '-in',
+          file(digest),
+          '-sigfile',
+          sigFile,
+          '-pkeyopt',
+          'digest:sha256',
+          ...(pss ? PSS_OPTS('-pkeyopt') : []),
+        )
         expect(pkeyutl.stdout).toContain('Signature Verified Successfully')
 
         const verify = (sig: Uint8Array, d = digest) =>
-          client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(d), value: b64(sig) }))
+          client.asymmetricVerify(
+            new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(d), value: b64(sig) }),
+          )
         const ok = await verify(signature)
         expect(ok.value).toBe(true)
         const tampered = signature.slice()
         tampered[Math.floor(tampered.length / 2)]! ^= 0x10
         expect((await verify(tampered)).value).toBe(false)
         expect((await verify(signature, sha256(nodeCrypto.randomBytes(8)))).value).toBe(false)
-        expect((await openssl('dgst', '-sha256', '-verify', pemFile, '-signature', file(tampered), ...(pss ? PSS_OPTS('-sigopt') : []), file(message))).ok).toBe(false)
+        expect(
+          (
+            await openssl(
+              'dgst',
+              '-sha256',
+              '-verify',
+              pemFile,
+              '-signature',
+              file(tampered),
+              ...(pss ? PSS_OPTS('-sigopt') : []),
+              file(message),
+            )
+          ).ok,
+        ).toBe(false)
       }
     })
   }
@@ -137,7 +176,13 @@ describe('AsymmetricSign → independent verifiers', () => {
     const { keyId, versionId } = await createAsymmetricKey('EC_P256', 'SIGN/VERIFY')
     const digest = b64(sha256(Buffer.from('acs3')))
     const signed = await call('AsymmetricSign', { KeyId: keyId, KeyVersionId: versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest })
-    const verified = await call('AsymmetricVerify', { KeyId: keyId, KeyVersionId: versionId, Algorithm: 'ECDSA_SHA_256', Digest: digest, Value: signed.Value })
+    const verified = await call('AsymmetricVerify', {
+      KeyId: keyId,
+      KeyVersionId: versionId,
+      Algorithm: 'ECDSA_SHA_256',
+      Digest: digest,
+      Value: signed.Value,
+    })
     expect(verified).toMatchObject({ KeyId: keyId, KeyVersionId: versionId, Value: true })
     expect(typeof verified.RequestId).toBe('string')
   })
@@ -153,12 +198,18 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
       const client = kmsClient()
       const { keyId, versionId } = await createAsymmetricKey(keySpec, 'ENCRYPT/DECRYPT')
       const plaintext = nodeCrypto.randomBytes(max)
-      const enc = await client.asymmetricEncrypt(new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm, plaintext: b64(plaintext) }))
+      const enc = await client.asymmetricEncrypt(
+        new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm, plaintext: b64(plaintext) }),
+      )
       expect(enc).toMatchObject({ keyId, keyVersionId: versionId })
-      const dec = await client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: enc.ciphertextBlob }))
+      const dec = await client.asymmetricDecrypt(
+        new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: enc.ciphertextBlob }),
+      )
       expect(Buffer.from(dec.plaintext, 'base64').equals(plaintext)).toBe(true)
       const tooLong = await sdkError(
-        client.asymmetricEncrypt(new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm, plaintext: b64(nodeCrypto.randomBytes(max + 1)) })),
+        client.asymmetricEncrypt(
+          new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm, plaintext: b64(nodeCrypto.randomBytes(max + 1)) }),
+        ),
       )
       // kms20160120 1.2.0 does not expose the HTTP status; statuses are asserted through callApi below.
       expect(tooLong.code).toBe('InvalidParameter')
@@ -166,7 +217,23 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
       const pemFile = file(await publicKeyPem(keyId, versionId))
       const out = join(dir, `ct${files++}`)
       const secret = nodeCrypto.randomBytes(40)
-      const res = await openssl('pkeyutl', '-encrypt', '-pubin', '-inkey', pemFile, '-in', file(secret), '-out', out, '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', `rsa_oaep_md:${md}`, '-pkeyopt', `rsa_mgf1_md:${md}`)
+      const res = await openssl(
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-inkey',
+        pemFile,
+        '-in',
+        file(secret),
+        '-out',
+        out,
+        '-pkeyopt',
+        'rsa_padding_mode:oaep',
+        '-pkeyopt',
+        `rsa_oaep_md:${md}`,
+        '-pkeyopt',
+        `rsa_mgf1_md:${md}`,
+      )
       expect(res.ok).toBe(true)
       const fromOpenssl = await client.asymmetricDecrypt(
         new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(readFileSync(out)) }),
@@ -178,12 +245,22 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
   it('answers the uniform InvalidCiphertext for tampered, truncated and wrong-algorithm ciphertext', async () => {
     const client = kmsClient()
     const { keyId, versionId } = await createAsymmetricKey('RSA_2048', 'ENCRYPT/DECRYPT')
-    const enc = await client.asymmetricEncrypt(new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'RSAES_OAEP_SHA_256', plaintext: b64('x') }))
+    const enc = await client.asymmetricEncrypt(
+      new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'RSAES_OAEP_SHA_256', plaintext: b64('x') }),
+    )
     const ct = fromB64(enc.ciphertextBlob)
     const tampered = ct.slice()
     tampered[5]! ^= 1
-    for (const [blob, algorithm] of [[tampered, 'RSAES_OAEP_SHA_256'], [ct.subarray(1), 'RSAES_OAEP_SHA_256'], [ct, 'RSAES_OAEP_SHA_1']] as const) {
-      const err = await sdkError(client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(blob) })))
+    for (const [blob, algorithm] of [
+      [tampered, 'RSAES_OAEP_SHA_256'],
+      [ct.subarray(1), 'RSAES_OAEP_SHA_256'],
+      [ct, 'RSAES_OAEP_SHA_1'],
+    ] as const) {
+      const err = await sdkError(
+        client.asymmetricDecrypt(
+          new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(blob) }),
+        ),
+      )
       expect(err.code).toBe('InvalidCiphertext')
     }
   })
@@ -210,8 +287,18 @@ describe('bad input is a 4xx that writes nothing', () => {
       ['AsymmetricSign', { ...base, KeyId: sym.KeyId, KeyVersionId: sym.PrimaryKeyVersion }, 'Rejected.UnsupportedKeyUsage', 400],
       ['AsymmetricSign', { ...base, DryRun: 'true' }, 'DryRunOperation', 412],
       ['AsymmetricVerify', { ...base }, 'MissingParameter', 400],
-      ['AsymmetricEncrypt', { KeyId: signer.keyId, KeyVersionId: signer.versionId, Algorithm: 'RSAES_OAEP_SHA_256', Plaintext: b64('x') }, 'Rejected.UnsupportedKeyUsage', 400],
-      ['AsymmetricEncrypt', { KeyId: encrypter.keyId, KeyVersionId: encrypter.versionId, Algorithm: 'RSA_PSS_SHA_256', Plaintext: b64('x') }, 'InvalidParameter', 400],
+      [
+        'AsymmetricEncrypt',
+        { KeyId: signer.keyId, KeyVersionId: signer.versionId, Algorithm: 'RSAES_OAEP_SHA_256', Plaintext: b64('x') },
+        'Rejected.UnsupportedKeyUsage',
+        400,
+      ],
+      [
+        'AsymmetricEncrypt',
+        { KeyId: encrypter.keyId, KeyVersionId: encrypter.versionId, Algorithm: 'RSA_PSS_SHA_256', Plaintext: b64('x') },
+        'InvalidParameter',
+        400,
+      ],
       ['GetPublicKey', { KeyId: signer.keyId }, 'MissingParameter', 400],
       ['GetPublicKey', { KeyId: sym.KeyId, KeyVersionId: sym.PrimaryKeyVersion }, 'Rejected.UnsupportedKeyUsage', 400],
       ['CreateKey', { KeySpec: 'EC_P256', KeyUsage: 'ENCRYPT/DECRYPT' }, 'Rejected.UnsupportedKeyUsage', 400],
@@ -234,7 +321,14 @@ describe('bad input is a 4xx that writes nothing', () => {
     await client.disableKey(new Kms.DisableKeyRequest({ keyId }))
     const err = await sdkError(client.getPublicKey(new Kms.GetPublicKeyRequest({ keyId, keyVersionId: versionId })))
     expect(err.code).toBe('Rejected.Disabled')
-    const viaAcs3 = await sdkError(openApiCaller()('AsymmetricSign', { KeyId: keyId, KeyVersionId: versionId, Algorithm: 'ECDSA_SHA_256', Digest: b64(new Uint8Array(32)) }))
+    const viaAcs3 = await sdkError(
+      openApiCaller()('AsymmetricSign', {
+        KeyId: keyId,
+        KeyVersionId: versionId,
+        Algorithm: 'ECDSA_SHA_256',
+        Digest: b64(new Uint8Array(32)),
+      }),
+    )
     expect([viaAcs3.code, viaAcs3.statusCode]).toEqual(['Rejected.Disabled', 409])
   })
 })
@@ -250,7 +344,9 @@ describe('CreateKeyVersion', () => {
     expect(symmetric.code).toBe('Rejected.UnsupportedKeyUsage')
     const viaAcs3 = await sdkError(openApiCaller()('CreateKeyVersion', { KeyId: keyId }))
     expect([viaAcs3.code, viaAcs3.statusCode]).toEqual(['Rejected.LimitExceeded', 400])
-    const rotation = await sdkError(openApiCaller()('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '30d' }))
+    const rotation = await sdkError(
+      openApiCaller()('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '30d' }),
+    )
     expect([rotation.code, rotation.statusCode]).toEqual(['Rejected.UnsupportedKeyUsage', 400])
     expect((await client.listKeyVersions(new Kms.ListKeyVersionsRequest({ keyId }))).totalCount).toBe(1)
   })
@@ -271,30 +367,42 @@ describe('ExportDataKey / GenerateAndExportDataKey (openapi-client)', () => {
       ['RSAES_PKCS1_V1_5', ['-pkeyopt', 'rsa_padding_mode:pkcs1']],
     ] as const) {
       const wrapping = { PublicKeyBlob: publicKeyBlob, WrappingAlgorithm: algorithm, WrappingKeySpec: 'RSA_2048' }
-      const gen = await call('GenerateAndExportDataKey', { KeyId: KeyMetadata.KeyId, NumberOfBytes: '32', EncryptionContext: JSON.stringify({ app: 'x' }), ...wrapping })
+      const gen = await call('GenerateAndExportDataKey', {
+        KeyId: KeyMetadata.KeyId,
+        NumberOfBytes: '32',
+        EncryptionContext: JSON.stringify({ app: 'x' }),
+        ...wrapping,
+      })
       expect(gen).toMatchObject({ KeyId: KeyMetadata.KeyId, KeyVersionId: KeyMetadata.PrimaryKeyVersion })
       const viaCmk = await call('Decrypt', { CiphertextBlob: gen.CiphertextBlob, EncryptionContext: JSON.stringify({ app: 'x' }) })
       const out = join(dir, `dk${files++}`)
       const res = await openssl('pkeyutl', '-decrypt', '-inkey', keyFile, '-in', file(fromB64(gen.ExportedDataKey)), '-out', out, ...opts)
       expect(res.ok).toBe(true)
       expect(b64(readFileSync(out))).toBe(viaCmk.Plaintext)
-      const exported = await call('ExportDataKey', { CiphertextBlob: gen.CiphertextBlob, EncryptionContext: JSON.stringify({ app: 'x' }), ...wrapping })
+      const exported = await call('ExportDataKey', {
+        CiphertextBlob: gen.CiphertextBlob,
+        EncryptionContext: JSON.stringify({ app: 'x' }),
+        ...wrapping,
+      })
       expect(exported.KeyId).toBe(KeyMetadata.KeyId)
       const out2 = join(dir, `dk${files++}`)
       await openssl('pkeyutl', '-decrypt', '-inkey', keyFile, '-in', file(fromB64(exported.ExportedDataKey)), '-out', out2, ...opts)
       expect(b64(readFileSync(out2))).toBe(viaCmk.Plaintext)
     }
     const pem = readFileSync(join(dir, 'recipient.pem'), 'utf8')
-    const defaults = { KeyId: KeyMetadata.KeyId, PublicKeyBlob: publicKeyBlob, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }
+    const defaults = {
+      KeyId: KeyMetadata.KeyId,
+      PublicKeyBlob: publicKeyBlob,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    }
     for (const [params, code] of [
       [{ PublicKeyBlob: b64(pem) }, 'InvalidParameter'],
       [{ PublicKeyBlob: 'x'.repeat(5) }, 'InvalidParameter'],
       [{ WrappingKeySpec: 'RSA_4096' }, 'InvalidParameter'],
       [{ WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256' }, 'InvalidParameter'],
     ] as const) {
-      const err = await sdkError(
-        call('GenerateAndExportDataKey', { ...defaults, ...params }),
-      )
+      const err = await sdkError(call('GenerateAndExportDataKey', { ...defaults, ...params }))
       expect([err.code, err.statusCode]).toEqual([code, 400])
     }
   })
@@ -303,7 +411,12 @@ describe('ExportDataKey / GenerateAndExportDataKey (openapi-client)', () => {
     const call = openApiCaller()
     const rsa = await createAsymmetricKey('RSA_2048', 'ENCRYPT/DECRYPT')
     const { KeyMetadata: sym } = await call('CreateKey', {})
-    const enc = await call('AsymmetricEncrypt', { KeyId: rsa.keyId, KeyVersionId: rsa.versionId, Algorithm: 'RSAES_OAEP_SHA_1', Plaintext: b64('move me') })
+    const enc = await call('AsymmetricEncrypt', {
+      KeyId: rsa.keyId,
+      KeyVersionId: rsa.versionId,
+      Algorithm: 'RSAES_OAEP_SHA_1',
+      Plaintext: b64('move me'),
+    })
     const re = await call('ReEncrypt', {
       CiphertextBlob: enc.CiphertextBlob,
       SourceKeyId: rsa.keyId,

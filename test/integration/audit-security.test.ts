@@ -53,7 +53,7 @@ async function lookup(p: Principal, filters: Record<string, string>, startTime: 
     query[`LookupAttribute.${i + 1}.Value`] = v
   })
   const events: any[] = []
-  for (let token: string | undefined; ; ) {
+  for (let token: string | undefined; ;) {
     const page = expectOk(await v1('LookupEvents', { ...query, ...(token ? { NextToken: token } : {}) }, as(p, TRAIL)))
     events.push(...page.Events)
     token = page.NextToken
@@ -62,7 +62,12 @@ async function lookup(p: Principal, filters: Record<string, string>, startTime: 
   return events
 }
 
-const FORGED_IP_HEADERS = { 'cf-connecting-ip': '10.0.0.5', 'x-forwarded-for': '10.0.0.5', 'x-real-ip': '10.0.0.5', 'true-client-ip': '10.0.0.5' }
+const FORGED_IP_HEADERS = {
+  'cf-connecting-ip': '10.0.0.5',
+  'x-forwarded-for': '10.0.0.5',
+  'x-real-ip': '10.0.0.5',
+  'true-client-ip': '10.0.0.5',
+}
 
 describe('request parameters in the trail', () => {
   // The attack: a user with only actiontrail:LookupEvents sends refused Encrypts with candidate
@@ -78,12 +83,19 @@ describe('request parameters in the trail', () => {
     const auditor = await user(root(), [doc({ Effect: 'Allow', Action: 'actiontrail:LookupEvents', Resource: '*' })])
     for (const guess of ['041', '042', '043']) {
       expectError(await v1('Encrypt', { KeyId: key, Plaintext: b64(guess) }, as(auditor)), 403, 'Forbidden.NoPermission')
-      expectError(await v1('PutSecretValue', { SecretName: secretName, VersionId: `g${guess}`, SecretData: guess }, as(auditor)), 403, 'Forbidden.NoPermission')
+      expectError(
+        await v1('PutSecretValue', { SecretName: secretName, VersionId: `g${guess}`, SecretData: guess }, as(auditor)),
+        403,
+        'Forbidden.NoPermission',
+      )
     }
     const encrypts = await lookup(auditor, { EventName: 'Encrypt', ResourceName: key }, start)
     expect(encrypts).toHaveLength(4)
     expect(new Set(encrypts.map((e) => JSON.stringify(e.requestParameters.Plaintext)))).toEqual(new Set(['"redacted:small"']))
-    const writes = [...(await lookup(auditor, { EventName: 'CreateSecret' }, start)), ...(await lookup(auditor, { EventName: 'PutSecretValue' }, start))]
+    const writes = [
+      ...(await lookup(auditor, { EventName: 'CreateSecret' }, start)),
+      ...(await lookup(auditor, { EventName: 'PutSecretValue' }, start)),
+    ]
     expect(writes.length).toBeGreaterThanOrEqual(4)
     expect(new Set(writes.map((e) => e.requestParameters.SecretData))).toEqual(new Set(['redacted:small']))
   })
@@ -94,8 +106,12 @@ describe('source address', () => {
   it('ignores client-set forwarding headers for acs:SourceIp, and records the peer address', async () => {
     const start = new Date(Date.now() - 2000).toISOString()
     const key = expectOk(await v1('CreateKey', {})).KeyMetadata.KeyId
-    const office = await user(root(), [doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': '10.0.0.0/8' } } })])
-    const local = await user(root(), [doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': '127.0.0.1/32' } } })])
+    const office = await user(root(), [
+      doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': '10.0.0.0/8' } } }),
+    ])
+    const local = await user(root(), [
+      doc({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': '127.0.0.1/32' } } }),
+    ])
     const forged = async (p: Principal) => {
       const req = await signedV1('Encrypt', { KeyId: key, Plaintext: b64('x') }, as(p))
       req.headers = { ...req.headers, ...FORGED_IP_HEADERS }
@@ -103,7 +119,10 @@ describe('source address', () => {
     }
     expectError(await forged(office), 403, 'Forbidden.NoPermission')
     expectOk(await forged(local))
-    const events = [...(await lookup(root(), { EventAccessKeyId: office.accessKeyId }, start)), ...(await lookup(root(), { EventAccessKeyId: local.accessKeyId }, start))]
+    const events = [
+      ...(await lookup(root(), { EventAccessKeyId: office.accessKeyId }, start)),
+      ...(await lookup(root(), { EventAccessKeyId: local.accessKeyId }, start)),
+    ]
     expect(events).toHaveLength(2)
     for (const e of events) expect(e.sourceIpAddress).toBe('127.0.0.1')
     // Nor do unauthenticated records carry it.
@@ -152,7 +171,11 @@ describe('unauthenticated requests', () => {
     const victim = await user(root(), [])
     const sent = 3 * UNAUTHENTICATED_PER_KEY_PER_MINUTE
     for (let i = 0; i < sent; i++) {
-      const res = await v1('ScheduleKeyDeletion', { KeyId: randomUUID(), PendingWindowInDays: 7 }, { accessKeyId: victim.accessKeyId, secret: 'z'.repeat(30) })
+      const res = await v1(
+        'ScheduleKeyDeletion',
+        { KeyId: randomUUID(), PendingWindowInDays: 7 },
+        { accessKeyId: victim.accessKeyId, secret: 'z'.repeat(30) },
+      )
       expectError(res, 400, 'SignatureDoesNotMatch')
     }
     expect(await lookup(root(), { EventAccessKeyId: victim.accessKeyId }, start)).toEqual([])

@@ -39,16 +39,40 @@ function endpointOf(): string {
 }
 
 function ram(p: Principal = rootP()) {
-  return new RamClient(new $OpenApiUtil.Config({ accessKeyId: p.accessKeyId, accessKeySecret: p.secret, regionId: stackInfo().regionId, endpoint: endpointOf(), protocol: 'HTTP' }))
+  return new RamClient(
+    new $OpenApiUtil.Config({
+      accessKeyId: p.accessKeyId,
+      accessKeySecret: p.secret,
+      regionId: stackInfo().regionId,
+      endpoint: endpointOf(),
+      protocol: 'HTTP',
+    }),
+  )
 }
 
 /** ACS3 callApi for any version (ActionTrail has no SDK in this project). */
 function call(p: Principal, version: string) {
   const client = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId: p.accessKeyId, accessKeySecret: p.secret, regionId: stackInfo().regionId, endpoint: endpointOf(), protocol: 'HTTP' }),
+    new OpenApi.Config({
+      accessKeyId: p.accessKeyId,
+      accessKeySecret: p.secret,
+      regionId: stackInfo().regionId,
+      endpoint: endpointOf(),
+      protocol: 'HTTP',
+    }),
   )
   return async (action: string, query: Record<string, string>) => {
-    const params = new OpenApi.Params({ action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
+    const params = new OpenApi.Params({
+      action,
+      version,
+      protocol: 'HTTP',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    })
     const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
     return res.body as Record<string, any>
   }
@@ -74,7 +98,8 @@ async function user(policies: string[], system: string[] = []): Promise<Principa
     await admin.createPolicy(new Ram.CreatePolicyRequest({ policyName, policyDocument }))
     await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType: 'Custom' }))
   }
-  for (const policyName of system) await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType: 'System' }))
+  for (const policyName of system)
+    await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType: 'System' }))
   const { body } = await admin.createAccessKey(new Ram.CreateAccessKeyRequest({ userName }))
   return { name: userName, accessKeyId: body!.accessKey!.accessKeyId!, secret: body!.accessKey!.accessKeySecret! }
 }
@@ -88,7 +113,7 @@ async function lookup(p: Principal, filters: Record<string, string>, startTime: 
   })
   const events: any[] = []
   let pages = 0
-  for (let token: string | undefined; ; ) {
+  for (let token: string | undefined; ;) {
     const page = await trail(p)('LookupEvents', { ...query, ...(token ? { NextToken: token } : {}) })
     events.push(...page.Events)
     pages++
@@ -102,7 +127,7 @@ let ddb: DynamoDBClient
 
 async function scanAll(): Promise<Array<Record<string, AttributeValue>>> {
   const items: Array<Record<string, AttributeValue>> = []
-  for (let start: Record<string, AttributeValue> | undefined; ; ) {
+  for (let start: Record<string, AttributeValue> | undefined; ;) {
     const page = await ddb.send(new ScanCommand({ TableName: stackInfo().tableName, ExclusiveStartKey: start }))
     items.push(...(page.Items ?? []))
     start = page.LastEvaluatedKey
@@ -111,7 +136,9 @@ async function scanAll(): Promise<Array<Record<string, AttributeValue>>> {
   return items
 }
 
-async function verify(seal = false): Promise<{ ok: boolean; records: number; headSeq: number; firstBad?: { position: number; problem: string } }> {
+async function verify(
+  seal = false,
+): Promise<{ ok: boolean; records: number; headSeq: number; firstBad?: { position: number; problem: string } }> {
   const s = stackInfo()
   const env = { ...process.env, KMS_PORT: new URL(s.endpoint).port, KMS_DATA_DIR: s.dataDir }
   const args = [join(ROOT, 'scripts/audit-verify.ts'), '--json', ...(seal ? ['--seal'] : [])]
@@ -141,7 +168,11 @@ async function chainItem(seq: number): Promise<Record<string, AttributeValue>> {
 const put = (item: Record<string, AttributeValue>) => ddb.send(new PutItemCommand({ TableName: stackInfo().tableName, Item: item }))
 
 beforeAll(() => {
-  ddb = new DynamoDBClient({ endpoint: stackInfo().dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+  ddb = new DynamoDBClient({
+    endpoint: stackInfo().dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  })
 })
 
 describe('completeness', () => {
@@ -196,7 +227,11 @@ describe('completeness', () => {
     expect(sample.userIdentity).toMatchObject({ accountId: stackInfo().accountId, accessKeyId: u.accessKeyId, type: 'unauthenticated' })
     expect(sample.additionalEventData.decision).toBe('NotEvaluated')
     const denied = events.find((e) => e.errorCode === 'Forbidden.NoPermission')
-    expect(denied).toMatchObject({ eventName: 'ScheduleKeyDeletion', eventRW: 'Write', additionalEventData: { decision: 'Deny', httpStatus: 403 } })
+    expect(denied).toMatchObject({
+      eventName: 'ScheduleKeyDeletion',
+      eventRW: 'Write',
+      additionalEventData: { decision: 'Deny', httpStatus: 403 },
+    })
     expect(denied.resourceName).toBe(`acs:kms:${stackInfo().regionId}:${stackInfo().accountId}:key/${key}`)
     const decrypt = events.find((e) => e.eventName === 'Decrypt' && e.additionalEventData.outcome === 'Success')
     expect(decrypt.additionalEventData.keyVersionId).toMatch(/^[0-9a-f-]{36}$/)
@@ -238,7 +273,10 @@ describe('tamper evidence', () => {
     const n = sealed.headSeq - 7
 
     const original = await chainItem(n)
-    const edited = { ...original, body: { S: original.body!.S!.replace('"readOnly":true', '"readOnly":false').replace(/"requestId":"[^"]+"/, '"requestId":"X"') } }
+    const edited = {
+      ...original,
+      body: { S: original.body!.S!.replace('"readOnly":true', '"readOnly":false').replace(/"requestId":"[^"]+"/, '"requestId":"X"') },
+    }
     await put(edited)
     expect((await verify()).firstBad).toMatchObject({ position: n })
     await put(original)
@@ -275,9 +313,14 @@ describe('LookupEvents', () => {
     expect([...times].sort().reverse()).toEqual(times)
     const byResource = await lookup(rootP(), { ResourceName: key }, start)
     expect(byResource.events.map((e) => e.eventName).sort()).toEqual(['CreateKey', 'DescribeKey', 'Encrypt', 'Encrypt', 'Encrypt'].sort())
-    const future = await trail()('LookupEvents', { StartTime: new Date(Date.now() + 3_600_000).toISOString(), EndTime: new Date(Date.now() + 7_200_000).toISOString() })
+    const future = await trail()('LookupEvents', {
+      StartTime: new Date(Date.now() + 3_600_000).toISOString(),
+      EndTime: new Date(Date.now() + 7_200_000).toISOString(),
+    })
     expect(future.Events).toEqual([])
-    expect(await failure(trail()('LookupEvents', { LookupAttribute: 'x', 'LookupAttribute.1.Key': 'Colour', 'LookupAttribute.1.Value': 'x' }))).toBe('InvalidParameter')
+    expect(
+      await failure(trail()('LookupEvents', { LookupAttribute: 'x', 'LookupAttribute.1.Key': 'Colour', 'LookupAttribute.1.Value': 'x' })),
+    ).toBe('InvalidParameter')
   })
 
   it('refuses forged, foreign and cross-tenant tokens with 400, and callers without permission with 403', async () => {
@@ -289,9 +332,16 @@ describe('LookupEvents', () => {
       expect(await failure(trail()('LookupEvents', { MaxResults: '1', NextToken: bad }))).toBe('InvalidNextToken')
     }
     // Another query with the same token.
-    expect(await failure(trail()('LookupEvents', { MaxResults: '1', NextToken: token, 'LookupAttribute.1.Key': 'EventName', 'LookupAttribute.1.Value': 'Encrypt' }))).toBe(
-      'InvalidNextToken',
-    )
+    expect(
+      await failure(
+        trail()('LookupEvents', {
+          MaxResults: '1',
+          NextToken: token,
+          'LookupAttribute.1.Key': 'EventName',
+          'LookupAttribute.1.Value': 'Encrypt',
+        }),
+      ),
+    ).toBe('InvalidNextToken')
     // Another principal of the same account, allowed to look up events.
     const auditor = await user([], ['AliyunActionTrailFullAccess'])
     expect(await failure(trail(auditor)('LookupEvents', { MaxResults: '1', NextToken: token }))).toBe('InvalidNextToken')
@@ -299,7 +349,10 @@ describe('LookupEvents', () => {
     const s = stackInfo()
     const { readFileSync } = await import('node:fs')
     const adminToken = readFileSync(join(s.dataDir, 'local-admin-token'), 'utf8').trim()
-    const res = await fetch(new URL('/__local/accounts', s.endpoint), { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } })
+    const res = await fetch(new URL('/__local/accounts', s.endpoint), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
     const other = (await res.json()) as { accountId: string; accessKeyId: string; accessKeySecret: string }
     const otherRoot = { accessKeyId: other.accessKeyId, secret: other.accessKeySecret }
     expect(await failure(trail(otherRoot)('LookupEvents', { MaxResults: '1', NextToken: token }))).toBe('InvalidNextToken')
@@ -316,12 +369,19 @@ describe('audit:export', () => {
   it('writes every event as one JSON line, sealed ones first', async () => {
     const s = stackInfo()
     const env = { ...process.env, KMS_PORT: new URL(s.endpoint).port, KMS_DATA_DIR: s.dataDir }
-    const { stdout } = await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/audit-export.ts'), '--account', s.accountId, '--digests'], {
-      env,
-      cwd: ROOT,
-      maxBuffer: 256 * 1024 * 1024,
-    })
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const { stdout } = await run(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      [join(ROOT, 'scripts/audit-export.ts'), '--account', s.accountId, '--digests'],
+      {
+        env,
+        cwd: ROOT,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    )
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const events = lines.filter((l) => l.type === 'event')
     expect(events.length).toBeGreaterThan(200)
     expect(lines.some((l) => l.type === 'digest')).toBe(true)

@@ -20,17 +20,13 @@ describe('ACS3 tampering on the wire', () => {
   it('refuses a duplicated Authorization header sent on the wire', async () => {
     const req = await signedAcs3('CreateKey')
     const auth = req.headers.authorization!
-    const res = await createsNothing(() =>
-      sendHttp({ ...req, headers: { ...req.headers, authorization: [auth, auth] } }),
-    )
+    const res = await createsNothing(() => sendHttp({ ...req, headers: { ...req.headers, authorization: [auth, auth] } }))
     expectError(res, 400, 'IncompleteSignature')
   })
 
   it('refuses a request whose Host differs from the signed one', async () => {
     const req = await signedAcs3('CreateKey')
-    const res = await createsNothing(() =>
-      sendHttp({ ...req, headers: { ...req.headers, host: 'kms.example.com' } }),
-    )
+    const res = await createsNothing(() => sendHttp({ ...req, headers: { ...req.headers, host: 'kms.example.com' } }))
     expectError(res, 400, 'SignatureDoesNotMatch')
   })
 })
@@ -38,12 +34,20 @@ describe('ACS3 tampering on the wire', () => {
 describe("what Alibaba's Python SDKs need (issue 22)", () => {
   it('redacts data values in the echo and stores no message', async () => {
     const marker = `plain-${newNonce()}`
-    const res = await v1('Encrypt', { KeyId: 'alias/none', Plaintext: Buffer.from(marker).toString('base64') }, { secret: 'not-the-secret' })
+    const res = await v1(
+      'Encrypt',
+      { KeyId: 'alias/none', Plaintext: Buffer.from(marker).toString('base64') },
+      { secret: 'not-the-secret' },
+    )
     expectError(res, 400, 'SignatureDoesNotMatch')
     expect(res.text).not.toContain(Buffer.from(marker).toString('base64'))
     expect(decodeURIComponent(decodeURIComponent(res.json.Message.split(':')[1]))).toContain('Plaintext=[REDACTED]')
     // The audit event of the call keeps the error code only: nothing in the table holds the echo.
-    const ddb = new DynamoDBClient({ endpoint: stack().dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+    const ddb = new DynamoDBClient({
+      endpoint: stack().dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
     let start: Record<string, AttributeValue> | undefined
     do {
       const page = await ddb.send(new ScanCommand({ TableName: stack().tableName, ExclusiveStartKey: start }))

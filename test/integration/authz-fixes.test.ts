@@ -87,17 +87,25 @@ function forged(blob: string): string {
 
 describe('aliases are authorised on the key they resolve to, once', () => {
   it('refuses a missing alias at authorisation: no permission without the key, not found with it', async () => {
-    const aliasOnly = await principal([doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: ALL_ALIASES() })])
+    const aliasOnly = await principal([
+      doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: ALL_ALIASES() }),
+    ])
     const aliasAndKeys = await principal([
       doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:DescribeKey'], Resource: [ALL_ALIASES(), `acs:kms:*:${account()}:key/*`] }),
     ])
     const missing = `alias/${unique('missing')}`
     // The handler never sees an alias it would have to resolve itself: without permission on
     // keys the answer is the same as for an existing alias of a key the caller may not use.
-    expect(await failure(kms(aliasOnly).encrypt(new Kms.EncryptRequest({ keyId: missing, plaintext: b64('x') })))).toBe('Forbidden.NoPermission')
+    expect(await failure(kms(aliasOnly).encrypt(new Kms.EncryptRequest({ keyId: missing, plaintext: b64('x') })))).toBe(
+      'Forbidden.NoPermission',
+    )
     expect(await failure(kms(aliasOnly).generateDataKey(new Kms.GenerateDataKeyRequest({ keyId: missing })))).toBe('Forbidden.NoPermission')
-    expect(await failure(kms(aliasOnly).describeKey(new Kms.DescribeKeyRequest({ keyId: aliasArn(missing) })))).toBe('Forbidden.NoPermission')
-    expect(await failure(kms(aliasAndKeys).encrypt(new Kms.EncryptRequest({ keyId: missing, plaintext: b64('x') })))).toBe('Forbidden.AliasNotFound')
+    expect(await failure(kms(aliasOnly).describeKey(new Kms.DescribeKeyRequest({ keyId: aliasArn(missing) })))).toBe(
+      'Forbidden.NoPermission',
+    )
+    expect(await failure(kms(aliasAndKeys).encrypt(new Kms.EncryptRequest({ keyId: missing, plaintext: b64('x') })))).toBe(
+      'Forbidden.AliasNotFound',
+    )
     expect(await failure(kms(aliasAndKeys).describeKey(new Kms.DescribeKeyRequest({ keyId: missing })))).toBe('Forbidden.AliasNotFound')
   })
 
@@ -128,20 +136,30 @@ describe('aliases are authorised on the key they resolve to, once', () => {
       doc({ Effect: 'Allow', Action: 'kms:UpdateAlias', Resource: [ALL_ALIASES(), keyArn(ownKey)] }),
       doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn(ownKey) }),
     ])
-    expect(await failure(kms(attacker).updateAlias(new Kms.UpdateAliasRequest({ aliasName: alias, keyId: ownKey })))).toBe('Forbidden.NoPermission')
+    expect(await failure(kms(attacker).updateAlias(new Kms.UpdateAliasRequest({ aliasName: alias, keyId: ownKey })))).toBe(
+      'Forbidden.NoPermission',
+    )
     // The application's next ciphertext is still under its own key.
     expect((await kms(root()).encrypt(new Kms.EncryptRequest({ keyId: alias, plaintext: b64('app data') }))).keyId).toBe(victimKey)
 
     // With UpdateAlias on the current key too, the same call succeeds (idempotent on repeat).
-    const owner = await principal([doc({ Effect: 'Allow', Action: 'kms:UpdateAlias', Resource: [ALL_ALIASES(), keyArn(ownKey), keyArn(victimKey)] })])
+    const owner = await principal([
+      doc({ Effect: 'Allow', Action: 'kms:UpdateAlias', Resource: [ALL_ALIASES(), keyArn(ownKey), keyArn(victimKey)] }),
+    ])
     await kms(owner).updateAlias(new Kms.UpdateAliasRequest({ aliasName: alias, keyId: ownKey }))
     await kms(owner).updateAlias(new Kms.UpdateAliasRequest({ aliasName: alias, keyId: ownKey }))
     expect((await kms(root()).describeKey(new Kms.DescribeKeyRequest({ keyId: alias }))).keyMetadata.keyId).toBe(ownKey)
     // A missing alias: no permission without key access, not found with it.
     const missing = `alias/${unique('gone')}`
-    expect(await failure(kms(attacker).updateAlias(new Kms.UpdateAliasRequest({ aliasName: missing, keyId: ownKey })))).toBe('Forbidden.NoPermission')
-    const broad = await principal([doc({ Effect: 'Allow', Action: 'kms:UpdateAlias', Resource: [ALL_ALIASES(), `acs:kms:*:${account()}:key/*`] })])
-    expect(await failure(kms(broad).updateAlias(new Kms.UpdateAliasRequest({ aliasName: missing, keyId: ownKey })))).toBe('Forbidden.AliasNotFound')
+    expect(await failure(kms(attacker).updateAlias(new Kms.UpdateAliasRequest({ aliasName: missing, keyId: ownKey })))).toBe(
+      'Forbidden.NoPermission',
+    )
+    const broad = await principal([
+      doc({ Effect: 'Allow', Action: 'kms:UpdateAlias', Resource: [ALL_ALIASES(), `acs:kms:*:${account()}:key/*`] }),
+    ])
+    expect(await failure(kms(broad).updateAlias(new Kms.UpdateAliasRequest({ aliasName: missing, keyId: ownKey })))).toBe(
+      'Forbidden.AliasNotFound',
+    )
   })
 
   it('DeleteAlias needs permission on the alias and on its key', async () => {
@@ -168,7 +186,9 @@ describe('secrets check the caller on their encryption key', () => {
 
   it('refuses a user denied on the key by identity policy and by key policy', async () => {
     const name = unique('cmk-secret')
-    await kms(root()).createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'protected by K', encryptionKeyId: cmk }))
+    await kms(root()).createSecret(
+      new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'protected by K', encryptionKeyId: cmk }),
+    )
     // Allowed on every secret, denied on the key by an identity Deny.
     const deniedById = await principal([
       doc({ Effect: 'Allow', Action: secretActions, Resource: ALL_SECRETS() }),
@@ -183,14 +203,20 @@ describe('secrets check the caller on their encryption key', () => {
     await api(root())('SetKeyPolicy', { KeyId: cmk, PolicyName: 'default', Policy: keyPolicy })
     for (const user of [deniedById, deniedByKey]) {
       const c = kms(user)
-      expect(await failure(c.createSecret(new Kms.CreateSecretRequest({ secretName: unique('s'), versionId: 'v1', secretData: 'x', encryptionKeyId: cmk })))).toBe(
-        'Forbidden.NoPermission',
-      )
+      expect(
+        await failure(
+          c.createSecret(new Kms.CreateSecretRequest({ secretName: unique('s'), versionId: 'v1', secretData: 'x', encryptionKeyId: cmk })),
+        ),
+      ).toBe('Forbidden.NoPermission')
       expect(await failure(c.getSecretValue(new Kms.GetSecretValueRequest({ secretName: name })))).toBe('Forbidden.NoPermission')
-      expect(await failure(api(user)('BatchGetSecretValue', { SecretsList: JSON.stringify([{ SecretName: name }]) }))).toBe('Forbidden.NoPermission')
-      expect(await failure(c.putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: unique('v'), secretData: 'overwrite' })))).toBe(
+      expect(await failure(api(user)('BatchGetSecretValue', { SecretsList: JSON.stringify([{ SecretName: name }]) }))).toBe(
         'Forbidden.NoPermission',
       )
+      expect(
+        await failure(
+          c.putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: unique('v'), secretData: 'overwrite' })),
+        ),
+      ).toBe('Forbidden.NoPermission')
       // Metadata needs no key permission.
       expect(await failure(c.describeSecret(new Kms.DescribeSecretRequest({ secretName: name })))).toBe('OK')
     }
@@ -211,19 +237,29 @@ describe('secrets check the caller on their encryption key', () => {
       doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn(key) }),
     ])
     const name = unique('by-writer')
-    expect(await failure(kms(secretsOnly).createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'x', encryptionKeyId: key })))).toBe(
-      'Forbidden.NoPermission',
-    )
-    expect(await failure(kms(reader).createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'x', encryptionKeyId: alias })))).toBe(
-      'Forbidden.NoPermission',
-    )
+    expect(
+      await failure(
+        kms(secretsOnly).createSecret(
+          new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'x', encryptionKeyId: key }),
+        ),
+      ),
+    ).toBe('Forbidden.NoPermission')
+    expect(
+      await failure(
+        kms(reader).createSecret(
+          new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'x', encryptionKeyId: alias }),
+        ),
+      ),
+    ).toBe('Forbidden.NoPermission')
     // By alias: the secret records the key the alias resolved to at authorisation.
-    await kms(writer).createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'first', encryptionKeyId: alias }))
+    await kms(writer).createSecret(
+      new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'first', encryptionKeyId: alias }),
+    )
     expect((await kms(root()).describeSecret(new Kms.DescribeSecretRequest({ secretName: name }))).encryptionKeyId).toBe(key)
     await kms(writer).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v2', secretData: 'second' }))
-    expect(await failure(kms(secretsOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v3', secretData: 'x' })))).toBe(
-      'Forbidden.NoPermission',
-    )
+    expect(
+      await failure(kms(secretsOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v3', secretData: 'x' }))),
+    ).toBe('Forbidden.NoPermission')
     expect(await failure(kms(writer).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name })))).toBe('Forbidden.NoPermission')
     expect((await kms(reader).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name }))).secretData).toBe('second')
     const batch = await api(reader)('BatchGetSecretValue', { SecretsList: JSON.stringify([{ SecretName: name }]) })
@@ -235,10 +271,14 @@ describe('secrets check the caller on their encryption key', () => {
     await kms(secretsOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: plain, versionId: 'v2', secretData: 'svc2' }))
     expect((await kms(secretsOnly).getSecretValue(new Kms.GetSecretValueRequest({ secretName: plain }))).secretData).toBe('svc2')
     const byDefault = unique('default-key')
-    await kms(secretsOnly).createSecret(new Kms.CreateSecretRequest({ secretName: byDefault, versionId: 'v1', secretData: 'dflt', encryptionKeyId: 'alias/acs/kms' }))
+    await kms(secretsOnly).createSecret(
+      new Kms.CreateSecretRequest({ secretName: byDefault, versionId: 'v1', secretData: 'dflt', encryptionKeyId: 'alias/acs/kms' }),
+    )
     expect((await kms(secretsOnly).getSecretValue(new Kms.GetSecretValueRequest({ secretName: byDefault }))).secretData).toBe('dflt')
     // A missing secret is still "not found" for someone allowed on secrets (403 before 404 only for the denied).
-    expect(await failure(kms(secretsOnly).getSecretValue(new Kms.GetSecretValueRequest({ secretName: unique('nope') })))).toBe('Forbidden.ResourceNotFound')
+    expect(await failure(kms(secretsOnly).getSecretValue(new Kms.GetSecretValueRequest({ secretName: unique('nope') })))).toBe(
+      'Forbidden.ResourceNotFound',
+    )
   })
 })
 
@@ -252,10 +292,14 @@ describe('a secret re-created under another key', () => {
       doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn(k1) }),
     ])
     const admin = kms(root())
-    await admin.createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k1', encryptionKeyId: k1 }))
+    await admin.createSecret(
+      new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k1', encryptionKeyId: k1 }),
+    )
     expect((await kms(onlyK1).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name }))).secretData).toBe('under k1')
     await admin.deleteSecret(new Kms.DeleteSecretRequest({ secretName: name, forceDeleteWithoutRecovery: 'true' }))
-    await admin.createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k2', encryptionKeyId: k2 }))
+    await admin.createSecret(
+      new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: 'under k2', encryptionKeyId: k2 }),
+    )
     const denied = await sdkError(kms(onlyK1).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name })))
     expect(denied.code).toBe('Forbidden.NoPermission')
     expect(JSON.stringify(denied)).not.toContain('under k2')
@@ -270,8 +314,12 @@ describe('DryRun of Decrypt and ReEncrypt authenticates the ciphertext', () => {
     const { CiphertextBlob } = await call('Encrypt', { KeyId: key, Plaintext: b64('dry'), EncryptionContext: JSON.stringify({ a: 'b' }) })
     const ctx = JSON.stringify({ a: 'b' })
     expect(await failure(call('Decrypt', { CiphertextBlob, EncryptionContext: ctx, DryRun: 'true' }))).toBe('DryRunOperation')
-    expect(await failure(call('Decrypt', { CiphertextBlob: forged(CiphertextBlob), EncryptionContext: ctx, DryRun: 'true' }))).toBe('InvalidCiphertext')
-    expect(await failure(call('Decrypt', { CiphertextBlob, EncryptionContext: JSON.stringify({ a: 'c' }), DryRun: 'true' }))).toBe('InvalidCiphertext')
+    expect(await failure(call('Decrypt', { CiphertextBlob: forged(CiphertextBlob), EncryptionContext: ctx, DryRun: 'true' }))).toBe(
+      'InvalidCiphertext',
+    )
+    expect(await failure(call('Decrypt', { CiphertextBlob, EncryptionContext: JSON.stringify({ a: 'c' }), DryRun: 'true' }))).toBe(
+      'InvalidCiphertext',
+    )
     expect(await failure(call('Decrypt', { CiphertextBlob: forged(CiphertextBlob), EncryptionContext: ctx }))).toBe('InvalidCiphertext')
     const re = { DestinationKeyId: key, SourceEncryptionContext: ctx, DryRun: 'true' }
     expect(await failure(call('ReEncrypt', { CiphertextBlob, ...re }))).toBe('DryRunOperation')
@@ -285,7 +333,9 @@ describe('DryRun of Decrypt and ReEncrypt authenticates the ciphertext', () => {
     const rsa = { KeyId: KeyMetadata.KeyId, KeyVersionId: KeyMetadata.PrimaryKeyVersion, Algorithm: 'RSAES_OAEP_SHA_256' }
     const { CiphertextBlob } = await call('AsymmetricEncrypt', { ...rsa, Plaintext: b64('rsa') })
     expect(await failure(call('AsymmetricDecrypt', { ...rsa, CiphertextBlob, DryRun: 'true' }))).toBe('DryRunOperation')
-    expect(await failure(call('AsymmetricDecrypt', { ...rsa, CiphertextBlob: forged(CiphertextBlob), DryRun: 'true' }))).toBe('InvalidCiphertext')
+    expect(await failure(call('AsymmetricDecrypt', { ...rsa, CiphertextBlob: forged(CiphertextBlob), DryRun: 'true' }))).toBe(
+      'InvalidCiphertext',
+    )
     expect(unb64((await call('AsymmetricDecrypt', { ...rsa, CiphertextBlob })).Plaintext)).toBe('rsa')
   })
 })
@@ -295,13 +345,18 @@ describe('PutSecretValue retries reveal nothing to a writer who cannot read', ()
     const name = unique('pin')
     await kms(root()).createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: '417' }))
     const writeOnly = await principal([doc({ Effect: 'Allow', Action: 'kms:PutSecretValue', Resource: secretArn(name) })])
-    const readWrite = await principal([doc({ Effect: 'Allow', Action: ['kms:PutSecretValue', 'kms:GetSecretValue'], Resource: secretArn(name) })])
-    const put = (p: Creds, secretData: string) => failure(kms(p).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v1', secretData })))
+    const readWrite = await principal([
+      doc({ Effect: 'Allow', Action: ['kms:PutSecretValue', 'kms:GetSecretValue'], Resource: secretArn(name) }),
+    ])
+    const put = (p: Creds, secretData: string) =>
+      failure(kms(p).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v1', secretData })))
     // The right guess and a wrong one look the same to a writer without read permission.
     expect(await put(writeOnly, '417')).toBe('Rejected.ResourceExist')
     expect(await put(writeOnly, '418')).toBe('Rejected.ResourceExist')
     const answer = async (secretData: string) => {
-      const err = await sdkError(kms(writeOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v1', secretData })))
+      const err = await sdkError(
+        kms(writeOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v1', secretData })),
+      )
       return [err.code, err.statusCode, err.message.replace(/request ?id: \S+/i, '')]
     }
     expect(await answer('417')).toEqual(await answer('418'))
@@ -312,7 +367,9 @@ describe('PutSecretValue retries reveal nothing to a writer who cannot read', ()
     expect(await put(readWrite, '417')).toBe('OK')
     expect(await put(readWrite, '418')).toBe('Rejected.ResourceExist')
     // New versions are written as before.
-    expect(await failure(kms(writeOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v2', secretData: 'new' })))).toBe('OK')
+    expect(
+      await failure(kms(writeOnly).putSecretValue(new Kms.PutSecretValueRequest({ secretName: name, versionId: 'v2', secretData: 'new' }))),
+    ).toBe('OK')
     expect((await kms(root()).getSecretValue(new Kms.GetSecretValueRequest({ secretName: name }))).secretData).toBe('new')
   })
 })

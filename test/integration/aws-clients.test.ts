@@ -16,9 +16,22 @@ import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
 import * as TeaUtil from '@alicloud/tea-util'
 import { buildClient, CommitmentPolicy, getClient, KmsKeyringNode } from '@aws-crypto/client-node'
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand,
-  GenerateMacCommand, GenerateRandomCommand, GetPublicKeyCommand, KMS, KMSClient, ListAliasesCommand,
-  RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, SignCommand, VerifyCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DisableKeyCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateMacCommand,
+  GenerateRandomCommand,
+  GetPublicKeyCommand,
+  KMS,
+  KMSClient,
+  ListAliasesCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  SignCommand,
+  VerifyCommand,
 } from '@aws-sdk/client-kms'
 import { describe, expect, it } from 'vitest'
 import { b64, Kms, kmsClient, stackInfo } from './clients'
@@ -28,7 +41,13 @@ const stack = stackInfo()
 const arnOf = (keyId: string) => `arn:aws:kms:${stack.regionId}:${stack.accountId}:key/${keyId}`
 const credentials = { accessKeyId: stack.accessKeyId, secretAccessKey: stack.accessKeySecret }
 /** No profile or credentials file of the machine may leak into the AWS tools. */
-const awsEnv = { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.accessKeySecret }
+const awsEnv = {
+  ...process.env,
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_ACCESS_KEY_ID: stack.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: stack.accessKeySecret,
+}
 
 function client(): KMSClient {
   return new KMSClient({ region: stack.regionId, endpoint: stack.endpoint, credentials, maxAttempts: 1 })
@@ -40,7 +59,10 @@ async function newKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] =
 
 /** `aws --endpoint-url … --region … kms <args>`, JSON output. */
 async function awscli(...args: string[]): Promise<Record<string, any>> {
-  const { stdout } = await run('aws', ['--endpoint-url', stack.endpoint, '--region', stack.regionId, '--output', 'json', 'kms', ...args], { env: awsEnv, timeout: 60_000 })
+  const { stdout } = await run('aws', ['--endpoint-url', stack.endpoint, '--region', stack.regionId, '--output', 'json', 'kms', ...args], {
+    env: awsEnv,
+    timeout: 60_000,
+  })
   return JSON.parse(stdout)
 }
 
@@ -60,9 +82,25 @@ async function lookupEvents(query: Record<string, string>): Promise<any[]> {
     config: InstanceType<typeof OpenApi.Config>,
   ) => InstanceType<typeof OpenApi.default>
   const api = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId: stack.accessKeyId, accessKeySecret: stack.accessKeySecret, regionId: stack.regionId, endpoint: stack.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new OpenApi.Config({
+      accessKeyId: stack.accessKeyId,
+      accessKeySecret: stack.accessKeySecret,
+      regionId: stack.regionId,
+      endpoint: stack.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
-  const params = new OpenApi.Params({ action: 'LookupEvents', version: '2020-07-06', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
+  const params = new OpenApi.Params({
+    action: 'LookupEvents',
+    version: '2020-07-06',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  })
   const res = await api.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
   return (res.body as { Events: any[] }).Events
 }
@@ -74,7 +112,11 @@ describe('AWS KMS dialect on the stack', () => {
     const alias = `alias/aws-it-${randomUUID().slice(0, 8)}`
     await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arnOf(keyId) }))
     expect((await kms.send(new ListAliasesCommand({ KeyId: keyId }))).Aliases).toEqual([
-      expect.objectContaining({ AliasName: alias, TargetKeyId: keyId, AliasArn: `arn:aws:kms:${stack.regionId}:${stack.accountId}:${alias}` }),
+      expect.objectContaining({
+        AliasName: alias,
+        TargetKeyId: keyId,
+        AliasArn: `arn:aws:kms:${stack.regionId}:${stack.accountId}:${alias}`,
+      }),
     ])
     const enc = await kms.send(new EncryptCommand({ KeyId: alias, Plaintext: Buffer.from('hello aws'), EncryptionContext: { app: 'it' } }))
     expect(enc.KeyId).toBe(arnOf(keyId))
@@ -85,15 +127,31 @@ describe('AWS KMS dialect on the stack', () => {
     expect(dk.Plaintext).toHaveLength(32)
     const signer = await newKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })
     const sig = await kms.send(new SignCommand({ KeyId: signer, Message: Buffer.from('msg'), SigningAlgorithm: 'ECDSA_SHA_256' }))
-    expect((await kms.send(new VerifyCommand({ KeyId: signer, Message: Buffer.from('msg'), Signature: sig.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }))).SignatureValid).toBe(true)
-    await expect(kms.send(new VerifyCommand({ KeyId: signer, Message: Buffer.from('other'), Signature: sig.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }))).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' })
+    expect(
+      (
+        await kms.send(
+          new VerifyCommand({ KeyId: signer, Message: Buffer.from('msg'), Signature: sig.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+        )
+      ).SignatureValid,
+    ).toBe(true)
+    await expect(
+      kms.send(
+        new VerifyCommand({ KeyId: signer, Message: Buffer.from('other'), Signature: sig.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+      ),
+    ).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' })
     expect((await kms.send(new GetPublicKeyCommand({ KeyId: signer }))).KeySpec).toBe('ECC_NIST_P256')
     const mac = await newKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })
-    expect((await kms.send(new GenerateMacCommand({ KeyId: mac, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' }))).Mac).toHaveLength(32)
+    expect(
+      (await kms.send(new GenerateMacCommand({ KeyId: mac, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' }))).Mac,
+    ).toHaveLength(32)
     expect((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 64 }))).Plaintext).toHaveLength(64)
     const rsa = await newKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })
-    const rsaEnc = await kms.send(new EncryptCommand({ KeyId: rsa, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
-    const rsaDec = await kms.send(new DecryptCommand({ KeyId: rsa, CiphertextBlob: rsaEnc.CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))
+    const rsaEnc = await kms.send(
+      new EncryptCommand({ KeyId: rsa, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+    )
+    const rsaDec = await kms.send(
+      new DecryptCommand({ KeyId: rsa, CiphertextBlob: rsaEnc.CiphertextBlob, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+    )
     expect(Buffer.from(rsaDec.Plaintext!).toString()).toBe('rsa')
   })
 
@@ -101,7 +159,11 @@ describe('AWS KMS dialect on the stack', () => {
     const arn = arnOf(await newKey())
     const other = arnOf(await newKey())
     const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-    const keyring = new KmsKeyringNode({ clientProvider: getClient(KMS, { endpoint: stack.endpoint, credentials }), generatorKeyId: arn, keyIds: [other] })
+    const keyring = new KmsKeyringNode({
+      clientProvider: getClient(KMS, { endpoint: stack.endpoint, credentials }),
+      generatorKeyId: arn,
+      keyIds: [other],
+    })
     const { result } = await encrypt(keyring, 'hello esdk', { encryptionContext: { stage: 'it' } })
     const out = await decrypt(keyring, result)
     expect(out.plaintext.toString()).toBe('hello esdk')
@@ -116,13 +178,29 @@ describe('AWS KMS dialect on the stack', () => {
     const keyId = await newKey()
     const dir = await mkdtemp(join(tmpdir(), 'aws-cli-'))
     await writeFile(join(dir, 'plain'), 'hello awscli')
-    const enc = await awscli('encrypt', '--key-id', arnOf(keyId), '--plaintext', `fileb://${join(dir, 'plain')}`, '--encryption-context', 'app=cli')
+    const enc = await awscli(
+      'encrypt',
+      '--key-id',
+      arnOf(keyId),
+      '--plaintext',
+      `fileb://${join(dir, 'plain')}`,
+      '--encryption-context',
+      'app=cli',
+    )
     expect(enc.KeyId).toBe(arnOf(keyId))
     await writeFile(join(dir, 'blob'), Buffer.from(enc.CiphertextBlob, 'base64'))
     const dec = await awscli('decrypt', '--ciphertext-blob', `fileb://${join(dir, 'blob')}`, '--encryption-context', 'app=cli')
     expect(Buffer.from(dec.Plaintext, 'base64').toString()).toBe('hello awscli')
-    expect((await awscli('describe-key', '--key-id', keyId)).KeyMetadata).toMatchObject({ KeyId: keyId, Arn: arnOf(keyId), KeyState: 'Enabled' })
-    const failed = await run('aws', ['--endpoint-url', stack.endpoint, '--region', stack.regionId, 'kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'blob')}`], { env: awsEnv, timeout: 60_000 }).then(
+    expect((await awscli('describe-key', '--key-id', keyId)).KeyMetadata).toMatchObject({
+      KeyId: keyId,
+      Arn: arnOf(keyId),
+      KeyState: 'Enabled',
+    })
+    const failed = await run(
+      'aws',
+      ['--endpoint-url', stack.endpoint, '--region', stack.regionId, 'kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'blob')}`],
+      { env: awsEnv, timeout: 60_000 },
+    ).then(
       () => undefined,
       (err: { code?: number; stderr?: string }) => err,
     )
@@ -155,13 +233,29 @@ describe('AWS KMS dialect on the stack', () => {
   it('cross-dialect: the Alibaba SDK encrypts, @aws-sdk/client-kms decrypts; the audit trail has both calls', async () => {
     const start = new Date(Date.now() - 60_000).toISOString()
     const keyId = await newKey()
-    const ali = await kmsClient().encrypt(new Kms.EncryptRequest({ keyId, plaintext: b64('across dialects'), encryptionContext: { via: 'alibaba' } }))
-    const dec = await client().send(new DecryptCommand({ CiphertextBlob: Buffer.from(ali.ciphertextBlob!, 'base64'), EncryptionContext: { via: 'alibaba' }, KeyId: arnOf(keyId) }))
+    const ali = await kmsClient().encrypt(
+      new Kms.EncryptRequest({ keyId, plaintext: b64('across dialects'), encryptionContext: { via: 'alibaba' } }),
+    )
+    const dec = await client().send(
+      new DecryptCommand({
+        CiphertextBlob: Buffer.from(ali.ciphertextBlob!, 'base64'),
+        EncryptionContext: { via: 'alibaba' },
+        KeyId: arnOf(keyId),
+      }),
+    )
     expect(Buffer.from(dec.Plaintext!).toString()).toBe('across dialects')
     const resource = `acs:kms:${stack.regionId}:${stack.accountId}:key/${keyId}`
     const events: any[] = []
     for (const eventName of ['Encrypt', 'Decrypt']) {
-      events.push(...(await lookupEvents({ StartTime: start, 'LookupAttribute.1.Key': 'EventName', 'LookupAttribute.1.Value': eventName, 'LookupAttribute.2.Key': 'ResourceName', 'LookupAttribute.2.Value': resource })))
+      events.push(
+        ...(await lookupEvents({
+          StartTime: start,
+          'LookupAttribute.1.Key': 'EventName',
+          'LookupAttribute.1.Value': eventName,
+          'LookupAttribute.2.Key': 'ResourceName',
+          'LookupAttribute.2.Value': resource,
+        })),
+      )
     }
     const byName = Object.fromEntries(events.map((e) => [e.eventName, e]))
     expect(Object.keys(byName).sort()).toEqual(['Decrypt', 'Encrypt'])
@@ -177,11 +271,21 @@ describe('AWS KMS dialect on the stack', () => {
     await kms.send(new DisableKeyCommand({ KeyId: disabled }))
     const pending = await newKey()
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: pending, PendingWindowInDays: 7 }))
-    await expect(kms.send(new EncryptCommand({ KeyId: disabled, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({ name: 'DisabledException', $metadata: { httpStatusCode: 400 } })
+    await expect(kms.send(new EncryptCommand({ KeyId: disabled, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({
+      name: 'DisabledException',
+      $metadata: { httpStatusCode: 400 },
+    })
     await expect(kms.send(new DecryptCommand({ CiphertextBlob: blob }))).rejects.toMatchObject({ name: 'DisabledException' })
-    await expect(kms.send(new GenerateDataKeyCommand({ KeyId: disabled, NumberOfBytes: 32 }))).rejects.toMatchObject({ name: 'DisabledException' })
+    await expect(kms.send(new GenerateDataKeyCommand({ KeyId: disabled, NumberOfBytes: 32 }))).rejects.toMatchObject({
+      name: 'DisabledException',
+    })
     await expect(kms.send(new RotateKeyOnDemandCommand({ KeyId: disabled }))).rejects.toMatchObject({ name: 'DisabledException' })
-    await expect(kms.send(new EncryptCommand({ KeyId: pending, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({ name: 'KMSInvalidStateException', $metadata: { httpStatusCode: 400 } })
-    await expect(kms.send(new GenerateDataKeyCommand({ KeyId: pending, NumberOfBytes: 32 }))).rejects.toMatchObject({ name: 'KMSInvalidStateException' })
+    await expect(kms.send(new EncryptCommand({ KeyId: pending, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({
+      name: 'KMSInvalidStateException',
+      $metadata: { httpStatusCode: 400 },
+    })
+    await expect(kms.send(new GenerateDataKeyCommand({ KeyId: pending, NumberOfBytes: 32 }))).rejects.toMatchObject({
+      name: 'KMSInvalidStateException',
+    })
   })
 })

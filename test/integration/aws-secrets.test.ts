@@ -43,7 +43,10 @@ async function boto3(script: string): Promise<unknown> {
     `sm = boto3.client('secretsmanager', endpoint_url=${JSON.stringify(stack.endpoint)}, region_name=${JSON.stringify(stack.regionId)},`,
     `  aws_access_key_id=${JSON.stringify(stack.accessKeyId)}, aws_secret_access_key=${JSON.stringify(stack.accessKeySecret)})`,
   ].join('\n')
-  const { stdout } = await run('python3', ['-c', `${prelude}\n${script}`], { env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, timeout: 60_000 })
+  const { stdout } = await run('python3', ['-c', `${prelude}\n${script}`], {
+    env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    timeout: 60_000,
+  })
   return JSON.parse(stdout)
 }
 
@@ -54,22 +57,37 @@ describe('Secrets Manager dialect on the stack', () => {
     const name = unique('sdk')
     const v1 = randomUUID()
     const v2 = randomUUID()
-    const created = await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: v1, SecretString: 's3cret', Tags: [{ Key: 'env', Value: 'it' }] }))
-    expect(created).toMatchObject({ ARN: `arn:aws:secretsmanager:${stack.regionId}:${stack.accountId}:secret:${name}`, Name: name, VersionId: v1 })
+    const created = await sm.send(
+      new CreateSecretCommand({ Name: name, ClientRequestToken: v1, SecretString: 's3cret', Tags: [{ Key: 'env', Value: 'it' }] }),
+    )
+    expect(created).toMatchObject({
+      ARN: `arn:aws:secretsmanager:${stack.regionId}:${stack.accountId}:secret:${name}`,
+      Name: name,
+      VersionId: v1,
+    })
     // A retry of the same call (same token and value) succeeds.
     expect((await sm.send(new CreateSecretCommand({ Name: name, ClientRequestToken: v1, SecretString: 's3cret' }))).VersionId).toBe(v1)
-    await sm.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v2, SecretString: 'next', VersionStages: ['AWSCURRENT'] }))
+    await sm.send(
+      new PutSecretValueCommand({ SecretId: name, ClientRequestToken: v2, SecretString: 'next', VersionStages: ['AWSCURRENT'] }),
+    )
     expect((await sm.send(new GetSecretValueCommand({ SecretId: created.ARN }))).SecretString).toBe('next')
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('s3cret')
-    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v2 }))
+    await sm.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v2 }),
+    )
     const got = await sm.send(new GetSecretValueCommand({ SecretId: name }))
     expect(got).toMatchObject({ VersionId: v1, SecretString: 's3cret', VersionStages: ['AWSCURRENT'] })
     expect(got.CreatedDate).toBeInstanceOf(Date)
     const d = await sm.send(new DescribeSecretCommand({ SecretId: name }))
     expect(d.VersionIdsToStages).toEqual({ [v1]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] })
     expect(d.Tags).toEqual([{ Key: 'env', Value: 'it' }])
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: unique('missing') }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } })
-    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: 'dup' }))).rejects.toMatchObject({ name: 'ResourceExistsException' })
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: unique('missing') }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    })
+    await expect(sm.send(new CreateSecretCommand({ Name: name, SecretString: 'dup' }))).rejects.toMatchObject({
+      name: 'ResourceExistsException',
+    })
     const del = await sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }))
     expect(del.DeletionDate).toBeInstanceOf(Date)
     await expect(sm.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
@@ -111,11 +129,20 @@ print(json.dumps({'arn': r['ARN'], 'current': g['SecretString'], 'stages': g['Ve
     const stack = stackInfo()
     const name = unique('cli')
     await client().send(new CreateSecretCommand({ Name: name, SecretString: 'from-cli-test' }))
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.accessKeySecret, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: stack.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.accessKeySecret,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    }
     const args = ['--endpoint-url', stack.endpoint, '--region', stack.regionId, '--output', 'json']
     const { stdout } = await run('aws', ['secretsmanager', 'get-secret-value', '--secret-id', name, ...args], { env, timeout: 60_000 })
     expect(JSON.parse(stdout)).toMatchObject({ Name: name, SecretString: 'from-cli-test', VersionStages: ['AWSCURRENT'] })
-    const missing = await run('aws', ['secretsmanager', 'get-secret-value', '--secret-id', unique('cli-missing'), ...args], { env, timeout: 60_000 }).catch((e: { stderr: string; code: number }) => e)
+    const missing = await run('aws', ['secretsmanager', 'get-secret-value', '--secret-id', unique('cli-missing'), ...args], {
+      env,
+      timeout: 60_000,
+    }).catch((e: { stderr: string; code: number }) => e)
     expect((missing as { code: number }).code).not.toBe(0)
     expect((missing as { stderr: string }).stderr).toContain('ResourceNotFoundException')
   })

@@ -54,7 +54,12 @@ beforeAll(async () => {
     const versions = await call('ListKeyVersions', { KeyId: rsaKey.KeyId })
     const versionId = versions.KeyVersions.KeyVersion[0].KeyVersionId
     const rsaPlain = b64('rsa-plain')
-    const enc = await call('AsymmetricEncrypt', { KeyId: rsaKey.KeyId, KeyVersionId: versionId, Algorithm: 'RSAES_OAEP_SHA_256', Plaintext: rsaPlain })
+    const enc = await call('AsymmetricEncrypt', {
+      KeyId: rsaKey.KeyId,
+      KeyVersionId: versionId,
+      Algorithm: 'RSAES_OAEP_SHA_256',
+      Plaintext: rsaPlain,
+    })
     const { KeyMetadata: cmk } = await call('CreateKey', {})
     await call('CreateSecret', { SecretName: 'backup/default', VersionId: 'v1', SecretData: SECRET_VALUE })
     await call('CreateSecret', { SecretName: 'backup/cmk', VersionId: 'v1', SecretData: SECRET_VALUE, EncryptionKeyId: cmk.KeyId })
@@ -89,7 +94,13 @@ describe('backup', () => {
 
   it('restores into a fresh data directory where every blob made before decrypts', async () => {
     const target = join(root, 'restored')
-    const result = await restoreBackup({ backup, passphrase: PASS, dataDir: target, rootKeysFile: join(source, 'root-keys.json'), expectAccountId: made.accountId })
+    const result = await restoreBackup({
+      backup,
+      passphrase: PASS,
+      dataDir: target,
+      rootKeysFile: join(source, 'root-keys.json'),
+      expectAccountId: made.accountId,
+    })
     expect(result.accountId).toBe(made.accountId)
     const { stack, call } = await start(target)
     try {
@@ -99,7 +110,10 @@ describe('backup', () => {
         expect(out.Plaintext).toBe(b.plaintext)
       }
       const rsa = await call('AsymmetricDecrypt', {
-        KeyId: made.rsa.keyId, KeyVersionId: made.rsa.versionId, Algorithm: 'RSAES_OAEP_SHA_256', CiphertextBlob: made.rsa.blob,
+        KeyId: made.rsa.keyId,
+        KeyVersionId: made.rsa.versionId,
+        Algorithm: 'RSAES_OAEP_SHA_256',
+        CiphertextBlob: made.rsa.blob,
       })
       expect(rsa.Plaintext).toBe(made.rsa.plaintext)
       for (const name of made.secrets) expect((await call('GetSecretValue', { SecretName: name })).SecretData).toBe(SECRET_VALUE)
@@ -130,10 +144,16 @@ describe('backup', () => {
       [{ backup: 'not json', passphrase: PASS, dataDir: target }, /Not a backup file/],
       [{ backup: JSON.stringify({ format: 'other' }), passphrase: PASS, dataDir: target }, /Not a backup file/],
       [{ backup: backup.slice(0, backup.length / 2), passphrase: PASS, dataDir: target }, /Not a backup file|truncated/],
-      [{ backup: JSON.stringify({ ...env, ciphertext: flipped.toString('base64') }), passphrase: PASS, dataDir: target }, /wrong passphrase, or the file was altered/],
+      [
+        { backup: JSON.stringify({ ...env, ciphertext: flipped.toString('base64') }), passphrase: PASS, dataDir: target },
+        /wrong passphrase, or the file was altered/,
+      ],
       [{ backup, passphrase: 'a wrong passphrase!', dataDir: target, rootKeysFile: join(source, 'root-keys.json') }, /wrong passphrase/],
       [{ backup, passphrase: PASS, dataDir: target, rootKeysFile: otherRing }, /another root key ring/],
-      [{ backup, passphrase: PASS, dataDir: target, rootKeysFile: join(source, 'root-keys.json'), expectAccountId: '1' }, /another account/],
+      [
+        { backup, passphrase: PASS, dataDir: target, rootKeysFile: join(source, 'root-keys.json'), expectAccountId: '1' },
+        /another account/,
+      ],
       [{ backup, passphrase: PASS, dataDir: source, rootKeysFile: join(source, 'root-keys.json') }, /not empty/],
     ]
     for (const [opts, message] of cases) {

@@ -67,21 +67,27 @@ async function wrapPrivateKey(publicKeyB64: string, pkcs8Der: string): Promise<s
 }
 
 async function externalKey(keySpec?: string, keyUsage?: string) {
-  const { keyMetadata } = await kmsClient().createKey(new Kms.CreateKeyRequest({ origin: 'EXTERNAL', ...(keySpec ? { keySpec, keyUsage } : {}) }))
+  const { keyMetadata } = await kmsClient().createKey(
+    new Kms.CreateKeyRequest({ origin: 'EXTERNAL', ...(keySpec ? { keySpec, keyUsage } : {}) }),
+  )
   expect(keyMetadata).toMatchObject({ origin: 'EXTERNAL', keyState: 'PendingImport' })
   expect(keyMetadata.primaryKeyVersion).toBeUndefined()
   return keyMetadata.keyId
 }
 
 async function parameters(keyId: string, wrappingAlgorithm = 'RSAES_OAEP_SHA_256') {
-  const res = await kmsClient().getParametersForImport(new Kms.GetParametersForImportRequest({ keyId, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' }))
+  const res = await kmsClient().getParametersForImport(
+    new Kms.GetParametersForImportRequest({ keyId, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' }),
+  )
   expect(res.keyId).toBe(keyId)
   expect(Math.abs(Date.parse(res.tokenExpireTime) - Date.now() - 86_400_000)).toBeLessThan(60_000)
   return res
 }
 
 async function importMaterial(keyId: string, importToken: string, encryptedKeyMaterial: string, keyMaterialExpireUnix = 0) {
-  return kmsClient().importKeyMaterial(new Kms.ImportKeyMaterialRequest({ keyId, importToken, encryptedKeyMaterial, keyMaterialExpireUnix }))
+  return kmsClient().importKeyMaterial(
+    new Kms.ImportKeyMaterialRequest({ keyId, importToken, encryptedKeyMaterial, keyMaterialExpireUnix }),
+  )
 }
 
 async function keyState(keyId: string): Promise<string> {
@@ -103,7 +109,9 @@ describe('BYOK symmetric round trip with openssl', () => {
     expect(described.keyState).toBe('Enabled')
     expect(described.primaryKeyVersion).toBeTruthy()
     const enc = await client.encrypt(new Kms.EncryptRequest({ keyId, plaintext: b64('bring your own key') }))
-    expect(unb64((await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob }))).plaintext)).toBe('bring your own key')
+    expect(unb64((await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob }))).plaintext)).toBe(
+      'bring your own key',
+    )
 
     // A token imports once.
     const reused = await sdkError(importMaterial(keyId, p.importToken, await wrapFile(p.publicKey, material)))
@@ -121,7 +129,9 @@ describe('BYOK symmetric round trip with openssl', () => {
     expect(await keyState(keyId)).toBe('PendingImport')
     await importMaterial(keyId, p.importToken, await wrapFile(p.publicKey, material))
     expect(await keyState(keyId)).toBe('Enabled')
-    expect(unb64((await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob }))).plaintext)).toBe('bring your own key')
+    expect(unb64((await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob }))).plaintext)).toBe(
+      'bring your own key',
+    )
   })
 
   for (const [algorithm, padding] of [
@@ -160,14 +170,20 @@ describe('BYOK symmetric round trip with openssl', () => {
       [{ KeyMaterialExpireUnix: '1000' }, 'InvalidParameter'],
     ]
     for (const [over, code] of cases) {
-      const err = await sdkError(call('ImportKeyMaterial', { KeyId: keyId, ImportToken: p.importToken, EncryptedKeyMaterial: good, ...over }))
+      const err = await sdkError(
+        call('ImportKeyMaterial', { KeyId: keyId, ImportToken: p.importToken, EncryptedKeyMaterial: good, ...over }),
+      )
       expect([err.code, err.statusCode]).toEqual([code, 400])
     }
     expect(await keyState(keyId)).toBe('PendingImport')
     const { KeyMetadata } = await call('CreateKey', {})
-    const notExternal = await sdkError(call('GetParametersForImport', { KeyId: KeyMetadata.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))
+    const notExternal = await sdkError(
+      call('GetParametersForImport', { KeyId: KeyMetadata.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+    )
     expect([notExternal.code, notExternal.statusCode]).toEqual(['Unsupported.Origin', 400])
-    const badSpec = await sdkError(call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'EC_SM2' }))
+    const badSpec = await sdkError(
+      call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'EC_SM2' }),
+    )
     expect([badSpec.code, badSpec.statusCode]).toEqual(['InvalidParameter', 400])
     // After all of that the original token still imports.
     await call('ImportKeyMaterial', { KeyId: keyId, ImportToken: p.importToken, EncryptedKeyMaterial: good })
@@ -239,18 +255,31 @@ describe('asymmetric private-key import (OpenSSL keys, RSA-OAEP-SHA256 + AES-KWP
       const sig = path('sig.der')
       await openssl('dgst', '-sha256', '-sign', pem, ...(algorithm === 'RSA_PSS_SHA_256' ? PSS_SIGOPTS : []), '-out', sig, message)
       const verify = (value: Buffer, d: Buffer = digest) =>
-        client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(d), value: b64(value) }))
+        client.asymmetricVerify(
+          new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(d), value: b64(value) }),
+        )
       expect((await verify(readFileSync(sig))).value).toBe(true)
       const tampered = Buffer.from(readFileSync(sig))
       tampered[tampered.length - 3]! ^= 0x01
       expect((await verify(tampered)).value).toBe(false)
       expect((await verify(readFileSync(sig), nodeCrypto.createHash('sha256').update('other').digest())).value).toBe(false)
 
-      const signed = await client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(digest) }))
+      const signed = await client.asymmetricSign(
+        new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(digest) }),
+      )
       const serviceSig = path('service.sig')
       writeFileSync(serviceSig, Buffer.from(signed.value, 'base64'))
       expect(
-        await opensslOk('dgst', '-sha256', '-verify', pubPem, '-signature', serviceSig, ...(algorithm === 'RSA_PSS_SHA_256' ? PSS_SIGOPTS : []), message),
+        await opensslOk(
+          'dgst',
+          '-sha256',
+          '-verify',
+          pubPem,
+          '-signature',
+          serviceSig,
+          ...(algorithm === 'RSA_PSS_SHA_256' ? PSS_SIGOPTS : []),
+          message,
+        ),
       ).toBe(true)
     })
   }
@@ -266,11 +295,15 @@ describe('asymmetric private-key import (OpenSSL keys, RSA-OAEP-SHA256 + AES-KWP
       keys.push(der)
     }
     let p = await parameters(keyId)
-    expect((await sdkError(importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[0]!)))).code).toBe('InvalidKeyMaterial')
+    expect((await sdkError(importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[0]!)))).code).toBe(
+      'InvalidKeyMaterial',
+    )
     await importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[1]!))
     await kmsClient().deleteKeyMaterial(new Kms.DeleteKeyMaterialRequest({ keyId }))
     p = await parameters(keyId)
-    expect((await sdkError(importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[2]!)))).code).toBe('InvalidKeyMaterial')
+    expect((await sdkError(importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[2]!)))).code).toBe(
+      'InvalidKeyMaterial',
+    )
     await importMaterial(keyId, p.importToken, await wrapPrivateKey(p.publicKey, keys[1]!))
     expect(await keyState(keyId)).toBe('Enabled')
   })

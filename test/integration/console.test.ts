@@ -166,9 +166,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
       nonce: '483401b9a49724299254f53c7cd1dd7b',
     }
     // A string, so that vitest's transform leaves the page's own dynamic import alone.
-    const signed = (await page.evaluate(
-      `import('/console/acs3.js').then((m) => m.signRequest(${JSON.stringify(input)}))`,
-    )) as { headers: Record<string, string>; body: string }
+    const signed = (await page.evaluate(`import('/console/acs3.js').then((m) => m.signRequest(${JSON.stringify(input)}))`)) as {
+      headers: Record<string, string>
+      body: string
+    }
     const body = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signed.body)))
     const expected = await signAcs3(
       {
@@ -339,12 +340,25 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
     const lookUp = async (action: string) => {
       await form.getByLabel('Event name').fill(action)
       await form.getByRole('button', { name: 'Look up events' }).click()
-      await expect.poll(async () => {
-        const names = await events.locator('tbody tr td:nth-child(3)').allTextContents()
-        return names.length > 0 && names.every((n) => n === action)
-      }, { message: action }).toBe(true)
+      await expect
+        .poll(
+          async () => {
+            const names = await events.locator('tbody tr td:nth-child(3)').allTextContents()
+            return names.length > 0 && names.every((n) => n === action)
+          },
+          { message: action },
+        )
+        .toBe(true)
     }
-    for (const action of ['CreateKey', 'Encrypt', 'CreateSecret', 'GetSecretValue', 'PutSecretValue', 'TagResource', 'UpdateRotationPolicy']) {
+    for (const action of [
+      'CreateKey',
+      'Encrypt',
+      'CreateSecret',
+      'GetSecretValue',
+      'PutSecretValue',
+      'TagResource',
+      'UpdateRotationPolicy',
+    ]) {
       await lookUp(action)
       // Request parameters in the trail are redacted: the secret value is nowhere, details open.
       for (const summary of await page.locator('main details summary').all()) await summary.click()

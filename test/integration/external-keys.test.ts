@@ -75,11 +75,21 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     expect((await callError(call('ConnectExternalKeyStore', { KeyStoreId: bad.KeyStoreId }))).status).toBe(409)
     const d = await call('DescribeExternalKeyStore', { KeyStoreId: bad.KeyStoreId })
     expect(d.KeyStore).toMatchObject({ ConnectionState: 'Failed', ConnectionErrorCode: 'XKS_PROXY_INVALID_CONFIGURATION' })
-    for (const over of [{ XksProxyUriEndpoint: 'http://example.com' }, { XksProxyUriPath: '/no/suffix' }, { XksProxyAccessKeyId: 'short' }]) {
-      const e = await callError(call('CreateExternalKeyStore', {
-        KeyStoreName: 'x', XksProxyUriEndpoint: xks!.endpoint, XksProxyUriPath: xks!.uriPath,
-        XksProxyAccessKeyId: xks!.accessKeyId, XksProxyRawSecretAccessKey: xks!.secretAccessKey, ...over,
-      }))
+    for (const over of [
+      { XksProxyUriEndpoint: 'http://example.com' },
+      { XksProxyUriPath: '/no/suffix' },
+      { XksProxyAccessKeyId: 'short' },
+    ]) {
+      const e = await callError(
+        call('CreateExternalKeyStore', {
+          KeyStoreName: 'x',
+          XksProxyUriEndpoint: xks!.endpoint,
+          XksProxyUriPath: xks!.uriPath,
+          XksProxyAccessKeyId: xks!.accessKeyId,
+          XksProxyRawSecretAccessKey: xks!.secretAccessKey,
+          ...over,
+        }),
+      )
       expect(e, JSON.stringify(over)).toEqual({ code: 'InvalidParameter', status: 400 })
     }
     expect((await callError(call('DescribeExternalKeyStore', { KeyStoreId: 'xks-000000000000000000000000' }))).status).toBe(400)
@@ -95,14 +105,20 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     const dec = await sdk.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'xks' } }))
     expect(Buffer.from(dec.plaintext!, 'base64').toString()).toBe('hold your own key')
     expect(dec.keyId).toBe(keyId)
-    const wrongContext = await sdkError(sdk.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'other' } })))
+    const wrongContext = await sdkError(
+      sdk.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'other' } })),
+    )
     expect(wrongContext.code).toBe('InvalidCiphertext')
-    expect(await callError(call('Decrypt', { CiphertextBlob: enc.ciphertextBlob!, EncryptionContext: JSON.stringify({ app: 'other' }) }))).toEqual({ code: 'InvalidCiphertext', status: 400 })
+    expect(
+      await callError(call('Decrypt', { CiphertextBlob: enc.ciphertextBlob!, EncryptionContext: JSON.stringify({ app: 'other' }) })),
+    ).toEqual({ code: 'InvalidCiphertext', status: 400 })
     // Tampering with the EKM layer or the software header: the uniform invalid ciphertext.
     for (const at of [40, blob.length - 1]) {
       const t = Buffer.from(blob)
       t[at]! ^= 1
-      const e = await callError(call('Decrypt', { CiphertextBlob: t.toString('base64'), EncryptionContext: JSON.stringify({ app: 'xks' }) }))
+      const e = await callError(
+        call('Decrypt', { CiphertextBlob: t.toString('base64'), EncryptionContext: JSON.stringify({ app: 'xks' }) }),
+      )
       expect(e).toEqual({ code: 'InvalidCiphertext', status: 400 })
     }
     const dk = await sdk.generateDataKey(new Kms.GenerateDataKeyRequest({ keyId, numberOfBytes: 32 }))
@@ -117,10 +133,18 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     const softId = keyMetadata!.keyId!
     const soft = await sdk.encrypt(new Kms.EncryptRequest({ keyId: softId, plaintext: b64('move me') }))
     // ReEncrypt is not in the 1.x SDK: openapi-client callApi (ACS3).
-    const toExt = await call('ReEncrypt', { CiphertextBlob: soft.ciphertextBlob!, DestinationKeyId: keyId, DestinationEncryptionContext: JSON.stringify({ to: 'ext' }) })
+    const toExt = await call('ReEncrypt', {
+      CiphertextBlob: soft.ciphertextBlob!,
+      DestinationKeyId: keyId,
+      DestinationEncryptionContext: JSON.stringify({ to: 'ext' }),
+    })
     expect(Buffer.from(toExt.CiphertextBlob, 'base64')[1]).toBe(5)
     expect(toExt.SourceKeyId).toBe(softId)
-    const toSoft = await call('ReEncrypt', { CiphertextBlob: toExt.CiphertextBlob, SourceEncryptionContext: JSON.stringify({ to: 'ext' }), DestinationKeyId: softId })
+    const toSoft = await call('ReEncrypt', {
+      CiphertextBlob: toExt.CiphertextBlob,
+      SourceEncryptionContext: JSON.stringify({ to: 'ext' }),
+      DestinationKeyId: softId,
+    })
     expect(Buffer.from(toSoft.CiphertextBlob, 'base64')[1]).toBe(1)
     expect(toSoft.SourceKeyId).toBe(keyId)
     const dec = await sdk.decrypt(new Kms.DecryptRequest({ ciphertextBlob: toSoft.CiphertextBlob }))
@@ -128,22 +152,50 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
   })
 
   it('rotation, new versions and import are refused with Unsupported.Origin', async () => {
-    expect(await callError(call('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '604800s' }))).toEqual({
+    expect(
+      await callError(call('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '604800s' })),
+    ).toEqual({
       code: 'Unsupported.Origin',
       status: 400,
     })
-    expect((await callError(call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: ekmKey, EnableAutomaticRotation: 'true' }))).code).toBe('Unsupported.Origin')
-    expect((await callError(call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))).status).toBe(400)
-    expect((await callError(call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: ekmKey, KeySpec: 'Aliyun_SM4' }))).status).toBe(400)
-    expect((await callError(call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: 'never-created' }))).code).toBe('Rejected.StateModifiedFailed')
+    expect(
+      (
+        await callError(
+          call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: ekmKey, EnableAutomaticRotation: 'true' }),
+        )
+      ).code,
+    ).toBe('Unsupported.Origin')
+    expect(
+      (
+        await callError(
+          call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+        )
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await callError(
+          call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: ekmKey, KeySpec: 'Aliyun_SM4' }),
+        )
+      ).status,
+    ).toBe(400)
+    expect(
+      (await callError(call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: keyStoreId, XksKeyId: 'never-created' }))).code,
+    ).toBe('Rejected.StateModifiedFailed')
   })
 
   it('the key disabled in the EKM: Encrypt and Decrypt fail with Rejected.StateModifiedFailed (never InvalidCiphertext); re-enabled works', async () => {
     const enc = await call('Encrypt', { KeyId: keyId, Plaintext: b64('before') })
     await ekmAdmin(hsm!.url, hsm!.secret, 'disable', ekmKey)
     try {
-      expect(await callError(call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }))).toEqual({ code: 'Rejected.StateModifiedFailed', status: 409 })
-      expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({ code: 'Rejected.StateModifiedFailed', status: 409 })
+      expect(await callError(call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }))).toEqual({
+        code: 'Rejected.StateModifiedFailed',
+        status: 409,
+      })
+      expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({
+        code: 'Rejected.StateModifiedFailed',
+        status: 409,
+      })
     } finally {
       await ekmAdmin(hsm!.url, hsm!.secret, 'enable', ekmKey)
     }
@@ -153,8 +205,14 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
   it('a disconnected store or a disabled KMS key refuses crypto; reconnect / enable restores it', async () => {
     const enc = await call('Encrypt', { KeyId: keyId, Plaintext: b64('kept') })
     await call('DisconnectExternalKeyStore', { KeyStoreId: keyStoreId })
-    expect(await callError(call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }))).toEqual({ code: 'Rejected.StateModifiedFailed', status: 409 })
-    expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({ code: 'Rejected.StateModifiedFailed', status: 409 })
+    expect(await callError(call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }))).toEqual({
+      code: 'Rejected.StateModifiedFailed',
+      status: 409,
+    })
+    expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({
+      code: 'Rejected.StateModifiedFailed',
+      status: 409,
+    })
     await call('ConnectExternalKeyStore', { KeyStoreId: keyStoreId })
     await call('DisableKey', { KeyId: keyId })
     expect((await callError(call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }))).code).toBe('Rejected.Disabled')
@@ -182,17 +240,24 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     it('an EKM that hangs (SIGSTOP) is 503 ServiceUnavailableTemporary after the deadline, for Encrypt and Decrypt; SIGCONT recovers', async () => {
       await ekmAdmin(ekm.url, secret, 'create', 'hang-test')
       const store = await call('CreateExternalKeyStore', {
-        KeyStoreName: 'hangable', XksProxyUriEndpoint: ekm.xksUrl, XksProxyUriPath: `${XKS_PREFIX}/kms/xks/v1`,
-        XksProxyAccessKeyId: XKS_CRED.accessKeyId, XksProxyRawSecretAccessKey: XKS_CRED.secretAccessKey,
+        KeyStoreName: 'hangable',
+        XksProxyUriEndpoint: ekm.xksUrl,
+        XksProxyUriPath: `${XKS_PREFIX}/kms/xks/v1`,
+        XksProxyAccessKeyId: XKS_CRED.accessKeyId,
+        XksProxyRawSecretAccessKey: XKS_CRED.secretAccessKey,
       })
       await call('ConnectExternalKeyStore', { KeyStoreId: store.KeyStoreId })
-      const key = (await call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: store.KeyStoreId, XksKeyId: 'hang-test' })).KeyMetadata.KeyId
+      const key = (await call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: store.KeyStoreId, XksKeyId: 'hang-test' }))
+        .KeyMetadata.KeyId
       const enc = await call('Encrypt', { KeyId: key, Plaintext: b64('slow') })
       ekm.kill('SIGSTOP')
       try {
         const hung = await sdkError(call('Encrypt', { KeyId: key, Plaintext: b64('x') }))
         expect([hung.code, hung.statusCode], hung.message).toEqual(['ServiceUnavailableTemporary', 503])
-        expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({ code: 'ServiceUnavailableTemporary', status: 503 })
+        expect(await callError(call('Decrypt', { CiphertextBlob: enc.CiphertextBlob }))).toEqual({
+          code: 'ServiceUnavailableTemporary',
+          status: 503,
+        })
       } finally {
         ekm.kill('SIGCONT')
       }
@@ -202,11 +267,15 @@ describe.skipIf(!xks)('external keys through the bridge as XKS proxy (SoftHSMv2)
     it('gives only 503 ServiceUnavailableTemporary during the outage, 0 wrong plaintexts, and recovers', async () => {
       await ekmAdmin(ekm.url, secret, 'create', 'kill-test')
       const store = await call('CreateExternalKeyStore', {
-        KeyStoreName: 'killable', XksProxyUriEndpoint: ekm.xksUrl, XksProxyUriPath: `${XKS_PREFIX}/kms/xks/v1`,
-        XksProxyAccessKeyId: XKS_CRED.accessKeyId, XksProxyRawSecretAccessKey: XKS_CRED.secretAccessKey,
+        KeyStoreName: 'killable',
+        XksProxyUriEndpoint: ekm.xksUrl,
+        XksProxyUriPath: `${XKS_PREFIX}/kms/xks/v1`,
+        XksProxyAccessKeyId: XKS_CRED.accessKeyId,
+        XksProxyRawSecretAccessKey: XKS_CRED.secretAccessKey,
       })
       await call('ConnectExternalKeyStore', { KeyStoreId: store.KeyStoreId })
-      const key = (await call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: store.KeyStoreId, XksKeyId: 'kill-test' })).KeyMetadata.KeyId
+      const key = (await call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', KeyStoreId: store.KeyStoreId, XksKeyId: 'kill-test' }))
+        .KeyMetadata.KeyId
       const outcomes = { ok: 0, wrong: 0, unavailable: 0, other: [] as string[] }
       let stop = false
       let restartBegan = 0

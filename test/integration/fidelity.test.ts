@@ -35,7 +35,12 @@ describe('CreateKey KeyUsage default (Alibaba: SIGN/VERIFY when the spec can sig
     const ec = await client.createKey(new Kms.CreateKeyRequest({ keySpec: 'EC_P256' }))
     const digest = createHash('sha256').update('fidelity').digest('base64')
     const signed = await client.asymmetricSign(
-      new Kms.AsymmetricSignRequest({ keyId: ec.keyMetadata.keyId, keyVersionId: ec.keyMetadata.primaryKeyVersion, algorithm: 'ECDSA_SHA_256', digest }),
+      new Kms.AsymmetricSignRequest({
+        keyId: ec.keyMetadata.keyId,
+        keyVersionId: ec.keyMetadata.primaryKeyVersion,
+        algorithm: 'ECDSA_SHA_256',
+        digest,
+      }),
     )
     expect(signed.value).toBeTruthy()
   })
@@ -55,11 +60,15 @@ describe('secret stage labels beginning with ACS', () => {
     // The built-in labels keep their meaning: ACSPrevious moved to the former current.
     const previous = await client.getSecretValue(new Kms.GetSecretValueRequest({ secretName, versionStage: 'ACSPrevious' }))
     expect(previous.secretData).toBe('one')
-    await client.updateSecretVersionStage(new Kms.UpdateSecretVersionStageRequest({ secretName, versionStage: 'ACSCustom', moveToVersion: 'v1' }))
+    await client.updateSecretVersionStage(
+      new Kms.UpdateSecretVersionStageRequest({ secretName, versionStage: 'ACSCustom', moveToVersion: 'v1' }),
+    )
     expect((await client.getSecretValue(new Kms.GetSecretValueRequest({ secretName, versionStage: 'ACSCustom' }))).secretData).toBe('one')
     // ACSPending stays reserved for rotation.
     const pending = await sdkError(
-      client.putSecretValue(new Kms.PutSecretValueRequest({ secretName, versionId: 'v3', secretData: 'x', versionStages: '["ACSPending"]' })),
+      client.putSecretValue(
+        new Kms.PutSecretValueRequest({ secretName, versionId: 'v3', secretData: 'x', versionStages: '["ACSPending"]' }),
+      ),
     )
     expect(pending.code).toBe('InvalidParameter')
   })
@@ -68,12 +77,27 @@ describe('secret stage labels beginning with ACS', () => {
     const client = kmsClient()
     const secretName = unique('evict')
     await client.createSecret(new Kms.CreateSecretRequest({ secretName, versionId: 'v1', secretData: 'd1' }))
-    await client.updateSecretVersionStage(new Kms.UpdateSecretVersionStageRequest({ secretName, versionStage: 'pinned', moveToVersion: 'v1' }))
+    await client.updateSecretVersionStage(
+      new Kms.UpdateSecretVersionStageRequest({ secretName, versionStage: 'pinned', moveToVersion: 'v1' }),
+    )
     for (let i = 2; i <= 11; i++) {
       await client.putSecretValue(new Kms.PutSecretValueRequest({ secretName, versionId: `v${i}`, secretData: `d${i}` }))
     }
-    const listed = await client.listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageSize: 20 }))
-    expect(listed.versionIds.versionId.map((v) => v.versionId).sort()).toEqual(['v10', 'v11', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9'])
+    const listed = await client.listSecretVersionIds(
+      new Kms.ListSecretVersionIdsRequest({ secretName, includeDeprecated: 'true', pageSize: 20 }),
+    )
+    expect(listed.versionIds.versionId.map((v) => v.versionId).sort()).toEqual([
+      'v10',
+      'v11',
+      'v2',
+      'v3',
+      'v4',
+      'v5',
+      'v6',
+      'v7',
+      'v8',
+      'v9',
+    ])
     expect((await sdkError(client.getSecretValue(new Kms.GetSecretValueRequest({ secretName, versionStage: 'pinned' })))).code).toBe(
       'Forbidden.ResourceNotFound',
     )
@@ -81,10 +105,14 @@ describe('secret stage labels beginning with ACS', () => {
     const kept = unique('evict-current')
     await client.createSecret(new Kms.CreateSecretRequest({ secretName: kept, versionId: 'v1', secretData: 'current' }))
     for (let i = 2; i <= 11; i++) {
-      await client.putSecretValue(new Kms.PutSecretValueRequest({ secretName: kept, versionId: `v${i}`, secretData: `d${i}`, versionStages: '["ACSNext"]' }))
+      await client.putSecretValue(
+        new Kms.PutSecretValueRequest({ secretName: kept, versionId: `v${i}`, secretData: `d${i}`, versionStages: '["ACSNext"]' }),
+      )
     }
     expect((await client.getSecretValue(new Kms.GetSecretValueRequest({ secretName: kept }))).secretData).toBe('current')
-    const ids = await client.listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName: kept, includeDeprecated: 'true', pageSize: 20 }))
+    const ids = await client.listSecretVersionIds(
+      new Kms.ListSecretVersionIdsRequest({ secretName: kept, includeDeprecated: 'true', pageSize: 20 }),
+    )
     expect(ids.versionIds.versionId.map((v) => v.versionId)).not.toContain('v2')
     expect(ids.totalCount).toBe(10)
   })
@@ -107,7 +135,13 @@ describe('ExtendedConfig and rotation parameters on generic secrets', () => {
     const described = await call('DescribeSecret', { SecretName: secretName })
     expect(described.AutomaticRotation).toBeUndefined()
     const rotating = await sdkError(
-      call('CreateSecret', { SecretName: unique('ext-rot'), VersionId: 'v1', SecretData: 'x', EnableAutomaticRotation: 'true', RotationInterval: '7d' }),
+      call('CreateSecret', {
+        SecretName: unique('ext-rot'),
+        VersionId: 'v1',
+        SecretData: 'x',
+        EnableAutomaticRotation: 'true',
+        RotationInterval: '7d',
+      }),
     )
     expect({ code: rotating.code, status: rotating.statusCode }).toEqual({ code: 'InvalidParameter', status: 400 })
   })
@@ -117,7 +151,9 @@ describe('ExtendedConfig and rotation parameters on generic secrets', () => {
     const config = (n: number) => JSON.stringify({ CustomData: { k: 'x'.repeat(n - 23) } })
     expect(config(1024)).toHaveLength(1024)
     await call('CreateSecret', { SecretName: unique('ext-fits'), VersionId: 'v1', SecretData: 'x', ExtendedConfig: config(1024) })
-    const over = await sdkError(call('CreateSecret', { SecretName: unique('ext-over'), VersionId: 'v1', SecretData: 'x', ExtendedConfig: config(1025) }))
+    const over = await sdkError(
+      call('CreateSecret', { SecretName: unique('ext-over'), VersionId: 'v1', SecretData: 'x', ExtendedConfig: config(1025) }),
+    )
     expect({ code: over.code, status: over.statusCode }).toEqual({ code: 'InvalidParameter', status: 400 })
     expect(over.message).not.toContain('xxxxxxxx')
   })
@@ -158,7 +194,10 @@ describe('TagResources / UntagResources / ListTagResources', () => {
       RegionId: stackInfo().regionId,
       ResourceType: 'key',
       ResourceId: JSON.stringify(keys),
-      Tag: JSON.stringify([{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'a' }]),
+      Tag: JSON.stringify([
+        { Key: 'env', Value: 'dev' },
+        { Key: 'team', Value: 'a' },
+      ]),
     })
     // The numbered form the generated SDKs send for lists.
     await call('TagResources', { ResourceType: 'key', 'ResourceId.1': keys[0]!, 'Tag.1.Key': 'owner', 'Tag.1.Value': 'me' })
@@ -168,7 +207,11 @@ describe('TagResources / UntagResources / ListTagResources', () => {
     expect(rows).toHaveLength(7)
     expect(rows).toContainEqual({ ResourceId: keys[0], ResourceType: 'key', TagKey: 'owner', TagValue: 'me' })
     expect(rows).toContainEqual({ ResourceId: keys[2], ResourceType: 'key', TagKey: 'env', TagValue: 'dev' })
-    const filtered = await call('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify(keys), Tag: JSON.stringify([{ Key: 'owner' }]) })
+    const filtered = await call('ListTagResources', {
+      ResourceType: 'key',
+      ResourceId: JSON.stringify(keys),
+      Tag: JSON.stringify([{ Key: 'owner' }]),
+    })
     expect(filtered.TagResources.TagResource).toEqual([{ ResourceId: keys[0], ResourceType: 'key', TagKey: 'owner', TagValue: 'me' }])
     // The single-resource view agrees.
     const single = await kmsClient().listResourceTags(new Kms.ListResourceTagsRequest({ keyId: keys[1]! }))
@@ -204,7 +247,9 @@ describe('TagResources / UntagResources / ListTagResources', () => {
     const described = await kmsClient().describeSecret(new Kms.DescribeSecretRequest({ secretName: names[10]!, fetchTags: 'true' }))
     expect(described.tags.tag).toHaveLength(20)
     // A 21st tag on a resource is over Alibaba's limit of 20.
-    const over = await sdkError(call('TagResources', { ResourceType: 'secret', ResourceId: JSON.stringify([names[0]]), Tag: '[{"Key":"k20","Value":"v"}]' }))
+    const over = await sdkError(
+      call('TagResources', { ResourceType: 'secret', ResourceId: JSON.stringify([names[0]]), Tag: '[{"Key":"k20","Value":"v"}]' }),
+    )
     expect(over.code).toBe('Rejected.LimitExceeded')
   })
 
@@ -213,7 +258,10 @@ describe('TagResources / UntagResources / ListTagResources', () => {
     const { KeyMetadata } = await call('CreateKey', {})
     const tag = JSON.stringify([{ Key: 'k', Value: 'v' }])
     const cases: Array<[Record<string, string>, string]> = [
-      [{ ResourceType: 'key', ResourceId: JSON.stringify(Array.from({ length: 51 }, () => KeyMetadata.KeyId)), Tag: tag }, 'InvalidParameter'],
+      [
+        { ResourceType: 'key', ResourceId: JSON.stringify(Array.from({ length: 51 }, () => KeyMetadata.KeyId)), Tag: tag },
+        'InvalidParameter',
+      ],
       [{ ResourceType: 'instance', ResourceId: JSON.stringify([KeyMetadata.KeyId]), Tag: tag }, 'InvalidParameter'],
       [{ ResourceType: 'key', ResourceId: '["alias/anything"]', Tag: tag }, 'InvalidParameter'],
       [{ ResourceType: 'key', Tag: tag }, 'MissingParameter'],
@@ -237,12 +285,20 @@ const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? Ra
 async function userWith(statement: object) {
   const s = stackInfo()
   const admin = new RamClient(
-    new $OpenApiUtil.Config({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new $OpenApiUtil.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: s.accessKeySecret,
+      regionId: s.regionId,
+      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
   const userName = unique('tagger')
   const policyName = unique('tagpol')
   await admin.createUser(new Ram.CreateUserRequest({ userName }))
-  await admin.createPolicy(new Ram.CreatePolicyRequest({ policyName, policyDocument: JSON.stringify({ Version: '1', Statement: [statement] }) }))
+  await admin.createPolicy(
+    new Ram.CreatePolicyRequest({ policyName, policyDocument: JSON.stringify({ Version: '1', Statement: [statement] }) }),
+  )
   await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType: 'Custom' }))
   const { body } = await admin.createAccessKey(new Ram.CreateAccessKeyRequest({ userName }))
   return openApiCaller({ secret: body!.accessKey!.accessKeySecret! }, { ...s, accessKeyId: body!.accessKey!.accessKeyId! })
@@ -256,7 +312,18 @@ describe('batch tag actions under random input (fast-check)', () => {
     await call('CreateSecret', { SecretName: secretName, VersionId: 'v1', SecretData: 'x' })
     const marker = `m4rk3r${run}`
     const word = fc.oneof(
-      fc.constantFrom(keyId, secretName, 'alias/x', `acs:kms:${stackInfo().regionId}:1:key/${keyId}`, '', 'true', '0', '201', marker, '__proto__'),
+      fc.constantFrom(
+        keyId,
+        secretName,
+        'alias/x',
+        `acs:kms:${stackInfo().regionId}:1:key/${keyId}`,
+        '',
+        'true',
+        '0',
+        '201',
+        marker,
+        '__proto__',
+      ),
       fc.string({ unit: 'binary', maxLength: 30 }),
     )
     const json = (arb: fc.Arbitrary<unknown>) => arb.map((v) => JSON.stringify(v))
@@ -267,12 +334,27 @@ describe('batch tag actions under random input (fast-check)', () => {
       fc.json({ maxDepth: 2 }),
     )
     const name = fc.constantFrom(
-      'ResourceType', 'ResourceId', 'ResourceId.1', 'ResourceId.2', 'ResourceId.x', 'Tag', 'Tag.1.Key', 'Tag.1.Value', 'Tag.2.Key',
-      'Tag.0.Key', 'TagKey', 'TagKey.1', 'All', 'NextToken', 'RegionId',
+      'ResourceType',
+      'ResourceId',
+      'ResourceId.1',
+      'ResourceId.2',
+      'ResourceId.x',
+      'Tag',
+      'Tag.1.Key',
+      'Tag.1.Value',
+      'Tag.2.Key',
+      'Tag.0.Key',
+      'TagKey',
+      'TagKey.1',
+      'All',
+      'NextToken',
+      'RegionId',
     )
     const params = fc.uniqueArray(fc.tuple(name, value), { maxLength: 6, selector: ([k]) => k })
     const withType = params.chain((list) =>
-      fc.constantFrom('key', 'secret', 'Key', 'other').map((t) => [['ResourceType', t] as [string, string], ...list.filter(([k]) => k !== 'ResourceType')]),
+      fc
+        .constantFrom('key', 'secret', 'Key', 'other')
+        .map((t) => [['ResourceType', t] as [string, string], ...list.filter(([k]) => k !== 'ResourceType')]),
     )
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
     console.log(`batch tag fuzz seed: ${seed} (rerun with FUZZ_SEED=${seed})`)
@@ -295,19 +377,36 @@ describe('batch tag authorisation', () => {
     const admin = openApiCaller()
     const allowed = (await admin('CreateKey', {})).KeyMetadata
     const other = (await admin('CreateKey', {})).KeyMetadata
-    const call = await userWith({ Effect: 'Allow', Action: ['kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags'], Resource: [allowed.Arn] })
+    const call = await userWith({
+      Effect: 'Allow',
+      Action: ['kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags'],
+      Resource: [allowed.Arn],
+    })
     const tag = JSON.stringify([{ Key: 'k', Value: 'v' }])
     await call('TagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId]), Tag: tag })
-    const denied = await sdkError(call('TagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId, other.KeyId]), Tag: '[{"Key":"both","Value":"v"}]' }))
+    const denied = await sdkError(
+      call('TagResources', {
+        ResourceType: 'key',
+        ResourceId: JSON.stringify([allowed.KeyId, other.KeyId]),
+        Tag: '[{"Key":"both","Value":"v"}]',
+      }),
+    )
     expect({ code: denied.code, status: denied.statusCode }).toEqual({ code: 'Forbidden.NoPermission', status: 403 })
     // Refused before anything changed: the allowed key did not get the tag either.
-    const rows = (await admin('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId, other.KeyId]) })).TagResources.TagResource
+    const rows = (await admin('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId, other.KeyId]) }))
+      .TagResources.TagResource
     expect(rows).toEqual([{ ResourceId: allowed.KeyId, ResourceType: 'key', TagKey: 'k', TagValue: 'v' }])
-    expect((await sdkError(call('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify([other.KeyId]) }))).code).toBe('Forbidden.NoPermission')
-    expect((await sdkError(call('UntagResources', { ResourceType: 'key', ResourceId: JSON.stringify([other.KeyId]), All: 'true' }))).code).toBe('Forbidden.NoPermission')
+    expect((await sdkError(call('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify([other.KeyId]) }))).code).toBe(
+      'Forbidden.NoPermission',
+    )
+    expect(
+      (await sdkError(call('UntagResources', { ResourceType: 'key', ResourceId: JSON.stringify([other.KeyId]), All: 'true' }))).code,
+    ).toBe('Forbidden.NoPermission')
     // A policy naming only the batch action grants nothing (the single actions are what is checked).
     const batchOnly = await userWith({ Effect: 'Allow', Action: ['kms:TagResources'], Resource: ['*'] })
-    expect((await sdkError(batchOnly('TagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId]), Tag: tag }))).code).toBe('Forbidden.NoPermission')
+    expect(
+      (await sdkError(batchOnly('TagResources', { ResourceType: 'key', ResourceId: JSON.stringify([allowed.KeyId]), Tag: tag }))).code,
+    ).toBe('Forbidden.NoPermission')
   })
 })
 
@@ -346,8 +445,21 @@ function expectFields(action: string, body: Record<string, any>, paths: string[]
 }
 
 const KEY_METADATA = [
-  'Arn', 'AutomaticRotation', 'CreationDate', 'Creator', 'Description', 'KeyId', 'KeySpec', 'KeyState', 'KeyUsage',
-  'LastRotationDate', 'NextRotationDate', 'Origin', 'PrimaryKeyVersion', 'ProtectionLevel', 'RotationInterval',
+  'Arn',
+  'AutomaticRotation',
+  'CreationDate',
+  'Creator',
+  'Description',
+  'KeyId',
+  'KeySpec',
+  'KeyState',
+  'KeyUsage',
+  'LastRotationDate',
+  'NextRotationDate',
+  'Origin',
+  'PrimaryKeyVersion',
+  'ProtectionLevel',
+  'RotationInterval',
 ].map((f) => `KeyMetadata.${f}`)
 const KEY_VERSION = ['CreationDate', 'KeyId', 'KeyVersionId']
 const ALIASES = ['PageNumber', 'PageSize', 'TotalCount', 'Aliases.Alias[].AliasArn', 'Aliases.Alias[].AliasName', 'Aliases.Alias[].KeyId']
@@ -369,19 +481,36 @@ describe('response fields of the current SDK models, action by action', () => {
     await check('OpenKmsService', {})
 
     // Keys
-    const created = await check('CreateKey', { EnableAutomaticRotation: 'true', RotationInterval: '30d', Description: 'fields' }, KEY_METADATA)
+    const created = await check(
+      'CreateKey',
+      { EnableAutomaticRotation: 'true', RotationInterval: '30d', Description: 'fields' },
+      KEY_METADATA,
+    )
     const keyId = created.KeyMetadata.KeyId as string
     await check('DescribeKey', { KeyId: keyId }, [...KEY_METADATA, 'KeyMetadata.DeletionProtection'])
     await check('ListKeys', { PageSize: '1' }, ['PageNumber', 'PageSize', 'TotalCount', 'Keys.Key[].KeyId', 'Keys.Key[].KeyArn'])
     await check('UpdateKeyDescription', { KeyId: keyId, Description: 'changed' })
-    await check('SetDeletionProtection', { ProtectedResourceArn: created.KeyMetadata.Arn, EnableDeletionProtection: 'true', DeletionProtectionDescription: 'why' })
+    await check('SetDeletionProtection', {
+      ProtectedResourceArn: created.KeyMetadata.Arn,
+      EnableDeletionProtection: 'true',
+      DeletionProtectionDescription: 'why',
+    })
     await check('DescribeKey', { KeyId: keyId }, ['KeyMetadata.DeletionProtection', 'KeyMetadata.DeletionProtectionDescription'])
     await check('SetDeletionProtection', { ProtectedResourceArn: created.KeyMetadata.Arn, EnableDeletionProtection: 'false' })
     await check('DisableKey', { KeyId: keyId })
     await check('EnableKey', { KeyId: keyId })
     await check('UpdateRotationPolicy', { KeyId: keyId, EnableAutomaticRotation: 'true', RotationInterval: '60d' })
-    await check('ListKeyVersions', { KeyId: keyId }, ['PageNumber', 'PageSize', 'TotalCount', ...KEY_VERSION.map((f) => `KeyVersions.KeyVersion[].${f}`)])
-    await check('DescribeKeyVersion', { KeyId: keyId, KeyVersionId: created.KeyMetadata.PrimaryKeyVersion }, KEY_VERSION.map((f) => `KeyVersion.${f}`))
+    await check('ListKeyVersions', { KeyId: keyId }, [
+      'PageNumber',
+      'PageSize',
+      'TotalCount',
+      ...KEY_VERSION.map((f) => `KeyVersions.KeyVersion[].${f}`),
+    ])
+    await check(
+      'DescribeKeyVersion',
+      { KeyId: keyId, KeyVersionId: created.KeyMetadata.PrimaryKeyVersion },
+      KEY_VERSION.map((f) => `KeyVersion.${f}`),
+    )
     const policy = await check('GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' }, ['Policy'])
     await check('SetKeyPolicy', { KeyId: keyId, PolicyName: 'default', Policy: policy.Policy })
 
@@ -400,18 +529,28 @@ describe('response fields of the current SDK models, action by action', () => {
     await check('UntagResource', { KeyId: keyId, TagKeys: '["k"]' })
     await check('TagResources', { ResourceType: 'key', ResourceId: JSON.stringify([keyId]), Tag: '[{"Key":"b","Value":"v"}]' })
     await check('ListTagResources', { ResourceType: 'key', ResourceId: JSON.stringify([keyId]) }, [
-      'TagResources.TagResource[].ResourceId', 'TagResources.TagResource[].ResourceType',
-      'TagResources.TagResource[].TagKey', 'TagResources.TagResource[].TagValue',
+      'TagResources.TagResource[].ResourceId',
+      'TagResources.TagResource[].ResourceType',
+      'TagResources.TagResource[].TagKey',
+      'TagResources.TagResource[].TagValue',
     ])
     await check('UntagResources', { ResourceType: 'key', ResourceId: JSON.stringify([keyId]), TagKey: '["b"]' })
 
     // Symmetric crypto
     const ctx = JSON.stringify({ app: 'fields' })
-    const enc = await check('Encrypt', { KeyId: keyId, Plaintext: b64('x'), EncryptionContext: ctx }, ['CiphertextBlob', 'KeyId', 'KeyVersionId'])
+    const enc = await check('Encrypt', { KeyId: keyId, Plaintext: b64('x'), EncryptionContext: ctx }, [
+      'CiphertextBlob',
+      'KeyId',
+      'KeyVersionId',
+    ])
     await check('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }, ['KeyId', 'KeyVersionId', 'Plaintext'])
     const gdk = await check('GenerateDataKey', { KeyId: keyId }, ['CiphertextBlob', 'KeyId', 'KeyVersionId', 'Plaintext'])
     await check('GenerateDataKeyWithoutPlaintext', { KeyId: keyId }, ['CiphertextBlob', 'KeyId', 'KeyVersionId'])
-    await check('ReEncrypt', { CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: ctx, DestinationKeyId: other }, ['CiphertextBlob', 'KeyId', 'KeyVersionId'])
+    await check('ReEncrypt', { CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: ctx, DestinationKeyId: other }, [
+      'CiphertextBlob',
+      'KeyId',
+      'KeyVersionId',
+    ])
     const recipient = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const wrapping = {
       PublicKeyBlob: recipient.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
@@ -435,40 +574,84 @@ describe('response fields of the current SDK models, action by action', () => {
 
     // BYOK
     const external = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId as string
-    const params = await check('GetParametersForImport', { KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }, [
-      'ImportToken', 'KeyId', 'PublicKey', 'TokenExpireTime',
-    ])
+    const params = await check(
+      'GetParametersForImport',
+      { KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' },
+      ['ImportToken', 'KeyId', 'PublicKey', 'TokenExpireTime'],
+    )
     const encryptedKeyMaterial = publicEncrypt(
-      { key: Buffer.from(params.PublicKey, 'base64'), format: 'der', type: 'spki', padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      {
+        key: Buffer.from(params.PublicKey, 'base64'),
+        format: 'der',
+        type: 'spki',
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
       randomBytes(32),
     ).toString('base64')
     const expireUnix = String(Math.floor(Date.now() / 1000) + 86_400)
-    await check('ImportKeyMaterial', { KeyId: external, ImportToken: params.ImportToken, EncryptedKeyMaterial: encryptedKeyMaterial, KeyMaterialExpireUnix: expireUnix })
+    await check('ImportKeyMaterial', {
+      KeyId: external,
+      ImportToken: params.ImportToken,
+      EncryptedKeyMaterial: encryptedKeyMaterial,
+      KeyMaterialExpireUnix: expireUnix,
+    })
     await check('DescribeKey', { KeyId: external }, ['KeyMetadata.MaterialExpireTime'])
     await check('DeleteKeyMaterial', { KeyId: external })
 
     // Secrets
     const secretName = unique('fields')
-    await check('CreateSecret', { SecretName: secretName, VersionId: 'v1', SecretData: 'one', Tags: JSON.stringify([{ TagKey: 't', TagValue: 'v' }]) }, [
-      'Arn', 'SecretName', 'SecretType', 'VersionId',
-    ])
+    await check(
+      'CreateSecret',
+      { SecretName: secretName, VersionId: 'v1', SecretData: 'one', Tags: JSON.stringify([{ TagKey: 't', TagValue: 'v' }]) },
+      ['Arn', 'SecretName', 'SecretType', 'VersionId'],
+    )
     const value = ['CreateTime', 'SecretData', 'SecretDataType', 'SecretName', 'SecretType', 'VersionId', 'VersionStages.VersionStage']
     await check('GetSecretValue', { SecretName: secretName }, value)
-    await check('PutSecretValue', { SecretName: secretName, VersionId: 'v2', SecretData: 'two' }, ['SecretName', 'VersionId', 'VersionStages.VersionStage'])
-    await check('BatchGetSecretValue', { SecretsList: JSON.stringify([{ SecretName: secretName }]) }, value.map((f) => `SecretValues[].${f}`))
+    await check('PutSecretValue', { SecretName: secretName, VersionId: 'v2', SecretData: 'two' }, [
+      'SecretName',
+      'VersionId',
+      'VersionStages.VersionStage',
+    ])
+    await check(
+      'BatchGetSecretValue',
+      { SecretsList: JSON.stringify([{ SecretName: secretName }]) },
+      value.map((f) => `SecretValues[].${f}`),
+    )
     await check('UpdateSecretVersionStage', { SecretName: secretName, VersionStage: 'blue', MoveToVersion: 'v1' }, ['SecretName'])
     await check('ListSecretVersionIds', { SecretName: secretName }, [
-      'PageNumber', 'PageSize', 'SecretName', 'TotalCount',
-      'VersionIds.VersionId[].CreateTime', 'VersionIds.VersionId[].VersionId', 'VersionIds.VersionId[].VersionStages.VersionStage',
+      'PageNumber',
+      'PageSize',
+      'SecretName',
+      'TotalCount',
+      'VersionIds.VersionId[].CreateTime',
+      'VersionIds.VersionId[].VersionId',
+      'VersionIds.VersionId[].VersionStages.VersionStage',
     ])
     await check('DescribeSecret', { SecretName: secretName, FetchTags: 'true' }, [
-      'Arn', 'CreateTime', 'Description', 'EncryptionKeyId', 'OwingService', 'SecretName', 'SecretType', 'UpdateTime',
-      'Tags.Tag[].TagKey', 'Tags.Tag[].TagValue',
+      'Arn',
+      'CreateTime',
+      'Description',
+      'EncryptionKeyId',
+      'OwingService',
+      'SecretName',
+      'SecretType',
+      'UpdateTime',
+      'Tags.Tag[].TagKey',
+      'Tags.Tag[].TagValue',
     ])
-    await check('ListSecrets', { FetchTags: 'true', PageSize: '100', Filters: JSON.stringify([{ Key: 'SecretName', Values: [secretName] }]) }, [
-      'PageNumber', 'PageSize', 'TotalCount',
-      ...['CreateTime', 'OwingService', 'SecretName', 'SecretType', 'UpdateTime', 'Tags.Tag[].TagKey'].map((f) => `SecretList.Secret[].${f}`),
-    ])
+    await check(
+      'ListSecrets',
+      { FetchTags: 'true', PageSize: '100', Filters: JSON.stringify([{ Key: 'SecretName', Values: [secretName] }]) },
+      [
+        'PageNumber',
+        'PageSize',
+        'TotalCount',
+        ...['CreateTime', 'OwingService', 'SecretName', 'SecretType', 'UpdateTime', 'Tags.Tag[].TagKey'].map(
+          (f) => `SecretList.Secret[].${f}`,
+        ),
+      ],
+    )
     await check('UpdateSecret', { SecretName: secretName, Description: 'd' }, ['SecretName'])
     const secretPolicy = await check('GetSecretPolicy', { SecretName: secretName, PolicyName: 'default' }, ['Policy'])
     await check('SetSecretPolicy', { SecretName: secretName, PolicyName: 'default', Policy: secretPolicy.Policy })

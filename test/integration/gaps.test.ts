@@ -26,29 +26,41 @@ describe('Policy on CreateKey and CreateSecret', () => {
   it('CreateKey stores its Policy; a lockout policy is refused', async () => {
     const call = openApiCaller()
     const account = stackInfo().accountId
-    const doc = policy(account, [{ Sid: 'audit', Effect: 'Deny', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:Decrypt'], Resource: ['*'] }])
+    const doc = policy(account, [
+      { Sid: 'audit', Effect: 'Deny', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:Decrypt'], Resource: ['*'] },
+    ])
     const { KeyMetadata } = await call('CreateKey', { Description: `with-policy-${run}`, Policy: doc })
     const got = await call('GetKeyPolicy', { KeyId: KeyMetadata.KeyId, PolicyName: 'default' })
     expect(JSON.parse(got.Policy)).toEqual(JSON.parse(doc))
-    const lockout = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:*'], Resource: ['*'] }] })
+    const lockout = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:*'], Resource: ['*'] }],
+    })
     const err = await sdkError(call('CreateKey', { Description: `lockout-${run}`, Policy: lockout }))
     expect([err.code, err.statusCode]).toEqual(['MalformedPolicyDocument', 400])
     const bad = await sdkError(call('CreateKey', { Description: `malformed-${run}`, Policy: '{"Version":' }))
     expect([bad.code, bad.statusCode]).toEqual(['MalformedPolicyDocument', 400])
     // Without Policy the key has the default policy.
     const { KeyMetadata: plain } = await call('CreateKey', {})
-    expect(JSON.parse((await call('GetKeyPolicy', { KeyId: plain.KeyId, PolicyName: 'default' })).Policy).Statement[0].Principal.RAM).toEqual([`acs:ram::${account}:*`])
+    expect(
+      JSON.parse((await call('GetKeyPolicy', { KeyId: plain.KeyId, PolicyName: 'default' })).Policy).Statement[0].Principal.RAM,
+    ).toEqual([`acs:ram::${account}:*`])
   })
 
   it('CreateSecret stores its Policy for that creation of the secret; a lockout policy creates no secret', async () => {
     const call = openApiCaller()
     const account = stackInfo().accountId
     const name = `policy-secret-${run}`
-    const doc = policy(account, [{ Sid: 'nobody-else', Effect: 'Deny', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:GetSecretValue'], Resource: ['*'] }])
+    const doc = policy(account, [
+      { Sid: 'nobody-else', Effect: 'Deny', Principal: { RAM: ['acs:ram::1234567:*'] }, Action: ['kms:GetSecretValue'], Resource: ['*'] },
+    ])
     await call('CreateSecret', { SecretName: name, SecretData: 'v', VersionId: 'v1', Policy: doc })
     const got = await call('GetSecretPolicy', { SecretName: name, PolicyName: 'default' })
     expect(JSON.parse(got.Policy)).toEqual(JSON.parse(doc))
-    const lockout = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: { RAM: [`acs:ram::${account}:*`] }, Action: ['kms:SetSecretPolicy'], Resource: ['*'] }] })
+    const lockout = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Deny', Principal: { RAM: [`acs:ram::${account}:*`] }, Action: ['kms:SetSecretPolicy'], Resource: ['*'] }],
+    })
     const refused = `policy-lockout-${run}`
     const err = await sdkError(call('CreateSecret', { SecretName: refused, SecretData: 'v', VersionId: 'v1', Policy: lockout }))
     expect([err.code, err.statusCode]).toEqual(['MalformedPolicyDocument', 400])
@@ -65,7 +77,9 @@ describe('the default CMK', () => {
     expect(def.CreatorType).toBe('Default')
     await client.updateKeyDescription(new Kms.UpdateKeyDescriptionRequest({ keyId: def.KeyId, description: `default ${run}` }))
     expect((await call('DescribeKey', { KeyId: def.KeyId })).KeyMetadata.Description).toBe(`default ${run}`)
-    const rot = await sdkError(call('UpdateRotationPolicy', { KeyId: def.KeyId, EnableAutomaticRotation: 'true', RotationInterval: '365d' }))
+    const rot = await sdkError(
+      call('UpdateRotationPolicy', { KeyId: def.KeyId, EnableAutomaticRotation: 'true', RotationInterval: '365d' }),
+    )
     expect([rot.code, rot.statusCode]).toEqual(['Rejected.UnsupportedOperation', 400])
     await call('UpdateRotationPolicy', { KeyId: def.KeyId, EnableAutomaticRotation: 'false' })
     for (const [action, params] of [
@@ -75,7 +89,9 @@ describe('the default CMK', () => {
       const err = await sdkError(call(action, params))
       expect([action, err.code, err.statusCode]).toEqual([action, 'Forbidden.ServiceManagedKey', 403])
     }
-    const byok = await sdkError(call('GetParametersForImport', { KeyId: def.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))
+    const byok = await sdkError(
+      call('GetParametersForImport', { KeyId: def.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+    )
     expect(byok.code).toBe('Unsupported.Origin')
   })
 })
@@ -97,9 +113,16 @@ describe('cross-account ReEncrypt', () => {
     const B = openApiCaller({ secret: b.accessKeySecret }, { ...stackInfo(), accessKeyId: b.accessKeyId })
     const kA = (await A('CreateKey', {})).KeyMetadata.KeyId
     const kB = (await B('CreateKey', {})).KeyMetadata.KeyId
-    const blob = (await A('Encrypt', { KeyId: kA, Plaintext: Buffer.from('moves across').toString('base64'), EncryptionContext: '{"a":"1"}' })).CiphertextBlob
+    const blob = (
+      await A('Encrypt', { KeyId: kA, Plaintext: Buffer.from('moves across').toString('base64'), EncryptionContext: '{"a":"1"}' })
+    ).CiphertextBlob
     const reEncrypt = (call: typeof A, destination: string) =>
-      call('ReEncrypt', { CiphertextBlob: blob, SourceEncryptionContext: '{"a":"1"}', DestinationKeyId: destination, DestinationEncryptionContext: '{"b":"2"}' })
+      call('ReEncrypt', {
+        CiphertextBlob: blob,
+        SourceEncryptionContext: '{"a":"1"}',
+        DestinationKeyId: destination,
+        DestinationEncryptionContext: '{"b":"2"}',
+      })
 
     // B's key policy does not grant A yet: refused, as before.
     const denied = await sdkError(reEncrypt(A, arn(b.accountId, kB)))
@@ -107,7 +130,9 @@ describe('cross-account ReEncrypt', () => {
     await B('SetKeyPolicy', {
       KeyId: kB,
       PolicyName: 'default',
-      Policy: policy(b.accountId, [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${a.accountId}:root`] }, Action: ['kms:ReEncryptTo'], Resource: ['*'] }]),
+      Policy: policy(b.accountId, [
+        { Effect: 'Allow', Principal: { RAM: [`acs:ram::${a.accountId}:root`] }, Action: ['kms:ReEncryptTo'], Resource: ['*'] },
+      ]),
     })
     const moved = await reEncrypt(A, arn(b.accountId, kB))
     expect([moved.KeyId, moved.SourceKeyId]).toEqual([kB, kA])
@@ -119,7 +144,9 @@ describe('cross-account ReEncrypt', () => {
     await A('SetKeyPolicy', {
       KeyId: kA,
       PolicyName: 'default',
-      Policy: policy(a.accountId, [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${b.accountId}:root`] }, Action: ['kms:ReEncryptFrom'], Resource: ['*'] }]),
+      Policy: policy(a.accountId, [
+        { Effect: 'Allow', Principal: { RAM: [`acs:ram::${b.accountId}:root`] }, Action: ['kms:ReEncryptFrom'], Resource: ['*'] },
+      ]),
     })
     const pulled = await reEncrypt(B, kB)
     expect(pulled.KeyId).toBe(kB)

@@ -28,7 +28,14 @@ const fromB64 = (s: string) => Buffer.from(s, 'base64')
 
 async function createMacKey(keySpec: string, extra: Record<string, unknown> = {}) {
   const { keyMetadata } = await kmsClient().createKey(new Kms.CreateKeyRequest({ keySpec, ...extra }))
-  return keyMetadata as { keyId: string; keySpec: string; keyUsage: string; protectionLevel: string; primaryKeyVersion: string; automaticRotation: string }
+  return keyMetadata as {
+    keyId: string
+    keySpec: string
+    keyUsage: string
+    protectionLevel: string
+    primaryKeyVersion: string
+    automaticRotation: string
+  }
 }
 
 describe('HMAC keys (software) through the SDKs', () => {
@@ -55,7 +62,10 @@ describe('HMAC keys (software) through the SDKs', () => {
       tampered[0]! ^= 1
       expect((await acs3('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(tampered) })).Value).toBe(false)
       expect((await acs3('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: b64('other'), Mac: out.Mac })).Value).toBe(false)
-      expect((await acs3('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(fromB64(out.Mac).subarray(0, 16)) })).Value).toBe(false)
+      expect(
+        (await acs3('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(fromB64(out.Mac).subarray(0, 16)) }))
+          .Value,
+      ).toBe(false)
     }
   })
 
@@ -91,7 +101,12 @@ describe('HMAC keys (software) through the SDKs', () => {
     ]
     for (const [action, params, code, status] of cases) {
       const err = await sdkError(call(action, params))
-      expect([action, JSON.stringify(params).slice(0, 80), err.code, err.statusCode]).toEqual([action, JSON.stringify(params).slice(0, 80), code, status])
+      expect([action, JSON.stringify(params).slice(0, 80), err.code, err.statusCode]).toEqual([
+        action,
+        JSON.stringify(params).slice(0, 80),
+        code,
+        status,
+      ])
     }
     expect((await call('GenerateMac', { ...base, Message: b64(new Uint8Array(4096)) })).Mac).toBeTruthy()
   })
@@ -105,7 +120,9 @@ describe('HMAC keys (software) through the SDKs', () => {
     for (const keyId of [aes.keyId, ec.keyId]) {
       const gen = await sdkError(call('GenerateMac', { KeyId: keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') }))
       expect([gen.code, gen.statusCode]).toEqual(['Rejected.UnsupportedKeyUsage', 400])
-      const ver = await sdkError(call('VerifyMac', { KeyId: keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: b64(new Uint8Array(32)) }))
+      const ver = await sdkError(
+        call('VerifyMac', { KeyId: keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: b64(new Uint8Array(32)) }),
+      )
       expect([ver.code, ver.statusCode]).toEqual(['Rejected.UnsupportedKeyUsage', 400])
     }
     const enc = await sdkError(client.encrypt(new Kms.EncryptRequest({ keyId: hmac.keyId, plaintext: b64('x') })))
@@ -115,7 +132,14 @@ describe('HMAC keys (software) through the SDKs', () => {
     const gdk = await sdkError(client.generateDataKey(new Kms.GenerateDataKeyRequest({ keyId: hmac.keyId })))
     expect(gdk.code).toBe('Rejected.UnsupportedKeyUsage')
     const sign = await sdkError(
-      client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId: hmac.keyId, keyVersionId: hmac.primaryKeyVersion, algorithm: 'ECDSA_SHA_256', digest: b64(new Uint8Array(32)) })),
+      client.asymmetricSign(
+        new Kms.AsymmetricSignRequest({
+          keyId: hmac.keyId,
+          keyVersionId: hmac.primaryKeyVersion,
+          algorithm: 'ECDSA_SHA_256',
+          digest: b64(new Uint8Array(32)),
+        }),
+      ),
     )
     expect(sign.code).toBe('Rejected.UnsupportedKeyUsage')
   })
@@ -137,7 +161,11 @@ describe('HMAC keys (software) through the SDKs', () => {
     }
     const key = await createMacKey('HMAC_SHA_256')
     expect(key.automaticRotation).toBe('Disabled')
-    const rotate = await sdkError(client.updateRotationPolicy(new Kms.UpdateRotationPolicyRequest({ keyId: key.keyId, enableAutomaticRotation: true, rotationInterval: '30d' })))
+    const rotate = await sdkError(
+      client.updateRotationPolicy(
+        new Kms.UpdateRotationPolicyRequest({ keyId: key.keyId, enableAutomaticRotation: true, rotationInterval: '30d' }),
+      ),
+    )
     expect(rotate.code).toBe('Rejected.UnsupportedKeyUsage')
     const version = await sdkError(client.createKeyVersion(new Kms.CreateKeyVersionRequest({ keyId: key.keyId })))
     expect(version.code).toBe('Rejected.UnsupportedKeyUsage')
@@ -147,7 +175,9 @@ describe('HMAC keys (software) through the SDKs', () => {
     await client.disableKey(new Kms.DisableKeyRequest({ keyId: key.keyId }))
     const disabled = await sdkError(call('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') }))
     expect([disabled.code, disabled.statusCode]).toEqual(['Rejected.Disabled', 409])
-    const verifyDisabled = await sdkError(call('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: b64(new Uint8Array(32)) }))
+    const verifyDisabled = await sdkError(
+      call('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: b64(new Uint8Array(32)) }),
+    )
     expect(verifyDisabled.code).toBe('Rejected.Disabled')
     await client.enableKey(new Kms.EnableKeyRequest({ keyId: key.keyId }))
     expect((await call('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') })).Mac).toBeTruthy()
@@ -161,7 +191,13 @@ const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? Ra
 /** A RAM user of the stack's account with one custom policy; its ACS3 caller. */
 async function ramUserCaller(policyDocument: string) {
   const admin = new RamClient(
-    new $OpenApiUtil.Config({ accessKeyId: stack.accessKeyId, accessKeySecret: stack.accessKeySecret, regionId: stack.regionId, endpoint: stack.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new $OpenApiUtil.Config({
+      accessKeyId: stack.accessKeyId,
+      accessKeySecret: stack.accessKeySecret,
+      regionId: stack.regionId,
+      endpoint: stack.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
   const userName = `mac-${randomUUID().slice(0, 8)}`
   const policyName = `macpol-${randomUUID().slice(0, 8)}`
@@ -177,7 +213,9 @@ describe('authorisation', () => {
     const key = await createMacKey('HMAC_SHA_256')
     const other = await createMacKey('HMAC_SHA_256')
     const arn = `acs:kms:${stack.regionId}:${stack.accountId}:key/${key.keyId}`
-    const user = await ramUserCaller(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['kms:GenerateMac'], Resource: [arn] }] }))
+    const user = await ramUserCaller(
+      JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['kms:GenerateMac'], Resource: [arn] }] }),
+    )
     const out = await user('GenerateMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') })
     expect(fromB64(out.Mac)).toHaveLength(32)
     const verify = await sdkError(user('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac }))
@@ -185,7 +223,9 @@ describe('authorisation', () => {
     const otherKey = await sdkError(user('GenerateMac', { KeyId: other.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m') }))
     expect([otherKey.code, otherKey.statusCode]).toEqual(['Forbidden.NoPermission', 403])
     // The root principal verifies the user's tag.
-    expect((await openApiCaller()('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac })).Value).toBe(true)
+    expect(
+      (await openApiCaller()('VerifyMac', { KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: out.Mac })).Value,
+    ).toBe(true)
   })
 
   it('the audit trail names the key and version; Message and Mac are only recorded as redacted', async () => {
@@ -210,7 +250,11 @@ describe('authorisation', () => {
     for (const e of events) {
       expect(e.resourceName).toBe(arn)
       expect(e.additionalEventData.keyVersionId).toBe(key.primaryKeyVersion)
-      expect(e.requestParameters).toMatchObject({ KeyId: key.keyId, Algorithm: 'HMAC_SHA_256', Message: expect.stringMatching(/^redacted:/) })
+      expect(e.requestParameters).toMatchObject({
+        KeyId: key.keyId,
+        Algorithm: 'HMAC_SHA_256',
+        Message: expect.stringMatching(/^redacted:/),
+      })
       expect(JSON.stringify(e)).not.toContain(message)
       expect(JSON.stringify(e)).not.toContain(Mac)
     }
@@ -223,9 +267,25 @@ async function trailCall(action: string, query: Record<string, string>): Promise
     config: InstanceType<typeof OpenApi.Config>,
   ) => InstanceType<typeof OpenApi.default>
   const client = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId: stack.accessKeyId, accessKeySecret: stack.accessKeySecret, regionId: stack.regionId, endpoint: stack.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new OpenApi.Config({
+      accessKeyId: stack.accessKeyId,
+      accessKeySecret: stack.accessKeySecret,
+      regionId: stack.regionId,
+      endpoint: stack.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
-  const params = new OpenApi.Params({ action, version: '2020-07-06', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
+  const params = new OpenApi.Params({
+    action,
+    version: '2020-07-06',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  })
   const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
   return res.body as Record<string, any>
 }
@@ -275,7 +335,16 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HMAC keys with ProtectionLevel=HSM (Soft
       const meta = await createMacKey(keySpec, { protectionLevel: 'HSM' })
       expect(meta).toMatchObject({ keySpec, keyUsage: 'GENERATE/VERIFY_MAC', protectionLevel: 'HSM' })
       const objects = tokenObject(hsmObjectId(meta.keyId, meta.primaryKeyVersion))
-      expect(objects).toEqual([{ cls: P.CKO_SECRET_KEY, keyType: P.CKK_GENERIC_SECRET, length: bytes, sensitive: true, extractable: false, valueReadCode: P.CKR_ATTRIBUTE_SENSITIVE }])
+      expect(objects).toEqual([
+        {
+          cls: P.CKO_SECRET_KEY,
+          keyType: P.CKK_GENERIC_SECRET,
+          length: bytes,
+          sensitive: true,
+          extractable: false,
+          valueReadCode: P.CKR_ATTRIBUTE_SENSITIVE,
+        },
+      ])
 
       const message = b64(`message for ${keySpec}`)
       const out = await call('GenerateMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message })
@@ -285,8 +354,16 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HMAC keys with ProtectionLevel=HSM (Soft
       const tampered = fromB64(out.Mac)
       tampered[tampered.length - 1]! ^= 1
       expect((await call('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(tampered) })).Value).toBe(false)
-      expect((await call('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(tampered.subarray(1)) })).Value).toBe(false)
-      const wrongAlg = await sdkError(call('GenerateMac', { KeyId: meta.keyId, Algorithm: keySpec === 'HMAC_SHA_256' ? 'HMAC_SHA_512' : 'HMAC_SHA_256', Message: message }))
+      expect(
+        (await call('VerifyMac', { KeyId: meta.keyId, Algorithm: keySpec, Message: message, Mac: b64(tampered.subarray(1)) })).Value,
+      ).toBe(false)
+      const wrongAlg = await sdkError(
+        call('GenerateMac', {
+          KeyId: meta.keyId,
+          Algorithm: keySpec === 'HMAC_SHA_256' ? 'HMAC_SHA_512' : 'HMAC_SHA_256',
+          Message: message,
+        }),
+      )
       expect([wrongAlg.code, wrongAlg.statusCode]).toEqual(['InvalidParameter', 400])
     }
   })

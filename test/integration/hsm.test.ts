@@ -84,7 +84,13 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
     expect(described.protectionLevel).toBe('HSM')
     const objects = tokenObjects(hsmObjectId(keyId, versionId))
     expect(objects).toHaveLength(1)
-    expect(objects[0]).toMatchObject({ cls: P.CKO_SECRET_KEY, token: true, sensitive: true, extractable: false, valueReadCode: P.CKR_ATTRIBUTE_SENSITIVE })
+    expect(objects[0]).toMatchObject({
+      cls: P.CKO_SECRET_KEY,
+      token: true,
+      sensitive: true,
+      extractable: false,
+      valueReadCode: P.CKR_ATTRIBUTE_SENSITIVE,
+    })
   })
 
   it('Encrypt/Decrypt/GenerateDataKey/ReEncrypt with HSM keys, software ↔ HSM both ways', async () => {
@@ -92,14 +98,18 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
     const hsmKey = await createHsmKey()
     const { keyMetadata: sw } = await client.createKey(new Kms.CreateKeyRequest({}))
     const context = JSON.stringify({ app: 'hsm-it' })
-    const enc = await client.encrypt(new Kms.EncryptRequest({ keyId: hsmKey.keyId, plaintext: b64('hsm secret'), encryptionContext: context }))
+    const enc = await client.encrypt(
+      new Kms.EncryptRequest({ keyId: hsmKey.keyId, plaintext: b64('hsm secret'), encryptionContext: context }),
+    )
     expect(enc.keyVersionId).toBe(hsmKey.versionId)
     const blob = fromB64(enc.ciphertextBlob)
     expect([blob[0], blob[1]]).toEqual([1, 2])
     const dec = await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: context }))
     expect(unb64(dec.plaintext)).toBe('hsm secret')
     expect(dec.keyId).toBe(hsmKey.keyId)
-    const wrongContext = await sdkError(client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: '{"app":"x"}' })))
+    const wrongContext = await sdkError(
+      client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: '{"app":"x"}' })),
+    )
     expect(wrongContext.code).toBe('InvalidCiphertext')
 
     const dk = await client.generateDataKey(new Kms.GenerateDataKeyRequest({ keyId: hsmKey.keyId, numberOfBytes: 32 }))
@@ -114,13 +124,30 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
     const final = await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: backToHsm.CiphertextBlob }))
     expect(final.plaintext).toBe(dk.plaintext)
 
-    const tooBig = await sdkError(client.encrypt(new Kms.EncryptRequest({ keyId: hsmKey.keyId, plaintext: b64(nodeCrypto.randomBytes(6145)) })))
+    const tooBig = await sdkError(
+      client.encrypt(new Kms.EncryptRequest({ keyId: hsmKey.keyId, plaintext: b64(nodeCrypto.randomBytes(6145)) })),
+    )
     expect(tooBig.code).toBe('InvalidParameter')
-    const rotate = await sdkError(client.updateRotationPolicy(new Kms.UpdateRotationPolicyRequest({ keyId: hsmKey.keyId, enableAutomaticRotation: true, rotationInterval: '30d' })))
+    const rotate = await sdkError(
+      client.updateRotationPolicy(
+        new Kms.UpdateRotationPolicyRequest({ keyId: hsmKey.keyId, enableAutomaticRotation: true, rotationInterval: '30d' }),
+      ),
+    )
     expect(rotate.code).toBe('Unsupported.ProtectionLevel')
-    const sign = await sdkError(client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId: hsmKey.keyId, keyVersionId: hsmKey.versionId, algorithm: 'ECDSA_SHA_256', digest: b64(sha256(Buffer.from('x'))) })))
+    const sign = await sdkError(
+      client.asymmetricSign(
+        new Kms.AsymmetricSignRequest({
+          keyId: hsmKey.keyId,
+          keyVersionId: hsmKey.versionId,
+          algorithm: 'ECDSA_SHA_256',
+          digest: b64(sha256(Buffer.from('x'))),
+        }),
+      ),
+    )
     expect(sign.code).toBe('Rejected.UnsupportedKeyUsage')
-    const k1 = await sdkError(client.createKey(new Kms.CreateKeyRequest({ keySpec: 'EC_P256K', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' })))
+    const k1 = await sdkError(
+      client.createKey(new Kms.CreateKeyRequest({ keySpec: 'EC_P256K', keyUsage: 'SIGN/VERIFY', protectionLevel: 'HSM' })),
+    )
     expect(k1.code).toBe('Unsupported.ProtectionLevel')
   })
 
@@ -135,12 +162,19 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
       expect(meta.protectionLevel).toBe('HSM')
       const pem = (await client.getPublicKey(new Kms.GetPublicKeyRequest({ keyId, keyVersionId: versionId }))).publicKey as string
       const message = nodeCrypto.randomBytes(100)
-      const res = await client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(message)) }))
+      const res = await client.asymmetricSign(
+        new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(message)) }),
+      )
       const signature = fromB64(res.value)
       const pub = nodeCrypto.createPublicKey(pem)
       const nodeOk =
         algorithm === 'RSA_PSS_SHA_256'
-          ? nodeCrypto.verify('sha256', message, { key: pub, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+          ? nodeCrypto.verify(
+              'sha256',
+              message,
+              { key: pub, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+              signature,
+            )
           : nodeCrypto.verify('sha256', message, { key: pub, dsaEncoding: 'der' }, signature)
       expect(nodeOk).toBe(true)
       const spki = pub.export({ type: 'spki', format: 'der' })
@@ -152,9 +186,19 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
       const webSig = keySpec === 'EC_P256' ? ieeeP1363(signature) : signature
       const verifyAlg = keySpec === 'EC_P256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: webAlg.name, saltLength: 32 }
       expect(await crypto.subtle.verify(verifyAlg, webKey, new Uint8Array(webSig), new Uint8Array(message))).toBe(true)
-      const ok = await client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(message)), value: res.value }))
+      const ok = await client.asymmetricVerify(
+        new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(message)), value: res.value }),
+      )
       expect(ok.value).toBe(true)
-      const bad = await client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm, digest: b64(sha256(Buffer.from('other'))), value: res.value }))
+      const bad = await client.asymmetricVerify(
+        new Kms.AsymmetricVerifyRequest({
+          keyId,
+          keyVersionId: versionId,
+          algorithm,
+          digest: b64(sha256(Buffer.from('other'))),
+          value: res.value,
+        }),
+      )
       expect(bad.value).toBe(false)
       const objects = tokenObjects(hsmObjectId(keyId, versionId))
       const priv = objects.find((o) => o.cls === P.CKO_PRIVATE_KEY)!
@@ -166,14 +210,23 @@ describe.skipIf(!hsmInfo?.softHsmConf)('HSM keys through the official SDK (SoftH
     const client = kmsClient()
     const { keyId, versionId } = await createHsmKey('RSA_2048', 'ENCRYPT/DECRYPT')
     const pem = (await client.getPublicKey(new Kms.GetPublicKeyRequest({ keyId, keyVersionId: versionId }))).publicKey as string
-    for (const [algorithm, oaepHash] of [['RSAES_OAEP_SHA_256', 'sha256'], ['RSAES_OAEP_SHA_1', 'sha1']] as const) {
+    for (const [algorithm, oaepHash] of [
+      ['RSAES_OAEP_SHA_256', 'sha256'],
+      ['RSAES_OAEP_SHA_1', 'sha1'],
+    ] as const) {
       const secret = nodeCrypto.randomBytes(48)
       const ct = nodeCrypto.publicEncrypt({ key: pem, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, secret)
-      const dec = await client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(ct) }))
+      const dec = await client.asymmetricDecrypt(
+        new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(ct) }),
+      )
       expect(fromB64(dec.plaintext).equals(secret)).toBe(true)
       const tampered = Buffer.from(ct)
       tampered[10]! ^= 1
-      const err = await sdkError(client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(tampered) })))
+      const err = await sdkError(
+        client.asymmetricDecrypt(
+          new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm, ciphertextBlob: b64(tampered) }),
+        ),
+      )
       expect(err.code).toBe('InvalidCiphertext')
     }
   })

@@ -46,12 +46,26 @@ const hostOf = (endpoint: string) => endpoint.replace(/^https?:\/\//, '')
 /** openapi-client callApi (ACS3) over HTTPS, the CA trusted through the SDK's `ca` option. */
 function httpsApi(accessKeyId = creds.accessKeyId, accessKeySecret = creds.accessKeySecret) {
   const client = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId, accessKeySecret, regionId: creds.regionId, endpoint: hostOf(creds.httpsEndpoint), protocol: 'HTTPS', ca }),
+    new OpenApi.Config({
+      accessKeyId,
+      accessKeySecret,
+      regionId: creds.regionId,
+      endpoint: hostOf(creds.httpsEndpoint),
+      protocol: 'HTTPS',
+      ca,
+    }),
   )
   return async (action: string, query: Record<string, string>) => {
     const params = new OpenApi.Params({
-      action, version: '2016-01-20', protocol: 'HTTPS', pathname: '/', method: 'POST',
-      authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
+      action,
+      version: '2016-01-20',
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
     })
     const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
     return res.body as Record<string, any>
@@ -114,7 +128,13 @@ describe('the HTTPS endpoint of the local stack', () => {
 
   it('reaches the Worker as https: acs:SecureTransport is true over HTTPS and false over HTTP', async () => {
     const admin = new RamClient(
-      new $OpenApiUtil.Config({ accessKeyId: creds.accessKeyId, accessKeySecret: creds.accessKeySecret, regionId: creds.regionId, endpoint: hostOf(creds.endpoint), protocol: 'HTTP' }),
+      new $OpenApiUtil.Config({
+        accessKeyId: creds.accessKeyId,
+        accessKeySecret: creds.accessKeySecret,
+        regionId: creds.regionId,
+        endpoint: hostOf(creds.endpoint),
+        protocol: 'HTTP',
+      }),
     )
     const userName = `tls-${randomUUID().slice(0, 8)}`
     const policyName = `tls-only-${randomUUID().slice(0, 8)}`

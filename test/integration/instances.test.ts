@@ -15,7 +15,9 @@ import { b64, openApiCaller, sdkError, stackInfo } from './clients'
 const call = openApiCaller()
 const run = randomUUID().slice(0, 8)
 
-async function newInstance(opts: Partial<{ type: 'software' | 'hsm' | 'external'; keys: number; secrets: number; rps: number }> = {}): Promise<InstanceRecord> {
+async function newInstance(
+  opts: Partial<{ type: 'software' | 'hsm' | 'external'; keys: number; secrets: number; rps: number }> = {},
+): Promise<InstanceRecord> {
   const stack = stackInfo()
   return createLocalInstance(stack.endpoint, stack.dataDir, {
     accountId: stack.accountId,
@@ -38,7 +40,13 @@ describe('the operator creates instances (local admin route)', () => {
       createLocalInstance(stack.endpoint, stack.dataDir, { accountId: stack.accountId, type: 'software', keys: -1, secrets: 1, rps: 1 }),
     ).rejects.toThrow(/400/)
     await expect(
-      createLocalInstance(stack.endpoint, stack.dataDir, { accountId: stack.accountId, type: 'quantum' as never, keys: 1, secrets: 1, rps: 1 }),
+      createLocalInstance(stack.endpoint, stack.dataDir, {
+        accountId: stack.accountId,
+        type: 'quantum' as never,
+        keys: 1,
+        secrets: 1,
+        rps: 1,
+      }),
     ).rejects.toThrow(/400/)
   })
 
@@ -64,7 +72,9 @@ describe('the operator creates instances (local admin route)', () => {
       KmsInstanceArn: `acs:kms:${stack.regionId}:${stack.accountId}:instance/${instance.instanceId}`,
     })
     expect(listed.TotalCount).toBeGreaterThanOrEqual(1)
-    expect((await listLocalInstances(stack.endpoint, stack.dataDir, stack.accountId)).map((i) => i.instanceId)).toContain(instance.instanceId)
+    expect((await listLocalInstances(stack.endpoint, stack.dataDir, stack.accountId)).map((i) => i.instanceId)).toContain(
+      instance.instanceId,
+    )
     const quotas = await call('GetKmsInstanceQuotaInfos', { KmsInstanceId: instance.instanceId })
     expect(quotas.KmsInstanceQuotaInfos).toEqual([
       { ResourceType: 'key', ResourceQuota: 1000, UsedQuantity: 0 },
@@ -125,13 +135,23 @@ describe('keys and secrets in an instance', () => {
     const name = `inst-secret-${run}`
     for (const keyId of [foreign.KeyId, shared.KeyId]) {
       const wrong = await sdkError(
-        call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 's3cr3t', EncryptionKeyId: keyId, DKMSInstanceId: instance.instanceId }),
+        call('CreateSecret', {
+          SecretName: name,
+          VersionId: 'v1',
+          SecretData: 's3cr3t',
+          EncryptionKeyId: keyId,
+          DKMSInstanceId: instance.instanceId,
+        }),
       )
       expect(wrong).toMatchObject({ code: 'InvalidParameter', statusCode: 400 })
       expect(wrong.message).not.toContain('s3cr3t')
     }
     const created = await call('CreateSecret', {
-      SecretName: name, VersionId: 'v1', SecretData: 's3cr3t', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId,
+      SecretName: name,
+      VersionId: 'v1',
+      SecretData: 's3cr3t',
+      EncryptionKeyId: key.KeyId,
+      DKMSInstanceId: instance.instanceId,
     })
     expect(created.DKMSInstanceId).toBe(instance.instanceId)
     expect((await call('DescribeSecret', { SecretName: name })).DKMSInstanceId).toBe(instance.instanceId)
@@ -151,11 +171,11 @@ describe('quotas', () => {
   it('50 concurrent CreateKey at quota - 1: exactly one succeeds, the rest Rejected.LimitExceeded', async () => {
     const instance = await newInstance({ keys: 3 })
     for (let i = 0; i < 2; i++) await call('CreateKey', { DKMSInstanceId: instance.instanceId })
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 50 }, () => call('CreateKey', { DKMSInstanceId: instance.instanceId })),
-    )
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => call('CreateKey', { DKMSInstanceId: instance.instanceId })))
     const ok = outcomes.filter((o) => o.status === 'fulfilled')
-    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code?: string; data?: { statusCode?: number } }] : []))
+    const refused = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [o.reason as { code?: string; data?: { statusCode?: number } }] : [],
+    )
     expect(ok).toHaveLength(1)
     expect(refused).toHaveLength(49)
     for (const r of refused) {
@@ -174,9 +194,21 @@ describe('quotas', () => {
   it('the secret quota refuses the secret beyond it', async () => {
     const instance = await newInstance({ secrets: 1 })
     const { KeyMetadata: key } = await call('CreateKey', { DKMSInstanceId: instance.instanceId })
-    await call('CreateSecret', { SecretName: `q1-${run}`, VersionId: 'v1', SecretData: 'a', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId })
+    await call('CreateSecret', {
+      SecretName: `q1-${run}`,
+      VersionId: 'v1',
+      SecretData: 'a',
+      EncryptionKeyId: key.KeyId,
+      DKMSInstanceId: instance.instanceId,
+    })
     const over = await sdkError(
-      call('CreateSecret', { SecretName: `q2-${run}`, VersionId: 'v1', SecretData: 'a', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId }),
+      call('CreateSecret', {
+        SecretName: `q2-${run}`,
+        VersionId: 'v1',
+        SecretData: 'a',
+        EncryptionKeyId: key.KeyId,
+        DKMSInstanceId: instance.instanceId,
+      }),
     )
     expect(over).toMatchObject({ code: 'Rejected.LimitExceeded', statusCode: 400 })
   })
@@ -202,11 +234,23 @@ describe('quota units come back when a key or secret is purged', () => {
     await call('CreateKey', { DKMSInstanceId: instance.instanceId })
 
     const name = `purged-${run}`
-    await call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: cmk.KeyId, DKMSInstanceId: instance.instanceId })
+    await call('CreateSecret', {
+      SecretName: name,
+      VersionId: 'v1',
+      SecretData: 'x',
+      EncryptionKeyId: cmk.KeyId,
+      DKMSInstanceId: instance.instanceId,
+    })
     await call('DeleteSecret', { SecretName: name, ForceDeleteWithoutRecovery: 'true' })
     const secrets = await call('GetKmsInstanceQuotaInfos', { KmsInstanceId: instance.instanceId, ResourceType: 'secret' })
     expect(secrets.KmsInstanceQuotaInfos[0].UsedQuantity).toBe(0)
-    await call('CreateSecret', { SecretName: `${name}-2`, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: cmk.KeyId, DKMSInstanceId: instance.instanceId })
+    await call('CreateSecret', {
+      SecretName: `${name}-2`,
+      VersionId: 'v1',
+      SecretData: 'x',
+      EncryptionKeyId: cmk.KeyId,
+      DKMSInstanceId: instance.instanceId,
+    })
   })
 })
 
@@ -216,10 +260,10 @@ describe('requests per second', () => {
     const { KeyMetadata: key } = await call('CreateKey', { DKMSInstanceId: instance.instanceId })
     const { KeyMetadata: shared } = await call('CreateKey', {})
     // 20 concurrent calls against a 1 req/s bucket holding one token: they cannot all pass.
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, () => call('Encrypt', { KeyId: key.KeyId, Plaintext: b64('x') })),
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => call('Encrypt', { KeyId: key.KeyId, Plaintext: b64('x') })))
+    const refused = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [o.reason as { code?: string; data?: { statusCode?: number } }] : [],
     )
-    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code?: string; data?: { statusCode?: number } }] : []))
     expect(refused.length).toBeGreaterThan(0)
     for (const r of refused) {
       expect(String(r.code)).toBe('Rejected.Throttling')
@@ -228,11 +272,19 @@ describe('requests per second', () => {
     // A secret of the instance counts through its CMK (GetSecretValue needs kms:Decrypt on it).
     const name = `throttled-${run}`
     const created = await Promise.allSettled([
-      call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 'x', EncryptionKeyId: key.KeyId, DKMSInstanceId: instance.instanceId }),
+      call('CreateSecret', {
+        SecretName: name,
+        VersionId: 'v1',
+        SecretData: 'x',
+        EncryptionKeyId: key.KeyId,
+        DKMSInstanceId: instance.instanceId,
+      }),
     ])
     if (created[0]!.status === 'fulfilled') {
       const reads = await Promise.allSettled(Array.from({ length: 20 }, () => call('GetSecretValue', { SecretName: name })))
-      const throttledReads = reads.filter((o) => o.status === 'rejected' && String((o.reason as { code?: string }).code) === 'Rejected.Throttling')
+      const throttledReads = reads.filter(
+        (o) => o.status === 'rejected' && String((o.reason as { code?: string }).code) === 'Rejected.Throttling',
+      )
       expect(throttledReads.length).toBeGreaterThan(0)
     } else {
       expect(String((created[0]!.reason as { code?: string }).code)).toBe('Rejected.Throttling')

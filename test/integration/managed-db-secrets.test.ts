@@ -154,7 +154,10 @@ describe('Rds CreateSecret validation', () => {
       SecretDataType: 'text',
       SecretData: JSON.stringify({ Accounts: [{ AccountName: 'a', AccountPassword: 'pw-never-echoed' }] }),
       ExtendedConfig: JSON.stringify({ SecretSubType: 'SingleUser', DBInstanceId: 'x', Engine: 'oracle', Host: '127.0.0.1' }),
-    }).then(() => undefined, (e: { code?: string; statusCode?: number; data?: { statusCode?: number }; message: string }) => e)
+    }).then(
+      () => undefined,
+      (e: { code?: string; statusCode?: number; data?: { statusCode?: number }; message: string }) => e,
+    )
     expect(err).toBeDefined()
     expect(String(err!.code)).toContain('InvalidParameter')
     expect(err!.message).not.toContain('pw-never-echoed')

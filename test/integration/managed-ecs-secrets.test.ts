@@ -119,7 +119,10 @@ describe.skipIf(!SSHD_AVAILABLE)('ECS secrets on a real sshd', () => {
       SecretDataType: 'text',
       SecretData: JSON.stringify({ UserName: 'u', Password: 'never-echoed-pw' }),
       ExtendedConfig: JSON.stringify({ SecretSubType: 'Password', Host: '127.0.0.1', AdminSecretName: adminName }),
-    }).then(() => undefined, (e: { code?: string; message: string }) => e)
+    }).then(
+      () => undefined,
+      (e: { code?: string; message: string }) => e,
+    )
     expect(String(err?.code)).toContain('InvalidParameter')
     expect(err!.message).not.toContain('never-echoed-pw')
   })

@@ -26,7 +26,13 @@ const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? Ra
 function ram() {
   const s = stackInfo()
   return new RamClient(
-    new $OpenApiUtil.Config({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new $OpenApiUtil.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: s.accessKeySecret,
+      regionId: s.regionId,
+      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
 }
 
@@ -54,10 +60,30 @@ const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).defau
 async function slowCall(action: string, query: Record<string, string>, version = '2016-01-20') {
   const s = stackInfo()
   const client = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new OpenApi.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: s.accessKeySecret,
+      regionId: s.regionId,
+      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
-  const params = new OpenApi.Params({ action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' })
-  const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({ readTimeout: 30_000, connectTimeout: 30_000 }))
+  const params = new OpenApi.Params({
+    action,
+    version,
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  })
+  const res = await client.callApi(
+    params,
+    new OpenApi.OpenApiRequest({ query }),
+    new TeaUtil.RuntimeOptions({ readTimeout: 30_000, connectTimeout: 30_000 }),
+  )
   return res.body as Record<string, any>
 }
 
@@ -108,7 +134,11 @@ describe('RAMCredentials secrets', () => {
 
     const rotated = await call('RotateSecret', { SecretName: secretName, VersionId: 'r1' })
     // Every field of the SDK's RotateSecretResponseBody.
-    expect(rotated).toMatchObject({ SecretName: secretName, VersionId: 'r1', Arn: expect.stringMatching(/^acs:kms:[a-z0-9-]+:\d+:secret\//) })
+    expect(rotated).toMatchObject({
+      SecretName: secretName,
+      VersionId: 'r1',
+      Arn: expect.stringMatching(/^acs:kms:[a-z0-9-]+:\d+:secret\//),
+    })
     const wall = Date.now() - t0
     const now = await currentValue(secretName)
     expect(now.versionId).toBe('r1')
@@ -181,14 +211,18 @@ describe('RAMCredentials secrets', () => {
 
   it('20 concurrent RotateSecret with one VersionId rotate exactly once; with 20 VersionIds one at a time', async () => {
     const { user, secretName } = await ramSecret()
-    const same = await Promise.allSettled(Array.from({ length: 20 }, () => call('RotateSecret', { SecretName: secretName, VersionId: 'once' })))
+    const same = await Promise.allSettled(
+      Array.from({ length: 20 }, () => call('RotateSecret', { SecretName: secretName, VersionId: 'once' })),
+    )
     expect(same.filter((r) => r.status === 'fulfilled').length).toBe(20)
     const versions = await kmsClient().listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName }))
     expect(versions.versionIds.versionId.map((v) => v.versionId).sort()).toEqual(['once', 'v0'])
     expect((await currentValue(secretName)).versionId).toBe('once')
     expect((await listKeys(user.userName)).length).toBe(2)
 
-    const distinct = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => call('RotateSecret', { SecretName: secretName, VersionId: `d${i}` })))
+    const distinct = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => call('RotateSecret', { SecretName: secretName, VersionId: `d${i}` })),
+    )
     const ok = distinct.filter((r) => r.status === 'fulfilled').length
     const refused = distinct.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
     for (const r of refused) expect(String(r.reason.code).replace(/Error$/, '')).toBe('Rejected.IncorrectSecretStatus')
@@ -250,42 +284,51 @@ describe('generic secrets with a rotation function', () => {
     expect((await currentValue(secretName)).versionId).toMatch(/^auto-/)
   })
 
-  it.each(['fail500', 'timeout'] as const)('a function that %s leaves ACSCurrent as it was, the failure visible', async (mode) => {
-    const { secretName, fn } = await functionSecret(mode)
-    const t0 = Date.now()
-    await slowCall('RotateSecret', { SecretName: secretName, VersionId: 'bad' })
-    console.log(`function ${mode}: RotateSecret returned after ${Date.now() - t0} ms`)
-    expect((await currentValue(secretName)).versionId).toBe('v0')
-    const d = await describe_(secretName)
-    expect(d.RotationStatus).toBe('Failed')
-    expect(d.LastRotationError).toMatch(/^secret\.invalidState/)
-    expect(JSON.stringify(d)).not.toContain('initial')
-    // A second rotation is refused while this one is pending.
-    const e = await sdkError(call('RotateSecret', { SecretName: secretName, VersionId: 'other' }))
-    expect(e.code).toBe('Rejected.IncorrectSecretStatus')
-    // The cron retries with backoff and, after 5 failures, rolls back; ACSCurrent never moves.
-    for (let i = 1; i <= 6; i++) await cron(Date.now() + i * 3 * 3600_000)
-    expect((await currentValue(secretName)).versionId).toBe('v0')
-    const after = await describe_(secretName)
-    expect(after.RotationStatus).toBe('Failed')
-    const ids = await kmsClient().listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName }))
-    expect(ids.versionIds.versionId.map((v) => v.versionId)).toEqual(['v0'])
-    expect(fn.calls.every((c) => c.step === 'createSecret')).toBe(true)
-    // The engine's own audit events: each failed attempt and the rollback, with codes, no value.
-    const trail = await slowCall(
-      'LookupEvents',
-      { StartTime: new Date(Date.now() - 600_000).toISOString(), MaxResults: '50', 'LookupAttribute.1.Key': 'EventName', 'LookupAttribute.1.Value': 'SecretRotation' },
-      '2020-07-06',
-    )
-    const mine = (trail.Events as any[]).filter((e) => JSON.stringify(e).includes(secretName))
-    expect(mine.length).toBeGreaterThanOrEqual(5)
-    expect(JSON.stringify(mine)).toContain('secret.invalidState')
-    expect(JSON.stringify(mine)).not.toContain('initial')
-    // Fixed function: a new rotation goes through.
-    fn.mode = 'ok'
-    await call('RotateSecret', { SecretName: secretName, VersionId: 'good' })
-    expect((await currentValue(secretName)).versionId).toBe('good')
-  }, 180_000)
+  it.each(['fail500', 'timeout'] as const)(
+    'a function that %s leaves ACSCurrent as it was, the failure visible',
+    async (mode) => {
+      const { secretName, fn } = await functionSecret(mode)
+      const t0 = Date.now()
+      await slowCall('RotateSecret', { SecretName: secretName, VersionId: 'bad' })
+      console.log(`function ${mode}: RotateSecret returned after ${Date.now() - t0} ms`)
+      expect((await currentValue(secretName)).versionId).toBe('v0')
+      const d = await describe_(secretName)
+      expect(d.RotationStatus).toBe('Failed')
+      expect(d.LastRotationError).toMatch(/^secret\.invalidState/)
+      expect(JSON.stringify(d)).not.toContain('initial')
+      // A second rotation is refused while this one is pending.
+      const e = await sdkError(call('RotateSecret', { SecretName: secretName, VersionId: 'other' }))
+      expect(e.code).toBe('Rejected.IncorrectSecretStatus')
+      // The cron retries with backoff and, after 5 failures, rolls back; ACSCurrent never moves.
+      for (let i = 1; i <= 6; i++) await cron(Date.now() + i * 3 * 3600_000)
+      expect((await currentValue(secretName)).versionId).toBe('v0')
+      const after = await describe_(secretName)
+      expect(after.RotationStatus).toBe('Failed')
+      const ids = await kmsClient().listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName }))
+      expect(ids.versionIds.versionId.map((v) => v.versionId)).toEqual(['v0'])
+      expect(fn.calls.every((c) => c.step === 'createSecret')).toBe(true)
+      // The engine's own audit events: each failed attempt and the rollback, with codes, no value.
+      const trail = await slowCall(
+        'LookupEvents',
+        {
+          StartTime: new Date(Date.now() - 600_000).toISOString(),
+          MaxResults: '50',
+          'LookupAttribute.1.Key': 'EventName',
+          'LookupAttribute.1.Value': 'SecretRotation',
+        },
+        '2020-07-06',
+      )
+      const mine = (trail.Events as any[]).filter((e) => JSON.stringify(e).includes(secretName))
+      expect(mine.length).toBeGreaterThanOrEqual(5)
+      expect(JSON.stringify(mine)).toContain('secret.invalidState')
+      expect(JSON.stringify(mine)).not.toContain('initial')
+      // Fixed function: a new rotation goes through.
+      fn.mode = 'ok'
+      await call('RotateSecret', { SecretName: secretName, VersionId: 'good' })
+      expect((await currentValue(secretName)).versionId).toBe('good')
+    },
+    180_000,
+  )
 
   it('a step that fails after the pending value exists (crash after create) is completed by the next cron run', async () => {
     const { secretName, fn } = await functionSecret('failSetOnce')
@@ -310,10 +353,39 @@ describe('refusals', () => {
       () => call('UpdateSecretRotationPolicy', { SecretName: secretName, EnableAutomaticRotation: 'true', RotationInterval: '7d' }),
       () => call('CreateSecret', { SecretName: unique('rds'), VersionId: 'v', SecretData: '{}', SecretType: 'Rds', ExtendedConfig: '{}' }),
       () => call('CreateSecret', { SecretName: unique('ecs'), VersionId: 'v', SecretData: '{}', SecretType: 'ECS', ExtendedConfig: '{}' }),
-      () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}', EnableAutomaticRotation: 'true', RotationInterval: '1h' }),
-      () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"no-such-user"}' }),
-      () => call('CreateSecret', { SecretName: unique('ram'), VersionId: 'v', SecretData: 'not json', SecretType: 'RAMCredentials', ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}' }),
-      () => call('CreateSecret', { SecretName: unique('fn'), VersionId: 'v', SecretData: 'x', ExtendedConfig: '{"RotationFunctionUrl":"http://example.com/","RotationFunctionSigningSecretName":"s"}' }),
+      () =>
+        call('CreateSecret', {
+          SecretName: unique('ram'),
+          VersionId: 'v',
+          SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}',
+          SecretType: 'RAMCredentials',
+          ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}',
+          EnableAutomaticRotation: 'true',
+          RotationInterval: '1h',
+        }),
+      () =>
+        call('CreateSecret', {
+          SecretName: unique('ram'),
+          VersionId: 'v',
+          SecretData: '{"AccessKeyId":"a","AccessKeySecret":"b"}',
+          SecretType: 'RAMCredentials',
+          ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"no-such-user"}',
+        }),
+      () =>
+        call('CreateSecret', {
+          SecretName: unique('ram'),
+          VersionId: 'v',
+          SecretData: 'not json',
+          SecretType: 'RAMCredentials',
+          ExtendedConfig: '{"SecretSubType":"RamUserAccessKey","UserName":"u"}',
+        }),
+      () =>
+        call('CreateSecret', {
+          SecretName: unique('fn'),
+          VersionId: 'v',
+          SecretData: 'x',
+          ExtendedConfig: '{"RotationFunctionUrl":"http://example.com/","RotationFunctionSigningSecretName":"s"}',
+        }),
     ]) {
       const e = await sdkError(p())
       expect(e.code).toBe('InvalidParameter')

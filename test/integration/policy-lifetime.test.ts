@@ -53,7 +53,12 @@ describe('a secret policy lives as long as its secret', () => {
     await admin().createSecret(new Kms.CreateSecretRequest({ secretName: name, versionId: 'v1', secretData: `old-${randomUUID()}` }))
     const grant = doc(
       { Effect: 'Allow', Principal: { RAM: [`acs:ram::${s.accountId}:*`] }, Action: ['kms:*'], Resource: ['*'] },
-      { Effect: 'Allow', Principal: { RAM: [`acs:ram::${s.accountId}:user/${user.name}`] }, Action: ['kms:GetSecretValue'], Resource: ['*'] },
+      {
+        Effect: 'Allow',
+        Principal: { RAM: [`acs:ram::${s.accountId}:user/${user.name}`] },
+        Action: ['kms:GetSecretValue'],
+        Resource: ['*'],
+      },
     )
     await adminApi()('SetSecretPolicy', { SecretName: name, PolicyName: 'default', Policy: grant })
     // The grant works: the user reads the first secret by the secret policy alone.
@@ -94,14 +99,18 @@ describe('policy wildcards do not backtrack', () => {
     const user = await unprivilegedUser()
     const asUser = kmsClient(s, user.secret, user.accessKeyId)
     for (const n of [150, 400, 8000]) {
-      const err = await sdkError(asUser.decrypt(new Kms.DecryptRequest({ ciphertextBlob, encryptionContext: { path: `s3://${'/'.repeat(n)}` } })))
+      const err = await sdkError(
+        asUser.decrypt(new Kms.DecryptRequest({ ciphertextBlob, encryptionContext: { path: `s3://${'/'.repeat(n)}` } })),
+      )
       expect(err.code, `${n} slashes`).toBe('Forbidden.NoPermission')
     }
     // The stack still answers, and the policy still works as written for the admin.
     expect((await admin().describeKey(new Kms.DescribeKeyRequest({ keyId }))).keyMetadata!.keyId).toBe(keyId)
     const ok = await admin().decrypt(new Kms.DecryptRequest({ ciphertextBlob, encryptionContext: { path } }))
     expect(Buffer.from(ok.plaintext!, 'base64').toString()).toBe('rows')
-    const denied = await sdkError(admin().decrypt(new Kms.DecryptRequest({ ciphertextBlob, encryptionContext: { path: `s3://${'/'.repeat(8000)}` } })))
+    const denied = await sdkError(
+      admin().decrypt(new Kms.DecryptRequest({ ciphertextBlob, encryptionContext: { path: `s3://${'/'.repeat(8000)}` } })),
+    )
     expect(denied.code).toBe('Forbidden.NoPermission')
   })
 })

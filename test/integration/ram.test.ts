@@ -17,7 +17,13 @@ const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? Ra
 function ram(accessKeyId = stackInfo().accessKeyId, accessKeySecret = stackInfo().accessKeySecret) {
   const s = stackInfo()
   return new RamClient(
-    new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new $OpenApiUtil.Config({
+      accessKeyId,
+      accessKeySecret,
+      regionId: s.regionId,
+      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
 }
 
@@ -58,7 +64,11 @@ describe('users', () => {
     await admin.createUser(new Ram.CreateUserRequest({ userName: `${prefix}-c` }))
 
     const got = await admin.getUser(new Ram.GetUserRequest({ userName: `${prefix}-a` }))
-    expect(got.body!.user).toMatchObject({ userName: `${prefix}-a`, userId: created.body!.user!.userId, createDate: expect.stringMatching(/Z$/) })
+    expect(got.body!.user).toMatchObject({
+      userName: `${prefix}-a`,
+      userId: created.body!.user!.userId,
+      createDate: expect.stringMatching(/Z$/),
+    })
 
     const names: string[] = []
     let marker: string | undefined
@@ -120,7 +130,9 @@ describe('access keys', () => {
 
     const asUser = kmsClient(stackInfo(), u.secret, u.accessKeyId)
     await asUser.listKeys(new Kms.ListKeysRequest({}))
-    await admin.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: u.userName, userAccessKeyId: u.accessKeyId, status: 'Inactive' }))
+    await admin.updateAccessKey(
+      new Ram.UpdateAccessKeyRequest({ userName: u.userName, userAccessKeyId: u.accessKeyId, status: 'Inactive' }),
+    )
     expect(await ramError(asUser.listKeys(new Kms.ListKeysRequest({})))).toMatchObject({ code: 'InvalidAccessKeyId.Inactive' })
     await admin.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: u.userName, userAccessKeyId: u.accessKeyId, status: 'Active' }))
     await asUser.listKeys(new Kms.ListKeysRequest({}))
@@ -135,7 +147,11 @@ describe('access keys', () => {
       await ramError(admin.deleteAccessKey(new Ram.DeleteAccessKeyRequest({ userName: u.userName, userAccessKeyId: u.accessKeyId }))),
     ).toMatchObject({ code: 'EntityNotExist.User.AccessKey', status: 404 })
     expect(
-      (await ramError(admin.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: u.userName, userAccessKeyId: 'x', status: 'Sleepy' })))).code,
+      (
+        await ramError(
+          admin.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: u.userName, userAccessKeyId: 'x', status: 'Sleepy' })),
+        )
+      ).code,
     ).toBe('InvalidParameter')
   })
 })
@@ -155,8 +171,12 @@ describe('policies', () => {
 
     const u = await userWithKey(admin)
     await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName: u.userName, policyName, policyType: 'Custom' }))
-    await admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName: u.userName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }))
-    const again = await ramError(admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName: u.userName, policyName, policyType: 'Custom' })))
+    await admin.attachPolicyToUser(
+      new Ram.AttachPolicyToUserRequest({ userName: u.userName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }),
+    )
+    const again = await ramError(
+      admin.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName: u.userName, policyName, policyType: 'Custom' })),
+    )
     expect(again).toMatchObject({ code: 'EntityAlreadyExists.User.Policy', status: 409 })
     const listed = await admin.listPoliciesForUser(new Ram.ListPoliciesForUserRequest({ userName: u.userName }))
     expect((listed.body!.policies!.policy ?? []).map((p) => [p.policyName, p.policyType]).sort()).toEqual(
@@ -172,7 +192,9 @@ describe('policies', () => {
     })
     await admin.detachPolicyFromUser(new Ram.DetachPolicyFromUserRequest({ userName: u.userName, policyName, policyType: 'Custom' }))
     await admin.deletePolicy(new Ram.DeletePolicyRequest({ policyName }))
-    expect((await ramError(admin.getPolicy(new Ram.GetPolicyRequest({ policyName, policyType: 'Custom' })))).code).toBe('EntityNotExist.Policy')
+    expect((await ramError(admin.getPolicy(new Ram.GetPolicyRequest({ policyName, policyType: 'Custom' })))).code).toBe(
+      'EntityNotExist.Policy',
+    )
     expect((await ramError(admin.deletePolicy(new Ram.DeletePolicyRequest({ policyName: 'AdministratorAccess' })))).status).toBe(400)
   })
 
@@ -183,8 +205,14 @@ describe('policies', () => {
       [doc({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Decrpyt'], Resource: '*' }), 'Statement[0].Action[1]'],
       [doc({ Effect: 'Permit', Action: 'kms:*', Resource: '*' }), 'Statement[0].Effect'],
       [doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Principal: '*' }), 'Statement[0].Principal'],
-      [doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': 'nope' } } }), 'Statement[0].Condition'],
-      [JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*', Sid: 'x'.repeat(6200) }] }), 'the document'],
+      [
+        doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'acs:SourceIp': 'nope' } } }),
+        'Statement[0].Condition',
+      ],
+      [
+        JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*', Sid: 'x'.repeat(6200) }] }),
+        'the document',
+      ],
     ]
     for (const [policyDocument, position] of cases) {
       const err = await ramError(admin.createPolicy(new Ram.CreatePolicyRequest({ policyName: unique('bad'), policyDocument })))
@@ -206,8 +234,20 @@ describe('RAM authorisation', () => {
       ['ListUsers', () => asNobody.listUsers(new Ram.ListUsersRequest({}))],
       ['CreateAccessKey', () => asNobody.createAccessKey(new Ram.CreateAccessKeyRequest({ userName: target.userName }))],
       ['ListAccessKeys', () => asNobody.listAccessKeys(new Ram.ListAccessKeysRequest({ userName: target.userName }))],
-      ['AttachPolicyToUser', () => asNobody.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName: nobody.userName, policyName: 'AdministratorAccess', policyType: 'System' }))],
-      ['CreatePolicy', () => asNobody.createPolicy(new Ram.CreatePolicyRequest({ policyName: unique('p'), policyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }))],
+      [
+        'AttachPolicyToUser',
+        () =>
+          asNobody.attachPolicyToUser(
+            new Ram.AttachPolicyToUserRequest({ userName: nobody.userName, policyName: 'AdministratorAccess', policyType: 'System' }),
+          ),
+      ],
+      [
+        'CreatePolicy',
+        () =>
+          asNobody.createPolicy(
+            new Ram.CreatePolicyRequest({ policyName: unique('p'), policyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }),
+          ),
+      ],
       ['DeleteUser', () => asNobody.deleteUser(new Ram.DeleteUserRequest({ userName: target.userName }))],
     ]
     for (const [name, call] of calls) {
@@ -244,6 +284,8 @@ describe('RAM authorisation', () => {
     const own = await asSelf.listAccessKeys(new Ram.ListAccessKeysRequest({}))
     expect(own.body!.accessKeys!.accessKey!.map((k) => k.accessKeyId)).toEqual([self.accessKeyId])
     const other = await userWithKey(admin)
-    expect((await ramError(asSelf.listAccessKeys(new Ram.ListAccessKeysRequest({ userName: other.userName })))).code).toBe('Forbidden.NoPermission')
+    expect((await ramError(asSelf.listAccessKeys(new Ram.ListAccessKeysRequest({ userName: other.userName })))).code).toBe(
+      'Forbidden.NoPermission',
+    )
   })
 })

@@ -78,10 +78,7 @@ export function newNonce(): string {
 
 /** Alibaba's strict percent-encoding (RFC 3986 plus `!'()*`). */
 export function pct(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  )
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 export function encodePairs(pairs: Pairs): string {
@@ -99,11 +96,7 @@ function timestampOf(opts: SignOptions): string {
 }
 
 /** A correctly signed V1 request (unless the options corrupt it). */
-export async function signedV1(
-  action: string,
-  params: ParamInput = {},
-  opts: V1Options = {},
-): Promise<RawRequest> {
+export async function signedV1(action: string, params: ParamInput = {}, opts: V1Options = {}): Promise<RawRequest> {
   const s = opts.stack ?? stack()
   const method = opts.method ?? 'POST'
   const where = opts.where ?? (method === 'GET' ? 'query' : 'form')
@@ -138,11 +131,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /** A correctly signed ACS3-HMAC-SHA256 request (unless the options corrupt it). */
-export async function signedAcs3(
-  action: string,
-  params: ParamInput = {},
-  opts: Acs3Options = {},
-): Promise<RawRequest> {
+export async function signedAcs3(action: string, params: ParamInput = {}, opts: Acs3Options = {}): Promise<RawRequest> {
   const s = opts.stack ?? stack()
   const method = opts.method ?? 'POST'
   const where = opts.where ?? 'query'
@@ -242,19 +231,11 @@ export async function sendHttp(req: WireRequest): Promise<RawResponse> {
   })
 }
 
-export async function v1(
-  action: string,
-  params: ParamInput = {},
-  opts: V1Options = {},
-): Promise<RawResponse> {
+export async function v1(action: string, params: ParamInput = {}, opts: V1Options = {}): Promise<RawResponse> {
   return send(await signedV1(action, params, opts))
 }
 
-export async function acs3(
-  action: string,
-  params: ParamInput = {},
-  opts: Acs3Options = {},
-): Promise<RawResponse> {
+export async function acs3(action: string, params: ParamInput = {}, opts: Acs3Options = {}): Promise<RawResponse> {
   return send(await signedAcs3(action, params, opts))
 }
 
@@ -303,11 +284,7 @@ export async function createKey(params: Record<string, string> = {}): Promise<st
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function pool<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
+export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length)
   let next = 0
   const worker = async () => {

@@ -35,7 +35,11 @@ describe('local stack restart', () => {
       const client = kmsClient({ ...first.credentials, dataDir, dynamoEndpoint: '', tableName: '' })
       keyId = (await client.createKey(new Kms.CreateKeyRequest({ description: 'survives' }))).keyMetadata.keyId
       await client.createAlias(new Kms.CreateAliasRequest({ aliasName: 'alias/survivor', keyId }))
-      blob = (await client.encrypt(new Kms.EncryptRequest({ keyId: 'alias/survivor', plaintext: b64('before restart'), encryptionContext: { k: 'v' } }))).ciphertextBlob
+      blob = (
+        await client.encrypt(
+          new Kms.EncryptRequest({ keyId: 'alias/survivor', plaintext: b64('before restart'), encryptionContext: { k: 'v' } }),
+        )
+      ).ciphertextBlob
       replayed = await signedV1('DescribeRegions', {}, { stack: { ...first.credentials, dataDir, dynamoEndpoint: '', tableName: '' } })
       expectOk(await send(replayed))
     } finally {

@@ -44,7 +44,11 @@ async function hangingFunction(key: string) {
         return
       }
       const msg = JSON.parse(body) as { Step: string; ClientRequestToken: string; PendingSecretData?: string }
-      seen.push({ step: msg.Step, token: msg.ClientRequestToken, ...(msg.PendingSecretData === undefined ? {} : { pending: msg.PendingSecretData }) })
+      seen.push({
+        step: msg.Step,
+        token: msg.ClientRequestToken,
+        ...(msg.PendingSecretData === undefined ? {} : { pending: msg.PendingSecretData }),
+      })
       if (msg.Step === 'createSecret') {
         let value = values.get(msg.ClientRequestToken)
         if (!value) {
@@ -174,7 +178,9 @@ describe('rotation across a kill -9 of workerd', () => {
       80_000,
       1_000,
     )
-    console.log(`rotation completed by cron run ${runs} (${busyRuns} runs found it still leased), ${Date.now() - killedAt} ms after the kill`)
+    console.log(
+      `rotation completed by cron run ${runs} (${busyRuns} runs found it still leased), ${Date.now() - killedAt} ms after the kill`,
+    )
 
     const now = await read()
     expect(now).toEqual({ versionId: 'crash1', data: created1 })

@@ -23,7 +23,13 @@ const secretArn = (name: string) => `acs:kms:*:${stackInfo().accountId}:secret/$
 function ram() {
   const s = stackInfo()
   return new RamClient(
-    new $OpenApiUtil.Config({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, regionId: s.regionId, endpoint: s.endpoint.replace(/^https?:\/\//, ''), protocol: 'HTTP' }),
+    new $OpenApiUtil.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: s.accessKeySecret,
+      regionId: s.regionId,
+      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
+      protocol: 'HTTP',
+    }),
   )
 }
 
@@ -59,9 +65,14 @@ describe('CreateSecret: what a rotation reads or acts on needs the creator’s o
     await kmsClient().createSecret(new Kms.CreateSecretRequest({ secretName: victim, versionId: 'v1', secretData: 'hunter2' }))
     const prefix = unique('own')
     const attacker = await user([ownSecrets(prefix)])
-    const functionConfig = JSON.stringify({ RotationFunctionUrl: 'https://rotation.example.com/', RotationFunctionSigningSecretName: victim })
+    const functionConfig = JSON.stringify({
+      RotationFunctionUrl: 'https://rotation.example.com/',
+      RotationFunctionSigningSecretName: victim,
+    })
     expect(
-      await failure(attacker.call('CreateSecret', { SecretName: `${prefix}-fn`, VersionId: 'v0', SecretData: 'x', ExtendedConfig: functionConfig })),
+      await failure(
+        attacker.call('CreateSecret', { SecretName: `${prefix}-fn`, VersionId: 'v0', SecretData: 'x', ExtendedConfig: functionConfig }),
+      ),
     ).toBe('Forbidden.NoPermission')
     // Flattened form too.
     expect(
@@ -75,7 +86,14 @@ describe('CreateSecret: what a rotation reads or acts on needs the creator’s o
         }),
       ),
     ).toBe('Forbidden.NoPermission')
-    const rdsConfig = JSON.stringify({ SecretSubType: 'DoubleUsers', Engine: 'postgresql', Host: '127.0.0.1', Port: 5432, Database: 'app', AdminSecretName: victim })
+    const rdsConfig = JSON.stringify({
+      SecretSubType: 'DoubleUsers',
+      Engine: 'postgresql',
+      Host: '127.0.0.1',
+      Port: 5432,
+      Database: 'app',
+      AdminSecretName: victim,
+    })
     expect(
       await failure(
         attacker.call('CreateSecret', {
@@ -91,7 +109,9 @@ describe('CreateSecret: what a rotation reads or acts on needs the creator’s o
     // Allowed to read the named secret: the same call is allowed.
     const reader = await user([ownSecrets(prefix), doc({ Effect: 'Allow', Action: ['kms:GetSecretValue'], Resource: [secretArn(victim)] })])
     expect(
-      await failure(reader.call('CreateSecret', { SecretName: `${prefix}-ok`, VersionId: 'v0', SecretData: 'x', ExtendedConfig: functionConfig })),
+      await failure(
+        reader.call('CreateSecret', { SecretName: `${prefix}-ok`, VersionId: 'v0', SecretData: 'x', ExtendedConfig: functionConfig }),
+      ),
     ).toBe('OK')
   })
 

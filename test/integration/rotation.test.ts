@@ -99,7 +99,9 @@ describe('automatic rotation', () => {
     expect(meta.AutomaticRotation).toBe('Enabled')
     expect(meta.RotationInterval).toBe('2592000s')
     for (const bad of ['6d', '366d', '604799s', 'abc', '7x', '-7d']) {
-      const err = await sdkError(call('UpdateRotationPolicy', { KeyId: KeyMetadata.KeyId, EnableAutomaticRotation: 'true', RotationInterval: bad }))
+      const err = await sdkError(
+        call('UpdateRotationPolicy', { KeyId: KeyMetadata.KeyId, EnableAutomaticRotation: 'true', RotationInterval: bad }),
+      )
       expect(err.code).toBe('InvalidParameter')
       expect(err.statusCode).toBe(400)
     }
@@ -147,10 +149,14 @@ describe('scheduled deletion', () => {
 describe('npm run cron', () => {
   it('runs the jobs against the running stack through KMS_PORT / KMS_DATA_DIR, with --at', async () => {
     const stack = stackInfo()
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'cron', '--', '--at', new Date(Date.now() + DAY).toISOString()], {
-      cwd: ROOT,
-      env: { ...process.env, KMS_PORT: new URL(stack.endpoint).port, KMS_DATA_DIR: stack.dataDir },
-    })
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'cron', '--', '--at', new Date(Date.now() + DAY).toISOString()],
+      {
+        cwd: ROOT,
+        env: { ...process.env, KMS_PORT: new URL(stack.endpoint).port, KMS_DATA_DIR: stack.dataDir },
+      },
+    )
     expect(stdout).toMatch(/rotate-due-keys: processed \d+, skipped \d+, failed 0/)
     expect(stdout).toMatch(/purge-deleted-keys: processed \d+/)
   })

@@ -46,7 +46,9 @@ describe('kms20160120 (V1 HMAC-SHA1, POST query)', () => {
     const described = await client.describeKey(new Kms.DescribeKeyRequest({ keyId: meta.arn }))
     expect(described.keyMetadata.keyState).toBe('PendingDeletion')
     expect(Date.parse(described.keyMetadata.deleteDate) - Date.now()).toBeGreaterThan(6.9 * 86_400_000)
-    const pending = await sdkError(client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'x', purpose: 'test' } })))
+    const pending = await sdkError(
+      client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'x', purpose: 'test' } })),
+    )
     expect(pending.code).toBe('Rejected.PendingDeletion')
   })
 })
@@ -56,7 +58,11 @@ describe('openapi-client callApi (ACS3-HMAC-SHA256, every parameter in the query
     const call = openApiCaller()
     const { KeyMetadata } = await call('CreateKey', { Description: 'acs3', Tags: JSON.stringify([{ TagKey: 'team', TagValue: 'a' }]) })
     const keyId = KeyMetadata.KeyId as string
-    const enc = await call('Encrypt', { KeyId: KeyMetadata.Arn, Plaintext: b64('acs3 data'), EncryptionContext: JSON.stringify({ k: 'v' }) })
+    const enc = await call('Encrypt', {
+      KeyId: KeyMetadata.Arn,
+      Plaintext: b64('acs3 data'),
+      EncryptionContext: JSON.stringify({ k: 'v' }),
+    })
     const dec = await call('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: JSON.stringify({ k: 'v' }) })
     expect(unb64(dec.Plaintext)).toBe('acs3 data')
     const gdk = await call('GenerateDataKey', { KeyId: keyId, NumberOfBytes: '24' })

@@ -6,12 +6,7 @@
  * against the stack's DynamoDB with a fake `now`.
  */
 import { randomUUID } from 'node:crypto'
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
 import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
 import * as TeaUtil from '@alicloud/tea-util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -110,8 +105,7 @@ async function versions(name: string) {
 
 type OpenApiConfig = InstanceType<typeof OpenApi.Config>
 type OpenApiConstructor = new (config: OpenApiConfig) => InstanceType<typeof OpenApi.default>
-const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ??
-  OpenApiModule) as unknown as OpenApiConstructor
+const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as OpenApiConstructor
 
 /** The RAM-compatible API (2015-05-01) of the same endpoint, signed ACS3 as the admin. */
 function ramCaller() {
@@ -228,9 +222,7 @@ describe('every secrets action through the official SDKs', () => {
       { id: 'v1', stages: ['ACSCurrent'] },
     ])
     await moveStage(name, 'blue', { removeFromVersion: 'v3' })
-    const labelled = await client.listSecretVersionIds(
-      new Kms.ListSecretVersionIdsRequest({ secretName: name }),
-    )
+    const labelled = await client.listSecretVersionIds(new Kms.ListSecretVersionIdsRequest({ secretName: name }))
     expect(labelled.totalCount).toBe(2)
     expect(labelled.versionIds.versionId.map((v) => v.versionId)).toEqual(['v2', 'v1'])
 

@@ -30,20 +30,26 @@ const ID = '1234567812345678'
 describe('Aliyun_SM4 keys', () => {
   it('Encrypt / Decrypt / GenerateDataKey with the 1.x SDK, context bound', async () => {
     const client = kmsClient()
-    const { keyMetadata } = (await client.createKey(new Kms.CreateKeyRequest({ keySpec: 'Aliyun_SM4' })))
+    const { keyMetadata } = await client.createKey(new Kms.CreateKeyRequest({ keySpec: 'Aliyun_SM4' }))
     expect(keyMetadata).toMatchObject({ keySpec: 'Aliyun_SM4', keyUsage: 'ENCRYPT/DECRYPT', protectionLevel: 'SOFTWARE' })
-    const enc = (await client.encrypt(new Kms.EncryptRequest({
-      keyId: keyMetadata!.keyId, plaintext: b64('国密 SM4'), encryptionContext: { app: 'sm' },
-    })))
+    const enc = await client.encrypt(
+      new Kms.EncryptRequest({
+        keyId: keyMetadata!.keyId,
+        plaintext: b64('国密 SM4'),
+        encryptionContext: { app: 'sm' },
+      }),
+    )
     const blob = Buffer.from(enc.ciphertextBlob!, 'base64')
     expect([blob[0], blob[1]]).toEqual([1, 3])
-    const dec = (await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'sm' } })))
+    const dec = await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'sm' } }))
     expect(Buffer.from(dec.plaintext!, 'base64').toString()).toBe('国密 SM4')
     expect(dec.keyId).toBe(keyMetadata!.keyId)
-    const wrong = await sdkError(client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'x' } })))
+    const wrong = await sdkError(
+      client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob, encryptionContext: { app: 'x' } })),
+    )
     expect(wrong.code).toBe('InvalidCiphertext')
-    const dk = (await client.generateDataKey(new Kms.GenerateDataKeyRequest({ keyId: keyMetadata!.keyId })))
-    const back = (await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: dk.ciphertextBlob })))
+    const dk = await client.generateDataKey(new Kms.GenerateDataKeyRequest({ keyId: keyMetadata!.keyId }))
+    const back = await client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: dk.ciphertextBlob }))
     expect(back.plaintext).toBe(dk.plaintext)
   })
 
@@ -71,7 +77,7 @@ describe('Aliyun_SM4 keys', () => {
 describe('EC_SM2 keys', () => {
   async function sm2Key(keyUsage: string) {
     const client = kmsClient()
-    const { keyMetadata } = (await client.createKey(new Kms.CreateKeyRequest({ keySpec: 'EC_SM2', keyUsage })))
+    const { keyMetadata } = await client.createKey(new Kms.CreateKeyRequest({ keySpec: 'EC_SM2', keyUsage }))
     const keyId = keyMetadata!.keyId!
     const versionId = keyMetadata!.primaryKeyVersion!
     const pem = (await client.getPublicKey(new Kms.GetPublicKeyRequest({ keyId, keyVersionId: versionId }))).publicKey!
@@ -85,15 +91,25 @@ describe('EC_SM2 keys', () => {
     expect(new Uint8Array(createPublicKey(pem).export({ format: 'der', type: 'spki' }))).toEqual(spki)
     const message = Buffer.from('signed with SM2 in workerd')
     const digest = sm3(Buffer.concat([sm2Z(spki), message]))
-    const { value } = (await client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2DSA', digest: b64(digest) })))
+    const { value } = await client.asymmetricSign(
+      new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2DSA', digest: b64(digest) }),
+    )
     const sig = file(Buffer.from(value!, 'base64'))
     const out = execFileSync('openssl', ['dgst', '-sm3', '-sigopt', `distid:${ID}`, '-verify', file(pem), '-signature', sig, file(message)])
     expect(out.toString()).toContain('Verified OK')
     const verify = async (d: Uint8Array) =>
-      (await client.asymmetricVerify(new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2DSA', digest: b64(d), value }))).value
+      (
+        await client.asymmetricVerify(
+          new Kms.AsymmetricVerifyRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2DSA', digest: b64(d), value }),
+        )
+      ).value
     expect(await verify(digest)).toBe(true)
     expect(await verify(sm3(Buffer.concat([sm2Z(spki), message, Buffer.of(0)])))).toBe(false)
-    const bad = await sdkError(client.asymmetricSign(new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm: 'ECDSA_SHA_256', digest: b64(digest) })))
+    const bad = await sdkError(
+      client.asymmetricSign(
+        new Kms.AsymmetricSignRequest({ keyId, keyVersionId: versionId, algorithm: 'ECDSA_SHA_256', digest: b64(digest) }),
+      ),
+    )
     expect(bad.code).toBe('InvalidParameter')
   })
 
@@ -102,18 +118,40 @@ describe('EC_SM2 keys', () => {
     const plain = Buffer.from('SM2PKE across implementations')
     const ct = file(new Uint8Array(0))
     execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', file(pem), '-in', file(plain), '-out', ct])
-    const dec = (await client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({
-      keyId, keyVersionId: versionId, algorithm: 'SM2PKE', ciphertextBlob: readFileSync(ct).toString('base64'),
-    })))
+    const dec = await client.asymmetricDecrypt(
+      new Kms.AsymmetricDecryptRequest({
+        keyId,
+        keyVersionId: versionId,
+        algorithm: 'SM2PKE',
+        ciphertextBlob: readFileSync(ct).toString('base64'),
+      }),
+    )
     expect(Buffer.from(dec.plaintext!, 'base64').toString()).toBe(plain.toString())
-    const enc = (await client.asymmetricEncrypt(new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', plaintext: b64(plain) })))
-    const round = (await client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', ciphertextBlob: enc.ciphertextBlob })))
+    const enc = await client.asymmetricEncrypt(
+      new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', plaintext: b64(plain) }),
+    )
+    const round = await client.asymmetricDecrypt(
+      new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', ciphertextBlob: enc.ciphertextBlob }),
+    )
     expect(Buffer.from(round.plaintext!, 'base64').toString()).toBe(plain.toString())
     const tampered = Buffer.from(enc.ciphertextBlob!, 'base64')
     tampered[tampered.length - 1]! ^= 1
-    const err = await sdkError(client.asymmetricDecrypt(new Kms.AsymmetricDecryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', ciphertextBlob: tampered.toString('base64') })))
+    const err = await sdkError(
+      client.asymmetricDecrypt(
+        new Kms.AsymmetricDecryptRequest({
+          keyId,
+          keyVersionId: versionId,
+          algorithm: 'SM2PKE',
+          ciphertextBlob: tampered.toString('base64'),
+        }),
+      ),
+    )
     expect(err.code).toBe('InvalidCiphertext')
-    const big = await sdkError(client.asymmetricEncrypt(new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', plaintext: b64(Buffer.alloc(6048)) })))
+    const big = await sdkError(
+      client.asymmetricEncrypt(
+        new Kms.AsymmetricEncryptRequest({ keyId, keyVersionId: versionId, algorithm: 'SM2PKE', plaintext: b64(Buffer.alloc(6048)) }),
+      ),
+    )
     expect(big.code).toBe('InvalidParameter')
   })
 })

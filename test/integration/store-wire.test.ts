@@ -101,20 +101,47 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
   log('keys.get missing', await store.keys.get(`${prefix}-key-none`))
   await store.keys.replace({ ...keyRecord(prefix, 1), description: 'replaced', rev: 2 }, 1)
   log('keys.get replaced', await store.keys.get(`${prefix}-key-1`))
-  log('keys.replace stale', await store.keys.replace(keyRecord(prefix, 1), 1).catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
-  log('keys.create twice', await store.keys.create(keyRecord(prefix, 2)).catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
-  log('keys.listByAccount', (await store.keys.listByAccount(account, region)).sort((a, b) => a.keyId.localeCompare(b.keyId)))
+  log(
+    'keys.replace stale',
+    await store.keys.replace(keyRecord(prefix, 1), 1).catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)),
+  )
+  log(
+    'keys.create twice',
+    await store.keys.create(keyRecord(prefix, 2)).catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)),
+  )
+  log(
+    'keys.listByAccount',
+    (await store.keys.listByAccount(account, region)).sort((a, b) => a.keyId.localeCompare(b.keyId)),
+  )
 
   for (let n = 1; n <= 3; n++) {
-    await store.aliases.create({ accountId: account, region, aliasName: `alias/${prefix}-${n}`, keyId: `${prefix}-key-${n}`, createdAt: '2026-01-01T00:00:00Z' })
+    await store.aliases.create({
+      accountId: account,
+      region,
+      aliasName: `alias/${prefix}-${n}`,
+      keyId: `${prefix}-key-${n}`,
+      createdAt: '2026-01-01T00:00:00Z',
+    })
   }
-  log('aliases.create twice', await store.aliases
-    .create({ accountId: account, region, aliasName: `alias/${prefix}-1`, keyId: 'x', createdAt: 'x' })
-    .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
-  await store.aliases.update({ accountId: account, region, aliasName: `alias/${prefix}-1`, keyId: `${prefix}-key-4`, createdAt: '2026-01-02T00:00:00Z' })
-  log('aliases.delete wrong key', await store.aliases
-    .delete(account, region, `alias/${prefix}-2`, 'not-its-key')
-    .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
+  log(
+    'aliases.create twice',
+    await store.aliases
+      .create({ accountId: account, region, aliasName: `alias/${prefix}-1`, keyId: 'x', createdAt: 'x' })
+      .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)),
+  )
+  await store.aliases.update({
+    accountId: account,
+    region,
+    aliasName: `alias/${prefix}-1`,
+    keyId: `${prefix}-key-4`,
+    createdAt: '2026-01-02T00:00:00Z',
+  })
+  log(
+    'aliases.delete wrong key',
+    await store.aliases
+      .delete(account, region, `alias/${prefix}-2`, 'not-its-key')
+      .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)),
+  )
   await store.aliases.delete(account, region, `alias/${prefix}-3`, `${prefix}-key-3`)
   log('aliases.listByAccount', await store.aliases.listByAccount(account, region))
   log('aliases.get', await store.aliases.get(account, region, `alias/${prefix}-1`))
@@ -122,25 +149,42 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
   // The audit put is also the nonce claim (core/domain/audit/run-audited.ts): absent-only.
   const claim = { eventId: `${prefix}-evt-1`, body: '{"v":1}', accountId: account, time: '2026-01-01T00:00:00.000Z' }
   log('audit claim first', await store.audit.put(claim))
-  log('audit claim replay', await store.audit
-    .put(claim)
-    .catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
+  log('audit claim replay', await store.audit.put(claim).catch((e: unknown) => (e instanceof ConditionFailed ? 'ConditionFailed' : e)))
   log('audit get', await store.audit.get(claim.eventId))
 
   // Toolbox directly: update with ReturnValues, delete with ReturnValues.
   const updated = await entities.KeyEntity.build(UpdateItemCommand)
-    .item({ keyId: `${prefix}-key-5`, rev: $add(1), versions: $append([{ versionId: 'v-new', createdAt: '2026-02-01T00:00:00Z' }]), nextRotationDate: $remove() })
+    .item({
+      keyId: `${prefix}-key-5`,
+      rev: $add(1),
+      versions: $append([{ versionId: 'v-new', createdAt: '2026-02-01T00:00:00Z' }]),
+      nextRotationDate: $remove(),
+    })
     .options({ returnValues: 'ALL_NEW', condition: { attr: 'rev', eq: 1 } })
     .send()
   log('update ALL_NEW', noMeta(updated))
-  log('update stale', await entities.KeyEntity.build(UpdateItemCommand)
-    .item({ keyId: `${prefix}-key-5`, description: 'never' })
-    .options({ condition: { attr: 'rev', eq: 1 } })
+  log(
+    'update stale',
+    await entities.KeyEntity.build(UpdateItemCommand)
+      .item({ keyId: `${prefix}-key-5`, description: 'never' })
+      .options({ condition: { attr: 'rev', eq: 1 } })
+      .send()
+      .catch((e: Error) => e.name),
+  )
+  const deleted = await entities.KeyEntity.build(DeleteItemCommand)
+    .key({ keyId: `${prefix}-key-4` })
+    .options({ returnValues: 'ALL_OLD' })
     .send()
-    .catch((e: Error) => e.name))
-  const deleted = await entities.KeyEntity.build(DeleteItemCommand).key({ keyId: `${prefix}-key-4` }).options({ returnValues: 'ALL_OLD' }).send()
   log('delete ALL_OLD', noMeta(deleted))
-  log('get deleted', noMeta(await entities.KeyEntity.build(ToolboxGet).key({ keyId: `${prefix}-key-4` }).options({ consistent: true }).send()))
+  log(
+    'get deleted',
+    noMeta(
+      await entities.KeyEntity.build(ToolboxGet)
+        .key({ keyId: `${prefix}-key-4` })
+        .options({ consistent: true })
+        .send(),
+    ),
+  )
 
   // Query, page by page: limit 2 → LastEvaluatedKey → exclusiveStartKey.
   const gsi1 = `ACCOUNT#${account}#${region}#KEYS`
@@ -156,12 +200,17 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
     log(`query page ${page++}`, noMeta(result as unknown as Record<string, unknown>))
     exclusiveStartKey = result.LastEvaluatedKey
   } while (exclusiveStartKey && page < 10)
-  log('query all pages, reversed', noMeta((await table
-    .build(QueryCommand)
-    .entities(entities.KeyEntity)
-    .query({ index: 'gsi1', partition: gsi1, range: { gte: '2026-01-02' } })
-    .options({ limit: 1, maxPages: Infinity, reverse: true, attributes: ['keyId', 'rev', 'tags'] })
-    .send()) as unknown as Record<string, unknown>))
+  log(
+    'query all pages, reversed',
+    noMeta(
+      (await table
+        .build(QueryCommand)
+        .entities(entities.KeyEntity)
+        .query({ index: 'gsi1', partition: gsi1, range: { gte: '2026-01-02' } })
+        .options({ limit: 1, maxPages: Infinity, reverse: true, attributes: ['keyId', 'rev', 'tags'] })
+        .send()) as unknown as Record<string, unknown>,
+    ),
+  )
 
   // Scan with a filter, paginated by toolbox.
   const scanned = await table
@@ -169,22 +218,44 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
     .entities(entities.AliasEntity)
     .options({ filters: { Alias: { attr: 'accountId', eq: account } }, consistent: true, maxPages: Infinity })
     .send()
-  log('scan', (scanned.Items ?? []).sort((a, b) => String(a.aliasName).localeCompare(String(b.aliasName))))
+  log(
+    'scan',
+    (scanned.Items ?? []).sort((a, b) => String(a.aliasName).localeCompare(String(b.aliasName))),
+  )
 
   // BatchWrite (puts and deletes), then BatchGet.
   await executeBatchWrite(
     table.build(BatchWriteCommand).requests(
-      entities.AliasEntity.build(BatchPutRequest).item({ accountId: account, region, aliasName: `alias/${prefix}-b1`, keyId: 'k1', createdAt: 'c', gsi1pk: 'g', gsi1sk: 's1' }),
-      entities.AliasEntity.build(BatchPutRequest).item({ accountId: account, region, aliasName: `alias/${prefix}-b2`, keyId: 'k2', createdAt: 'c', gsi1pk: 'g', gsi1sk: 's2' }),
+      entities.AliasEntity.build(BatchPutRequest).item({
+        accountId: account,
+        region,
+        aliasName: `alias/${prefix}-b1`,
+        keyId: 'k1',
+        createdAt: 'c',
+        gsi1pk: 'g',
+        gsi1sk: 's1',
+      }),
+      entities.AliasEntity.build(BatchPutRequest).item({
+        accountId: account,
+        region,
+        aliasName: `alias/${prefix}-b2`,
+        keyId: 'k2',
+        createdAt: 'c',
+        gsi1pk: 'g',
+        gsi1sk: 's2',
+      }),
       entities.AliasEntity.build(BatchDeleteRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-2` }),
     ),
   )
   const batch = await executeBatchGet(
-    table.build(BatchGetCommand).requests(
-      entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-b1` }),
-      entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-2` }),
-      entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-b2` }),
-    ).options({ consistent: true }),
+    table
+      .build(BatchGetCommand)
+      .requests(
+        entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-b1` }),
+        entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-2` }),
+        entities.AliasEntity.build(BatchGetRequest).key({ accountId: account, region, aliasName: `alias/${prefix}-b2` }),
+      )
+      .options({ consistent: true }),
   )
   log('batchGet', noMeta(batch as unknown as Record<string, unknown>))
 
@@ -193,7 +264,9 @@ async function scenario(store: Store, prefix: string): Promise<Array<[string, un
 }
 
 async function rawItem(pk: string, sk = 'META') {
-  const { Item } = await ddb.send(new GetItemCommand({ TableName: stackInfo().tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }))
+  const { Item } = await ddb.send(
+    new GetItemCommand({ TableName: stackInfo().tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
+  )
   return Item
 }
 

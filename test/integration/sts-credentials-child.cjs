@@ -37,7 +37,15 @@ async function main() {
   )
   const call = async (action, version, query) => {
     const params = new OpenApi.$OpenApiUtil.Params({
-      action, version, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
+      action,
+      version,
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
     })
     const res = await client.callApi(params, new OpenApi.$OpenApiUtil.OpenApiRequest({ query }), {})
     return res.body
@@ -59,6 +67,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stdout.write(JSON.stringify({ error: String(err && err.message ? err.message.slice(0, 500) : err), code: err && err.code }) + '\n')
+  process.stdout.write(
+    JSON.stringify({ error: String(err && err.message ? err.message.slice(0, 500) : err), code: err && err.code }) + '\n',
+  )
   process.exitCode = 1
 })

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { b64, Kms, sdkError, stackInfo, unb64 } from './clients'
 
 const run = promisify(execFile)
-const def = <T,>(m: unknown): T => ((m as { default?: unknown }).default ?? m) as T
+const def = <T>(m: unknown): T => ((m as { default?: unknown }).default ?? m) as T
 const RamClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => InstanceType<typeof Ram.default>>(RamModule)
 const StsClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => InstanceType<typeof Sts.default>>(StsModule)
 const OpenApiClient = def<new (c: InstanceType<typeof $OpenApiUtil.Config>) => InstanceType<typeof OpenApiCoreModule>>(OpenApiCoreModule)
@@ -62,11 +62,20 @@ function kms1(k: Keys) {
 
 /** openapi-core callApi (ACS3) with a credential client; body form, JSON body or query only. */
 function openApi(credential: InstanceType<typeof Credential.default>) {
-  const client = new OpenApiClient(new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' }))
+  const client = new OpenApiClient(
+    new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' }),
+  )
   return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
     const params = new $OpenApiUtil.Params({
-      action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC',
-      reqBodyType: as === 'json' ? 'json' : 'formData', bodyType: 'json',
+      action,
+      version,
+      protocol: 'HTTP',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: as === 'json' ? 'json' : 'formData',
+      bodyType: 'json',
     })
     const request = new $OpenApiUtil.OpenApiRequest(as === 'query' ? { query: input } : { body: input })
     const res = await client.callApi(params, request, {} as never)
@@ -83,8 +92,15 @@ function gatewayPop(credential: InstanceType<typeof Credential.default>) {
   ;(client as unknown as { _productId: string })._productId = 'Kms'
   return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
     const params = new $OpenApiUtil.Params({
-      action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC',
-      reqBodyType: as === 'json' ? 'json' : 'formData', bodyType: 'json',
+      action,
+      version,
+      protocol: 'HTTP',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: as === 'json' ? 'json' : 'formData',
+      bodyType: 'json',
     })
     const request = new $OpenApiUtil.OpenApiRequest(as === 'query' ? { query: input } : { body: input })
     const res = await client.callApi(params, request, {} as never)
@@ -111,7 +127,12 @@ async function newRole(policies: Array<[string, 'System' | 'Custom']> = [], trus
 
 async function assume(roleArn: string, opts: { policy?: string; durationSeconds?: number; by?: Keys; session?: string } = {}) {
   const res = await sts(opts.by).assumeRole(
-    new Sts.AssumeRoleRequest({ roleArn, roleSessionName: opts.session ?? 'it-session', ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.durationSeconds ? { durationSeconds: opts.durationSeconds } : {}) }),
+    new Sts.AssumeRoleRequest({
+      roleArn,
+      roleSessionName: opts.session ?? 'it-session',
+      ...(opts.policy ? { policy: opts.policy } : {}),
+      ...(opts.durationSeconds ? { durationSeconds: opts.durationSeconds } : {}),
+    }),
   )
   const c = res.body!.credentials!
   return { keys: { accessKeyId: c.accessKeyId!, accessKeySecret: c.accessKeySecret!, securityToken: c.securityToken! }, body: res.body! }
@@ -121,7 +142,8 @@ async function userWithKey(policies: Array<[string, 'System' | 'Custom']>) {
   const userName = unique('u')
   await ram().createUser(new Ram.CreateUserRequest({ userName }))
   const { body } = await ram().createAccessKey(new Ram.CreateAccessKeyRequest({ userName }))
-  for (const [policyName, policyType] of policies) await ram().attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType }))
+  for (const [policyName, policyType] of policies)
+    await ram().attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ userName, policyName, policyType }))
   return { userName, keys: { accessKeyId: body!.accessKey!.accessKeyId!, accessKeySecret: body!.accessKey!.accessKeySecret! } }
 }
 
@@ -134,7 +156,9 @@ beforeAll(async () => {
 describe('RAM roles', () => {
   it('CreateRole, GetRole, ListRoles, policies of a role, DeleteRole, and their errors', async () => {
     const roleName = unique('life')
-    const created = await ram().createRole(new Ram.CreateRoleRequest({ roleName, assumeRolePolicyDocument: trustRoot(), maxSessionDuration: 7200 }))
+    const created = await ram().createRole(
+      new Ram.CreateRoleRequest({ roleName, assumeRolePolicyDocument: trustRoot(), maxSessionDuration: 7200 }),
+    )
     expect(created.body!.role).toMatchObject({
       roleName,
       arn: `acs:ram::${stackInfo().accountId}:role/${roleName}`,
@@ -143,7 +167,12 @@ describe('RAM roles', () => {
       maxSessionDuration: 7200,
     })
     const got = await ram().getRole(new Ram.GetRoleRequest({ roleName }))
-    expect(got.body!.role).toMatchObject({ roleName, roleId: created.body!.role!.roleId, createDate: expect.stringMatching(/Z$/), updateDate: expect.stringMatching(/Z$/) })
+    expect(got.body!.role).toMatchObject({
+      roleName,
+      roleId: created.body!.role!.roleId,
+      createDate: expect.stringMatching(/Z$/),
+      updateDate: expect.stringMatching(/Z$/),
+    })
     const names: string[] = []
     let marker: string | undefined
     do {
@@ -154,29 +183,66 @@ describe('RAM roles', () => {
     } while (marker)
     expect(names).toContain(roleName)
 
-    await ram().createPolicy(new Ram.CreatePolicyRequest({ policyName: `${roleName}-p`, policyDocument: doc({ Effect: 'Allow', Action: 'kms:List*', Resource: '*' }) }))
+    await ram().createPolicy(
+      new Ram.CreatePolicyRequest({
+        policyName: `${roleName}-p`,
+        policyDocument: doc({ Effect: 'Allow', Action: 'kms:List*', Resource: '*' }),
+      }),
+    )
     await ram().attachPolicyToRole(new Ram.AttachPolicyToRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' }))
-    expect(await err(ram().attachPolicyToRole(new Ram.AttachPolicyToRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' })))).toMatchObject({ code: 'EntityAlreadyExists.Role.Policy', status: 409 })
+    expect(
+      await err(
+        ram().attachPolicyToRole(new Ram.AttachPolicyToRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' })),
+      ),
+    ).toMatchObject({ code: 'EntityAlreadyExists.Role.Policy', status: 409 })
     const listed = await ram().listPoliciesForRole(new Ram.ListPoliciesForRoleRequest({ roleName }))
     expect(listed.body!.policies!.policy!.map((p) => p.policyName)).toEqual([`${roleName}-p`])
     // The policy's attachments count the role; it cannot be deleted while attached.
     expect(await err(ram().deletePolicy(new Ram.DeletePolicyRequest({ policyName: `${roleName}-p` })))).toMatchObject({ status: 409 })
-    expect(await err(ram().deleteRole(new Ram.DeleteRoleRequest({ roleName })))).toMatchObject({ code: 'DeleteConflict.Role.Policy', status: 409 })
+    expect(await err(ram().deleteRole(new Ram.DeleteRoleRequest({ roleName })))).toMatchObject({
+      code: 'DeleteConflict.Role.Policy',
+      status: 409,
+    })
     await ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' }))
-    expect(await err(ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' })))).toMatchObject({ code: 'EntityNotExist.Role.Policy', status: 404 })
+    expect(
+      await err(
+        ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName, policyName: `${roleName}-p`, policyType: 'Custom' })),
+      ),
+    ).toMatchObject({ code: 'EntityNotExist.Role.Policy', status: 404 })
     // UpdateRole: a new trust policy applies to the next AssumeRole.
     const nobody = doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: ['acs:ram::2222222222222222:root'] } })
-    const updated = await ram().updateRole(new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: nobody, newDescription: 'updated', newMaxSessionDuration: 3600 }))
-    expect(updated.body!.role).toMatchObject({ roleName, assumeRolePolicyDocument: nobody, description: 'updated', maxSessionDuration: 3600 })
+    const updated = await ram().updateRole(
+      new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: nobody, newDescription: 'updated', newMaxSessionDuration: 3600 }),
+    )
+    expect(updated.body!.role).toMatchObject({
+      roleName,
+      assumeRolePolicyDocument: nobody,
+      description: 'updated',
+      maxSessionDuration: 3600,
+    })
     expect(await err(assume(created.body!.role!.arn!))).toMatchObject({ code: 'NoPermission', status: 403 })
-    expect(await err(ram().updateRole(new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: '{' })))).toMatchObject({ code: 'MalformedPolicyDocument', status: 400 })
+    expect(await err(ram().updateRole(new Ram.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: '{' })))).toMatchObject({
+      code: 'MalformedPolicyDocument',
+      status: 400,
+    })
     await ram().deleteRole(new Ram.DeleteRoleRequest({ roleName }))
     expect(await err(ram().getRole(new Ram.GetRoleRequest({ roleName })))).toMatchObject({ code: 'EntityNotExist.Role', status: 404 })
 
-    expect(await err(ram().createRole(new Ram.CreateRoleRequest({ roleName: kmsOnly.roleName, assumeRolePolicyDocument: trustRoot() })))).toMatchObject({ code: 'EntityAlreadyExists.Role', status: 409 })
-    const bad = await err(ram().createRole(new Ram.CreateRoleRequest({ roleName: unique('bad'), assumeRolePolicyDocument: doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: ['*'] } }) })))
+    expect(
+      await err(ram().createRole(new Ram.CreateRoleRequest({ roleName: kmsOnly.roleName, assumeRolePolicyDocument: trustRoot() }))),
+    ).toMatchObject({ code: 'EntityAlreadyExists.Role', status: 409 })
+    const bad = await err(
+      ram().createRole(
+        new Ram.CreateRoleRequest({
+          roleName: unique('bad'),
+          assumeRolePolicyDocument: doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: ['*'] } }),
+        }),
+      ),
+    )
     expect(bad).toMatchObject({ code: 'MalformedPolicyDocument', status: 400 })
-    expect((await err(ram().createRole(new Ram.CreateRoleRequest({ roleName: 'a#b', assumeRolePolicyDocument: trustRoot() })))).status).toBe(400)
+    expect(
+      (await err(ram().createRole(new Ram.CreateRoleRequest({ roleName: 'a#b', assumeRolePolicyDocument: trustRoot() })))).status,
+    ).toBe(400)
   })
 })
 
@@ -202,7 +268,11 @@ describe('AssumeRole and GetCallerIdentity', () => {
       principalId: `${kmsOnly.roleId}:v1-session`,
     })
     const rootWho = await sts().getCallerIdentity()
-    expect(rootWho.body).toMatchObject({ identityType: 'Account', arn: `acs:ram::${stackInfo().accountId}:root`, accountId: stackInfo().accountId })
+    expect(rootWho.body).toMatchObject({
+      identityType: 'Account',
+      arn: `acs:ram::${stackInfo().accountId}:root`,
+      accountId: stackInfo().accountId,
+    })
 
     const client = kms1(keys)
     const key = await client.createKey(new Kms.CreateKeyRequest({ description: 'by a role session' }))
@@ -219,7 +289,9 @@ describe('AssumeRole and GetCallerIdentity', () => {
     // pop-core RPCClient (V1, GET and POST) with the same credentials.
     for (const method of ['GET', 'POST'] as const) {
       const pop = new (PopCore as unknown as { RPCClient: new (c: Record<string, unknown>) => any }).RPCClient({
-        ...keys, endpoint: stackInfo().endpoint, apiVersion: '2016-01-20',
+        ...keys,
+        endpoint: stackInfo().endpoint,
+        apiVersion: '2016-01-20',
       })
       const d = await pop.request('DescribeKey', { KeyId: keyId }, { method, timeout: 10_000 })
       expect(d.KeyMetadata.KeyId).toBe(keyId)
@@ -232,9 +304,23 @@ describe('AssumeRole and GetCallerIdentity', () => {
     const base = new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() }))
     const asRoot = openApi(base)
     expect((await asRoot('GetCallerIdentity', {}, 'query', '2015-04-01')).IdentityType).toBe('Account')
-    const assumed = await asRoot('AssumeRole', { RoleArn: kmsOnly.arn, RoleSessionName: 'acs3-session', DurationSeconds: '900' }, 'formData', '2015-04-01')
+    const assumed = await asRoot(
+      'AssumeRole',
+      { RoleArn: kmsOnly.arn, RoleSessionName: 'acs3-session', DurationSeconds: '900' },
+      'formData',
+      '2015-04-01',
+    )
     const c = assumed.Credentials
-    const session = openApi(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken })))
+    const session = openApi(
+      new CredentialClient(
+        new Credential.Config({
+          type: 'sts',
+          accessKeyId: c.AccessKeyId,
+          accessKeySecret: c.AccessKeySecret,
+          securityToken: c.SecurityToken,
+        }),
+      ),
+    )
     for (const as of ['formData', 'json', 'query'] as const) {
       const key = await session('CreateKey', { Description: `acs3 ${as}` }, as)
       const enc = await session('Encrypt', { KeyId: key.KeyMetadata.KeyId, Plaintext: b64(`via ${as}`) }, as)
@@ -245,7 +331,10 @@ describe('AssumeRole and GetCallerIdentity', () => {
     await session('CreateSecret', { SecretName: secretName, SecretData: 'acs3-value', VersionId: 'v1' }, 'formData')
     expect((await session('GetSecretValue', { SecretName: secretName })).SecretData).toBe('acs3-value')
     const who = await session('GetCallerIdentity', {}, 'query', '2015-04-01')
-    expect(who).toMatchObject({ IdentityType: 'AssumedRoleUser', Arn: expect.stringContaining(`:assumed-role/${kmsOnly.roleName}/acs3-session`) })
+    expect(who).toMatchObject({
+      IdentityType: 'AssumedRoleUser',
+      Arn: expect.stringContaining(`:assumed-role/${kmsOnly.roleName}/acs3-session`),
+    })
     // Errors surface with Alibaba's code, message, request id and status.
     const notFound = await err(session('DescribeKey', { KeyId: randomUUID() }))
     expect(notFound).toMatchObject({ code: 'Forbidden.KeyNotFound', status: 404, requestId: expect.stringMatching(/^[0-9A-F-]{36}$/) })
@@ -256,7 +345,16 @@ describe('AssumeRole and GetCallerIdentity', () => {
     const asRoot = gatewayPop(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
     const assumed = await asRoot('AssumeRole', { RoleArn: kmsOnly.arn, RoleSessionName: 'acs4-session' }, 'formData', '2015-04-01')
     const c = assumed.Credentials
-    const session = gatewayPop(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken })))
+    const session = gatewayPop(
+      new CredentialClient(
+        new Credential.Config({
+          type: 'sts',
+          accessKeyId: c.AccessKeyId,
+          accessKeySecret: c.AccessKeySecret,
+          securityToken: c.SecurityToken,
+        }),
+      ),
+    )
     for (const as of ['formData', 'json', 'query'] as const) {
       const key = await session('CreateKey', { Description: `acs4 ${as}` }, as)
       const enc = await session('Encrypt', { KeyId: key.KeyMetadata.KeyId, Plaintext: b64(`acs4 ${as}`) }, as)
@@ -268,22 +366,39 @@ describe('AssumeRole and GetCallerIdentity', () => {
     expect((await session('GetCallerIdentity', {}, 'query', '2015-04-01')).IdentityType).toBe('AssumedRoleUser')
     const notFound = await err(session('DescribeKey', { KeyId: randomUUID() }))
     expect(notFound).toMatchObject({ code: 'Forbidden.KeyNotFound', status: 404, requestId: expect.stringMatching(/^[0-9A-F-]{36}$/) })
-    const wrong = gatewayPop(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: 'wrong', securityToken: c.SecurityToken })))
+    const wrong = gatewayPop(
+      new CredentialClient(
+        new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: 'wrong', securityToken: c.SecurityToken }),
+      ),
+    )
     expect(await err(wrong('ListKeys', {}))).toMatchObject({ code: 'SignatureDoesNotMatch', status: 400 })
   })
 
   it('narrows the role by the session policy (it can only narrow)', async () => {
     const policyName = unique('enc-only')
-    await ram().createPolicy(new Ram.CreatePolicyRequest({ policyName, policyDocument: doc({ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:Encrypt', 'kms:Decrypt'], Resource: '*' }) }))
+    await ram().createPolicy(
+      new Ram.CreatePolicyRequest({
+        policyName,
+        policyDocument: doc({ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:Encrypt', 'kms:Decrypt'], Resource: '*' }),
+      }),
+    )
     const role = await newRole([[policyName, 'Custom']])
     // The session policy names more (kms:*) than the role grants, and less (no Decrypt).
-    const { keys } = await assume(role.arn, { policy: doc({ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:Encrypt', 'kms:DescribeKey', 'kms:ListKeys'], Resource: '*' }) })
+    const { keys } = await assume(role.arn, {
+      policy: doc({ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:Encrypt', 'kms:DescribeKey', 'kms:ListKeys'], Resource: '*' }),
+    })
     const client = kms1(keys)
     const key = await client.createKey(new Kms.CreateKeyRequest({}))
     const keyId = key.keyMetadata!.keyId!
     const enc = await client.encrypt(new Kms.EncryptRequest({ keyId, plaintext: b64('x') }))
-    expect(await err(client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob })))).toMatchObject({ code: 'Forbidden.NoPermission', status: 403 })
-    expect(await err(client.describeKey(new Kms.DescribeKeyRequest({ keyId })))).toMatchObject({ code: 'Forbidden.NoPermission', status: 403 })
+    expect(await err(client.decrypt(new Kms.DecryptRequest({ ciphertextBlob: enc.ciphertextBlob })))).toMatchObject({
+      code: 'Forbidden.NoPermission',
+      status: 403,
+    })
+    expect(await err(client.describeKey(new Kms.DescribeKeyRequest({ keyId })))).toMatchObject({
+      code: 'Forbidden.NoPermission',
+      status: 403,
+    })
     const malformed = await err(assume(role.arn, { policy: '{"Version":"1","Statement":[{"Effect":"Allow"' }))
     expect(malformed).toMatchObject({ code: 'MalformedPolicyDocument', status: 400 })
   })
@@ -291,7 +406,10 @@ describe('AssumeRole and GetCallerIdentity', () => {
   it('needs both the trust policy and sts:AssumeRole; refuses bad durations and unknown roles', async () => {
     const alice = await userWithKey([['AliyunSTSAssumeRoleAccess', 'System']])
     const carol = await userWithKey([])
-    const onlyAlice = await newRole([['AliyunKMSFullAccess', 'System']], doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${stackInfo().accountId}:user/${alice.userName}`] } }))
+    const onlyAlice = await newRole(
+      [['AliyunKMSFullAccess', 'System']],
+      doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${stackInfo().accountId}:user/${alice.userName}`] } }),
+    )
     const { keys } = await assume(onlyAlice.arn, { by: alice.keys })
     expect((await sts(keys).getCallerIdentity()).body!.identityType).toBe('AssumedRoleUser')
     // Trusted by the account root, but carol has no sts:AssumeRole.
@@ -303,7 +421,10 @@ describe('AssumeRole and GetCallerIdentity', () => {
     for (const durationSeconds of [899, 3601]) {
       expect(await err(assume(kmsOnly.arn, { durationSeconds }))).toMatchObject({ code: 'InvalidParameter', status: 400 })
     }
-    expect(await err(assume(`acs:ram::${stackInfo().accountId}:role/${unique('missing')}`))).toMatchObject({ code: 'EntityNotExist.Role', status: 404 })
+    expect(await err(assume(`acs:ram::${stackInfo().accountId}:role/${unique('missing')}`))).toMatchObject({
+      code: 'EntityNotExist.Role',
+      status: 404,
+    })
     expect(await err(assume('acs:ram::2222222222222222:role/elsewhere'))).toMatchObject({ status: 403 })
     expect(await err(assume('not-an-arn'))).toMatchObject({ code: 'InvalidParameter', status: 400 })
   })
@@ -328,16 +449,24 @@ describe('AssumeRole and GetCallerIdentity', () => {
       expect(e.message).not.toContain(t.slice(20, 60))
     }
     // The same through ACS3 (the header is signed, so it cannot be swapped either).
-    const acs3 = openApi(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret, securityToken: flipped })))
+    const acs3 = openApi(
+      new CredentialClient(
+        new Credential.Config({ type: 'sts', accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret, securityToken: flipped }),
+      ),
+    )
     expect(await err(acs3('ListKeys', {}))).toMatchObject({ code: 'InvalidSecurityToken.Malformed', status: 400 })
   })
 
   it('ends every session of a deleted role', async () => {
     const role = await newRole()
-    await ram().attachPolicyToRole(new Ram.AttachPolicyToRoleRequest({ roleName: role.roleName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }))
+    await ram().attachPolicyToRole(
+      new Ram.AttachPolicyToRoleRequest({ roleName: role.roleName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }),
+    )
     const { keys } = await assume(role.arn)
     await kms1(keys).listKeys(new Kms.ListKeysRequest({}))
-    await ram().detachPolicyFromRole(new Ram.DetachPolicyFromRoleRequest({ roleName: role.roleName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }))
+    await ram().detachPolicyFromRole(
+      new Ram.DetachPolicyFromRoleRequest({ roleName: role.roleName, policyName: 'AliyunKMSReadOnlyAccess', policyType: 'System' }),
+    )
     await ram().deleteRole(new Ram.DeleteRoleRequest({ roleName: role.roleName }))
     // Other isolates may cache the role for up to 5 s.
     let last: Awaited<ReturnType<typeof err>> | undefined
@@ -354,20 +483,61 @@ describe('random input', () => {
   it('never answers 5xx to random role, STS and token input', async () => {
     const raw = openApi(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
     const { keys } = await assume(kmsOnly.arn, { session: 'fuzz' })
-    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('', 'acs:ram::1:role/x', `acs:ram::${stackInfo().accountId}:role/${kmsOnly.roleName}`, '{"Version":"1"}', '-1', '99999999999', 'edge-sts1.x.y'))
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom(
+        '',
+        'acs:ram::1:role/x',
+        `acs:ram::${stackInfo().accountId}:role/${kmsOnly.roleName}`,
+        '{"Version":"1"}',
+        '-1',
+        '99999999999',
+        'edge-sts1.x.y',
+      ),
+    )
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('CreateRole', 'GetRole', 'DeleteRole', 'AttachPolicyToRole', 'ListPoliciesForRole', 'AssumeRole', 'GetCallerIdentity', 'ListKeys'),
-        fc.dictionary(fc.constantFrom('RoleName', 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy', 'AssumeRolePolicyDocument', 'PolicyName', 'PolicyType', 'MaxSessionDuration'), text),
+        fc.constantFrom(
+          'CreateRole',
+          'GetRole',
+          'DeleteRole',
+          'AttachPolicyToRole',
+          'ListPoliciesForRole',
+          'AssumeRole',
+          'GetCallerIdentity',
+          'ListKeys',
+        ),
+        fc.dictionary(
+          fc.constantFrom(
+            'RoleName',
+            'RoleArn',
+            'RoleSessionName',
+            'DurationSeconds',
+            'Policy',
+            'AssumeRolePolicyDocument',
+            'PolicyName',
+            'PolicyType',
+            'MaxSessionDuration',
+          ),
+          text,
+        ),
         fc.option(text, { nil: undefined }),
         async (action, params, token) => {
-          const version = ['AssumeRole', 'GetCallerIdentity'].includes(action) ? '2015-04-01' : action === 'ListKeys' ? '2016-01-20' : '2015-05-01'
-          const caller = token === undefined ? raw : openApi(new CredentialClient(new Credential.Config({ type: 'sts', ...keys, securityToken: token || keys.securityToken })))
+          const version = ['AssumeRole', 'GetCallerIdentity'].includes(action)
+            ? '2015-04-01'
+            : action === 'ListKeys'
+              ? '2016-01-20'
+              : '2015-05-01'
+          const caller =
+            token === undefined
+              ? raw
+              : openApi(new CredentialClient(new Credential.Config({ type: 'sts', ...keys, securityToken: token || keys.securityToken })))
           try {
             await caller(action, { ...params }, 'formData', version)
           } catch (e) {
             const status = (e as { statusCode?: number }).statusCode ?? 0
-            if (!(status >= 400 && status < 500)) throw new Error(`${action} ${JSON.stringify(params)} → ${status}: ${String((e as Error).message).slice(0, 300)}`)
+            if (!(status >= 400 && status < 500))
+              throw new Error(`${action} ${JSON.stringify(params)} → ${status}: ${String((e as Error).message).slice(0, 300)}`)
           }
         },
       ),
@@ -391,7 +561,12 @@ describe('response fields', () => {
     const listed = await raw('ListRoles', { MaxItems: '1000' }, 'query', '2015-05-01')
     expect([...keys(listed), 'Marker'].sort()).toEqual(names(R.ListRolesResponseBody!))
     expect([...keys(listed.Roles.Role[0]), 'Tags'].sort()).toEqual(names(R.ListRolesResponseBodyRolesRole!))
-    await raw('AttachPolicyToRole', { RoleName: roleName, PolicyName: 'AliyunKMSReadOnlyAccess', PolicyType: 'System' }, 'query', '2015-05-01')
+    await raw(
+      'AttachPolicyToRole',
+      { RoleName: roleName, PolicyName: 'AliyunKMSReadOnlyAccess', PolicyType: 'System' },
+      'query',
+      '2015-05-01',
+    )
     const policies = await raw('ListPoliciesForRole', { RoleName: roleName }, 'query', '2015-05-01')
     expect(keys(policies)).toEqual(names(R.ListPoliciesForRoleResponseBody!))
     expect(keys(policies.Policies.Policy[0])).toEqual(names(R.ListPoliciesForRoleResponseBodyPoliciesPolicy!))
@@ -400,9 +575,20 @@ describe('response fields', () => {
     expect(keys(assumed.Credentials)).toEqual(names(S.AssumeRoleResponseBodyCredentials!))
     expect(keys(assumed.AssumedRoleUser)).toEqual(names(S.AssumeRoleResponseBodyAssumedRoleUser!))
     const c = assumed.Credentials
-    const session = openApi(new CredentialClient(new Credential.Config({ type: 'sts', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken })))
+    const session = openApi(
+      new CredentialClient(
+        new Credential.Config({
+          type: 'sts',
+          accessKeyId: c.AccessKeyId,
+          accessKeySecret: c.AccessKeySecret,
+          securityToken: c.SecurityToken,
+        }),
+      ),
+    )
     expect(keys(await session('GetCallerIdentity', {}, 'query', '2015-04-01'))).toEqual(names(S.GetCallerIdentityResponseBody!))
-    expect([...keys(await raw('GetCallerIdentity', {}, 'query', '2015-04-01')), 'RoleId'].sort()).toEqual(names(S.GetCallerIdentityResponseBody!))
+    expect([...keys(await raw('GetCallerIdentity', {}, 'query', '2015-04-01')), 'RoleId'].sort()).toEqual(
+      names(S.GetCallerIdentityResponseBody!),
+    )
   })
 })
 
@@ -415,7 +601,12 @@ describe('audit trail', () => {
     await kms1(keys).listKeys(new Kms.ListKeysRequest({}))
     await err(kms1({ ...keys, securityToken: `${keys.securityToken!.slice(0, -3)}xyz` }).listKeys(new Kms.ListKeysRequest({})))
     const trail = openApi(new CredentialClient(new Credential.Config({ type: 'access_key', ...rootKeys() })))
-    const page = await trail('LookupEvents', { 'LookupAttribute.1.Key': 'EventAccessKeyId', 'LookupAttribute.1.Value': keys.accessKeyId, MaxResults: '50' }, 'query', '2020-07-06')
+    const page = await trail(
+      'LookupEvents',
+      { 'LookupAttribute.1.Key': 'EventAccessKeyId', 'LookupAttribute.1.Value': keys.accessKeyId, MaxResults: '50' },
+      'query',
+      '2020-07-06',
+    )
     const events = page.Events as any[]
     const listKeys = events.find((e) => e.eventName === 'ListKeys' && !e.errorCode)
     expect(listKeys.userIdentity).toMatchObject({
@@ -423,9 +614,13 @@ describe('audit trail', () => {
       principalId: `acs:ram::${stackInfo().accountId}:assumed-role/${kmsOnly.roleName}/audited`,
       accessKeyId: keys.accessKeyId,
     })
-    ddb = new DynamoDBClient({ endpoint: stackInfo().dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })
+    ddb = new DynamoDBClient({
+      endpoint: stackInfo().dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    })
     const items: Array<Record<string, AttributeValue>> = []
-    for (let start: Record<string, AttributeValue> | undefined; ; ) {
+    for (let start: Record<string, AttributeValue> | undefined; ;) {
       const p = await ddb.send(new ScanCommand({ TableName: stackInfo().tableName, ExclusiveStartKey: start }))
       items.push(...(p.Items ?? []))
       start = p.LastEvaluatedKey

@@ -16,7 +16,11 @@ import { failures, markdown, type TortureResults } from '../../scripts/lib/tortu
 import { runReplay } from '../../scripts/lib/torture/replay'
 
 let ts: TortureStack
-const results: TortureResults = { startedAt: new Date().toISOString(), machine: 'vitest', command: 'npx vitest run --project integration test/integration/torture-ci.test.ts' }
+const results: TortureResults = {
+  startedAt: new Date().toISOString(),
+  machine: 'vitest',
+  command: 'npx vitest run --project integration test/integration/torture-ci.test.ts',
+}
 
 beforeAll(async () => {
   ts = await startTortureStack()
@@ -39,8 +43,16 @@ describe('torture (CI subset)', () => {
   it('10,000 generated bad requests: 0 5xx, 0 echoes, 0 items changed by refused requests', async () => {
     results.badInput = await runBadInput(ts, { count: 10_000, concurrency: 16 })
     const b = results.badInput
-    expect({ fiveXx: b.fiveXx, noResponse: b.connectionErrors, samples: b.fiveXxSamples }).toEqual({ fiveXx: 0, noResponse: 0, samples: [] })
-    expect({ inResponses: b.echoesInResponses, inLogs: b.echoesInLogs, samples: b.echoSamples }).toEqual({ inResponses: 0, inLogs: 0, samples: [] })
+    expect({ fiveXx: b.fiveXx, noResponse: b.connectionErrors, samples: b.fiveXxSamples }).toEqual({
+      fiveXx: 0,
+      noResponse: 0,
+      samples: [],
+    })
+    expect({ inResponses: b.echoesInResponses, inLogs: b.echoesInLogs, samples: b.echoSamples }).toEqual({
+      inResponses: 0,
+      inLogs: 0,
+      samples: [],
+    })
     expect({ changed: b.tableItemsChangedByRefused, samples: b.changedSamples }).toEqual({ changed: 0, samples: [] })
   }, 180_000)
 
@@ -52,7 +64,14 @@ describe('torture (CI subset)', () => {
   it('kill -9 of dynalite, workerd and the hsm-bridge under 32-way load, 2 trials each: nothing lost, only 503s', async () => {
     results.kill = await runKill(ts, { trials: 2, workers: 32 })
     for (const k of results.kill) {
-      expect({ victim: k.victim, wrong: k.wrongResults, violations: k.violations, lost: k.lostWrites, missingAudit: k.missingAuditRecords, samples: [...k.violationSamples, ...k.lostSamples, ...k.missingAuditSamples] }).toEqual({
+      expect({
+        victim: k.victim,
+        wrong: k.wrongResults,
+        violations: k.violations,
+        lost: k.lostWrites,
+        missingAudit: k.missingAuditRecords,
+        samples: [...k.violationSamples, ...k.lostSamples, ...k.missingAuditSamples],
+      }).toEqual({
         victim: k.victim,
         wrong: 0,
         violations: 0,

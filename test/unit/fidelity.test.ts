@@ -72,9 +72,10 @@ describe('the secrets clients retry contract', () => {
   })
 
   it('turns store throttling that outlasted the retries into request.throttled, other failures into store.unavailable', async () => {
-    const fail = (name: string) => guard('x', async () => {
-      throw Object.assign(new Error('slow down'), { name })
-    })
+    const fail = (name: string) =>
+      guard('x', async () => {
+        throw Object.assign(new Error('slow down'), { name })
+      })
     for (const name of ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']) {
       await expect(fail(name)).rejects.toMatchObject({ code: 'request.throttled' })
     }

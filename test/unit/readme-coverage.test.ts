@@ -24,7 +24,12 @@ describe('README API coverage table', () => {
     const claimed = table
       .split('\n')
       .filter((line) => /^\| [A-Z]/.test(line) && line.split('|')[2]?.includes('✅'))
-      .flatMap((line) => line.split('|')[1]!.split(/[/,]/).map((name) => name.trim()))
+      .flatMap((line) =>
+        line
+          .split('|')[1]!
+          .split(/[/,]/)
+          .map((name) => name.trim()),
+      )
     expect(claimed.length).toBeGreaterThan(40)
     expect(claimed.filter((action) => !KMS_ACTIONS.has(action))).toEqual([])
   })
@@ -45,7 +50,12 @@ describe('README Secrets Manager (AWS dialect) coverage table', () => {
     return section()
       .split('\n')
       .filter((line) => /^\| [A-Z]/.test(line) && line.split('|')[2]?.includes(mark))
-      .flatMap((line) => line.split('|')[1]!.split('/').map((name) => name.trim()))
+      .flatMap((line) =>
+        line
+          .split('|')[1]!
+          .split('/')
+          .map((name) => name.trim()),
+      )
   }
 
   it('lists every entry of AWS_SECRETS_ACTIONS in a table row', () => {
@@ -69,7 +79,13 @@ describe('README AWS KMS coverage table', () => {
       .slice(start, end < 0 ? undefined : end)
       .split('\n')
       .filter((line) => /^\| [A-Z]/.test(line) && !line.startsWith('| Operation |'))
-      .map((line) => ({ names: line.split('|')[1]!.split('/').map((n) => n.trim()), supported: line.split('|')[2]!.includes('✅') }))
+      .map((line) => ({
+        names: line
+          .split('|')[1]!
+          .split('/')
+          .map((n) => n.trim()),
+        supported: line.split('|')[2]!.includes('✅'),
+      }))
   }
 
   it('lists every entry of AWS_KMS_ACTIONS, and nothing it does not answer', () => {
@@ -79,7 +95,16 @@ describe('README AWS KMS coverage table', () => {
   })
 
   it('marks as supported (✅) exactly the operations that do not refuse every call', () => {
-    const refused = new Set(['CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'])
-    for (const row of rows()) for (const name of row.names) expect({ name, supported: row.supported }).toEqual({ name, supported: !refused.has(name) })
+    const refused = new Set([
+      'CreateGrant',
+      'ListGrants',
+      'ListRetirableGrants',
+      'RetireGrant',
+      'RevokeGrant',
+      'GenerateDataKeyPair',
+      'GenerateDataKeyPairWithoutPlaintext',
+    ])
+    for (const row of rows())
+      for (const name of row.names) expect({ name, supported: row.supported }).toEqual({ name, supported: !refused.has(name) })
   })
 })

@@ -12,11 +12,7 @@ import * as $RPC from '@alicloud/rpc-client'
 import * as $Util from '@alicloud/tea-util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import {
-  startSignatureCheckServer,
-  type CheckedRequest,
-  type SignatureCheckServer,
-} from './helpers/signature-check-server'
+import { startSignatureCheckServer, type CheckedRequest, type SignatureCheckServer } from './helpers/signature-check-server'
 
 const ACCESS_KEY_ID = 'testAccessKeyId'
 const SECRET = 'testSecret'
@@ -94,15 +90,8 @@ const ENCRYPT_PARAMS = new $OpenApi.Params({
   bodyType: 'json',
 })
 
-function callEncrypt(
-  client: OpenApi,
-  request: { query?: Record<string, string>; body?: Record<string, string> },
-) {
-  return client.callApi(
-    ENCRYPT_PARAMS,
-    new $OpenApi.OpenApiRequest(request),
-    new $Util.RuntimeOptions({}),
-  )
+function callEncrypt(client: OpenApi, request: { query?: Record<string, string>; body?: Record<string, string> }) {
+  return client.callApi(ENCRYPT_PARAMS, new $OpenApi.OpenApiRequest(request), new $Util.RuntimeOptions({}))
 }
 
 function popClient(secret: string): RPCClient {
@@ -156,9 +145,7 @@ describe('@alicloud/kms20160120 1.2.0 (V1, HMAC-SHA1, parameters in the query)',
 
   it('is refused with SignatureDoesNotMatch when signed with the wrong secret', async () => {
     const [error, req] = await refused(() =>
-      kmsClient(WRONG_SECRET).encrypt(
-        new $Kms.EncryptRequest({ keyId: HOSTILE, plaintext: 'aGk=' }),
-      ),
+      kmsClient(WRONG_SECRET).encrypt(new $Kms.EncryptRequest({ keyId: HOSTILE, plaintext: 'aGk=' })),
     )
     expect(req.scheme).toBe('V1')
     expect(req.outcome).toBe('mismatch')
@@ -224,26 +211,20 @@ describe('@alicloud/openapi-client 0.4.15 callApi', () => {
   })
 
   it('is refused with SignatureDoesNotMatch when ACS3 uses the wrong secret', async () => {
-    const [error, req] = await refused(() =>
-      callEncrypt(openApiClient(WRONG_SECRET), { query: { KeyId: HOSTILE, Plaintext: 'aGk=' } }),
-    )
+    const [error, req] = await refused(() => callEncrypt(openApiClient(WRONG_SECRET), { query: { KeyId: HOSTILE, Plaintext: 'aGk=' } }))
     expect(req.scheme).toBe('ACS3')
     expect(req.outcome).toBe('mismatch')
     expect(error).toMatchObject({ code: 'SignatureDoesNotMatch' })
   })
 
   it('is refused when an ACS3 form body is signed with the wrong secret', async () => {
-    const [error, req] = await refused(() =>
-      callEncrypt(openApiClient(WRONG_SECRET), { query: { KeyId: 'k' }, body: { Note: HOSTILE } }),
-    )
+    const [error, req] = await refused(() => callEncrypt(openApiClient(WRONG_SECRET), { query: { KeyId: 'k' }, body: { Note: HOSTILE } }))
     expect(req.outcome).toBe('mismatch')
     expect(error).toMatchObject({ code: 'SignatureDoesNotMatch' })
   })
 
   it('is refused with SignatureDoesNotMatch when v2 is signed with the wrong secret', async () => {
-    const [error, req] = await refused(() =>
-      callEncrypt(openApiClient(WRONG_SECRET, 'v2'), { query: { KeyId: HOSTILE } }),
-    )
+    const [error, req] = await refused(() => callEncrypt(openApiClient(WRONG_SECRET, 'v2'), { query: { KeyId: HOSTILE } }))
     expect(req.scheme).toBe('V1')
     expect(req.outcome).toBe('mismatch')
     expect(error).toMatchObject({ code: 'SignatureDoesNotMatch' })
@@ -263,9 +244,7 @@ describe('@alicloud/pop-core 1.8.0 RPCClient (V1)', () => {
   })
 
   it('signs a POST with all parameters, Signature too, in a form body that verifies', async () => {
-    const req = await captured(() =>
-      popClient(SECRET).request('Encrypt', params, { method: 'POST' }),
-    )
+    const req = await captured(() => popClient(SECRET).request('Encrypt', params, { method: 'POST' }))
     expect(req.outcome).toBe('accepted')
     expect(req.scheme).toBe('V1')
     expect(req.input?.method).toBe('POST')
@@ -276,9 +255,7 @@ describe('@alicloud/pop-core 1.8.0 RPCClient (V1)', () => {
 
   for (const method of ['GET', 'POST'] as const) {
     it(`is refused with SignatureDoesNotMatch when a ${method} uses the wrong secret`, async () => {
-      const [error, req] = await refused(() =>
-        popClient(WRONG_SECRET).request('Encrypt', params, { method }),
-      )
+      const [error, req] = await refused(() => popClient(WRONG_SECRET).request('Encrypt', params, { method }))
       expect(req.scheme).toBe('V1')
       expect(req.outcome).toBe('mismatch')
       expect(error).toMatchObject({ code: 'SignatureDoesNotMatch' })

@@ -12,14 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { concatBytes, toArrayBuffer, utf8 } from '../bytes'
 import { randomBytes } from '../random'
 import { decodeOne, DerError, fromPem, toPem } from './der'
-import {
-  ecdsaSignDigest,
-  ecdsaVerifyDigest,
-  encodeEcPkcs8,
-  generateEcKeyPair,
-  importEcPkcs8,
-  type EcCurveName,
-} from './ec'
+import { ecdsaSignDigest, ecdsaVerifyDigest, encodeEcPkcs8, generateEcKeyPair, importEcPkcs8, type EcCurveName } from './ec'
 import {
   emsaPssEncode,
   generateRsaKeyPair,
@@ -130,7 +123,9 @@ describe('RSA signatures over a digest', () => {
   it('PSS and PKCS#1 v1.5 signatures verify with WebCrypto and node:crypto, and theirs verify here', async () => {
     const pair = await generateRsaKeyPair(2048)
     const pssPub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
-    const pkcsPub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+    const pkcsPub = await crypto.subtle.importKey('spki', toArrayBuffer(pair.spki), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+      'verify',
+    ])
     const nodePriv = nodeCrypto.createPrivateKey({ key: buf(pair.pkcs8), format: 'der', type: 'pkcs8' })
     const nodePub = nodeCrypto.createPublicKey({ key: buf(pair.spki), format: 'der', type: 'spki' })
     const PSS = { key: nodePub, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
@@ -145,7 +140,11 @@ describe('RSA signatures over a digest', () => {
       expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', pkcsPub, toArrayBuffer(pkcs1), toArrayBuffer(message))).toBe(true)
       expect(nodeCrypto.verify('sha256', message, nodePub, pkcs1)).toBe(true)
 
-      const theirPss = nodeCrypto.sign('sha256', message, { key: nodePriv, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+      const theirPss = nodeCrypto.sign('sha256', message, {
+        key: nodePriv,
+        padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      })
       expect(rsaVerifyPssDigest(engine, pair.spki, 2048, digest, theirPss, 'SHA-256', 32)).toBe(true)
       const theirPkcs1 = nodeCrypto.sign('sha256', message, nodePriv)
       expect(rsaVerifyPkcs1Digest(engine, pair.spki, 2048, digest, theirPkcs1, 'SHA-256')).toBe(true)
@@ -194,7 +193,10 @@ describe('RSA encryption', () => {
     expect(oaepMaxPlaintext(2048, 'SHA-1')).toBe(214)
     expect(oaepMaxPlaintext(3072, 'SHA-256')).toBe(318)
     expect(oaepMaxPlaintext(3072, 'SHA-1')).toBe(342)
-    for (const [hash, nodeHash, max] of [['SHA-256', 'sha256', 190], ['SHA-1', 'sha1', 214]] as const) {
+    for (const [hash, nodeHash, max] of [
+      ['SHA-256', 'sha256', 190],
+      ['SHA-1', 'sha1', 214],
+    ] as const) {
       const pt = randomBytes(max)
       const ct = await rsaOaepEncrypt(pair.spki, pt, hash)
       expect(rsaOaepDecrypt(engine, pair.pkcs8, ct, hash)).toEqual(pt)
@@ -214,7 +216,10 @@ describe('RSA encryption', () => {
     const material = randomBytes(32)
     const ct = rsaPkcs1Encrypt(engine, pair.spki, 2048, material)
     expect(rsaPkcs1DecryptExact(engine, pair.pkcs8, 2048, ct, 32)).toEqual(material)
-    const viaNode = nodeCrypto.publicEncrypt({ key: buf(pair.spki), format: 'der', type: 'spki', padding: nodeCrypto.constants.RSA_PKCS1_PADDING }, material)
+    const viaNode = nodeCrypto.publicEncrypt(
+      { key: buf(pair.spki), format: 'der', type: 'spki', padding: nodeCrypto.constants.RSA_PKCS1_PADDING },
+      material,
+    )
     expect(rsaPkcs1DecryptExact(engine, pair.pkcs8, 2048, new Uint8Array(viaNode), 32)).toEqual(material)
     expect(rsaPkcs1DecryptExact(engine, pair.pkcs8, 2048, ct, 31)).toBeUndefined()
     expect(rsaPkcs1DecryptExact(engine, pair.pkcs8, 2048, rsaPkcs1Encrypt(engine, pair.spki, 2048, randomBytes(33)), 32)).toBeUndefined()
@@ -246,7 +251,9 @@ describe('RSA key import and public keys', () => {
     const pkcs8 = new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }))
     await expect(importRsaPkcs8(engine, pkcs8, 3072, randomBytes)).rejects.toThrow()
     const e3 = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).privateKey
-    await expect(importRsaPkcs8(engine, new Uint8Array(e3.export({ type: 'pkcs8', format: 'der' })), 2048, randomBytes)).rejects.toThrow(/65537/)
+    await expect(importRsaPkcs8(engine, new Uint8Array(e3.export({ type: 'pkcs8', format: 'der' })), 2048, randomBytes)).rejects.toThrow(
+      /65537/,
+    )
     const ec = await generateEcKeyPair('P-256', randomBytes)
     await expect(importRsaPkcs8(engine, ec.pkcs8, 2048, randomBytes)).rejects.toThrow()
     await expect(importRsaPkcs8(engine, randomBytes(100), 2048, randomBytes)).rejects.toThrow()

@@ -155,7 +155,14 @@ describe('Wycheproof RSASSA-PKCS1-v1_5 (raw public op + encode-and-compare)', ()
     it(`${name}: every valid signature verifies, every invalid one does not`, () => {
       const counts = run(name, (group, t) => {
         expect(group.sha).toBe('SHA-256')
-        return rsaVerifyPkcs1Digest(nodeRsaEngine, hex(group.publicKeyDer), group.keySize as number, sha256(hex(t.msg)), hex(t.sig), 'SHA-256')
+        return rsaVerifyPkcs1Digest(
+          nodeRsaEngine,
+          hex(group.publicKeyDer),
+          group.keySize as number,
+          sha256(hex(t.msg)),
+          hex(t.sig),
+          'SHA-256',
+        )
       })
       expect(counts.acceptable).toBe(1)
     })

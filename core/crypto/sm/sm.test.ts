@@ -15,8 +15,18 @@ import { fromPem, toPem } from '../asymmetric/der'
 import { hkdfSm3, sm3 } from './sm3'
 import { sm4EncryptBlock, sm4GcmOpen, sm4GcmSeal } from './sm4'
 import {
-  encodeSm2Spki, generateSm2KeyPair, importSm2Pkcs8, SM2_DEFAULT_ID, SM2_N, sm2Decrypt, Sm2DecryptError, sm2Encrypt, sm2PointFromSpki,
-  sm2SignDigest, sm2VerifyDigest, sm2Z,
+  encodeSm2Spki,
+  generateSm2KeyPair,
+  importSm2Pkcs8,
+  SM2_DEFAULT_ID,
+  SM2_N,
+  sm2Decrypt,
+  Sm2DecryptError,
+  sm2Encrypt,
+  sm2PointFromSpki,
+  sm2SignDigest,
+  sm2VerifyDigest,
+  sm2Z,
 } from './sm2'
 
 const hex = (s: string) => fromHex(s.replace(/\s+/g, '').toLowerCase())!
@@ -54,7 +64,8 @@ describe('SM4 (GB/T 32907-2016) and SM4-GCM (RFC 8998)', () => {
     const pt = hex(
       'AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDDEEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA',
     )
-    const ct = '17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D'
+    const ct =
+      '17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D'
     const tag = '83DE3541E4C2B58177E065A9BF7B62EC'
     const sealed = sm4GcmSeal(key, iv, pt, aad)
     expect(toHex(sealed)).toBe((ct + tag).toLowerCase())
@@ -109,12 +120,9 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
 
   function pkcs8Of(d: string): Uint8Array {
     // Built through OpenSSL from the raw scalar: a JWK is not accepted for SM2, so go through ECPrivateKey DER.
-    const ec = concatBytes(
-      hex('30770201010420'), hex(d), hex('a00a06082a811ccf5501822da144034200'), hex(`04${xA}${yA}`),
-    )
+    const ec = concatBytes(hex('30770201010420'), hex(d), hex('a00a06082a811ccf5501822da144034200'), hex(`04${xA}${yA}`))
     const key = createPrivateKey({ key: Buffer.from(ec), format: 'der', type: 'sec1' })
-    return importSm2Pkcs8(new Uint8Array(key.export({ format: 'der', type: 'pkcs8' })))
-      .pkcs8
+    return importSm2Pkcs8(new Uint8Array(key.export({ format: 'der', type: 'pkcs8' }))).pkcs8
   }
 
   it('reproduces the standard signature with its k, and verifies it', () => {
@@ -139,7 +147,13 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
     expect(sm2VerifyDigest(spki, e, hex(`30${(body.length / 2).toString(16)}${body}`))).toBe(false)
     expect(sm2VerifyDigest(spki, e, hex(`${r}${s}`))).toBe(false) // raw r||s is not DER
     expect(sm2VerifyDigest(spki, e, hex(`3046022100${r}022100${s}00`))).toBe(false)
-    expect(sm2VerifyDigest(spki, e.map((b, i) => (i === 0 ? b ^ 1 : b)), hex(`3046022100${r}022100${s}`))).toBe(false)
+    expect(
+      sm2VerifyDigest(
+        spki,
+        e.map((b, i) => (i === 0 ? b ^ 1 : b)),
+        hex(`3046022100${r}022100${s}`),
+      ),
+    ).toBe(false)
   })
 
   it('cross-checks signatures both ways with the openssl CLI (dgst -sm3, distid 1234567812345678)', () => {
@@ -155,9 +169,27 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
         const e = sm3(concatBytes(sm2Z(pair.spki), m))
         writeFileSync(join(dir, 'ours.sig'), sm2SignDigest(pair.pkcs8, e, randomBytes))
         const opt = ['-sigopt', `distid:${SM2_DEFAULT_ID}`]
-        const ok = execFileSync('openssl', ['dgst', '-sm3', ...opt, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'ours.sig'), join(dir, 'm.bin')])
+        const ok = execFileSync('openssl', [
+          'dgst',
+          '-sm3',
+          ...opt,
+          '-verify',
+          join(dir, 'pub.pem'),
+          '-signature',
+          join(dir, 'ours.sig'),
+          join(dir, 'm.bin'),
+        ])
         expect(ok.toString()).toContain('Verified OK')
-        execFileSync('openssl', ['dgst', '-sm3', ...opt, '-sign', join(dir, 'key.pem'), '-out', join(dir, 'theirs.sig'), join(dir, 'm.bin')])
+        execFileSync('openssl', [
+          'dgst',
+          '-sm3',
+          ...opt,
+          '-sign',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'theirs.sig'),
+          join(dir, 'm.bin'),
+        ])
         const theirs = new Uint8Array(readFileSync(join(dir, 'theirs.sig')))
         expect(sm2VerifyDigest(pair.spki, e, theirs)).toBe(true)
         expect(sm2VerifyDigest(pair.spki, sm3(concatBytes(sm2Z(pair.spki), m, Uint8Array.of(0))), theirs)).toBe(false)
@@ -186,7 +218,17 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
         const out = execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'ct.bin')])
         expect(toHex(new Uint8Array(out))).toBe(toHex(m))
         writeFileSync(join(dir, 'm.bin'), m)
-        execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'm.bin'), '-out', join(dir, 'ct2.bin')])
+        execFileSync('openssl', [
+          'pkeyutl',
+          '-encrypt',
+          '-pubin',
+          '-inkey',
+          join(dir, 'pub.pem'),
+          '-in',
+          join(dir, 'm.bin'),
+          '-out',
+          join(dir, 'ct2.bin'),
+        ])
         const ct2 = new Uint8Array(readFileSync(join(dir, 'ct2.bin')))
         expect(toHex(sm2Decrypt(pair.pkcs8, ct2))).toBe(toHex(m))
         const bad = ct2.slice()

@@ -47,7 +47,11 @@ function setup() {
   const clock = new FixedClock()
   const audit = new MemoryAudit()
   const deps = { audit, rootKeys: ring, clock }
-  const source = { head: () => audit.getHead(), chain: (a: number, l: number) => audit.listChain(a, l), digests: (a: number, l: number) => audit.listDigests(a, l) }
+  const source = {
+    head: () => audit.getHead(),
+    chain: (a: number, l: number) => audit.listChain(a, l),
+    digests: (a: number, l: number) => audit.listDigests(a, l),
+  }
   return { clock, audit, deps, source }
 }
 
@@ -64,9 +68,14 @@ describe('runAudited', () => {
   it('writes one record per read-only call, after the work, with the outcome', async () => {
     const { deps, audit, clock } = setup()
     expect(await runAudited(deps, { event: event(1, clock), run: async () => 'ok', failure })).toBe('ok')
-    await expect(runAudited(deps, { event: event(2, clock), run: async () => Promise.reject(new KmsError('key.disabled', 'x')), failure })).rejects.toThrow('x')
+    await expect(
+      runAudited(deps, { event: event(2, clock), run: async () => Promise.reject(new KmsError('key.disabled', 'x')), failure }),
+    ).rejects.toThrow('x')
     const bodies = [...audit.records.values()].map((r) => JSON.parse(r.body) as AuditEvent)
-    expect(bodies.map((b) => [b.outcome, b.errorCode])).toEqual([['Success', undefined], ['Failure', 'key.disabled']])
+    expect(bodies.map((b) => [b.outcome, b.errorCode])).toEqual([
+      ['Success', undefined],
+      ['Failure', 'key.disabled'],
+    ])
     expect(audit.writes).toBe(2)
   })
 
@@ -107,9 +116,11 @@ describe('runAudited', () => {
   it('withholds a read-only result (e.g. plaintext) when its record cannot be written', async () => {
     const { deps, audit, clock } = setup()
     audit.failWrites = true
-    await expect(runAudited(deps, { event: event(1, clock), run: async () => ({ Plaintext: 'c2VjcmV0' }), failure })).rejects.toMatchObject({
-      code: 'store.unavailable',
-    })
+    await expect(runAudited(deps, { event: event(1, clock), run: async () => ({ Plaintext: 'c2VjcmV0' }), failure })).rejects.toMatchObject(
+      {
+        code: 'store.unavailable',
+      },
+    )
   })
 })
 
@@ -168,7 +179,11 @@ describe('nonce claimed by the first audit write (replay id as event id)', () =>
     const id = replayEventId('AKTEST', 'n-race-0001')
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        runAudited(deps, { event: event(1, clock, { eventId: id, readOnly: false, requestId: `R-${i}` }), run: async () => 'done', failure }),
+        runAudited(deps, {
+          event: event(1, clock, { eventId: id, readOnly: false, requestId: `R-${i}` }),
+          run: async () => 'done',
+          failure,
+        }),
       ),
     )
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
@@ -282,7 +297,10 @@ describe('sealing and verification', () => {
     const head = s.audit.head!
     const hash = recordHash(head.seq + 1, head.hash, next.body)
     const { recordMac } = await import('./chain')
-    await s.audit.seal({ ...next, seq: head.seq + 1, prevHash: head.hash, hash, mac: recordMac(ring, ring.current.id, hash), kid: ring.current.id }, next.body)
+    await s.audit.seal(
+      { ...next, seq: head.seq + 1, prevHash: head.hash, hash, mac: recordMac(ring, ring.current.id, hash), kid: ring.current.id },
+      next.body,
+    )
     await sealAuditTrail.run(s.deps, 0, 1000)
     expect(await verifyAuditTrail(s.source, ring)).toMatchObject({ ok: true, records: 6, headSeq: 6 })
   })
@@ -340,7 +358,21 @@ describe('redactParameters', () => {
   // The attack: a reader of the trail sends candidate values (refused requests are recorded too)
   // and compares their tokens with the victim's. Nothing recorded may depend on the value itself.
   it('records nothing a guess could be compared against: every 3-digit PIN looks the same', () => {
-    const data = ['Plaintext', 'SecretData', 'CiphertextBlob', 'EncryptedKeyMaterial', 'PublicKeyBlob', 'Message', 'Digest', 'Value', 'Signature', 'AccessKeySecret', 'Password', 'EncryptionContext', 'Unknown']
+    const data = [
+      'Plaintext',
+      'SecretData',
+      'CiphertextBlob',
+      'EncryptedKeyMaterial',
+      'PublicKeyBlob',
+      'Message',
+      'Digest',
+      'Value',
+      'Signature',
+      'AccessKeySecret',
+      'Password',
+      'EncryptionContext',
+      'Unknown',
+    ]
     for (const name of data) {
       const seen = new Set<string>()
       for (let pin = 0; pin < 1000; pin++) seen.add(JSON.stringify(redactParameters([[name, String(pin).padStart(3, '0')]])))
@@ -374,7 +406,15 @@ describe('lookupEvents', () => {
     const s = setup()
     for (let i = 1; i <= 25; i++) await recordEvent(s.deps, { ...event(i, s.clock), outcome: 'Success' })
     await recordEvent(s.deps, { ...event(99, s.clock, { accountId: '999' }), outcome: 'Success' })
-    const base = { accountId: CALLER.accountId, principalArn: 'p', startMs: 0, endMs: s.clock.now() + 1000, maxResults: 10, filters: [], query: 'q' }
+    const base = {
+      accountId: CALLER.accountId,
+      principalArn: 'p',
+      startMs: 0,
+      endMs: s.clock.now() + 1000,
+      maxResults: 10,
+      filters: [],
+      query: 'q',
+    }
     const seen: string[] = []
     let token: string | undefined
     do {
@@ -386,7 +426,9 @@ describe('lookupEvents', () => {
     const decrypts = await lookupEvents(s.deps, { ...base, maxResults: 50, filters: [{ key: 'EventName', value: 'Decrypt' }], query: 'q2' })
     expect(decrypts.events).toHaveLength(12)
     const first = await lookupEvents(s.deps, base)
-    await expect(lookupEvents(s.deps, { ...base, accountId: '999', nextToken: first.nextToken })).rejects.toMatchObject({ code: 'trail.invalidToken' })
+    await expect(lookupEvents(s.deps, { ...base, accountId: '999', nextToken: first.nextToken })).rejects.toMatchObject({
+      code: 'trail.invalidToken',
+    })
   })
 })
 

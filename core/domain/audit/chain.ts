@@ -44,7 +44,11 @@ export function digestSignature(ring: RootKeyRing, d: Omit<AuditDigest, 'signatu
 }
 
 /** @throws KmsError internal when `kid` is not in the ring. */
-export function headSignature(ring: RootKeyRing, kid: string, h: Pick<ChainHead, 'seq' | 'hash' | 'digestSeq' | 'digestSignature'>): string {
+export function headSignature(
+  ring: RootKeyRing,
+  kid: string,
+  h: Pick<ChainHead, 'seq' | 'hash' | 'digestSeq' | 'digestSignature'>,
+): string {
   const payload = { seq: h.seq, hash: h.hash, digestSeq: h.digestSeq, digestSignature: h.digestSignature }
   return hmacHex(auditKey(ring, 'digest', kid), canonicalize(payload) ?? '')
 }

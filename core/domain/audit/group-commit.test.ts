@@ -44,7 +44,9 @@ describe('group commit', () => {
     const audit = new MemoryAudit()
     const deps = { audit, rootKeys: ring, clock: new FixedClock() }
     // The first call's group goes alone (nothing queued yet); the rest queue behind it.
-    const calls = Array.from({ length: 60 }, (_, i) => runAudited(deps, { event: authenticated(`n-group-${i}`, deps.clock), run: async () => i, failure }))
+    const calls = Array.from({ length: 60 }, (_, i) =>
+      runAudited(deps, { event: authenticated(`n-group-${i}`, deps.clock), run: async () => i, failure }),
+    )
     expect(await Promise.all(calls)).toEqual(Array.from({ length: 60 }, (_, i) => i))
     expect(audit.records.size).toBe(60)
     expect(audit.calls.put).toBe(0)
@@ -98,7 +100,9 @@ describe('group commit', () => {
     const ev = authenticated('n-restart', before.clock)
     await runAudited(before, { event: ev, run: async () => 'ok', failure })
     const after = isolate(table)
-    await expect(runAudited(after, { event: { ...ev, requestId: 'R-after-restart' }, run: async () => 'ok', failure })).rejects.toMatchObject({
+    await expect(
+      runAudited(after, { event: { ...ev, requestId: 'R-after-restart' }, run: async () => 'ok', failure }),
+    ).rejects.toMatchObject({
       code: 'auth.nonceUsed',
     })
   })
@@ -113,11 +117,15 @@ describe('group commit', () => {
         throw new Error('connection reset')
       }
     }
-    await expect(runAudited(deps, { event: ev, run: async () => 'plaintext', failure })).rejects.toMatchObject({ code: 'store.unavailable' })
-    expect(audit.records.has(ev.eventId)).toBe(true)
-    await expect(runAudited(deps, { event: { ...ev, requestId: 'R-retry' }, run: async () => 'plaintext', failure })).rejects.toMatchObject({
-      code: 'auth.nonceUsed',
+    await expect(runAudited(deps, { event: ev, run: async () => 'plaintext', failure })).rejects.toMatchObject({
+      code: 'store.unavailable',
     })
+    expect(audit.records.has(ev.eventId)).toBe(true)
+    await expect(runAudited(deps, { event: { ...ev, requestId: 'R-retry' }, run: async () => 'plaintext', failure })).rejects.toMatchObject(
+      {
+        code: 'auth.nonceUsed',
+      },
+    )
   })
 
   it('a store outage fails every waiting call with store.unavailable and releases no result', async () => {
@@ -125,7 +133,9 @@ describe('group commit', () => {
     const deps = { audit, rootKeys: ring, clock: new FixedClock() }
     audit.failWrites = true
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => runAudited(deps, { event: authenticated(`n-down-${i}`, deps.clock), run: async () => 'plaintext', failure })),
+      Array.from({ length: 10 }, (_, i) =>
+        runAudited(deps, { event: authenticated(`n-down-${i}`, deps.clock), run: async () => 'plaintext', failure }),
+      ),
     )
     expect(results.every((r) => r.status === 'rejected' && (r.reason as KmsError).code === 'store.unavailable')).toBe(true)
     // The store back: the group commit is not stuck.
@@ -156,10 +166,16 @@ describe('group commit', () => {
     const audit = new MemoryAudit()
     const clock = new FixedClock()
     const deps = { audit, rootKeys: ring, clock }
-    await Promise.all(Array.from({ length: 40 }, (_, i) => runAudited(deps, { event: authenticated(`n-seal-${i}`, clock), run: async () => i, failure })))
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => runAudited(deps, { event: authenticated(`n-seal-${i}`, clock), run: async () => i, failure })),
+    )
     clock.ms += 60_000
     expect((await sealAuditTrail.run(deps, clock.now(), 1000)).processed).toBe(40)
-    const source = { head: () => audit.getHead(), chain: (a: number, l: number) => audit.listChain(a, l), digests: (a: number, l: number) => audit.listDigests(a, l) }
+    const source = {
+      head: () => audit.getHead(),
+      chain: (a: number, l: number) => audit.listChain(a, l),
+      digests: (a: number, l: number) => audit.listDigests(a, l),
+    }
     expect(await verifyAuditTrail(source, ring)).toMatchObject({ ok: true, records: 40 })
   })
 })

@@ -19,7 +19,16 @@ import { unauthenticatedTrail, type AuditEvent } from './model'
 import { sha256Hex } from './keys'
 import { openPageToken, sealPageToken } from './page-token'
 
-export const LOOKUP_ATTRIBUTES = ['EventName', 'ResourceName', 'User', 'EventAccessKeyId', 'EventId', 'EventRW', 'ServiceName', 'EventType'] as const
+export const LOOKUP_ATTRIBUTES = [
+  'EventName',
+  'ResourceName',
+  'User',
+  'EventAccessKeyId',
+  'EventId',
+  'EventRW',
+  'ServiceName',
+  'EventType',
+] as const
 export type LookupAttribute = (typeof LOOKUP_ATTRIBUTES)[number]
 
 export const MAX_SCANNED = 2000

@@ -100,7 +100,10 @@ export class MemoryAudit implements AuditRepository {
   }
 
   async listDigests(after: number, limit: number): Promise<AuditDigest[]> {
-    return [...this.digests.values()].filter((d) => d.digestSeq > after).sort((a, b) => a.digestSeq - b.digestSeq).slice(0, limit)
+    return [...this.digests.values()]
+      .filter((d) => d.digestSeq > after)
+      .sort((a, b) => a.digestSeq - b.digestSeq)
+      .slice(0, limit)
   }
 
   async listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]> {

@@ -153,7 +153,7 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
     // A lagging index may still list what this run sealed.
     const pending = listed.filter((r) => !skipped.has(r.eventId) && !done.has(r.eventId))
     let outOfTime = false
-    for (let i = 0; i < pending.length; ) {
+    for (let i = 0; i < pending.length;) {
       if (deps.clock.now() - started > RUN_LIMIT_MS) {
         outOfTime = true
         break

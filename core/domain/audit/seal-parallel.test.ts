@@ -19,8 +19,16 @@ async function setup(n: number) {
   const deps = { audit, rootKeys: ring, clock }
   for (let i = 1; i <= n; i++) {
     await recordEvent(deps, {
-      v: 1, eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, time: new Date(clock.now() + i).toISOString(), requestId: `R${i}`,
-      service: 'kms', action: 'Encrypt', readOnly: true, accountId: CALLER.accountId, decision: 'Allow', outcome: 'Success',
+      v: 1,
+      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      time: new Date(clock.now() + i).toISOString(),
+      requestId: `R${i}`,
+      service: 'kms',
+      action: 'Encrypt',
+      readOnly: true,
+      accountId: CALLER.accountId,
+      decision: 'Allow',
+      outcome: 'Success',
     })
   }
   clock.ms += 60_000
@@ -31,7 +39,11 @@ async function expectWholeChain(audit: MemoryAudit, n: number) {
   const sealed = [...audit.records.values()].filter((r) => r.seq !== undefined)
   expect(sealed).toHaveLength(n)
   expect(sealed.map((r) => r.seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: n }, (_, i) => i + 1))
-  const source = { head: () => audit.getHead(), chain: (a: number, l: number) => audit.listChain(a, l), digests: (a: number, l: number) => audit.listDigests(a, l) }
+  const source = {
+    head: () => audit.getHead(),
+    chain: (a: number, l: number) => audit.listChain(a, l),
+    digests: (a: number, l: number) => audit.listDigests(a, l),
+  }
   expect(await verifyAuditTrail(source, ring)).toMatchObject({ ok: true, problems: [] })
   expect((await audit.getHead())!.seq).toBe(n)
 }

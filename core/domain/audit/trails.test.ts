@@ -54,22 +54,45 @@ const source = (audit: MemoryAudit) => ({
   digests: (a: number, l: number) => audit.listDigests(a, l),
 })
 
-const lookup = (deps: ReturnType<typeof setup>['deps'], accountId: string, filters: Array<{ key: 'EventType' | 'EventName'; value: string }> = []) =>
-  lookupEvents(deps, { accountId, principalArn: `acs:ram::${accountId}:root`, startMs: 0, endMs: deps.clock.now() + 1, maxResults: 50, filters, query: JSON.stringify(filters) })
+const lookup = (
+  deps: ReturnType<typeof setup>['deps'],
+  accountId: string,
+  filters: Array<{ key: 'EventType' | 'EventName'; value: string }> = [],
+) =>
+  lookupEvents(deps, {
+    accountId,
+    principalArn: `acs:ram::${accountId}:root`,
+    startMs: 0,
+    endMs: deps.clock.now() + 1,
+    maxResults: 50,
+    filters,
+    query: JSON.stringify(filters),
+  })
 
 describe('cross-account calls', () => {
   it('are recorded in the caller’s trail and, as a copy naming the caller, in the key owner’s', async () => {
     const { deps, audit, clock } = setup()
     await runAudited(deps, { event: event(1, clock), run: async () => 'ok', failure, alsoIn: OWNER })
     await expect(
-      runAudited(deps, { event: event(2, clock), run: async () => Promise.reject(new KmsError('key.disabled', 'x')), failure, alsoIn: OWNER }),
+      runAudited(deps, {
+        event: event(2, clock),
+        run: async () => Promise.reject(new KmsError('key.disabled', 'x')),
+        failure,
+        alsoIn: OWNER,
+      }),
     ).rejects.toThrow('x')
-    await runAudited(deps, { event: event(3, clock, { readOnly: false, action: 'ScheduleKeyDeletion' }), run: async () => 'done', failure, alsoIn: OWNER })
+    await runAudited(deps, {
+      event: event(3, clock, { readOnly: false, action: 'ScheduleKeyDeletion' }),
+      run: async () => 'done',
+      failure,
+      alsoIn: OWNER,
+    })
     const mine = await lookup(deps, CALLER.accountId)
     const theirs = await lookup(deps, OWNER)
     expect(mine.events.map((e) => [e.action, e.outcome])).toEqual(theirs.events.map((e) => [e.action, e.outcome]))
     expect(theirs.events).toHaveLength(3)
-    for (const e of theirs.events) expect(e).toMatchObject({ accountId: CALLER.accountId, recipientAccountId: OWNER, principalArn: `acs:ram::${CALLER.accountId}:root` })
+    for (const e of theirs.events)
+      expect(e).toMatchObject({ accountId: CALLER.accountId, recipientAccountId: OWNER, principalArn: `acs:ram::${CALLER.accountId}:root` })
     expect(mine.events.every((e) => e.recipientAccountId === undefined)).toBe(true)
     expect(audit.records.size).toBe(6)
     // Both are sealed into the chain, and the verifier accepts each in its trail.
@@ -81,7 +104,9 @@ describe('cross-account calls', () => {
   it('withholds a read-only result when the owner’s copy cannot be written', async () => {
     const { deps, audit, clock } = setup()
     audit.failWrites = true
-    await expect(runAudited(deps, { event: event(1, clock), run: async () => 'plaintext', failure, alsoIn: OWNER })).rejects.toMatchObject({ code: 'store.unavailable' })
+    await expect(runAudited(deps, { event: event(1, clock), run: async () => 'plaintext', failure, alsoIn: OWNER })).rejects.toMatchObject({
+      code: 'store.unavailable',
+    })
   })
 
   it('writes no copy for a call on the caller’s own key', async () => {

@@ -42,7 +42,10 @@ export function resetUnauthenticatedSlots(): void {
  * @returns the record, or undefined when the bound was reached (nothing written).
  * @throws KmsError store.unavailable when the record cannot be written.
  */
-export async function recordUnauthenticated(deps: AuditSinkDeps & { clock: { now(): number } }, event: AuditEvent): Promise<AuditRecord | undefined> {
+export async function recordUnauthenticated(
+  deps: AuditSinkDeps & { clock: { now(): number } },
+  event: AuditEvent,
+): Promise<AuditRecord | undefined> {
   const named = event.accountId && event.accessKeyId ? event.accessKeyId : undefined
   const limit = named ? UNAUTHENTICATED_PER_KEY_PER_MINUTE : UNAUTHENTICATED_ANONYMOUS_PER_MINUTE
   const minute = Math.floor(Date.parse(event.time) / 60_000)
@@ -60,7 +63,9 @@ export async function recordUnauthenticated(deps: AuditSinkDeps & { clock: { now
       return record
     } catch (err) {
       if (!(err instanceof ConditionFailed)) {
-        throw new KmsError('store.unavailable', 'The audit trail is temporarily unavailable; the request was not processed.', { cause: err })
+        throw new KmsError('store.unavailable', 'The audit trail is temporarily unavailable; the request was not processed.', {
+          cause: err,
+        })
       }
       slot++
     }
@@ -68,7 +73,15 @@ export async function recordUnauthenticated(deps: AuditSinkDeps & { clock: { now
   if (slot === limit) {
     // Past `limit`: this isolate has said so once for the bucket.
     nextSlot.set(bucket, limit + 1, now)
-    console.warn(JSON.stringify({ level: 'warn', event: 'audit-unauthenticated-limited', accessKeyId: named ?? null, minute: new Date(minute * 60_000).toISOString(), limit }))
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        event: 'audit-unauthenticated-limited',
+        accessKeyId: named ?? null,
+        minute: new Date(minute * 60_000).toISOString(),
+        limit,
+      }),
+    )
   }
   return undefined
 }

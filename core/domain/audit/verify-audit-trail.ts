@@ -59,7 +59,7 @@ export async function verifyAuditTrail(source: AuditTrailSource, ring: RootKeyRi
   const problems: AuditProblem[] = []
   const add = (p: AuditProblem) => problems.push(p)
   const digests: AuditDigest[] = []
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await source.digests(after, pageSize)
     digests.push(...page)
     if (page.length < pageSize) break
@@ -73,7 +73,7 @@ export async function verifyAuditTrail(source: AuditTrailSource, ring: RootKeyRi
   let records = 0
   const hashAt = new Map<number, string>()
   let stop = false
-  for (let after = 0; !stop; ) {
+  for (let after = 0; !stop;) {
     const page = await source.chain(after, pageSize)
     for (const r of page) {
       const seq = r.seq ?? -1
@@ -93,7 +93,12 @@ export async function verifyAuditTrail(source: AuditTrailSource, ring: RootKeyRi
         add({ position: seq, what: 'record', eventId: r.eventId, problem: 'body is not JSON (edited)' })
       }
       if (r.prevHash !== prevHash) {
-        add({ position: seq, what: 'record', eventId: r.eventId, problem: 'link to the previous record is broken (reordered, inserted or deleted)' })
+        add({
+          position: seq,
+          what: 'record',
+          eventId: r.eventId,
+          problem: 'link to the previous record is broken (reordered, inserted or deleted)',
+        })
       }
       const hash = recordHash(seq, r.prevHash ?? '', r.body)
       if (!same(hash, r.hash)) {
@@ -134,7 +139,8 @@ export async function verifyAuditTrail(source: AuditTrailSource, ring: RootKeyRi
     }
     if (!sigOk) add({ position: at, what: 'digest', problem: 'digest signature does not verify' })
     if (d.toSeq > lastSeq) add({ position: d.toSeq, what: 'digest', problem: 'digest covers records that are missing' })
-    else if (!same(hashAt.get(d.toSeq), d.lastHash)) add({ position: d.toSeq, what: 'digest', problem: 'chain hash differs from the signed digest' })
+    else if (!same(hashAt.get(d.toSeq), d.lastHash))
+      add({ position: d.toSeq, what: 'digest', problem: 'chain hash differs from the signed digest' })
     prev = { seq: d.digestSeq, signature: d.signature, toSeq: d.toSeq }
   }
 

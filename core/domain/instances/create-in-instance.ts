@@ -32,9 +32,7 @@ export async function createKeyInInstance(
     )
   }
   const protectionLevel = instance.type === 'hsm' ? 'HSM' : 'SOFTWARE'
-  return withQuota(deps, instance, 'key', () =>
-    createKey(deps, caller, { ...input, protectionLevel, instanceId: instance.instanceId }),
-  )
+  return withQuota(deps, instance, 'key', () => createKey(deps, caller, { ...input, protectionLevel, instanceId: instance.instanceId }))
 }
 
 /** @throws KmsError instance.notFound, limit.exceeded, and CreateSecret's */

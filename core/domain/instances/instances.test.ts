@@ -24,7 +24,7 @@ class MemoryInstances implements InstanceRepository {
   async reserve(id: string, kind: QuotaKind) {
     await new Promise((r) => setTimeout(r, Math.random() * 3))
     const i = this.items.get(id)
-    const [count, quota] = kind === 'key' ? ['keyCount', 'keyNum'] as const : ['secretCount', 'secretNum'] as const
+    const [count, quota] = kind === 'key' ? (['keyCount', 'keyNum'] as const) : (['secretCount', 'secretNum'] as const)
     if (!i || i[count] >= i[quota]) throw new ConditionFailed('quota')
     i[count] += 1
   }
@@ -49,9 +49,15 @@ describe('instances', () => {
     const i = await createInstance(d, caller.accountId, caller.region, { type: 'software', keyNum: 5, secretNum: 2, spec: 100 })
     expect(i.instanceId).toMatch(/^kst-[a-z0-9]{20,}$/)
     expect(await getInstance(d, caller, i.instanceId)).toMatchObject({ keyNum: 5, secretNum: 2, spec: 100, keyCount: 0 })
-    await expect(createInstance(d, caller.accountId, caller.region, { type: 'cloud', keyNum: 1, secretNum: 1, spec: 1 })).rejects.toThrow(KmsError)
-    await expect(createInstance(d, caller.accountId, caller.region, { type: 'software', keyNum: 1.5, secretNum: 1, spec: 1 })).rejects.toThrow(/keys/)
-    await expect(createInstance(d, caller.accountId, caller.region, { type: 'software', keyNum: 1, secretNum: 1, spec: 0 })).rejects.toThrow(/rps/)
+    await expect(createInstance(d, caller.accountId, caller.region, { type: 'cloud', keyNum: 1, secretNum: 1, spec: 1 })).rejects.toThrow(
+      KmsError,
+    )
+    await expect(
+      createInstance(d, caller.accountId, caller.region, { type: 'software', keyNum: 1.5, secretNum: 1, spec: 1 }),
+    ).rejects.toThrow(/keys/)
+    await expect(
+      createInstance(d, caller.accountId, caller.region, { type: 'software', keyNum: 1, secretNum: 1, spec: 0 }),
+    ).rejects.toThrow(/rps/)
   })
 
   it("another account's instance looks missing", async () => {
@@ -73,9 +79,15 @@ describe('instances', () => {
     await withQuota(d, i, 'key', create)
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => withQuota(d, i, 'key', create)))
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
-    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason.code === 'limit.exceeded')).toBe(true)
+    expect(
+      outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason.code === 'limit.exceeded'),
+    ).toBe(true)
     expect(created).toBe(3)
-    await expect(withQuota(d, i, 'secret', async () => { throw new Error('write failed') })).rejects.toThrow('write failed')
+    await expect(
+      withQuota(d, i, 'secret', async () => {
+        throw new Error('write failed')
+      }),
+    ).rejects.toThrow('write failed')
     expect(d.instances.items.get(i.instanceId)!.secretCount).toBe(0)
   })
 })

@@ -14,15 +14,7 @@
 import { KmsError, invalidParameter } from '../../errors'
 import { SHARED_INSTANCE, type Caller } from '../model'
 import { ConditionFailed } from '../ports'
-import {
-  INSTANCE_ID,
-  INSTANCE_LIMITS,
-  INSTANCE_TYPES,
-  instanceNotFound,
-  regionCode,
-  type InstanceRecord,
-  type InstanceType,
-} from './model'
+import { INSTANCE_ID, INSTANCE_LIMITS, INSTANCE_TYPES, instanceNotFound, regionCode, type InstanceRecord, type InstanceType } from './model'
 import type { InstanceDeps, QuotaKind } from './ports'
 
 export interface CreateInstanceInput {
@@ -127,12 +119,7 @@ function quotaExceeded(kind: QuotaKind): KmsError {
  *
  * @throws KmsError limit.exceeded, and whatever `create` throws
  */
-export async function withQuota<T>(
-  deps: InstanceDeps,
-  instance: InstanceRecord,
-  kind: QuotaKind,
-  create: () => Promise<T>,
-): Promise<T> {
+export async function withQuota<T>(deps: InstanceDeps, instance: InstanceRecord, kind: QuotaKind, create: () => Promise<T>): Promise<T> {
   try {
     await deps.instances.reserve(instance.instanceId, kind)
   } catch (err) {

@@ -55,8 +55,14 @@ export function protectionLevelOf(type: InstanceType): 'SOFTWARE' | 'HSM' | 'EXT
 
 /** Alibaba-style region code of an instance id: `cn-hangzhou` → `hzz`, `ap-southeast-1` → `aps1`. */
 export function regionCode(region: string): string {
-  const parts = region.toLowerCase().split('-').filter((p) => /^[a-z0-9]+$/.test(p))
+  const parts = region
+    .toLowerCase()
+    .split('-')
+    .filter((p) => /^[a-z0-9]+$/.test(p))
   const main = parts.length > 1 ? parts[1]! : (parts[0] ?? 'loc')
-  const digits = parts.slice(2).join('').replace(/[^0-9]/g, '')
+  const digits = parts
+    .slice(2)
+    .join('')
+    .replace(/[^0-9]/g, '')
   return (main.slice(0, 2) + 'z' + digits).slice(0, 8)
 }

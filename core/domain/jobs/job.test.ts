@@ -28,16 +28,27 @@ describe('forEachIsolated', () => {
 
   it('isolates failures: the others still run, the failure is counted and logged without values', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const report = await forEachIsolated('test', ['a', 'secret-value', 'c'], async (x) => {
-      if (x === 'secret-value') throw new Error(x)
-      return 'processed'
-    }, false)
+    const report = await forEachIsolated(
+      'test',
+      ['a', 'secret-value', 'c'],
+      async (x) => {
+        if (x === 'secret-value') throw new Error(x)
+        return 'processed'
+      },
+      false,
+    )
     expect(report).toEqual({ job: 'test', processed: 2, skipped: 0, failed: 1, more: false })
     expect(JSON.stringify(log.mock.calls)).not.toContain('secret-value')
     log.mockRestore()
   })
 
   it('handles no items', async () => {
-    expect(await forEachIsolated('test', [], async () => 'processed', false)).toEqual({ job: 'test', processed: 0, skipped: 0, failed: 0, more: false })
+    expect(await forEachIsolated('test', [], async () => 'processed', false)).toEqual({
+      job: 'test',
+      processed: 0,
+      skipped: 0,
+      failed: 0,
+      more: false,
+    })
   })
 })

@@ -82,7 +82,9 @@ export async function forEachIsolated<T>(
         report[await work(item)]++
       } catch (err) {
         report.failed++
-        console.error(JSON.stringify({ level: 'error', job, error: (err as Error)?.name ?? 'unknown', code: (err as { code?: string }).code }))
+        console.error(
+          JSON.stringify({ level: 'error', job, error: (err as Error)?.name ?? 'unknown', code: (err as { code?: string }).code }),
+        )
       }
     }
   }

@@ -56,9 +56,13 @@ describe('rotate-due-keys', () => {
 
   it('gives exactly one new version per due key when runs overlap', async () => {
     const deps = memoryKeyDeps()
-    const keys = await Promise.all(Array.from({ length: 20 }, () => createKey(deps, CALLER, { enableAutomaticRotation: true, rotationInterval: '7d' })))
+    const keys = await Promise.all(
+      Array.from({ length: 20 }, () => createKey(deps, CALLER, { enableAutomaticRotation: true, rotationInterval: '7d' })),
+    )
     const at = deps.clock.now() + 8 * DAY
-    const reports = (await Promise.all([runJobs([rotateDueKeys], deps, at), runJobs([rotateDueKeys], deps, at), runJobs([rotateDueKeys], deps, at)])).flat()
+    const reports = (
+      await Promise.all([runJobs([rotateDueKeys], deps, at), runJobs([rotateDueKeys], deps, at), runJobs([rotateDueKeys], deps, at)])
+    ).flat()
     for (const k of keys) expect(deps.keys.items.get(k.keyId)!.versions).toHaveLength(2)
     expect(reports.reduce((n, r) => n + r.processed, 0)).toBe(20)
     expect(reports.every((r) => r.failed === 0)).toBe(true)
@@ -79,7 +83,9 @@ describe('rotate-due-keys', () => {
 
   it('isolates a failing item: the others rotate and the failure is retried next run', async () => {
     const deps = memoryKeyDeps()
-    const keys = await Promise.all(Array.from({ length: 5 }, () => createKey(deps, CALLER, { enableAutomaticRotation: true, rotationInterval: '7d' })))
+    const keys = await Promise.all(
+      Array.from({ length: 5 }, () => createKey(deps, CALLER, { enableAutomaticRotation: true, rotationInterval: '7d' })),
+    )
     const broken = keys[2]!.keyId
     const realGet = deps.keys.get.bind(deps.keys)
     let failing = true

@@ -30,50 +30,55 @@ export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
   name: 'purge-deleted-keys',
   async run(deps, nowMs, budget) {
     const { keyIds, more } = await deps.keys.listDue('deletion', isoSeconds(nowMs), budget)
-    return forEachIsolated(this.name, keyIds, async (keyId) => {
-      const key = await deps.keys.get(keyId)
-      if (!key || !isDeletionDue(key, nowMs)) return 'skipped'
-      for (const alias of await deps.aliases.listByAccount(key.accountId, key.region)) {
-        if (alias.keyId !== key.keyId) continue
-        try {
-          await deps.aliases.delete(alias.accountId, alias.region, alias.aliasName, key.keyId)
-        } catch (err) {
-          if (!(err instanceof ConditionFailed)) throw err
+    return forEachIsolated(
+      this.name,
+      keyIds,
+      async (keyId) => {
+        const key = await deps.keys.get(keyId)
+        if (!key || !isDeletionDue(key, nowMs)) return 'skipped'
+        for (const alias of await deps.aliases.listByAccount(key.accountId, key.region)) {
+          if (alias.keyId !== key.keyId) continue
+          try {
+            await deps.aliases.delete(alias.accountId, alias.region, alias.aliasName, key.keyId)
+          } catch (err) {
+            if (!(err instanceof ConditionFailed)) throw err
+          }
         }
-      }
-      if (isHsmKey(key)) await destroyHsmVersions(deps, key)
-      const tombstone: KeyRecord = {
-        ...key,
-        keyState: 'Deleted',
-        versions: key.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })),
-        // (public keys go too: the key no longer exists)
-        tags: {},
-        description: '',
-        automaticRotation: false,
-        nextRotationDate: undefined,
-        // Nothing that could ever unwrap or identify material survives the tombstone.
-        importParameters: undefined,
-        materialFingerprint: undefined,
-        materialExpireTime: undefined,
-        rev: key.rev + 1,
-      }
-      try {
-        await deps.keys.replace(tombstone, key.rev)
-      } catch (err) {
-        if (err instanceof ConditionFailed) return 'skipped'
-        throw err
-      }
-      // A key of a KMS instance gives its quota unit back (only the purger whose tombstone won).
-      await releaseOnPurge(deps, key.instanceId, 'key')
-      // Only once the tombstone is written (a deletion cancelled meanwhile keeps its policy). Key
-      // ids are never reused and a tombstone is judged by the default policy, so a policy left by
-      // a failure here is never read again: it is garbage, not a grant.
-      try {
-        await deps.iam?.deleteResourcePolicy({ kind: 'key', keyId: key.keyId })
-      } catch {
-        console.error(JSON.stringify({ level: 'warn', event: 'key-policy-cleanup-failed' }))
-      }
-      return 'processed'
-    }, more)
+        if (isHsmKey(key)) await destroyHsmVersions(deps, key)
+        const tombstone: KeyRecord = {
+          ...key,
+          keyState: 'Deleted',
+          versions: key.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })),
+          // (public keys go too: the key no longer exists)
+          tags: {},
+          description: '',
+          automaticRotation: false,
+          nextRotationDate: undefined,
+          // Nothing that could ever unwrap or identify material survives the tombstone.
+          importParameters: undefined,
+          materialFingerprint: undefined,
+          materialExpireTime: undefined,
+          rev: key.rev + 1,
+        }
+        try {
+          await deps.keys.replace(tombstone, key.rev)
+        } catch (err) {
+          if (err instanceof ConditionFailed) return 'skipped'
+          throw err
+        }
+        // A key of a KMS instance gives its quota unit back (only the purger whose tombstone won).
+        await releaseOnPurge(deps, key.instanceId, 'key')
+        // Only once the tombstone is written (a deletion cancelled meanwhile keeps its policy). Key
+        // ids are never reused and a tombstone is judged by the default policy, so a policy left by
+        // a failure here is never read again: it is garbage, not a grant.
+        try {
+          await deps.iam?.deleteResourcePolicy({ kind: 'key', keyId: key.keyId })
+        } catch {
+          console.error(JSON.stringify({ level: 'warn', event: 'key-policy-cleanup-failed' }))
+        }
+        return 'processed'
+      },
+      more,
+    )
   },
 }

@@ -15,18 +15,23 @@ export const rotateDueKeys: ScheduledJob<Pick<KeyDeps, 'keys' | 'random' | 'root
   name: 'rotate-due-keys',
   async run(deps, nowMs, budget) {
     const { keyIds, more } = await deps.keys.listDue('rotation', isoSeconds(nowMs), budget)
-    return forEachIsolated(this.name, keyIds, async (keyId) => {
-      const key = await deps.keys.get(keyId)
-      if (!key) return 'skipped'
-      const next = await rotateIfDue(deps, key, nowMs)
-      if (!next) return 'skipped'
-      try {
-        await deps.keys.replace({ ...next, rev: key.rev + 1 }, key.rev)
-        return 'processed'
-      } catch (err) {
-        if (err instanceof ConditionFailed) return 'skipped'
-        throw err
-      }
-    }, more)
+    return forEachIsolated(
+      this.name,
+      keyIds,
+      async (keyId) => {
+        const key = await deps.keys.get(keyId)
+        if (!key) return 'skipped'
+        const next = await rotateIfDue(deps, key, nowMs)
+        if (!next) return 'skipped'
+        try {
+          await deps.keys.replace({ ...next, rev: key.rev + 1 }, key.rev)
+          return 'processed'
+        } catch (err) {
+          if (err instanceof ConditionFailed) return 'skipped'
+          throw err
+        }
+      },
+      more,
+    )
   },
 }

@@ -26,9 +26,7 @@ export async function createAlias(deps: Deps, caller: Caller, aliasName: string,
   const key = await resolveKey(deps, caller, keyId)
   assertKeyState('CreateAlias', key)
   assertUserManaged(key)
-  const existing = (await deps.aliases.listByAccount(caller.accountId, caller.region)).filter(
-    (a) => a.keyId === key.keyId,
-  )
+  const existing = (await deps.aliases.listByAccount(caller.accountId, caller.region)).filter((a) => a.keyId === key.keyId)
   if (existing.length >= MAX_ALIASES_PER_KEY) {
     throw new KmsError('limit.exceeded', `A key can have at most ${MAX_ALIASES_PER_KEY} aliases.`)
   }

@@ -12,7 +12,6 @@ import type { KeyTarget } from '../targets/model'
 import { isAliasName, isKeyId, parseKeyReference, type Owner } from '../targets/parse'
 import { keyStateOutcome, type KeyOperation } from './key-state-table'
 
-
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
@@ -94,7 +93,7 @@ const STATE_MESSAGES: Partial<Record<string, string>> = {
   'key.disabled': 'The key is disabled.',
   'key.pendingDeletion': 'The key is pending deletion.',
   'key.pendingImport': 'The key is pending import of key material.',
-  'key.invalidState': 'The operation is not allowed in the key\'s current state.',
+  'key.invalidState': "The operation is not allowed in the key's current state.",
   'key.notFound': 'The specified Key is not found.',
 }
 
@@ -104,7 +103,7 @@ const STATE_MESSAGES: Partial<Record<string, string>> = {
 export function assertKeyState(operation: KeyOperation, key: KeyRecord): void {
   const outcome = keyStateOutcome(operation, key.keyState)
   if (outcome === 'ok') return
-  throw new KmsError(outcome, STATE_MESSAGES[outcome] ?? 'The operation is not allowed in the key\'s current state.', {
+  throw new KmsError(outcome, STATE_MESSAGES[outcome] ?? "The operation is not allowed in the key's current state.", {
     details: { keyState: key.keyState },
   })
 }

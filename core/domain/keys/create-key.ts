@@ -42,8 +42,16 @@ export interface CreateKeyInput {
 
 const SYMMETRIC_SPECS = new Set(['Aliyun_AES_256', 'Aliyun_SM4'])
 const KNOWN_SPECS = new Set([
-  'Aliyun_AES_256', 'Aliyun_AES_128', 'Aliyun_AES_192', 'Aliyun_SM4',
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P256K', 'EC_SM2',
+  'Aliyun_AES_256',
+  'Aliyun_AES_128',
+  'Aliyun_AES_192',
+  'Aliyun_SM4',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'EC_P256K',
+  'EC_SM2',
 ])
 
 /**
@@ -121,11 +129,12 @@ export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: 
   const now = deps.clock.now()
   const keyId = input.keyId ?? uuidV4(deps.random)
   const external = origin === 'EXTERNAL'
-  const version = external || hsmSpec
-    ? undefined
-    : asymmetric
-      ? await newAsymmetricVersion(deps, keyId, asymmetric, now)
-      : await newSoftwareVersion(deps, keyId, now, symmetricMaterialBytes(keySpec))
+  const version =
+    external || hsmSpec
+      ? undefined
+      : asymmetric
+        ? await newAsymmetricVersion(deps, keyId, asymmetric, now)
+        : await newSoftwareVersion(deps, keyId, now, symmetricMaterialBytes(keySpec))
   const key: KeyRecord = {
     keyId,
     accountId: caller.accountId,
@@ -147,9 +156,7 @@ export async function createKey(deps: KeyDeps & HsmDeps, caller: Caller, input: 
     rotationIntervalSeconds,
     lastRotationDate: isoSeconds(now),
     nextRotationDate:
-      automaticRotation && rotationIntervalSeconds !== undefined
-        ? isoSeconds(now + rotationIntervalSeconds * 1000)
-        : undefined,
+      automaticRotation && rotationIntervalSeconds !== undefined ? isoSeconds(now + rotationIntervalSeconds * 1000) : undefined,
     tags,
     rev: 1,
   }

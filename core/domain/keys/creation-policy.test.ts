@@ -23,7 +23,10 @@ function policy(accountId: string, extra: object[] = []): string {
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
@@ -31,7 +34,9 @@ async function code(p: Promise<unknown>): Promise<string> {
 describe('CreateKey with Policy', () => {
   it('stores the policy before the key, under the key id GetKeyPolicy reads', async () => {
     const deps = { ...memoryKeyDeps(), iam: new MemoryIam() }
-    const doc = policy(CALLER.accountId, [{ Effect: 'Deny', Principal: { RAM: ['acs:ram::123:*'] }, Action: ['kms:Decrypt'], Resource: ['*'] }])
+    const doc = policy(CALLER.accountId, [
+      { Effect: 'Deny', Principal: { RAM: ['acs:ram::123:*'] }, Action: ['kms:Decrypt'], Resource: ['*'] },
+    ])
     let seenBeforeCreate: string | undefined
     const key = await createKeyWithPolicy(deps, CALLER, doc, async (keyId) => {
       seenBeforeCreate = (await deps.iam.getResourcePolicy({ kind: 'key', keyId: keyId! }))?.document
@@ -49,9 +54,14 @@ describe('CreateKey with Policy', () => {
       return createKey(deps, CALLER, { keyId })
     }
     expect(await code(createKeyWithPolicy(deps, CALLER, '{not json', create))).toBe('policy.malformed')
-    const lockout = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: ['acs:ram::999:*'] }, Action: ['kms:*'], Resource: ['*'] }] })
+    const lockout = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Principal: { RAM: ['acs:ram::999:*'] }, Action: ['kms:*'], Resource: ['*'] }],
+    })
     expect(await code(createKeyWithPolicy(deps, CALLER, lockout, create))).toBe('policy.lockout')
-    expect(await code(createKeyWithPolicy(deps, CALLER, policy(CALLER.accountId) + ' '.repeat(32768), create))).toBe('validation.invalidParameter')
+    expect(await code(createKeyWithPolicy(deps, CALLER, policy(CALLER.accountId) + ' '.repeat(32768), create))).toBe(
+      'validation.invalidParameter',
+    )
     expect(created).toBe(0)
     expect(deps.keys.items.size).toBe(0)
   })
@@ -59,10 +69,12 @@ describe('CreateKey with Policy', () => {
   it('a creation refused after the policy was written deletes the policy again', async () => {
     const deps = { ...memoryKeyDeps(), iam: new MemoryIam() }
     let id: string | undefined
-    const err = await code(createKeyWithPolicy(deps, CALLER, policy(CALLER.accountId), (keyId) => {
-      id = keyId
-      return createKey(deps, CALLER, { keyId, keySpec: 'Aliyun_AES_128' })
-    }))
+    const err = await code(
+      createKeyWithPolicy(deps, CALLER, policy(CALLER.accountId), (keyId) => {
+        id = keyId
+        return createKey(deps, CALLER, { keyId, keySpec: 'Aliyun_AES_128' })
+      }),
+    )
     expect(err).toBe('key.unsupportedSpec')
     expect(await deps.iam.getResourcePolicy({ kind: 'key', keyId: id! })).toBeUndefined()
   })

@@ -28,7 +28,12 @@ export const MAX_CREATION_POLICY_BYTES = 32768
  * Validates a creation policy for the resource `arn` of the caller's account.
  * @throws KmsError policy.malformed, policy.lockout, validation.invalidParameter (too long)
  */
-export function checkCreationPolicy(document: string, caller: Pick<Caller, 'accountId'>, arn: string, action: 'kms:SetKeyPolicy' | 'kms:SetSecretPolicy'): void {
+export function checkCreationPolicy(
+  document: string,
+  caller: Pick<Caller, 'accountId'>,
+  arn: string,
+  action: 'kms:SetKeyPolicy' | 'kms:SetSecretPolicy',
+): void {
   if (new TextEncoder().encode(document).length > MAX_CREATION_POLICY_BYTES) {
     throw new KmsError('validation.invalidParameter', `The parameter "Policy" must be at most ${MAX_CREATION_POLICY_BYTES} bytes.`, {
       details: { parameter: 'Policy' },

@@ -14,7 +14,10 @@ import { disableKey, scheduleKeyDeletion, setDeletionProtection, updateKeyDescri
 import { updateRotationPolicy } from './key-versions'
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
@@ -42,7 +45,11 @@ describe('the default CMK', () => {
     expect(await code(disableKey(deps, CALLER, key.keyId))).toBe('key.serviceManaged')
     expect(await code(scheduleKeyDeletion(deps, CALLER, key.keyId, 7))).toBe('key.serviceManaged')
     expect(await code(setDeletionProtection(deps, CALLER, key.keyId, true, 'x'))).toBe('key.serviceManaged')
-    expect(await code(getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }))).toBe('key.unsupportedOrigin')
+    expect(
+      await code(
+        getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
+      ),
+    ).toBe('key.unsupportedOrigin')
     expect(await code(updateRotationPolicy(deps, CALLER, key.keyId, true, '365d'))).toBe('key.unsupportedOperation')
     expect(await code(updateRotationPolicy(deps, CALLER, DEFAULT_KEY_ALIAS, true, undefined))).toBe('key.unsupportedOperation')
     await updateRotationPolicy(deps, CALLER, key.keyId, false, undefined)

@@ -50,7 +50,18 @@ const SUBJECTS: Partial<Record<KeyOperation, Subject>> = {
 }
 const WRAPPING_KEY = generateRsaKeyPair(2048)
 const oaepSha256 = (spkiB64: string, data: Uint8Array) =>
-  new Uint8Array(publicEncrypt({ key: Buffer.from(spkiB64, 'base64'), format: 'der', type: 'spki', padding: nodeConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data))
+  new Uint8Array(
+    publicEncrypt(
+      {
+        key: Buffer.from(spkiB64, 'base64'),
+        format: 'der',
+        type: 'spki',
+        padding: nodeConstants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
+      data,
+    ),
+  )
 
 interface SubjectInfo {
   keyId: string
@@ -79,15 +90,32 @@ async function subjectKey(deps: Deps, subject: Subject): Promise<SubjectInfo> {
   if (subject === 'rsaEncrypt') {
     const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'ENCRYPT/DECRYPT' })
     const versionId = key.primaryVersionId!
-    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_256', plaintext: new Uint8Array([1]) })
+    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, {
+      keyId: key.keyId,
+      versionId,
+      algorithm: 'RSAES_OAEP_SHA_256',
+      plaintext: new Uint8Array([1]),
+    })
     return { keyId: key.keyId, versionId, ciphertext }
   }
   // external: material imported once, then a fresh token and the same material wrapped for it.
   const key = await createKey(deps, CALLER, { origin: 'EXTERNAL' })
   const material = new Uint8Array(32).fill(9)
-  const first = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
-  await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: first.importToken, encryptedKeyMaterial: oaepSha256(first.publicKey, material) })
-  const second = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
+  const first = await getParametersForImport(deps, CALLER, {
+    keyId: key.keyId,
+    wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    wrappingKeySpec: 'RSA_2048',
+  })
+  await importKeyMaterial(deps, CALLER, {
+    keyId: key.keyId,
+    importToken: first.importToken,
+    encryptedKeyMaterial: oaepSha256(first.publicKey, material),
+  })
+  const second = await getParametersForImport(deps, CALLER, {
+    keyId: key.keyId,
+    wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    wrappingKeySpec: 'RSA_2048',
+  })
   return { keyId: key.keyId, importToken: second.importToken, encryptedMaterial: oaepSha256(second.publicKey, material) }
 }
 
@@ -95,8 +123,12 @@ async function setup(state: Exclude<KeyState, 'Deleted'>, subject: Subject = 'sy
   const deps = memoryKeyDeps()
   const key = await createKey(deps, CALLER, {})
   const other = await createKey(deps, CALLER, {})
-  const blob = fromBase64((await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([1, 2, 3]), context: {} })).ciphertextBlob)!
-  const otherBlob = fromBase64((await encrypt(deps, CALLER, { keyId: other.keyId, plaintext: new Uint8Array([4]), context: {} })).ciphertextBlob)!
+  const blob = fromBase64(
+    (await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([1, 2, 3]), context: {} })).ciphertextBlob,
+  )!
+  const otherBlob = fromBase64(
+    (await encrypt(deps, CALLER, { keyId: other.keyId, plaintext: new Uint8Array([4]), context: {} })).ciphertextBlob,
+  )!
   await createAlias(deps, CALLER, 'alias/other', other.keyId)
   await tagKey(deps, CALLER, key.keyId, [{ TagKey: 't', TagValue: 'v' }])
   const extra: SubjectInfo = subject === 'symmetric' ? { keyId: key.keyId } : await subjectKey(deps, subject)
@@ -133,7 +165,13 @@ const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Pr
   AsymmetricSign: ({ deps, keyId, versionId }) =>
     asymmetricSign(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) }),
   AsymmetricVerify: async ({ deps, keyId, versionId, signature, digest }) => {
-    const { valid } = await asymmetricVerify(deps, CALLER, { keyId, versionId: versionId!, algorithm: 'ECDSA_SHA_256', digest: digest!, signature: signature! })
+    const { valid } = await asymmetricVerify(deps, CALLER, {
+      keyId,
+      versionId: versionId!,
+      algorithm: 'ECDSA_SHA_256',
+      digest: digest!,
+      signature: signature!,
+    })
     expect(valid).toBe(true)
   },
   AsymmetricEncrypt: ({ deps, keyId, versionId }) =>
@@ -151,9 +189,21 @@ const DRIVERS: Record<KeyOperation, (s: Awaited<ReturnType<typeof setup>>) => Pr
     return createKeyVersion(deps, CALLER, keyId)
   },
   ExportDataKey: async ({ deps, blob }) =>
-    exportDataKey(deps, CALLER, { ciphertextBlob: blob, context: {}, publicKeyBlob: (await WRAPPING_KEY).spki, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
+    exportDataKey(deps, CALLER, {
+      ciphertextBlob: blob,
+      context: {},
+      publicKeyBlob: (await WRAPPING_KEY).spki,
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+    }),
   GenerateAndExportDataKey: async ({ deps, keyId }) =>
-    generateAndExportDataKey(deps, CALLER, { keyId, context: {}, publicKeyBlob: (await WRAPPING_KEY).spki, wrappingAlgorithm: 'RSAES_PKCS1_V1_5', wrappingKeySpec: 'RSA_2048' }),
+    generateAndExportDataKey(deps, CALLER, {
+      keyId,
+      context: {},
+      publicKeyBlob: (await WRAPPING_KEY).spki,
+      wrappingAlgorithm: 'RSAES_PKCS1_V1_5',
+      wrappingKeySpec: 'RSA_2048',
+    }),
   GetParametersForImport: ({ deps, keyId }) =>
     getParametersForImport(deps, CALLER, { keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
   ImportKeyMaterial: ({ deps, keyId, importToken, encryptedMaterial }) =>
@@ -236,7 +286,11 @@ describe('symmetric crypto', () => {
   it('decrypts with any context order and rejects a changed context uniformly', async () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, {})
-    const { ciphertextBlob } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: new Uint8Array([7, 7]), context: { a: '1', b: '2' } })
+    const { ciphertextBlob } = await encrypt(deps, CALLER, {
+      keyId: key.keyId,
+      plaintext: new Uint8Array([7, 7]),
+      context: { a: '1', b: '2' },
+    })
     const blob = fromBase64(ciphertextBlob)!
     const out = await decrypt(deps, CALLER, { ciphertextBlob: blob, context: { b: '2', a: '1' } })
     expect([...out.plaintext]).toEqual([7, 7])
@@ -265,6 +319,8 @@ describe('symmetric crypto', () => {
       code: 'validation.invalidParameter',
     })
     expect((await generateDataKey(deps, CALLER, { keyId: key.keyId, numberOfBytes: 1, context: {} })).plaintext).toHaveLength(1)
-    expect(toBase64((await generateDataKey(deps, CALLER, { keyId: key.keyId, keySpec: 'AES_128', context: {} })).plaintext)).toHaveLength(24)
+    expect(toBase64((await generateDataKey(deps, CALLER, { keyId: key.keyId, keySpec: 'AES_128', context: {} })).plaintext)).toHaveLength(
+      24,
+    )
   })
 })

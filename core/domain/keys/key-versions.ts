@@ -49,7 +49,8 @@ export function assertRotatable(key: KeyRecord): void {
   if (!key.keySpec.startsWith('Aliyun_') || key.keyUsage !== 'ENCRYPT/DECRYPT') {
     throw new KmsError('key.invalidUsage', 'Automatic rotation is only available for symmetric keys.')
   }
-  if (key.origin !== 'Aliyun_KMS') throw new KmsError('key.unsupportedOrigin', 'Keys with imported key material cannot rotate automatically.')
+  if (key.origin !== 'Aliyun_KMS')
+    throw new KmsError('key.unsupportedOrigin', 'Keys with imported key material cannot rotate automatically.')
   if (key.protectionLevel !== 'SOFTWARE') {
     throw new KmsError('key.unsupportedProtectionLevel', 'Hardware-protected keys cannot rotate automatically.')
   }
@@ -63,10 +64,7 @@ export function nextRotationDate(key: Pick<KeyRecord, 'lastRotationDate' | 'crea
 /** A pure predicate used by the job (and tested with a fake clock). */
 export function isRotationDue(key: KeyRecord, nowMs: number): boolean {
   return (
-    key.keyState === 'Enabled' &&
-    key.automaticRotation &&
-    key.nextRotationDate !== undefined &&
-    Date.parse(key.nextRotationDate) <= nowMs
+    key.keyState === 'Enabled' && key.automaticRotation && key.nextRotationDate !== undefined && Date.parse(key.nextRotationDate) <= nowMs
   )
 }
 

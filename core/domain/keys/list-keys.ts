@@ -36,7 +36,8 @@ export async function listKeys(
   page: PageInput,
 ): Promise<{ keys: KeyRecord[]; totalCount: number }> {
   for (const f of filters) {
-    if (!Object.hasOwn(FILTER_FIELDS, f.Key)) throw invalidParameter('Filters', `unknown filter key; use one of ${Object.keys(FILTER_FIELDS).join(', ')}.`)
+    if (!Object.hasOwn(FILTER_FIELDS, f.Key))
+      throw invalidParameter('Filters', `unknown filter key; use one of ${Object.keys(FILTER_FIELDS).join(', ')}.`)
   }
   const all = (await deps.keys.listByAccount(caller.accountId, caller.region)).filter(
     (k) => k.keyState !== 'Deleted' && filters.every((f) => f.Values.includes(FILTER_FIELDS[f.Key]!(k))),

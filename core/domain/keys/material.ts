@@ -62,11 +62,7 @@ export const MATERIAL_CACHE_MS = ISOLATE_CACHE_BOUNDS.keyMaterial.ttlMs
  * private copy).
  * @throws KmsError key.versionNotFound, internal (corrupt store)
  */
-export async function unwrapVersion(
-  deps: Pick<KeyDeps, 'rootKeys'> & IsolateDeps,
-  key: KeyRecord,
-  versionId: string,
-): Promise<Uint8Array> {
+export async function unwrapVersion(deps: Pick<KeyDeps, 'rootKeys'> & IsolateDeps, key: KeyRecord, versionId: string): Promise<Uint8Array> {
   const version = key.versions.find((v) => v.versionId === versionId)
   if (!version) throw new KmsError('key.versionNotFound', 'The specified key version is not found.')
   if (!version.wrappedMaterial) {

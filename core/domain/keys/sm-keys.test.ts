@@ -23,7 +23,10 @@ import { rotateIfDue, updateRotationPolicy } from './key-versions'
 import { decrypt, encrypt, generateDataKey } from './symmetric-crypto'
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
@@ -94,8 +97,12 @@ describe('EC_SM2 keys', () => {
     expect(await verify(digest, signature)).toBe(true)
     expect(await verify(sm3(utf8('message')), signature)).toBe(false) // a bare SM3 digest is not e
     expect(await verify(digest, new Uint8Array(8))).toBe(false)
-    expect(await code(asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'ECDSA_SHA_256', digest }))).toBe('validation.invalidParameter')
-    expect(await code(asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'SM2DSA', digest: new Uint8Array(31) }))).toBe('validation.invalidParameter')
+    expect(await code(asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'ECDSA_SHA_256', digest }))).toBe(
+      'validation.invalidParameter',
+    )
+    expect(await code(asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'SM2DSA', digest: new Uint8Array(31) }))).toBe(
+      'validation.invalidParameter',
+    )
   })
 
   it('SM2PKE: encrypts and decrypts 1..6047 bytes, refuses 6048, one error for bad ciphertexts', async () => {
@@ -109,7 +116,9 @@ describe('EC_SM2 keys', () => {
       expect((await asymmetricDecrypt(deps, CALLER, { ...base, ciphertext })).plaintext).toEqual(plaintext)
     }
     expect(await code(asymmetricEncrypt(deps, CALLER, { ...base, plaintext: new Uint8Array(6048) }))).toBe('validation.invalidParameter')
-    expect(await code(asymmetricEncrypt(deps, CALLER, { ...base, algorithm: 'RSAES_OAEP_SHA_256', plaintext: utf8('x') }))).toBe('validation.invalidParameter')
+    expect(await code(asymmetricEncrypt(deps, CALLER, { ...base, algorithm: 'RSAES_OAEP_SHA_256', plaintext: utf8('x') }))).toBe(
+      'validation.invalidParameter',
+    )
     // A ciphertext made outside with the published key opens.
     const spki = fromPem((await getPublicKey(deps, CALLER, { keyId: key.keyId, versionId })).pem, 'PUBLIC KEY')!
     const outside = sm2Encrypt(spki, utf8('from outside'))
@@ -132,15 +141,50 @@ describe('Aliyun_SM4 BYOK', () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, { keySpec: 'Aliyun_SM4', origin: 'EXTERNAL' })
     const wrap = (publicKey: string, material: Uint8Array) =>
-      new Uint8Array(nodeCrypto.publicEncrypt({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki', padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material))
-    const p1 = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
-    expect(await code(importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p1.importToken, encryptedKeyMaterial: wrap(p1.publicKey, nodeCrypto.randomBytes(32)) }))).toBe('import.invalidMaterial')
+      new Uint8Array(
+        nodeCrypto.publicEncrypt(
+          {
+            key: Buffer.from(publicKey, 'base64'),
+            format: 'der',
+            type: 'spki',
+            padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING,
+            oaepHash: 'sha256',
+          },
+          material,
+        ),
+      )
+    const p1 = await getParametersForImport(deps, CALLER, {
+      keyId: key.keyId,
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+    })
+    expect(
+      await code(
+        importKeyMaterial(deps, CALLER, {
+          keyId: key.keyId,
+          importToken: p1.importToken,
+          encryptedKeyMaterial: wrap(p1.publicKey, nodeCrypto.randomBytes(32)),
+        }),
+      ),
+    ).toBe('import.invalidMaterial')
     const material = new Uint8Array(nodeCrypto.randomBytes(16))
-    const p2 = await getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' })
-    const imported = await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p2.importToken, encryptedKeyMaterial: wrap(p2.publicKey, material) })
+    const p2 = await getParametersForImport(deps, CALLER, {
+      keyId: key.keyId,
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+    })
+    const imported = await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p2.importToken,
+      encryptedKeyMaterial: wrap(p2.publicKey, material),
+    })
     expect(imported.keyState).toBe('Enabled')
     const { ciphertextBlob, versionId } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: utf8('byok sm4'), context: {} })
-    const opened = await openBlob({ keyId: key.keyId, versionId, material, suite: SUITE_SOFTWARE_HKDF_SM4GCM }, fromBase64(ciphertextBlob)!, {})
+    const opened = await openBlob(
+      { keyId: key.keyId, versionId, material, suite: SUITE_SOFTWARE_HKDF_SM4GCM },
+      fromBase64(ciphertextBlob)!,
+      {},
+    )
     expect(opened).toEqual(utf8('byok sm4'))
   })
 })

@@ -137,9 +137,7 @@ async function openAnyBlob(
   let plaintext: Uint8Array
   if (isHsmKey(key)) {
     // hsm.unavailable (retryable), a missing bridge or object pass through as they are.
-    plaintext = await withHsmVersion(deps, key, header.versionId, (hsm) =>
-      openHsmBlob(hsm, key.keyId, header.versionId, blob, context),
-    )
+    plaintext = await withHsmVersion(deps, key, header.versionId, (hsm) => openHsmBlob(hsm, key.keyId, header.versionId, blob, context))
   } else {
     try {
       material = await unwrapVersion(deps, key, header.versionId)

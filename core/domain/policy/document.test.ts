@@ -53,9 +53,7 @@ describe('parsePolicyDocument', () => {
     expect(malformedAt(JSON.stringify({ Version: '2', Statement: [] }))).toBe('Version')
     expect(malformedAt(JSON.stringify({ Version: '1', Statement: [] }))).toBe('Statement')
     expect(malformedAt(doc({ Effect: 'allow', Action: '*', Resource: '*' }))).toBe('Statement[0].Effect')
-    expect(malformedAt(doc({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrpyt'], Resource: '*' }))).toBe(
-      'Statement[0].Action[1]',
-    )
+    expect(malformedAt(doc({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrpyt'], Resource: '*' }))).toBe('Statement[0].Action[1]')
     expect(malformedAt(doc({ Effect: 'Allow', Action: 'oss:GetObject', Resource: '*' }))).toBe('Statement[0].Action')
     expect(malformedAt(doc({ Effect: 'Allow', Action: 'kms:Nothing*', Resource: '*' }))).toBe('Statement[0].Action')
     expect(malformedAt(doc({ Effect: 'Allow', Action: '*', Resource: 'key/x' }))).toBe('Statement[0].Resource')

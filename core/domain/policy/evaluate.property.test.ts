@@ -22,7 +22,14 @@ const RESOURCES = [
   `acs:ram::${A}:user/alice`,
   `acs:kms:cn-hangzhou:${B}:key/k9`,
 ]
-const RESOURCE_PATTERNS = [...RESOURCES, '*', `acs:kms:*:${A}:key/*`, 'acs:kms:*:*:*', `acs:kms:cn-hangzhou:${A}:secret/*`, 'acs:ram::*:user/a?ice']
+const RESOURCE_PATTERNS = [
+  ...RESOURCES,
+  '*',
+  `acs:kms:*:${A}:key/*`,
+  'acs:kms:*:*:*',
+  `acs:kms:cn-hangzhou:${A}:secret/*`,
+  'acs:ram::*:user/a?ice',
+]
 const IPS = ['10.1.2.3', '192.168.1.1', '::1']
 
 const condition = fc.option(
@@ -139,8 +146,7 @@ function reference(set: RawStatement[][], r: RawRequest): boolean {
   let deny = false
   for (const doc of set) {
     for (const s of doc) {
-      const hit =
-        s.Action.some((a) => glob(a, r.action, true)) && s.Resource.some((p) => glob(p, r.resource, false)) && cond(s.Condition)
+      const hit = s.Action.some((a) => glob(a, r.action, true)) && s.Resource.some((p) => glob(p, r.resource, false)) && cond(s.Condition)
       if (!hit) continue
       if (s.Effect === 'Deny') deny = true
       else allow = true

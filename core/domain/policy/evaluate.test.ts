@@ -76,7 +76,13 @@ describe('evaluate', () => {
       },
     })
     const ctx = (over: object) =>
-      conditionContext({ sourceIp: '10.2.3.4', now: Date.parse('2029-01-01T00:00:00Z'), encryptionContext: { App: 'billing' }, tags: { env: 'prod' }, ...over })
+      conditionContext({
+        sourceIp: '10.2.3.4',
+        now: Date.parse('2029-01-01T00:00:00Z'),
+        encryptionContext: { App: 'billing' },
+        tags: { env: 'prod' },
+        ...over,
+      })
     expect(allowed(req(alice, 'kms:Decrypt', KEY, ctx({})), [p], defaultKeyPolicy)).toBe(true)
     expect(allowed(req(alice, 'kms:Decrypt', KEY, ctx({ sourceIp: '192.168.0.1' })), [p], defaultKeyPolicy)).toBe(false)
     expect(allowed(req(alice, 'kms:Decrypt', KEY, ctx({ now: Date.parse('2031-01-01T00:00:00Z') })), [p], defaultKeyPolicy)).toBe(false)
@@ -114,7 +120,10 @@ describe('evaluate: bounded work', () => {
     for (const n of [150, 400, 8 * 1024 - 16]) {
       const ctx = conditionContext({ encryptionContext: { path: `s3://${'/'.repeat(n)}` } })
       const budget = new MatchBudget()
-      expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx), { identity: [], resource: attackPolicy, crossAccount: true }, budget)).toEqual({ allowed: false, reason: 'explicitDeny' })
+      expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx), { identity: [], resource: attackPolicy, crossAccount: true }, budget)).toEqual({
+        allowed: false,
+        reason: 'explicitDeny',
+      })
       // Linear in the value times the pattern: far below the request's allowance.
       expect(MAX_MATCH_STEPS - budget.remaining).toBeLessThan(30 * (n + 10))
     }
@@ -131,14 +140,24 @@ describe('evaluate: bounded work', () => {
     expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true })).toEqual({
       allowed: true,
     })
-    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, new MatchBudget(5_000))).toEqual({
+    expect(
+      evaluate(
+        req(alice, 'kms:Decrypt', KEY, ctx()),
+        { identity: [p], resource: defaultKeyPolicy, crossAccount: true },
+        new MatchBudget(5_000),
+      ),
+    ).toEqual({
       allowed: false,
       reason: 'tooComplex',
     })
     // One budget spans several decisions of one request.
     const shared = new MatchBudget(12_000)
-    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed).toBe(true)
-    expect(evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed).toBe(false)
+    expect(
+      evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed,
+    ).toBe(true)
+    expect(
+      evaluate(req(alice, 'kms:Decrypt', KEY, ctx()), { identity: [p], resource: defaultKeyPolicy, crossAccount: true }, shared).allowed,
+    ).toBe(false)
   })
 
   it('tests no condition of a statement whose principal, action or resource does not match', () => {
@@ -146,11 +165,34 @@ describe('evaluate: bounded work', () => {
     const spy: ConditionContext = { get: (key) => (read.push(key), [`s3://${'/'.repeat(8000)}`]) }
     const policy = resource(
       { Effect: 'Allow', Principal: { RAM: [`acs:ram::${A}:*`] }, Action: 'kms:Encrypt', Resource: '*' },
-      { Effect: 'Deny', Principal: { RAM: [`acs:ram::${A}:user/bob`] }, Action: 'kms:*', Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:a': '*x' } } },
-      { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:b': '*x' } } },
-      { Effect: 'Deny', Principal: '*', Action: '*', Resource: `acs:kms:*:${A}:key/other`, Condition: { StringLike: { 'kms:EncryptionContext:c': '*x' } } },
+      {
+        Effect: 'Deny',
+        Principal: { RAM: [`acs:ram::${A}:user/bob`] },
+        Action: 'kms:*',
+        Resource: '*',
+        Condition: { StringLike: { 'kms:EncryptionContext:a': '*x' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:Encrypt',
+        Resource: '*',
+        Condition: { StringLike: { 'kms:EncryptionContext:b': '*x' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: `acs:kms:*:${A}:key/other`,
+        Condition: { StringLike: { 'kms:EncryptionContext:c': '*x' } },
+      },
     )
-    const id = identity({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: `acs:kms:*:${A}:key/other`, Condition: { StringLike: { 'kms:EncryptionContext:d': '*x' } } })
+    const id = identity({
+      Effect: 'Allow',
+      Action: 'kms:Encrypt',
+      Resource: `acs:kms:*:${A}:key/other`,
+      Condition: { StringLike: { 'kms:EncryptionContext:d': '*x' } },
+    })
     const r: AuthzRequest = { principal: alice, action: 'kms:Decrypt', resource: KEY, context: spy }
     expect(evaluate(r, { identity: [id], resource: policy, crossAccount: true })).toEqual({ allowed: false, reason: 'noAllow' })
     expect(read).toEqual([])

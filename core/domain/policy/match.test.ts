@@ -51,10 +51,12 @@ describe('wildcard matching', () => {
   it('agrees with the reference on values built to nearly match the pattern', () => {
     // Values derived from the pattern (stars replaced by random runs) hit the matching paths.
     const derived = pattern.chain((p) =>
-      fc.tuple(fc.constant(p), fc.array(fc.array(text, { maxLength: 4 }), { minLength: p.length, maxLength: p.length }), fc.nat(3)).map(([pp, fills, cut]) => {
-        const v = [...pp].map((c, i) => (c === '*' ? fills[i]!.join('') : c === '?' ? 'x' : c)).join('')
-        return [pp, cut === 0 ? v.slice(0, -1) : v] as const
-      }),
+      fc
+        .tuple(fc.constant(p), fc.array(fc.array(text, { maxLength: 4 }), { minLength: p.length, maxLength: p.length }), fc.nat(3))
+        .map(([pp, fills, cut]) => {
+          const v = [...pp].map((c, i) => (c === '*' ? fills[i]!.join('') : c === '?' ? 'x' : c)).join('')
+          return [pp, cut === 0 ? v.slice(0, -1) : v] as const
+        }),
     )
     fc.assert(
       fc.property(derived, ([p, v]) => {

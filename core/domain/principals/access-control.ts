@@ -57,7 +57,10 @@ export interface KeyView {
   policy?: PolicyDocument
 }
 
-const DENY_ALL = parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] }), 'identity')
+const DENY_ALL = parsePolicyDocument(
+  JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] }),
+  'identity',
+)
 
 export interface AccessControlDeps {
   iam: IamRepository
@@ -96,7 +99,13 @@ export class AccessControl implements AccessInvalidation {
       } catch (err) {
         if (!KmsError.match(err, 'policy.')) throw err
         console.error(JSON.stringify({ level: 'error', event: 'stored-policy-unreadable', kind }))
-        doc = kind === 'identity' ? DENY_ALL : parsePolicyDocument(JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }), 'resource')
+        doc =
+          kind === 'identity'
+            ? DENY_ALL
+            : parsePolicyDocument(
+                JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }),
+                'resource',
+              )
       }
       this.documents.set(cacheKey, { text, doc }, now)
     }
@@ -176,9 +185,7 @@ export class AccessControl implements AccessInvalidation {
     if (!key || key.keyState === 'Deleted') {
       view = { exists: false, tags: {} }
     } else {
-      const policy = stored
-        ? this.compile(`key/${keyId}/${stored.rev}`, stored.document, 'resource')
-        : this.defaultPolicy(key.accountId)
+      const policy = stored ? this.compile(`key/${keyId}/${stored.rev}`, stored.document, 'resource') : this.defaultPolicy(key.accountId)
       view = { exists: true, accountId: key.accountId, region: key.region, tags: { ...key.tags }, policy }
     }
     this.keyViews.set(keyId, view, now)

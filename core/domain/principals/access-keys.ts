@@ -123,7 +123,11 @@ export async function updateAccessKey(
 }
 
 /** @throws KmsError iam.userNotFound, iam.accessKeyNotFound, validation.invalidParameter */
-export async function deleteAccessKey(deps: PrincipalDeps, caller: Caller, input: { userName?: string; accessKeyId: string }): Promise<void> {
+export async function deleteAccessKey(
+  deps: PrincipalDeps,
+  caller: Caller,
+  input: { userName?: string; accessKeyId: string },
+): Promise<void> {
   assertAccessKeyId(input.accessKeyId)
   const principal = await targetPrincipal(deps, caller, input.userName, false)
   try {

@@ -43,7 +43,8 @@ export async function replaceOrConflict(what: 'user' | 'role' | 'policy', write:
   try {
     await write()
   } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', `The ${what} was modified concurrently. Retry the request.`)
+    if (err instanceof ConditionFailed)
+      throw new KmsError('concurrency.conflict', `The ${what} was modified concurrently. Retry the request.`)
     throw err
   }
 }

@@ -64,8 +64,7 @@ export interface PolicyAttachmentRecord {
  * policy of the one before it.
  */
 export type ResourcePolicyTarget =
-  | { kind: 'key'; keyId: string }
-  | { kind: 'secret'; accountId: string; region: string; secretName: string; uid?: string }
+  { kind: 'key'; keyId: string } | { kind: 'secret'; accountId: string; region: string; secretName: string; uid?: string }
 
 export interface ResourcePolicyRecord {
   target: ResourcePolicyTarget

@@ -84,7 +84,15 @@ export async function getPolicy(deps: PrincipalDeps, caller: Caller, policyName:
     if (!sys) throw policyNotFound()
     const attached = await deps.iam.listAttachmentsOfPolicy(caller.accountId, 'System', policyName)
     const epoch = '2015-05-01T00:00:00Z'
-    return { policyName, policyType, description: sys.description, document: sys.document, createdAt: epoch, updatedAt: epoch, attachmentCount: attached.length }
+    return {
+      policyName,
+      policyType,
+      description: sys.description,
+      document: sys.document,
+      createdAt: epoch,
+      updatedAt: epoch,
+      attachmentCount: attached.length,
+    }
   }
   assertPolicyName(policyName)
   const policy = await activePolicy(deps, caller.accountId, policyName)

@@ -116,7 +116,13 @@ describe('secret policies live as long as the secret', () => {
   it('a by-name policy written before a uid head was created is ignored; in the same second only its Denies apply', async () => {
     const { deps, iam, aliceMayRead } = setup()
     const legacy = (updatedAt: string, document: string) =>
-      iam.resourcePolicies.set(`s/${A}/${R}/db`, { target: { kind: 'secret', accountId: A, region: R, secretName: 'db' }, accountId: A, document, updatedAt, rev: 1 })
+      iam.resourcePolicies.set(`s/${A}/${R}/db`, {
+        target: { kind: 'secret', accountId: A, region: R, secretName: 'db' },
+        accountId: A,
+        document,
+        updatedAt,
+        rev: 1,
+      })
     const head = await create(deps, 'db')
     const created = Date.parse(head.createdAt)
     legacy(new Date(created - 1000).toISOString(), grantAlice)

@@ -58,7 +58,9 @@ describe('users and access keys', () => {
     expect(await code(createAccessKey(deps, CALLER, 'alice'))).toBe('iam.accessKeyLimit')
     await updateAccessKey(deps, CALLER, { userName: 'alice', accessKeyId: k.accessKeyId, status: 'Inactive' })
     expect(iam.accessKeys.get(k.accessKeyId)!.status).toBe('Inactive')
-    expect(await code(updateAccessKey(deps, CALLER, { userName: 'alice', accessKeyId: 'LTAInope', status: 'Active' }))).toBe('iam.accessKeyNotFound')
+    expect(await code(updateAccessKey(deps, CALLER, { userName: 'alice', accessKeyId: 'LTAInope', status: 'Active' }))).toBe(
+      'iam.accessKeyNotFound',
+    )
     expect(await code(deleteAccessKey(deps, { ...CALLER, accountId: '999' }, { accessKeyId: k.accessKeyId }))).toBe('iam.accessKeyNotFound')
     expect((await listAccessKeys(deps, CALLER, 'alice')).length).toBe(2)
   })
@@ -95,13 +97,26 @@ describe('users and access keys', () => {
 describe('policies', () => {
   it('validates documents at creation and reports the position', async () => {
     const { deps } = setup()
-    await expect(createPolicy(deps, CALLER, { policyName: 'bad', document: doc([{ Effect: 'Allow', Action: 'kms:Nope', Resource: '*' }]) })).rejects.toMatchObject({
+    await expect(
+      createPolicy(deps, CALLER, { policyName: 'bad', document: doc([{ Effect: 'Allow', Action: 'kms:Nope', Resource: '*' }]) }),
+    ).rejects.toMatchObject({
       code: 'policy.malformed',
       details: { position: 'Statement[0].Action' },
     })
-    await createPolicy(deps, CALLER, { policyName: 'decrypt-only', document: doc([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }]) })
-    expect(await code(createPolicy(deps, CALLER, { policyName: 'decrypt-only', document: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }))).toBe('iam.policyExists')
-    expect(await code(createPolicy(deps, CALLER, { policyName: 'AdministratorAccess', document: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }))).toBe('iam.policyExists')
+    await createPolicy(deps, CALLER, {
+      policyName: 'decrypt-only',
+      document: doc([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }]),
+    })
+    expect(
+      await code(
+        createPolicy(deps, CALLER, { policyName: 'decrypt-only', document: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }),
+      ),
+    ).toBe('iam.policyExists')
+    expect(
+      await code(
+        createPolicy(deps, CALLER, { policyName: 'AdministratorAccess', document: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }),
+      ),
+    ).toBe('iam.policyExists')
     expect((await getPolicy(deps, CALLER, 'AdministratorAccess', 'System')).document).toContain('"*"')
   })
 
@@ -110,7 +125,9 @@ describe('policies', () => {
     await createUser(deps, CALLER, { userName: 'dave' })
     await createPolicy(deps, CALLER, { policyName: 'p1', document: doc([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }]) })
     await attachPolicyToUser(deps, CALLER, { userName: 'dave', policyName: 'p1', policyType: 'Custom' })
-    expect(await code(attachPolicyToUser(deps, CALLER, { userName: 'dave', policyName: 'p1', policyType: 'Custom' }))).toBe('iam.attachmentExists')
+    expect(await code(attachPolicyToUser(deps, CALLER, { userName: 'dave', policyName: 'p1', policyType: 'Custom' }))).toBe(
+      'iam.attachmentExists',
+    )
     expect((await getPolicy(deps, CALLER, 'p1', 'Custom')).attachmentCount).toBe(1)
     expect(await code(deletePolicy(deps, CALLER, 'p1'))).toBe('iam.policyAttached')
     expect(iam.policies.get(`${CALLER.accountId}/p1`)!.state).toBe('Active')
@@ -118,7 +135,9 @@ describe('policies', () => {
     await deletePolicy(deps, CALLER, 'p1', true)
     expect(iam.attachments.size).toBe(0)
     expect(await code(deletePolicy(deps, CALLER, 'AdministratorAccess'))).toBe('iam.systemPolicy')
-    expect(await code(attachPolicyToUser(deps, CALLER, { userName: 'dave', policyName: 'p1', policyType: 'Custom' }))).toBe('iam.policyNotFound')
+    expect(await code(attachPolicyToUser(deps, CALLER, { userName: 'dave', policyName: 'p1', policyType: 'Custom' }))).toBe(
+      'iam.policyNotFound',
+    )
   })
 })
 
@@ -127,10 +146,14 @@ describe('key policies', () => {
     const { deps } = setup()
     const key = await createKey(deps, CALLER, {})
     expect(JSON.parse(await getKeyPolicy(deps, CALLER, key.keyId)).Statement[0].Principal.RAM).toEqual([`acs:ram::${CALLER.accountId}:*`])
-    const lockout = doc([{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${CALLER.accountId}:user/alice`] }, Action: 'kms:*', Resource: '*' }])
+    const lockout = doc([
+      { Effect: 'Allow', Principal: { RAM: [`acs:ram::${CALLER.accountId}:user/alice`] }, Action: 'kms:*', Resource: '*' },
+    ])
     expect(await code(setKeyPolicy(deps, CALLER, { keyId: key.keyId, policy: lockout }))).toBe('policy.lockout')
     expect(await code(setKeyPolicy(deps, CALLER, { keyId: key.keyId, policy: '{"Version":"1"' }))).toBe('policy.malformed')
-    expect(await code(setKeyPolicy(deps, CALLER, { keyId: key.keyId, policyName: 'other', policy: lockout }))).toBe('validation.invalidParameter')
+    expect(await code(setKeyPolicy(deps, CALLER, { keyId: key.keyId, policyName: 'other', policy: lockout }))).toBe(
+      'validation.invalidParameter',
+    )
     const ok = doc([
       { Effect: 'Allow', Principal: { RAM: [`acs:ram::${CALLER.accountId}:*`] }, Action: 'kms:*', Resource: '*' },
       { Effect: 'Allow', Principal: { RAM: ['acs:ram::2222222222222222:root'] }, Action: 'kms:Decrypt', Resource: '*' },

@@ -33,7 +33,12 @@ function assertPolicyName(name: string | undefined): void {
 }
 
 /** @returns the revision written */
-async function put(deps: Pick<PrincipalDeps, 'iam' | 'clock'>, target: ResourcePolicyTarget, accountId: string, document: string): Promise<number> {
+async function put(
+  deps: Pick<PrincipalDeps, 'iam' | 'clock'>,
+  target: ResourcePolicyTarget,
+  accountId: string,
+  document: string,
+): Promise<number> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await deps.iam.getResourcePolicy(target)
     const rev = (current?.rev ?? 0) + 1
@@ -59,7 +64,12 @@ function checked(document: string, accountId: string, resource: string, action: 
 }
 
 /** @throws KmsError key.notFound, validation.invalidParameter */
-export async function getKeyPolicy(deps: KeyDeps & Pick<PrincipalDeps, 'iam'>, caller: Caller, keyId: string, policyName?: string): Promise<string> {
+export async function getKeyPolicy(
+  deps: KeyDeps & Pick<PrincipalDeps, 'iam'>,
+  caller: Caller,
+  keyId: string,
+  policyName?: string,
+): Promise<string> {
   assertPolicyName(policyName)
   const key = await resolveKey(deps, caller, keyId)
   const stored = await deps.iam.getResourcePolicy({ kind: 'key', keyId: key.keyId })
@@ -109,7 +119,10 @@ export interface StoredSecretPolicy {
  * old restriction is kept.
  * @throws KmsError store.unavailable
  */
-export async function storedSecretPolicy(iam: Pick<IamRepository, 'getResourcePolicy'>, head: SecretHead): Promise<StoredSecretPolicy | undefined> {
+export async function storedSecretPolicy(
+  iam: Pick<IamRepository, 'getResourcePolicy'>,
+  head: SecretHead,
+): Promise<StoredSecretPolicy | undefined> {
   const own = secretPolicyTarget(head)
   const stored = await iam.getResourcePolicy(own)
   if (stored) return { document: stored.document, rev: stored.rev, target: own, denyOnly: false }

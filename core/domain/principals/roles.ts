@@ -113,7 +113,10 @@ export async function updateRole(deps: PrincipalDeps, caller: Caller, input: Upd
   if ((input.description ?? '').length > 1024) throw invalidParameter('NewDescription', 'must be at most 1024 characters.')
   const max = input.maxSessionDuration
   if (max !== undefined && (!Number.isInteger(max) || max < DEFAULT_MAX_SESSION_DURATION || max > MAX_MAX_SESSION_DURATION)) {
-    throw invalidParameter('NewMaxSessionDuration', `must be an integer from ${DEFAULT_MAX_SESSION_DURATION} to ${MAX_MAX_SESSION_DURATION}.`)
+    throw invalidParameter(
+      'NewMaxSessionDuration',
+      `must be an integer from ${DEFAULT_MAX_SESSION_DURATION} to ${MAX_MAX_SESSION_DURATION}.`,
+    )
   }
   const role = await getActiveRole(deps, caller.accountId, input.roleName)
   const updated: RoleRecord = {

@@ -10,13 +10,7 @@ import { KmsError } from '../../errors'
 import { isoSeconds } from '../keys/common'
 import type { Caller, KeyRecord } from '../model'
 import { ConditionFailed, type SecretDeps } from '../ports'
-import {
-  ADOPT_REFRESH_MS,
-  ORPHAN_GRACE_MS,
-  type SecretRecord,
-  type SecretValue,
-  type SecretVersionRecord,
-} from './model'
+import { ADOPT_REFRESH_MS, ORPHAN_GRACE_MS, type SecretRecord, type SecretValue, type SecretVersionRecord } from './model'
 import { parseSecretReference } from './names'
 import type { Owner } from '../targets/parse'
 import { openSecretVersion, restamp, sealSecretVersion } from './value-crypto'
@@ -59,8 +53,7 @@ export async function loadSecret(
   const head = await deps.secrets.getHead(caller.accountId, caller.region, name)
   if (!head || head.state === 'Deleted') throw secretNotFound()
   // Values are authenticated against this identity, so a head must be where its fields say.
-  const elsewhere =
-    head.accountId !== caller.accountId || head.region !== caller.region || head.secretName !== name
+  const elsewhere = head.accountId !== caller.accountId || head.region !== caller.region || head.secretName !== name
   if (elsewhere) {
     throw new KmsError('internal', 'The stored secret failed its integrity check.')
   }
@@ -77,10 +70,7 @@ export function backoff(attempt: number): Promise<void> {
 }
 
 export function conflict(): KmsError {
-  return new KmsError(
-    'concurrency.conflict',
-    'The secret was modified concurrently. Retry the request.',
-  )
+  return new KmsError('concurrency.conflict', 'The secret was modified concurrently. Retry the request.')
 }
 
 /**
@@ -147,10 +137,7 @@ export async function markForSweep(
  * ignored (then only a writer stalled past ORPHAN_GRACE_MS between its item and head writes, or
  * a sweep dated that far ahead — the local cron's time travel — could still lose the item).
  */
-export async function confirmVersionItem(
-  deps: Pick<SecretDeps, 'secrets' | 'clock' | 'random'>,
-  item: SecretVersionRecord,
-): Promise<void> {
+export async function confirmVersionItem(deps: Pick<SecretDeps, 'secrets' | 'clock' | 'random'>, item: SecretVersionRecord): Promise<void> {
   const fresh = restamp(deps, item, deps.clock.now())
   try {
     try {
@@ -225,9 +212,7 @@ export async function ensureVersionItem(
     const { accountId, region, secretName } = secret
     const existing = await deps.secrets.getVersion(accountId, region, secretName, versionId)
     if (!existing) continue
-    const same =
-      existing.keyId === key.keyId &&
-      (await holdsValue(deps, secret, versionId, existing, value).catch(() => false))
+    const same = existing.keyId === key.keyId && (await holdsValue(deps, secret, versionId, existing, value).catch(() => false))
     const old = existing.writtenAt < now - ADOPT_REFRESH_MS
     if (same && !old) return existing
     if (!same && existing.writtenAt >= now - ORPHAN_GRACE_MS) throw onConflict()

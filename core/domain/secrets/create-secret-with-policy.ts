@@ -31,7 +31,12 @@ export async function createSecretWithPolicy(
 ): Promise<SecretRecord> {
   if (input.policy === undefined) return create()
   const secretName = input.secretName.startsWith('acs:') ? parseSecretReference(input.secretName, caller) : input.secretName
-  checkCreationPolicy(input.policy, caller, secretArn({ region: caller.region, accountId: caller.accountId, secretName }), 'kms:SetSecretPolicy')
+  checkCreationPolicy(
+    input.policy,
+    caller,
+    secretArn({ region: caller.region, accountId: caller.accountId, secretName }),
+    'kms:SetSecretPolicy',
+  )
   const head = await create()
   const updatedAt = new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')
   await storeCreationPolicy(deps.iam, secretPolicyTarget(head), head.accountId, input.policy, updatedAt)

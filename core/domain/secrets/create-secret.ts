@@ -14,20 +14,8 @@ import { SHARED_INSTANCE, type Caller } from '../model'
 import { ConditionFailed, type IamRepository, type SecretDeps } from '../ports'
 import { ensureVersionItem, markForSweep } from './common'
 import type { ExtendedConfig } from './extended-config'
-import {
-  plainMap,
-  MAX_DESCRIPTION_LENGTH,
-  SECRET_TYPE_GENERIC,
-  SECRET_TYPE_RAM,
-  STAGE_CURRENT,
-  type SecretRecord,
-} from './model'
-import {
-  assertNewSecretName,
-  assertVersionId,
-  parseSecretReference,
-  parseSecretValue,
-} from './names'
+import { plainMap, MAX_DESCRIPTION_LENGTH, SECRET_TYPE_GENERIC, SECRET_TYPE_RAM, STAGE_CURRENT, type SecretRecord } from './model'
+import { assertNewSecretName, assertVersionId, parseSecretReference, parseSecretValue } from './names'
 import { purgeSecret } from './purge'
 import { resolveSecretKey } from './value-crypto'
 import { planRotationPolicy } from './rotation/engine'
@@ -61,15 +49,9 @@ function alreadyExists(): KmsError {
  * @throws KmsError validation.*, limit.exceeded, key.*, alias.notFound, auth.forbidden,
  *   secret.alreadyExists, secret.invalidState (a secret of that name is still being purged)
  */
-export async function createSecret(
-  deps: SecretDeps,
-  caller: Caller,
-  input: CreateSecretInput,
-): Promise<SecretRecord> {
+export async function createSecret(deps: SecretDeps, caller: Caller, input: CreateSecretInput): Promise<SecretRecord> {
   // An ARN of the caller's account and region may name the new secret, like any other.
-  const secretName = input.secretName.startsWith('acs:')
-    ? parseSecretReference(input.secretName, caller)
-    : input.secretName
+  const secretName = input.secretName.startsWith('acs:') ? parseSecretReference(input.secretName, caller) : input.secretName
   if (input.secretType === 'ECS') {
     // Alibaba: the names of ECS secrets begin with acs/ecs/.
     if (!secretName.startsWith('acs/ecs/')) throw invalidParameter('SecretName', 'ECS secret names must begin with "acs/ecs/".')
@@ -100,7 +82,8 @@ export async function createSecret(
   let intervalSeconds: number | undefined
   if (input.enableAutomaticRotation === true) {
     // Generic secrets without a rotation function: nothing would rotate them.
-    if (!strategy) throw invalidParameter('EnableAutomaticRotation', 'generic secrets rotate automatically only with a RotationFunctionUrl.')
+    if (!strategy)
+      throw invalidParameter('EnableAutomaticRotation', 'generic secrets rotate automatically only with a RotationFunctionUrl.')
     if (input.rotationInterval === undefined) throw invalidParameter('RotationInterval', 'is required with EnableAutomaticRotation.')
     intervalSeconds = parseSecretRotationInterval(input.rotationInterval)
   }
@@ -125,10 +108,7 @@ export async function createSecret(
       // A force-deleted secret of this name: finish its purge so the name can be reused now.
       const outcome = await purgeSecret(deps, existing, deps.clock.now())
       if (outcome !== 'purged') {
-        throw new KmsError(
-          'secret.invalidState',
-          'A secret of this name is still being deleted. Retry later.',
-        )
+        throw new KmsError('secret.invalidState', 'A secret of this name is still being deleted. Retry later.')
       }
     }
     const key = await resolveSecretKey(deps, caller, input.encryptionKeyId, instanceId)

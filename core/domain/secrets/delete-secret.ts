@@ -11,12 +11,7 @@ import { isoSeconds } from '../keys/common'
 import type { Caller } from '../model'
 import type { IamRepository, SecretDeps } from '../ports'
 import { mutateSecret } from './common'
-import {
-  DEFAULT_RECOVERY_WINDOW_DAYS,
-  MAX_RECOVERY_WINDOW_DAYS,
-  MIN_RECOVERY_WINDOW_DAYS,
-  type SecretRecord,
-} from './model'
+import { DEFAULT_RECOVERY_WINDOW_DAYS, MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS, type SecretRecord } from './model'
 import { purgeSecret } from './purge'
 import { releaseOnPurge, type ReleaseDeps } from '../instances/instances'
 
@@ -43,10 +38,7 @@ export async function deleteSecret(
   const days = input.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS
   const inRange = days >= MIN_RECOVERY_WINDOW_DAYS && days <= MAX_RECOVERY_WINDOW_DAYS
   if (!Number.isInteger(days) || !inRange) {
-    throw invalidParameter(
-      'RecoveryWindowInDays',
-      `must be an integer from ${MIN_RECOVERY_WINDOW_DAYS} to ${MAX_RECOVERY_WINDOW_DAYS}.`,
-    )
+    throw invalidParameter('RecoveryWindowInDays', `must be an integer from ${MIN_RECOVERY_WINDOW_DAYS} to ${MAX_RECOVERY_WINDOW_DAYS}.`)
   }
   const written = await mutateSecret(deps, caller, secretName, 'allow', (head, now) => {
     if (force) {

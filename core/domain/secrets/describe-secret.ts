@@ -9,10 +9,6 @@ import { loadSecret } from './common'
 import type { SecretRecord } from './model'
 
 /** @throws KmsError validation.*, auth.forbidden, secret.notFound */
-export async function describeSecret(
-  deps: Pick<SecretDeps, 'secrets'>,
-  caller: Caller,
-  secretName: string,
-): Promise<SecretRecord> {
+export async function describeSecret(deps: Pick<SecretDeps, 'secrets'>, caller: Caller, secretName: string): Promise<SecretRecord> {
   return loadSecret(deps, caller, secretName, 'allow')
 }

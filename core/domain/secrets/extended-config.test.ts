@@ -26,11 +26,20 @@ describe('parseExtendedConfig', () => {
     expect(parseExtendedConfig(undefined, [['CustomData', '{"DBName":"app1","Port":"3306"}']])).toEqual({
       CustomData: { DBName: 'app1', Port: '3306' },
     })
-    expect(parseExtendedConfig(undefined, [['CustomData.DBName', 'app1'], ['CustomData.Port', '3306']])).toEqual({
+    expect(
+      parseExtendedConfig(undefined, [
+        ['CustomData.DBName', 'app1'],
+        ['CustomData.Port', '3306'],
+      ]),
+    ).toEqual({
       CustomData: { DBName: 'app1', Port: '3306' },
     })
     expect(
-      parseExtendedConfig(undefined, [['SecretSubType', 'SingleUser'], ['DBInstanceId', 'rm-1'], ['CustomData', '{"Key1":"v1"}']]),
+      parseExtendedConfig(undefined, [
+        ['SecretSubType', 'SingleUser'],
+        ['DBInstanceId', 'rm-1'],
+        ['CustomData', '{"Key1":"v1"}'],
+      ]),
     ).toEqual(config)
   })
 
@@ -39,9 +48,14 @@ describe('parseExtendedConfig', () => {
     expect(failure(() => parseExtendedConfig('{', []))).toBe('validation.invalidParameter ExtendedConfig')
     expect(failure(() => parseExtendedConfig('[1]', []))).toBe('validation.invalidParameter ExtendedConfig')
     expect(failure(() => parseExtendedConfig('"x"', []))).toBe('validation.invalidParameter ExtendedConfig')
-    expect(failure(() => parseExtendedConfig(undefined, [['CustomData', 'x'], ['CustomData.k', 'v']]))).toBe(
-      'validation.invalidParameter ExtendedConfig.CustomData.k',
-    )
+    expect(
+      failure(() =>
+        parseExtendedConfig(undefined, [
+          ['CustomData', 'x'],
+          ['CustomData.k', 'v'],
+        ]),
+      ),
+    ).toBe('validation.invalidParameter ExtendedConfig.CustomData.k')
     expect(failure(() => parseExtendedConfig(undefined, [['__proto__.x', 'v']]))).toBe(
       'validation.invalidParameter ExtendedConfig.__proto__.x',
     )
@@ -85,7 +99,13 @@ describe('parseExtendedConfig', () => {
     fc.assert(
       fc.property(
         fc.option(text, { nil: undefined }),
-        fc.array(fc.tuple(path.map((p) => p.join('.')), text), { maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            path.map((p) => p.join('.')),
+            text,
+          ),
+          { maxLength: 4 },
+        ),
         (json, flat) => {
           try {
             const config = parseExtendedConfig(json, flat)

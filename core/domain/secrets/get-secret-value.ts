@@ -45,7 +45,12 @@ export async function getSecretValue(
   if (input.versionId !== undefined) assertVersionId(input.versionId)
   if (input.versionStage !== undefined) assertStageSyntax(input.versionStage)
   const head = await loadSecret(deps, caller, input.secretName, 'refuse')
-  if (head.secretType === 'RAMCredentials' && input.versionStage !== undefined && input.versionStage !== STAGE_CURRENT && input.versionStage !== STAGE_PREVIOUS) {
+  if (
+    head.secretType === 'RAMCredentials' &&
+    input.versionStage !== undefined &&
+    input.versionStage !== STAGE_CURRENT &&
+    input.versionStage !== STAGE_PREVIOUS
+  ) {
     // Alibaba: VersionStage of a managed secret is ACSCurrent or ACSPrevious (a pending AccessKey
     // is not handed out before it has been tested).
     throw invalidParameter('VersionStage', 'must be ACSCurrent or ACSPrevious for a RAMCredentials secret.')
@@ -73,10 +78,7 @@ export async function getSecretValue(
   if (!cached) rememberVersion(deps, head, ref, item, now)
   if (input.dryRun) {
     await keyForRead(deps, head, versionId, item, key)
-    throw new KmsError(
-      'dryRun.wouldSucceed',
-      'Request would have succeeded, but the DryRun flag is set.',
-    )
+    throw new KmsError('dryRun.wouldSucceed', 'Request would have succeeded, but the DryRun flag is set.')
   }
   const bytes = await openSecretVersion(deps, head, versionId, item, key)
   return {
@@ -90,9 +92,7 @@ export async function getSecretValue(
 
 export const MAX_BATCH_SECRETS = 20
 
-export type BatchEntryResult =
-  | { secretName: string; ok: SecretValueOutput }
-  | { secretName: string; error: KmsError }
+export type BatchEntryResult = { secretName: string; ok: SecretValueOutput } | { secretName: string; error: KmsError }
 
 /** Failures of the service itself fail the whole batch; everything else is reported per secret. */
 const FATAL = new Set(['internal', 'store.unavailable', 'hsm.unavailable'])
@@ -114,9 +114,7 @@ export async function batchGetSecretValue(
   if (new Set(entries.map((e) => e.secretName)).size !== entries.length) {
     throw invalidParameter('SecretsList', 'each secret may be listed once.')
   }
-  const results = await Promise.allSettled(
-    entries.map((e) => getSecretValue(deps, caller, { ...e, dryRun: false })),
-  )
+  const results = await Promise.allSettled(entries.map((e) => getSecretValue(deps, caller, { ...e, dryRun: false })))
   const out: BatchEntryResult[] = []
   let fatal: unknown
   results.forEach((r, i) => {
@@ -124,8 +122,7 @@ export async function batchGetSecretValue(
     if (r.status === 'fulfilled') out.push({ secretName, ok: r.value })
     else if (r.reason instanceof KmsError && !FATAL.has(r.reason.code)) {
       out.push({ secretName, error: r.reason })
-    }
-    else fatal ??= r.reason
+    } else fatal ??= r.reason
   })
   if (fatal !== undefined) {
     for (const r of out) if ('ok' in r) r.ok.value.bytes.fill(0)

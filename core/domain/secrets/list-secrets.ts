@@ -26,11 +26,7 @@ const FILTER_FIELDS: Record<string, (s: SecretRecord) => string[]> = {
 }
 
 /** @throws KmsError validation.invalidParameter for unknown filter keys */
-export async function listSecrets(
-  deps: Pick<SecretDeps, 'secrets'>,
-  caller: Caller,
-  filters: SecretFilter[],
-): Promise<SecretRecord[]> {
+export async function listSecrets(deps: Pick<SecretDeps, 'secrets'>, caller: Caller, filters: SecretFilter[]): Promise<SecretRecord[]> {
   for (const f of filters) {
     if (!Object.hasOwn(FILTER_FIELDS, f.Key)) {
       const known = Object.keys(FILTER_FIELDS).join(', ')

@@ -189,9 +189,7 @@ export const ADOPT_REFRESH_MS = ORPHAN_GRACE_MS / 3
  * When the scheduled job must next look at a secret (the due-time index `DUE#SECRET`), if ever:
  * the end of the recovery window, the pending purge of a tombstone, or a pending sweep.
  */
-export function secretDueTime(
-  head: Pick<SecretRecord, 'state' | 'plannedDeleteTime' | 'sweepAt'>,
-): string | undefined {
+export function secretDueTime(head: Pick<SecretRecord, 'state' | 'plannedDeleteTime' | 'sweepAt'>): string | undefined {
   if (head.state === 'PendingDeletion') return head.plannedDeleteTime
   if (head.state === 'Deleted') return head.sweepAt ?? head.plannedDeleteTime
   return head.sweepAt

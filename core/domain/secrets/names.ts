@@ -33,9 +33,7 @@ function isValidName(name: string): boolean {
   return SECRET_NAME.test(name) && !name.split('/').some((seg) => seg === '.' || seg === '..')
 }
 
-export function secretArn(
-  secret: Pick<SecretRecord, 'region' | 'accountId' | 'secretName'>,
-): string {
+export function secretArn(secret: Pick<SecretRecord, 'region' | 'accountId' | 'secretName'>): string {
   return `acs:kms:${secret.region}:${secret.accountId}:secret/${secret.secretName}`
 }
 
@@ -45,10 +43,7 @@ export function secretArn(
  */
 export function assertNewSecretName(name: string, parameter = 'SecretName'): void {
   if (!isValidName(name)) {
-    throw invalidParameter(
-      parameter,
-      `must be 1 to ${MAX_SECRET_NAME_LENGTH} of A-Z a-z 0-9 / _ + = . @ -, no . or .. segments.`,
-    )
+    throw invalidParameter(parameter, `must be 1 to ${MAX_SECRET_NAME_LENGTH} of A-Z a-z 0-9 / _ + = . @ -, no . or .. segments.`)
   }
   if (name.toLowerCase().startsWith('acs/')) {
     throw invalidParameter(parameter, 'secret names beginning with "acs/" are reserved.')
@@ -64,11 +59,7 @@ export function assertNewSecretName(name: string, parameter = 'SecretName'): voi
  * @throws KmsError validation.invalidParameter for malformed names or an ARN of another region;
  *   auth.forbidden for an ARN of another account (as for keys).
  */
-export function parseSecretReference(
-  value: string,
-  caller: Owner,
-  parameter = 'SecretName',
-): string {
+export function parseSecretReference(value: string, caller: Owner, parameter = 'SecretName'): string {
   if (value.length === 0) throw missingParameter(parameter)
   if (value.startsWith('acs:')) {
     const { accountId, name } = parseSecretTarget(value, caller, parameter)
@@ -79,10 +70,7 @@ export function parseSecretReference(
     return name
   }
   if (!isValidName(value)) {
-    throw invalidParameter(
-      parameter,
-      `must be a secret ARN or 1 to ${MAX_SECRET_NAME_LENGTH} letters, digits or / _ + = . @ -.`,
-    )
+    throw invalidParameter(parameter, `must be a secret ARN or 1 to ${MAX_SECRET_NAME_LENGTH} letters, digits or / _ + = . @ -.`)
   }
   return value
 }
@@ -90,10 +78,7 @@ export function parseSecretReference(
 /** @throws KmsError validation.invalidParameter */
 export function assertVersionId(versionId: string, parameter = 'VersionId'): void {
   if (!VERSION_ID.test(versionId)) {
-    throw invalidParameter(
-      parameter,
-      `must be 1 to ${MAX_VERSION_ID_LENGTH} visible ASCII characters other than "#".`,
-    )
+    throw invalidParameter(parameter, `must be 1 to ${MAX_VERSION_ID_LENGTH} visible ASCII characters other than "#".`)
   }
 }
 
@@ -103,10 +88,7 @@ export function assertVersionId(versionId: string, parameter = 'VersionId'): voi
  */
 export function assertStageSyntax(stage: string, parameter = 'VersionStage'): void {
   if (!STAGE.test(stage)) {
-    throw invalidParameter(
-      parameter,
-      `a stage label must be 1 to ${MAX_STAGE_LENGTH} letters, digits or _ . + = @ / -.`,
-    )
+    throw invalidParameter(parameter, `a stage label must be 1 to ${MAX_STAGE_LENGTH} letters, digits or _ . + = @ / -.`)
   }
 }
 
@@ -128,10 +110,7 @@ export function assertStageLabel(stage: string, parameter = 'VersionStage'): voi
  * The labels PutSecretValue attaches to a new version (default: ACSCurrent).
  * @throws KmsError validation.invalidParameter, limit.exceeded
  */
-export function normaliseNewVersionStages(
-  stages: string[] | undefined,
-  parameter = 'VersionStages',
-): string[] {
+export function normaliseNewVersionStages(stages: string[] | undefined, parameter = 'VersionStages'): string[] {
   if (stages === undefined) return [STAGE_CURRENT]
   if (stages.length === 0) throw invalidParameter(parameter, 'give at least one stage label.')
   const unique = [...new Set(stages)]
@@ -140,14 +119,10 @@ export function normaliseNewVersionStages(
     throw invalidParameter(parameter, 'a new version cannot be both ACSCurrent and ACSPrevious.')
   }
   if (unique.length > MAX_STAGES_PER_SECRET) {
-    throw new KmsError(
-      'limit.exceeded',
-      `A secret can carry at most ${MAX_STAGES_PER_SECRET} stage labels.`,
-    )
+    throw new KmsError('limit.exceeded', `A secret can carry at most ${MAX_STAGES_PER_SECRET} stage labels.`)
   }
   return unique
 }
-
 
 /**
  * Turns `SecretData` / `SecretDataType` into the bytes to store: `text` as UTF-8, `binary` as
@@ -155,10 +130,7 @@ export function normaliseNewVersionStages(
  *
  * @throws KmsError validation.missingParameter, validation.invalidParameter
  */
-export function parseSecretValue(
-  data: string | undefined,
-  dataType: string | undefined,
-): SecretValue {
+export function parseSecretValue(data: string | undefined, dataType: string | undefined): SecretValue {
   const type = dataType === undefined || dataType === '' ? 'text' : dataType
   if (type !== 'text' && type !== 'binary') {
     throw invalidParameter('SecretDataType', 'must be text or binary.')

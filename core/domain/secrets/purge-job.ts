@@ -33,10 +33,7 @@ export async function runSecretsJob(
       const head = await deps.secrets.getHead(ref.accountId, ref.region, ref.secretName)
       const due = head ? secretDueTime(head) : undefined
       if (!head || due === undefined || due > nowIso) return 'skipped'
-      const outcome =
-        head.state === 'Enabled'
-          ? await sweepSecret(deps, head, nowMs)
-          : await purgeSecret(deps, head, nowMs)
+      const outcome = head.state === 'Enabled' ? await sweepSecret(deps, head, nowMs) : await purgeSecret(deps, head, nowMs)
       return outcome === 'skipped' ? 'skipped' : 'processed'
     },
     more,

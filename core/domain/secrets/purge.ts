@@ -53,12 +53,7 @@ async function deleteIfUnchanged(deps: Deps, item: SecretVersionRecord): Promise
  * `includeReferenced`, and unreferenced ones older than the grace period. Returns the write time
  * of the youngest item left, if any.
  */
-async function removeItems(
-  deps: Deps,
-  head: SecretRecord,
-  nowMs: number,
-  includeReferenced: boolean,
-): Promise<number | undefined> {
+async function removeItems(deps: Deps, head: SecretRecord, nowMs: number, includeReferenced: boolean): Promise<number | undefined> {
   const referenced = new Set(head.versions.map((v) => v.versionId))
   const items = await deps.secrets.listVersionItems(head.accountId, head.region, head.secretName)
   let youngestLeft: number | undefined
@@ -85,11 +80,7 @@ function retryTime(youngestLeft: number): string {
  *   tombstone stays, due again later); `skipped` when a concurrent change won the race.
  * @throws KmsError store.unavailable
  */
-export async function purgeSecret(
-  deps: Deps,
-  head: SecretRecord,
-  nowMs: number,
-): Promise<RemovalOutcome> {
+export async function purgeSecret(deps: Deps, head: SecretRecord, nowMs: number): Promise<RemovalOutcome> {
   let tombstone = head
   if (head.state !== 'Deleted') {
     const at = isoSeconds(nowMs)
@@ -128,11 +119,7 @@ export async function purgeSecret(
  *
  * @throws KmsError store.unavailable
  */
-export async function sweepSecret(
-  deps: Deps,
-  head: SecretRecord,
-  nowMs: number,
-): Promise<RemovalOutcome> {
+export async function sweepSecret(deps: Deps, head: SecretRecord, nowMs: number): Promise<RemovalOutcome> {
   const youngestLeft = await removeItems(deps, head, nowMs, false)
   const sweepAt = youngestLeft === undefined ? undefined : retryTime(youngestLeft)
   try {

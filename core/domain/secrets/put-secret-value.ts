@@ -64,21 +64,14 @@ export interface PutSecretValueOutput {
 }
 
 function versionConflict(): KmsError {
-  return new KmsError(
-    'secret.versionConflict',
-    'A version with this VersionId already exists with different secret data.',
-  )
+  return new KmsError('secret.versionConflict', 'A version with this VersionId already exists with different secret data.')
 }
 
 /**
  * @throws KmsError validation.*, limit.exceeded, secret.notFound, secret.invalidState,
  *   secret.versionConflict, key.* (the CMK's state), concurrency.conflict
  */
-export async function putSecretValue(
-  deps: SecretDeps,
-  caller: Caller,
-  input: PutSecretValueInput,
-): Promise<PutSecretValueOutput> {
+export async function putSecretValue(deps: SecretDeps, caller: Caller, input: PutSecretValueInput): Promise<PutSecretValueOutput> {
   assertVersionId(input.versionId)
   const labels = normaliseNewVersionStages(input.versionStages)
   const value = parseSecretValue(input.secretData, input.secretDataType)

@@ -22,14 +22,19 @@ describe('generateRandomPassword', () => {
     expect(p).toHaveLength(128)
     expect(p).not.toMatch(PUNCT)
     expect(p).not.toMatch(/[abcXYZ012]/)
-    expect(generateRandomPassword(randomBytes, { passwordLength: 8, excludeLowercase: true, excludeUppercase: true, excludePunctuation: true })).toMatch(
-      /^[0-9]{8}$/,
-    )
+    expect(
+      generateRandomPassword(randomBytes, { passwordLength: 8, excludeLowercase: true, excludeUppercase: true, excludePunctuation: true }),
+    ).toMatch(/^[0-9]{8}$/)
     for (const passwordLength of [7, 129, 0]) {
       expect(() => generateRandomPassword(randomBytes, { passwordLength })).toThrow(KmsError)
     }
     expect(() =>
-      generateRandomPassword(randomBytes, { excludeLowercase: true, excludeUppercase: true, excludeNumbers: true, excludePunctuation: true }),
+      generateRandomPassword(randomBytes, {
+        excludeLowercase: true,
+        excludeUppercase: true,
+        excludeNumbers: true,
+        excludePunctuation: true,
+      }),
     ).toThrow(KmsError)
   })
 
@@ -37,7 +42,10 @@ describe('generateRandomPassword', () => {
     const counts = new Array(10).fill(0)
     for (let i = 0; i < 400; i++) {
       const p = generateRandomPassword(randomBytes, {
-        passwordLength: 100, excludeLowercase: true, excludeUppercase: true, excludePunctuation: true,
+        passwordLength: 100,
+        excludeLowercase: true,
+        excludeUppercase: true,
+        excludePunctuation: true,
       })
       for (const c of p) counts[Number(c)]++
     }

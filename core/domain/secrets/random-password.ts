@@ -45,10 +45,7 @@ function uniform(random: RandomSource, bound: number): number {
 export function generateRandomPassword(random: RandomSource, input: RandomPasswordInput): string {
   const length = input.passwordLength ?? DEFAULT_PASSWORD_LENGTH
   if (!Number.isInteger(length) || length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-    throw invalidParameter(
-      'PasswordLength',
-      `must be an integer from ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH}.`,
-    )
+    throw invalidParameter('PasswordLength', `must be an integer from ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH}.`)
   }
   const excluded = new Set(input.excludeCharacters ?? '')
   const groups = [

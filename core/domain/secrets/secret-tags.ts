@@ -15,12 +15,7 @@ import type { SecretRecord } from './model'
 type Deps = Pick<SecretDeps, 'secrets' | 'clock'>
 
 /** @throws KmsError validation.*, limit.exceeded, secret.notFound, secret.invalidState */
-export async function tagSecret(
-  deps: Deps,
-  caller: Caller,
-  secretName: string,
-  tags: Tag[],
-): Promise<SecretRecord> {
+export async function tagSecret(deps: Deps, caller: Caller, secretName: string, tags: Tag[]): Promise<SecretRecord> {
   if (tags.length === 0) throw invalidParameter('Tags', 'at least one tag is required.')
   return mutateSecret(deps, caller, secretName, 'refuse', (head) => {
     const next = mergeTags(head.tags, tags)
@@ -30,12 +25,7 @@ export async function tagSecret(
 }
 
 /** @throws KmsError validation.*, secret.notFound, secret.invalidState */
-export async function untagSecret(
-  deps: Deps,
-  caller: Caller,
-  secretName: string,
-  tagKeys: string[],
-): Promise<SecretRecord> {
+export async function untagSecret(deps: Deps, caller: Caller, secretName: string, tagKeys: string[]): Promise<SecretRecord> {
   if (tagKeys.length === 0) throw invalidParameter('TagKeys', 'at least one tag key is required.')
   return mutateSecret(deps, caller, secretName, 'refuse', (head) => {
     const next = tagMap(head.tags)
@@ -57,11 +47,7 @@ export function sortedTags(tags: Record<string, string>): Tag[] {
 }
 
 /** @throws KmsError validation.*, secret.notFound */
-export async function listSecretTags(
-  deps: Pick<SecretDeps, 'secrets'>,
-  caller: Caller,
-  secretName: string,
-): Promise<Tag[]> {
+export async function listSecretTags(deps: Pick<SecretDeps, 'secrets'>, caller: Caller, secretName: string): Promise<Tag[]> {
   const head = await loadSecret(deps, caller, secretName, 'allow')
   return sortedTags(head.tags)
 }

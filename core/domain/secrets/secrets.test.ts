@@ -75,9 +75,7 @@ describe('create and read', () => {
     const got = await read(deps, 'bin')
     expect(got.value.type).toBe('binary')
     expect(got.text).toBe('AAECA/8=')
-    expect(await code(create(deps, 'bin2', 'AAECA/8', { secretDataType: 'binary' }))).toBe(
-      'validation.invalidParameter',
-    )
+    expect(await code(create(deps, 'bin2', 'AAECA/8', { secretDataType: 'binary' }))).toBe('validation.invalidParameter')
   })
 
   it('checks names, version ids, sizes and types before writing anything', async () => {
@@ -106,18 +104,14 @@ describe('create and read', () => {
     expect(deps.secrets.heads.size).toBe(0)
     expect([...deps.secrets.versions.values()].every((p) => p.size === 0)).toBe(true)
     await createSecret(deps, CALLER, { secretName: 'ok', versionId: 'v1', secretData: 'x'.repeat(30_720) })
-    expect(await code(create(deps, 'ok', 'x'))).toBe(
-      'secret.alreadyExists',
-    )
+    expect(await code(create(deps, 'ok', 'x'))).toBe('secret.alreadyExists')
   })
 
   it('refuses a service key, accepts the default key by alias and a user key by ARN', async () => {
     const deps = memorySecretDeps()
     await create(deps, 's1', 'x')
     const svc = serviceKeyId(CALLER.accountId, CALLER.region)
-    expect(await code(create(deps, 's2', 'x', { encryptionKeyId: svc }))).toBe(
-      'key.serviceManaged',
-    )
+    expect(await code(create(deps, 's2', 'x', { encryptionKeyId: svc }))).toBe('key.serviceManaged')
     const viaDefault = await create(deps, 's3', 'x', { encryptionKeyId: DEFAULT_KEY_ALIAS })
     expect(viaDefault.encryptionKeyId).toBe(defaultKeyId(CALLER.accountId, CALLER.region))
     const key = await createKey(deps, CALLER, {})
@@ -140,12 +134,8 @@ describe('versions and labels', () => {
     expect((await read(deps, 's', { versionStage: 'ACSPrevious' })).text).toBe('one')
     const again = await put(deps, 's', 'v2', 'two')
     expect(again.stages).toEqual(['ACSCurrent'])
-    expect(await code(put(deps, 's', 'v2', 'other'))).toBe(
-      'secret.versionConflict',
-    )
-    expect(
-      await code(put(deps, 's', 'v2', 'dHdv', { secretDataType: 'binary' })),
-    ).toBe('secret.versionConflict')
+    expect(await code(put(deps, 's', 'v2', 'other'))).toBe('secret.versionConflict')
+    expect(await code(put(deps, 's', 'v2', 'dHdv', { secretDataType: 'binary' }))).toBe('secret.versionConflict')
     expect((await listSecretVersionIds(deps, CALLER, 's', true)).versions.map((v) => v.versionId)).toEqual(['v2', 'v1'])
   })
 
@@ -167,9 +157,7 @@ describe('versions and labels', () => {
     const before = structuredClone(deps.secrets.heads)
     expect(await code(updateSecretVersionStage(deps, CALLER, 's', { stage: 'ninth', moveToVersion: 'v1' }))).toBe('limit.exceeded')
     expect(await code(updateSecretVersionStage(deps, CALLER, 's', { stage: 'l0', moveToVersion: 'v9' }))).toBe('secret.versionNotFound')
-    expect(await code(put(deps, 's', 'v2', 'y', { versionStages: ['ninth'] }))).toBe(
-      'limit.exceeded',
-    )
+    expect(await code(put(deps, 's', 'v2', 'y', { versionStages: ['ninth'] }))).toBe('limit.exceeded')
     expect(await code(updateSecretVersionStage(deps, CALLER, 's', { stage: 'ACSPending', moveToVersion: 'v1' }))).toBe(
       'validation.invalidParameter',
     )
@@ -187,7 +175,10 @@ describe('versions and labels', () => {
     await updateSecretVersionStage(deps, CALLER, 's', { stage: 'constructor', moveToVersion: 'v1' })
     expect((await read(deps, 's', { versionStage: '__proto__' })).text).toBe('one')
     expect((await read(deps, 's', { versionStage: 'constructor' })).text).toBe('one')
-    await tagSecret(deps, CALLER, 's', [{ TagKey: '__proto__', TagValue: 'x' }, { TagKey: 'constructor', TagValue: 'y' }])
+    await tagSecret(deps, CALLER, 's', [
+      { TagKey: '__proto__', TagValue: 'x' },
+      { TagKey: 'constructor', TagValue: 'y' },
+    ])
     const head = (await deps.secrets.getHead(CALLER.accountId, CALLER.region, 's'))!
     expect(Object.keys(head.tags).sort()).toEqual(['__proto__', 'constructor'])
     expect(Object.keys(head.stages).sort()).toEqual(['ACSCurrent', 'ACSPrevious', '__proto__', 'constructor'])
@@ -220,16 +211,12 @@ describe('versions and labels', () => {
     const deps = memorySecretDeps()
     await createSecret(deps, CALLER, { secretName: 's', versionId: 'v0', secretData: 'x' })
     deps.secrets.hook = () => new Promise((r) => setTimeout(r, Math.random() * 2))
-    const same = await Promise.allSettled(
-      Array.from({ length: 10 }, () => put(deps, 's', 'v1', 'same')),
-    )
+    const same = await Promise.allSettled(Array.from({ length: 10 }, () => put(deps, 's', 'v1', 'same')))
     deps.secrets.hook = async () => {}
     expect(same.every((r) => r.status === 'fulfilled')).toBe(true)
     const head = (await deps.secrets.getHead(CALLER.accountId, CALLER.region, 's'))!
     expect(head.versions.map((v) => v.versionId)).toEqual(['v0', 'v1'])
-    expect(await code(put(deps, 's', 'v1', 'different'))).toBe(
-      'secret.versionConflict',
-    )
+    expect(await code(put(deps, 's', 'v1', 'different'))).toBe('secret.versionConflict')
   })
 })
 
@@ -261,9 +248,7 @@ describe('encryption binding and key state', () => {
     await disableKey(deps, CALLER, key.keyId)
     expect(await code(read(deps, 's'))).toBe('key.disabled')
     expect(await code(put(deps, 's', 'v2', 'y'))).toBe('key.disabled')
-    expect(await code(create(deps, 't', 'x', { encryptionKeyId: key.keyId }))).toBe(
-      'key.disabled',
-    )
+    expect(await code(create(deps, 't', 'x', { encryptionKeyId: key.keyId }))).toBe('key.disabled')
     const batch = await batchGetSecretValue(deps, CALLER, [{ secretName: 's' }, { secretName: 'missing' }])
     expect(batch.map((r) => ('error' in r ? r.error.code : 'ok'))).toEqual(['key.disabled', 'secret.notFound'])
   })

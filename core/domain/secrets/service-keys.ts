@@ -104,22 +104,12 @@ function checkOwner(key: KeyRecord, caller: Pick<Caller, 'accountId' | 'region'>
  *
  * @throws KmsError store.unavailable, internal
  */
-export async function ensureSecretsServiceKey(
-  deps: Deps,
-  caller: Pick<Caller, 'accountId' | 'region'>,
-): Promise<KeyRecord> {
+export async function ensureSecretsServiceKey(deps: Deps, caller: Pick<Caller, 'accountId' | 'region'>): Promise<KeyRecord> {
   const keyId = serviceKeyId(caller.accountId, caller.region)
   const existing = await deps.keys.get(keyId)
   if (existing) return checkOwner(existing, caller)
   await ensureDefaultKey(deps, caller)
-  return ensureManagedKey(
-    deps,
-    caller,
-    keyId,
-    'Service',
-    'Service key of KMS Secrets Manager. Managed by the service.',
-    SECRETS_SERVICE,
-  )
+  return ensureManagedKey(deps, caller, keyId, 'Service', 'Service key of KMS Secrets Manager. Managed by the service.', SECRETS_SERVICE)
 }
 
 /**
@@ -128,10 +118,7 @@ export async function ensureSecretsServiceKey(
  *
  * @throws KmsError store.unavailable, internal
  */
-export async function ensureDefaultKey(
-  deps: Deps,
-  caller: Pick<Caller, 'accountId' | 'region'>,
-): Promise<KeyRecord> {
+export async function ensureDefaultKey(deps: Deps, caller: Pick<Caller, 'accountId' | 'region'>): Promise<KeyRecord> {
   const key = await ensureManagedKey(
     deps,
     caller,

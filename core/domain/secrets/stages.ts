@@ -34,10 +34,7 @@ export function stagesOf(head: Pick<SecretRecord, 'stages'>, versionId: string):
 
 function assertStageCount(stages: Record<string, string>): void {
   if (Object.keys(stages).length > MAX_STAGES_PER_SECRET) {
-    throw new KmsError(
-      'limit.exceeded',
-      `A secret can carry at most ${MAX_STAGES_PER_SECRET} stage labels.`,
-    )
+    throw new KmsError('limit.exceeded', `A secret can carry at most ${MAX_STAGES_PER_SECRET} stage labels.`)
   }
 }
 
@@ -92,10 +89,7 @@ export interface StageMove {
  *   validation.invalidParameter (RemoveFromVersion does not carry the label, ACSCurrent removed),
  *   limit.exceeded (a ninth label)
  */
-export function planStageMove(
-  head: Pick<SecretRecord, 'stages' | 'versions'>,
-  move: StageMove,
-): Record<string, string> | undefined {
+export function planStageMove(head: Pick<SecretRecord, 'stages' | 'versions'>, move: StageMove): Record<string, string> | undefined {
   const { stage, moveToVersion, removeFromVersion } = move
   const holder = lookup(head.stages, stage)
   if (removeFromVersion !== undefined) {

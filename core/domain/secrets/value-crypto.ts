@@ -62,11 +62,7 @@ function assertSymmetricKey(key: KeyRecord): void {
  * @throws KmsError key.notFound, key.invalidUsage, key.disabled/pendingDeletion/pendingImport,
  *   validation.invalidParameter (other instance)
  */
-export function assertKeyForSecrets(
-  key: KeyRecord,
-  caller: Pick<Caller, 'accountId' | 'region'>,
-  instanceId: string,
-): void {
+export function assertKeyForSecrets(key: KeyRecord, caller: Pick<Caller, 'accountId' | 'region'>, instanceId: string): void {
   const elsewhere = key.accountId !== caller.accountId || key.region !== caller.region
   if (key.keyState === 'Deleted' || elsewhere) {
     throw keyNotFound()
@@ -96,7 +92,8 @@ export async function resolveSecretKey(
     key = await ensureSecretsServiceKey(deps, caller)
   } else {
     // A key resolved by authorisation is never the default CMK's alias (that needs no permission).
-    const aliasName = typeof encryptionKeyId === 'string' ? encryptionKeyId.replace(/^acs:kms:[a-z0-9-]{1,64}:\d{1,32}:(?=alias\/)/, '') : undefined
+    const aliasName =
+      typeof encryptionKeyId === 'string' ? encryptionKeyId.replace(/^acs:kms:[a-z0-9-]{1,64}:\d{1,32}:(?=alias\/)/, '') : undefined
     if (aliasName === DEFAULT_KEY_ALIAS) await ensureDefaultKey(deps, caller)
     key = await resolveKey(deps, caller, encryptionKeyId, 'EncryptionKeyId')
     if (key.creatorType === 'Service') {
@@ -111,10 +108,7 @@ export async function resolveSecretKey(
  * The CMK of an existing secret, checked for sealing a new version.
  * @throws KmsError key.* (the key's own state error)
  */
-export async function loadSecretKeyForWrite(
-  deps: Pick<KeyDeps, 'keys'>,
-  secret: SecretRecord,
-): Promise<KeyRecord> {
+export async function loadSecretKeyForWrite(deps: Pick<KeyDeps, 'keys'>, secret: SecretRecord): Promise<KeyRecord> {
   const key = await deps.keys.get(secret.encryptionKeyId)
   if (!key) throw keyNotFound()
   assertKeyForSecrets(key, secret, secret.instanceId)
@@ -175,11 +169,7 @@ export async function sealSecretVersion(
 }
 
 /** The same item under a fresh token and write time (re-stamped so no sweep removes it). */
-export function restamp(
-  deps: Pick<KeyDeps, 'random'>,
-  item: SecretVersionRecord,
-  nowMs: number,
-): SecretVersionRecord {
+export function restamp(deps: Pick<KeyDeps, 'random'>, item: SecretVersionRecord, nowMs: number): SecretVersionRecord {
   return { ...item, token: newToken(deps), writtenAt: nowMs }
 }
 

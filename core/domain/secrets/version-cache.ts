@@ -31,7 +31,13 @@ export function cachedVersion(deps: IsolateDeps, head: SecretRecord, ref: Secret
  * Remembers a version item read for a head that references it.
  * @param readAt - the clock reading taken before the item was read.
  */
-export function rememberVersion(deps: IsolateDeps, head: SecretRecord, ref: SecretVersionRef, item: SecretVersionRecord, readAt: number): void {
+export function rememberVersion(
+  deps: IsolateDeps,
+  head: SecretRecord,
+  ref: SecretVersionRef,
+  item: SecretVersionRecord,
+  readAt: number,
+): void {
   const id = cacheId(head, ref)
   if (id === undefined || item.versionId !== ref.versionId) return
   isolateStateOf(deps)?.secretVersions.set(id, Object.freeze({ ...item }), readAt)

@@ -59,7 +59,10 @@ export interface AssumeRoleOutput {
 }
 
 function noPermission(): KmsError {
-  return new KmsError('sts.noPermission', 'You are not authorized to do this action. The trust policy of the role does not allow you to assume it.')
+  return new KmsError(
+    'sts.noPermission',
+    'You are not authorized to do this action. The trust policy of the role does not allow you to assume it.',
+  )
 }
 
 /** The ARN a trust policy names the caller by (a session by its role). */
@@ -80,7 +83,8 @@ export async function assumeRole(deps: StsDeps, caller: Caller, input: AssumeRol
     throw invalidParameter('RoleSessionName', 'must be 2 to 64 letters, digits or the characters . @ _ -.')
   }
   if (input.policy !== undefined) {
-    if (utf8(input.policy).length > MAX_SESSION_POLICY_BYTES) throw invalidParameter('Policy', `must be at most ${MAX_SESSION_POLICY_BYTES} bytes.`)
+    if (utf8(input.policy).length > MAX_SESSION_POLICY_BYTES)
+      throw invalidParameter('Policy', `must be at most ${MAX_SESSION_POLICY_BYTES} bytes.`)
     parsePolicyDocument(input.policy, 'identity')
   }
   // Cross-account roles are not supported: authorisation already refuses another account's ARN.
@@ -149,7 +153,13 @@ export async function getCallerIdentity(deps: Pick<StsDeps, 'iam'>, caller: Call
     }
   }
   if (caller.principal === ROOT_PRINCIPAL) {
-    return { accountId: caller.accountId, userId: caller.accountId, arn: `acs:ram::${caller.accountId}:root`, identityType: 'Account', principalId: caller.accountId }
+    return {
+      accountId: caller.accountId,
+      userId: caller.accountId,
+      arn: `acs:ram::${caller.accountId}:root`,
+      identityType: 'Account',
+      principalId: caller.accountId,
+    }
   }
   const user = await deps.iam.getUser(caller.accountId, caller.principal)
   const userId = user?.userId ?? ''

@@ -23,8 +23,7 @@ import { assumeRole, getCallerIdentity } from './assume-role'
 
 const ACCOUNT = CALLER.accountId
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement })
-const trust = (...principals: string[]) =>
-  doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: principals } })
+const trust = (...principals: string[]) => doc({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: principals } })
 
 function setup() {
   const clock = new FixedClock()
@@ -93,7 +92,16 @@ describe('security tokens', () => {
     const flipped = `${token.slice(0, -3)}${token.at(-3) === 'A' ? 'B' : 'A'}${token.slice(-2)}`
     const otherRing = parseRootKeyRing(generateRootKeyRingJson('rk-test'))
     const foreign = await sealSecurityToken(otherRing, c)
-    for (const bad of [flipped, token.slice(0, -10), `edge-sts1.rk-test.${payload.slice(8)}`, 'edge-sts1.nope.' + payload, foreign, 'CAIS123', '', 'x'.repeat(9000)]) {
+    for (const bad of [
+      flipped,
+      token.slice(0, -10),
+      `edge-sts1.rk-test.${payload.slice(8)}`,
+      'edge-sts1.nope.' + payload,
+      foreign,
+      'CAIS123',
+      '',
+      'x'.repeat(9000),
+    ]) {
       expect(await code(openSecurityToken(deps.rootKeys, bad, c.accessKeyId))).toBe('auth.securityTokenMalformed')
     }
   })
@@ -141,34 +149,60 @@ describe('roles and AssumeRole', () => {
     expect(out.assumedRoleArn).toBe(`acs:ram::${ACCOUNT}:assumed-role/app/sess-1`)
     expect(out.assumedRoleId).toBe(`${role.roleId}:sess-1`)
     expect(Date.parse(out.expiration) - deps.clock.now()).toBe(3600_000)
-    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 's', durationSeconds: 3600 }))).toBe('validation.invalidParameter')
-    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', durationSeconds: 899 }))).toBe('validation.invalidParameter')
-    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', durationSeconds: 3601 }))).toBe('validation.invalidParameter')
+    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 's', durationSeconds: 3600 }))).toBe(
+      'validation.invalidParameter',
+    )
+    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', durationSeconds: 899 }))).toBe(
+      'validation.invalidParameter',
+    )
+    expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', durationSeconds: 3601 }))).toBe(
+      'validation.invalidParameter',
+    )
     expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', durationSeconds: 900 }))).toBe('none')
     expect(await code(assumeRole(deps, CALLER, { roleArn: arn, roleSessionName: 'ok', policy: '{"Version":"1"' }))).toBe('policy.malformed')
-    expect(await code(assumeRole(deps, CALLER, { roleArn: `acs:ram::${ACCOUNT}:role/nope`, roleSessionName: 'ok' }))).toBe('iam.roleNotFound')
-    expect(await code(assumeRole(deps, CALLER, { roleArn: 'acs:ram::2222222222222222:role/app', roleSessionName: 'ok' }))).toBe('sts.noPermission')
+    expect(await code(assumeRole(deps, CALLER, { roleArn: `acs:ram::${ACCOUNT}:role/nope`, roleSessionName: 'ok' }))).toBe(
+      'iam.roleNotFound',
+    )
+    expect(await code(assumeRole(deps, CALLER, { roleArn: 'acs:ram::2222222222222222:role/app', roleSessionName: 'ok' }))).toBe(
+      'sts.noPermission',
+    )
 
     await createUser(deps, CALLER, { userName: 'bob' })
     await createRole(deps, CALLER, { roleName: 'alice-only', assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:user/alice`) })
     const bob: Caller = { ...CALLER, principal: 'bob', principalType: 'user', principalArn: `acs:ram::${ACCOUNT}:user/bob` }
-    expect(await code(assumeRole(deps, bob, { roleArn: `acs:ram::${ACCOUNT}:role/alice-only`, roleSessionName: 'ok' }))).toBe('sts.noPermission')
+    expect(await code(assumeRole(deps, bob, { roleArn: `acs:ram::${ACCOUNT}:role/alice-only`, roleSessionName: 'ok' }))).toBe(
+      'sts.noPermission',
+    )
     expect(await code(assumeRole(deps, bob, { roleArn: arn, roleSessionName: 'ok' }))).toBe('none')
   })
 
   it('lets a session assume a role that trusts its role, for at most an hour', async () => {
     const { deps, clock } = setup()
     await createRole(deps, CALLER, { roleName: 'first', assumeRolePolicyDocument: trust(ACCOUNT) })
-    await createRole(deps, CALLER, { roleName: 'second', assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:role/first`), maxSessionDuration: 7200 })
+    await createRole(deps, CALLER, {
+      roleName: 'second',
+      assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:role/first`),
+      maxSessionDuration: 7200,
+    })
     await createRole(deps, CALLER, { roleName: 'third', assumeRolePolicyDocument: trust(`acs:ram::${ACCOUNT}:user/alice`) })
     const first = await assumeRole(deps, CALLER, { roleArn: `acs:ram::${ACCOUNT}:role/first`, roleSessionName: 'one' })
     const auth = { credentials: deps.iam, rootKeys: deps.rootKeys, clock }
-    const { caller } = await authenticate(auth, await v1Request(first.accessKeyId, first.accessKeySecret, { SecurityToken: first.securityToken }, clock.now()), 'cn-hangzhou')
+    const { caller } = await authenticate(
+      auth,
+      await v1Request(first.accessKeyId, first.accessKeySecret, { SecurityToken: first.securityToken }, clock.now()),
+      'cn-hangzhou',
+    )
     const second = `acs:ram::${ACCOUNT}:role/second`
-    expect((await assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two' })).assumedRoleArn).toBe(`acs:ram::${ACCOUNT}:assumed-role/second/two`)
-    expect(await code(assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two', durationSeconds: 7200 }))).toBe('validation.invalidParameter')
+    expect((await assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two' })).assumedRoleArn).toBe(
+      `acs:ram::${ACCOUNT}:assumed-role/second/two`,
+    )
+    expect(await code(assumeRole(deps, caller, { roleArn: second, roleSessionName: 'two', durationSeconds: 7200 }))).toBe(
+      'validation.invalidParameter',
+    )
     expect(await code(assumeRole(deps, CALLER, { roleArn: second, roleSessionName: 'two' }))).toBe('sts.noPermission')
-    expect(await code(assumeRole(deps, caller, { roleArn: `acs:ram::${ACCOUNT}:role/third`, roleSessionName: 'two' }))).toBe('sts.noPermission')
+    expect(await code(assumeRole(deps, caller, { roleArn: `acs:ram::${ACCOUNT}:role/third`, roleSessionName: 'two' }))).toBe(
+      'sts.noPermission',
+    )
   })
 
   it('authenticates requests signed with the temporary key and its token, and refuses the rest', async () => {
@@ -176,33 +210,56 @@ describe('roles and AssumeRole', () => {
     await createRole(deps, CALLER, { roleName: 'app', assumeRolePolicyDocument: trust(ACCOUNT) })
     const out = await assumeRole(deps, CALLER, { roleArn: `acs:ram::${ACCOUNT}:role/app`, roleSessionName: 'sess-1', durationSeconds: 900 })
     const auth = { credentials: deps.iam, rootKeys: deps.rootKeys, clock }
-    const ok = await authenticate(auth, await v1Request(out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken }, clock.now()), 'cn-hangzhou')
+    const ok = await authenticate(
+      auth,
+      await v1Request(out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken }, clock.now()),
+      'cn-hangzhou',
+    )
     expect(ok.caller).toMatchObject({
       accountId: ACCOUNT,
       principalType: 'AssumedRoleUser',
       principalArn: `acs:ram::${ACCOUNT}:assumed-role/app/sess-1`,
       session: { roleName: 'app', sessionName: 'sess-1' },
     })
-    expect(await getCallerIdentity(deps, ok.caller)).toMatchObject({ identityType: 'AssumedRoleUser', arn: `acs:ram::${ACCOUNT}:assumed-role/app/sess-1` })
+    expect(await getCallerIdentity(deps, ok.caller)).toMatchObject({
+      identityType: 'AssumedRoleUser',
+      arn: `acs:ram::${ACCOUNT}:assumed-role/app/sess-1`,
+    })
 
-    const at = (ms: number, id = out.accessKeyId, secret = out.accessKeySecret, extra: Record<string, string> = { SecurityToken: out.securityToken }) =>
-      v1Request(id, secret, extra, ms).then((r) => code(authenticate({ ...auth, clock: { now: () => ms } }, r, 'cn-hangzhou')))
+    const at = (
+      ms: number,
+      id = out.accessKeyId,
+      secret = out.accessKeySecret,
+      extra: Record<string, string> = { SecurityToken: out.securityToken },
+    ) => v1Request(id, secret, extra, ms).then((r) => code(authenticate({ ...auth, clock: { now: () => ms } }, r, 'cn-hangzhou')))
     expect(await at(clock.now())).toBe('none')
     expect(await at(clock.now(), out.accessKeyId, 'wrong-secret')).toBe('auth.signatureMismatch')
     expect(await at(clock.now(), out.accessKeyId, out.accessKeySecret, {})).toBe('auth.securityTokenMissing')
-    expect(await at(clock.now(), out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken.slice(0, -4) })).toBe('auth.securityTokenMalformed')
+    expect(await at(clock.now(), out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken.slice(0, -4) })).toBe(
+      'auth.securityTokenMalformed',
+    )
     expect(await at(clock.now(), 'STS.zzzzzzzzzzzzzzzzzzzzzzzzzzzz')).toBe('auth.securityTokenMismatch')
     expect(await at(clock.now() + 900_000)).toBe('auth.securityTokenExpired')
     expect(await at(clock.now() + 899_000)).toBe('none')
     // A token with an ordinary AccessKey.
-    deps.iam.accessKeys.set('LTAIordinary', { accessKeyId: 'LTAIordinary', accountId: ACCOUNT, principal: 'root', status: 'Active', wrappedSecret: 'x', createdAt: '' })
+    deps.iam.accessKeys.set('LTAIordinary', {
+      accessKeyId: 'LTAIordinary',
+      accountId: ACCOUNT,
+      principal: 'root',
+      status: 'Active',
+      wrappedSecret: 'x',
+      createdAt: '',
+    })
     expect(await at(clock.now(), 'LTAIordinary', 'whatever')).toBe('auth.securityTokenMismatch')
   })
 
   it('narrows the role policies by the session policy, and ends sessions when the role is deleted', async () => {
     const { deps, access, clock } = setup()
     await createRole(deps, CALLER, { roleName: 'app', assumeRolePolicyDocument: trust(ACCOUNT) })
-    await createPolicy(deps, CALLER, { policyName: 'enc-dec', document: doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' }) })
+    await createPolicy(deps, CALLER, {
+      policyName: 'enc-dec',
+      document: doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' }),
+    })
     await attachPolicyToRole(deps, CALLER, { roleName: 'app', policyName: 'enc-dec', policyType: 'Custom' })
     expect((await listPoliciesForRole(deps, CALLER, 'app')).map((p) => p.policyName)).toEqual(['enc-dec'])
     const out = await assumeRole(deps, CALLER, {
@@ -212,10 +269,19 @@ describe('roles and AssumeRole', () => {
       policy: doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:CreateKey'], Resource: '*' }),
     })
     const auth = { credentials: deps.iam, rootKeys: deps.rootKeys, clock }
-    const { caller } = await authenticate(auth, await v1Request(out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken }, clock.now()), 'cn-hangzhou')
+    const { caller } = await authenticate(
+      auth,
+      await v1Request(out.accessKeyId, out.accessKeySecret, { SecurityToken: out.securityToken }, clock.now()),
+      'cn-hangzhou',
+    )
     const view = await access.identity(caller)
     const allowed = (action: string) => {
-      const req = { action, resource: `acs:kms:cn-hangzhou:${ACCOUNT}:key`, principal: view.principal, context: conditionContext({ now: clock.now(), secureTransport: false }) }
+      const req = {
+        action,
+        resource: `acs:kms:cn-hangzhou:${ACCOUNT}:key`,
+        principal: view.principal,
+        context: conditionContext({ now: clock.now(), secureTransport: false }),
+      }
       const byRole = evaluate(req, { identity: view.policies, crossAccount: false }).allowed
       return byRole && (!view.session || evaluate(req, { identity: [view.session], crossAccount: false }).allowed)
     }

@@ -39,8 +39,7 @@ export function isAliasName(value: string): boolean {
  * or alias name is as written: {@link isKeyId} / {@link isAliasName} tell whether it can exist.
  */
 export type KeyReference =
-  | { kind: 'id'; keyId: string; accountId: string; region: string }
-  | { kind: 'alias'; aliasName: string; accountId: string; region: string }
+  { kind: 'id'; keyId: string; accountId: string; region: string } | { kind: 'alias'; aliasName: string; accountId: string; region: string }
 
 /**
  * Parses a key named by id, `acs:kms:<region>:<account>:key/<id>`, `alias/<name>` or
@@ -57,7 +56,9 @@ export function parseKeyReference(value: string, caller: Owner, parameter = 'Key
     if (!m) throw invalidParameter(parameter, 'the ARN is malformed.')
     const [, arnRegion, accountId, kind, rest] = m as unknown as [string, string, string, string, string]
     if (arnRegion !== region) throw invalidParameter(parameter, 'the ARN names another region.')
-    return kind === 'alias' ? { kind: 'alias', aliasName: `alias/${rest}`, accountId, region } : { kind: 'id', keyId: rest, accountId, region }
+    return kind === 'alias'
+      ? { kind: 'alias', aliasName: `alias/${rest}`, accountId, region }
+      : { kind: 'id', keyId: rest, accountId, region }
   }
   if (value.startsWith('alias/')) return { kind: 'alias', aliasName: value, accountId: caller.accountId, region }
   return { kind: 'id', keyId: value, accountId: caller.accountId, region }

@@ -34,14 +34,24 @@ async function setup() {
 describe('parseKeyReference', () => {
   it('names the account of an ARN, else the caller’s', () => {
     expect(parseKeyReference('k', CALLER)).toMatchObject({ kind: 'id', keyId: 'k', accountId: CALLER.accountId })
-    expect(parseKeyReference(`acs:kms:${CALLER.region}:${OTHER}:alias/x`, CALLER)).toMatchObject({ kind: 'alias', aliasName: 'alias/x', accountId: OTHER })
+    expect(parseKeyReference(`acs:kms:${CALLER.region}:${OTHER}:alias/x`, CALLER)).toMatchObject({
+      kind: 'alias',
+      aliasName: 'alias/x',
+      accountId: OTHER,
+    })
   })
 
   it('refuses malformed input and another region before anything is loaded', () => {
     expect(() => parseKeyReference('', CALLER)).toThrow(expect.objectContaining({ code: 'validation.invalidParameter' }))
-    expect(() => parseKeyReference('acs:kms:nowhere', CALLER, 'DestinationKeyId')).toThrow(expect.objectContaining({ code: 'validation.invalidParameter' }))
-    expect(() => parseKeyReference(`acs:kms:cn-beijing:${CALLER.accountId}:key/k`, CALLER)).toThrow(expect.objectContaining({ code: 'validation.invalidParameter' }))
-    expect(() => parseSecretTarget(`acs:kms:cn-beijing:${CALLER.accountId}:secret/s`, CALLER)).toThrow(expect.objectContaining({ code: 'validation.invalidParameter' }))
+    expect(() => parseKeyReference('acs:kms:nowhere', CALLER, 'DestinationKeyId')).toThrow(
+      expect.objectContaining({ code: 'validation.invalidParameter' }),
+    )
+    expect(() => parseKeyReference(`acs:kms:cn-beijing:${CALLER.accountId}:key/k`, CALLER)).toThrow(
+      expect.objectContaining({ code: 'validation.invalidParameter' }),
+    )
+    expect(() => parseSecretTarget(`acs:kms:cn-beijing:${CALLER.accountId}:secret/s`, CALLER)).toThrow(
+      expect.objectContaining({ code: 'validation.invalidParameter' }),
+    )
   })
 })
 
@@ -53,7 +63,12 @@ describe('TargetResolver', () => {
       `acs:kms:${CALLER.region}:${CALLER.accountId}:alias/app`,
       `acs:kms:${CALLER.region}:${CALLER.accountId}:key/${key.keyId}`,
     ])
-    expect(keyTarget(resolver.resolved(CALLER.accountId))).toEqual({ keyId: key.keyId, accountId: CALLER.accountId, region: CALLER.region, aliasName: 'alias/app' })
+    expect(keyTarget(resolver.resolved(CALLER.accountId))).toEqual({
+      keyId: key.keyId,
+      accountId: CALLER.accountId,
+      region: CALLER.region,
+      aliasName: 'alias/app',
+    })
     expect(aliasReads()).toBe(1)
     expect(resolver.refusal).toBeUndefined()
   })

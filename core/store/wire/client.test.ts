@@ -162,9 +162,9 @@ describe('codec', () => {
 
   it('unmarshalls the sample as util-dynamodb does', () => {
     const json = JSON.parse(JSON.stringify(toWireMap(sample))) as Record<string, Record<string, unknown>>
-    const sdkInput = Object.fromEntries(
-      Object.entries(json).map(([k, v]) => [k, reviveBinaries(v)]),
-    ) as unknown as Parameters<typeof unmarshall>[0]
+    const sdkInput = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, reviveBinaries(v)])) as unknown as Parameters<
+      typeof unmarshall
+    >[0]
     const expected = unmarshall(sdkInput)
     const actual = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fromWire(v)]))
     expect(actual).toEqual(expected)
@@ -207,7 +207,17 @@ describe('codec', () => {
 
   it('refuses what util-dynamodb refuses, without quoting the value', () => {
     const secret = 'rk1.secret-material'
-    for (const bad of [NaN, Infinity, 2 ** 60, new Set(), new Date(), new (class Secretive { x = secret })(), Symbol(secret)]) {
+    for (const bad of [
+      NaN,
+      Infinity,
+      2 ** 60,
+      new Set(),
+      new Date(),
+      new (class Secretive {
+        x = secret
+      })(),
+      Symbol(secret),
+    ]) {
       let error: unknown
       try {
         toWireMap({ v: bad })
@@ -277,7 +287,14 @@ interface CommandCase {
 const commandCases: CommandCase[] = [
   {
     name: 'Get (found)',
-    make: () => new GetCommand({ TableName: T, Key: key, ConsistentRead: true, ProjectionExpression: '#a', ExpressionAttributeNames: { '#a': 'pk' } }),
+    make: () =>
+      new GetCommand({
+        TableName: T,
+        Key: key,
+        ConsistentRead: true,
+        ProjectionExpression: '#a',
+        ExpressionAttributeNames: { '#a': 'pk' },
+      }),
     target: 'GetItem',
     answer: { Item: itemJson },
   },
@@ -325,14 +342,22 @@ const commandCases: CommandCase[] = [
   },
   {
     name: 'Update (legacy AttributeUpdates)',
-    make: () => new UpdateCommand({ TableName: T, Key: key, AttributeUpdates: { rev: { Action: 'PUT', Value: 4 }, gone: { Action: 'DELETE' } } }),
+    make: () =>
+      new UpdateCommand({ TableName: T, Key: key, AttributeUpdates: { rev: { Action: 'PUT', Value: 4 }, gone: { Action: 'DELETE' } } }),
     target: 'UpdateItem',
     answer: {},
   },
   {
     name: 'Delete',
     make: () =>
-      new DeleteCommand({ TableName: T, Key: key, ConditionExpression: '#r = :r', ExpressionAttributeNames: { '#r': 'rev' }, ExpressionAttributeValues: { ':r': 3 }, ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: T,
+        Key: key,
+        ConditionExpression: '#r = :r',
+        ExpressionAttributeNames: { '#r': 'rev' },
+        ExpressionAttributeValues: { ':r': 3 },
+        ReturnValues: 'ALL_OLD',
+      }),
     target: 'DeleteItem',
     answer: { Attributes: itemJson },
   },
@@ -384,10 +409,20 @@ const commandCases: CommandCase[] = [
     name: 'BatchGet',
     make: () =>
       new BatchGetCommand({
-        RequestItems: { [T]: { Keys: [key, { pk: 'KEY#2', sk: 'META' }], ConsistentRead: true, ProjectionExpression: '#p', ExpressionAttributeNames: { '#p': 'pk' } } },
+        RequestItems: {
+          [T]: {
+            Keys: [key, { pk: 'KEY#2', sk: 'META' }],
+            ConsistentRead: true,
+            ProjectionExpression: '#p',
+            ExpressionAttributeNames: { '#p': 'pk' },
+          },
+        },
       }),
     target: 'BatchGetItem',
-    answer: { Responses: { [T]: [itemJson] }, UnprocessedKeys: { [T]: { Keys: [sdkMarshallMap({ pk: 'KEY#2', sk: 'META' })], ConsistentRead: true } } },
+    answer: {
+      Responses: { [T]: [itemJson] },
+      UnprocessedKeys: { [T]: { Keys: [sdkMarshallMap({ pk: 'KEY#2', sk: 'META' })], ConsistentRead: true } },
+    },
   },
   {
     name: 'BatchWrite',
@@ -419,17 +454,20 @@ describe('WireDocumentClient commands', () => {
   })
 
   // The Worker bundle resolves @aws-sdk/lib-dynamodb to ./commands.ts: dynamodb-toolbox there builds these.
-  it.each(commandCases)('$name: its own command (./commands.ts) sends and returns the same as lib-dynamodb\'s', async ({ make, target, answer }) => {
-    fallback = () => ({ body: JSON.stringify(answer) })
-    const sdkCommand = make()
-    const Own = own[sdkCommand.constructor.name as 'GetCommand']
-    const expected = await wire().send(sdkCommand)
-    const actual = await wire().send(new Own(structuredClone(sdkCommand.input) as own.WireCommandInput))
-    const [bySdkCommand, byOwnCommand] = seen as [Seen, Seen]
-    expect(byOwnCommand.target).toBe(`DynamoDB_20120810.${target}`)
-    expect(byOwnCommand.body).toEqual(bySdkCommand.body)
-    expect(withoutMetadata(actual)).toEqual(withoutMetadata(expected))
-  })
+  it.each(commandCases)(
+    "$name: its own command (./commands.ts) sends and returns the same as lib-dynamodb's",
+    async ({ make, target, answer }) => {
+      fallback = () => ({ body: JSON.stringify(answer) })
+      const sdkCommand = make()
+      const Own = own[sdkCommand.constructor.name as 'GetCommand']
+      const expected = await wire().send(sdkCommand)
+      const actual = await wire().send(new Own(structuredClone(sdkCommand.input) as own.WireCommandInput))
+      const [bySdkCommand, byOwnCommand] = seen as [Seen, Seen]
+      expect(byOwnCommand.target).toBe(`DynamoDB_20120810.${target}`)
+      expect(byOwnCommand.body).toEqual(bySdkCommand.body)
+      expect(withoutMetadata(actual)).toEqual(withoutMetadata(expected))
+    },
+  )
 
   it('sends a signed JSON 1.0 request to the endpoint, port included', async () => {
     await wire().send(new GetCommand({ TableName: T, Key: key }))
@@ -510,7 +548,13 @@ describe('WireDocumentClient errors and retries', () => {
     script = [ddbError(400, 'ValidationException', 'One or more parameter values were invalid', 'Message')]
     const a = await failure(wire().send(put()))
     expect([a.name, a.message]).toEqual(['ValidationException', 'One or more parameter values were invalid'])
-    script = [{ status: 400, headers: { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/' }, body: '{"message":"Requested resource not found"}' }]
+    script = [
+      {
+        status: 400,
+        headers: { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/' },
+        body: '{"message":"Requested resource not found"}',
+      },
+    ]
     const b = await failure(wire().send(put()))
     expect([b.name, b.message]).toEqual(['ResourceNotFoundException', 'Requested resource not found'])
   })
@@ -554,15 +598,12 @@ describe('WireDocumentClient errors and retries', () => {
     )
   })
 
-  it.each(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded'])(
-    'retries %s',
-    async (type) => {
-      script = [ddbError(400, type, 'slow down'), { body: '{"Item":{"pk":{"S":"KEY#1"}}}' }]
-      const out = await wire().send(new GetCommand({ TableName: T, Key: key }))
-      expect(out.Item).toEqual({ pk: 'KEY#1' })
-      expect(seen).toHaveLength(2)
-    },
-  )
+  it.each(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded'])('retries %s', async (type) => {
+    script = [ddbError(400, type, 'slow down'), { body: '{"Item":{"pk":{"S":"KEY#1"}}}' }]
+    const out = await wire().send(new GetCommand({ TableName: T, Key: key }))
+    expect(out.Item).toEqual({ pk: 'KEY#1' })
+    expect(seen).toHaveLength(2)
+  })
 
   it('maxAttempts 1 never retries', async () => {
     script = [ddbError(400, 'ThrottlingException', 'slow down'), { body: '{}' }]

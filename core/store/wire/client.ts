@@ -292,7 +292,11 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 function operationOf(command: unknown): Operation {
   const own = (command as { operation?: unknown } | null)?.operation
   const name =
-    typeof own === 'string' ? own : command !== null && typeof command === 'object' ? SDK_COMMAND_OPERATIONS[command.constructor.name] : undefined
+    typeof own === 'string'
+      ? own
+      : command !== null && typeof command === 'object'
+        ? SDK_COMMAND_OPERATIONS[command.constructor.name]
+        : undefined
   if (name === 'TransactGetItems' || name === 'TransactWriteItems') {
     throw new Error('WireDocumentClient does not support transactions (dynalite has none; the store never uses them).')
   }
@@ -369,7 +373,11 @@ export class WireDocumentClient {
   }
 
   /** One DynamoDB JSON call with retries; returns the parsed answer. */
-  private async call(target: string, body: Uint8Array, options: WireSendOptions | undefined): Promise<{ output: Json; metadata: WireMetadata }> {
+  private async call(
+    target: string,
+    body: Uint8Array,
+    options: WireSendOptions | undefined,
+  ): Promise<{ output: Json; metadata: WireMetadata }> {
     // The SDK also accepts a bare `{ aborted }` object; only a real AbortSignal can cut a fetch short.
     const userSignal = options?.abortSignal as AbortSignal | undefined
     const linkable = typeof AbortSignal.any === 'function' && userSignal instanceof AbortSignal
@@ -418,14 +426,23 @@ export class WireDocumentClient {
       const parsed = parseJson(text)
       if (status >= 200 && status < 300) {
         if (parsed === undefined) {
-          throw new WireServiceError('SerializationException', 'DynamoDB sent an answer that is not a JSON object.', 'server', meta(status, requestId))
+          throw new WireServiceError(
+            'SerializationException',
+            'DynamoDB sent an answer that is not a JSON object.',
+            'server',
+            meta(status, requestId),
+          )
         }
         return { output: parsed, metadata: meta(status, requestId) }
       }
 
       const code = errorCode(response.headers.get('x-amzn-errortype'), parsed) ?? (status >= 500 ? 'InternalServerError' : 'UnknownError')
       const message =
-        typeof parsed?.message === 'string' ? parsed.message : typeof parsed?.Message === 'string' ? parsed.Message : `DynamoDB answered HTTP ${status}.`
+        typeof parsed?.message === 'string'
+          ? parsed.message
+          : typeof parsed?.Message === 'string'
+            ? parsed.Message
+            : `DynamoDB answered HTTP ${status}.`
       const error = new WireServiceError(code, message, status >= 500 ? 'server' : 'client', meta(status, requestId))
       const retryable = status >= 500 || RETRYABLE_CODES.has(code)
       if (!retryable || attempt >= this.maxAttempts) throw error

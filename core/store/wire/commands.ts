@@ -113,14 +113,7 @@ export class TransactWriteCommand extends WireCommandBase<'TransactWriteItems'> 
 }
 
 export type WireCommand =
-  | GetCommand
-  | PutCommand
-  | UpdateCommand
-  | DeleteCommand
-  | QueryCommand
-  | ScanCommand
-  | BatchGetCommand
-  | BatchWriteCommand
+  GetCommand | PutCommand | UpdateCommand | DeleteCommand | QueryCommand | ScanCommand | BatchGetCommand | BatchWriteCommand
 
 /**
  * What core/store/index.ts imports from `@aws-sdk/lib-dynamodb` to wrap a bare SDK client. The

@@ -26,7 +26,13 @@ class NodeSha256 {
     return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret)
   }
   update(data: Uint8Array | string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' || data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data))
+    this.hash.update(
+      typeof data === 'string' || data instanceof Uint8Array
+        ? data
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(data),
+    )
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest())

@@ -81,9 +81,7 @@ export function clearSigningKeyCache(): void {
 /** `20260102T030405Z` */
 export function amzDate(date: Date): string {
   const iso = date.toISOString() // 2026-01-02T03:04:05.678Z
-  return (
-    iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z'
-  )
+  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z'
 }
 
 function hex(bytes: Uint8Array): string {
@@ -109,7 +107,10 @@ export function canonicalPath(path: string): string {
 }
 
 function canonicalValue(value: string): string {
-  return value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '')
+  return value
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/g, '')
 }
 
 /**
@@ -133,8 +134,7 @@ export function signRequest(request: SigV4Request, options: SigV4Options): Recor
   const signedHeaders = names.join(';')
 
   const canonicalRequest =
-    `${request.method}\n${canonicalPath(request.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n` +
-    hex(sha256(request.body))
+    `${request.method}\n${canonicalPath(request.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n` + hex(sha256(request.body))
   const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${hex(sha256(encoder.encode(canonicalRequest)))}`
   const key = signingKey(credentials.secretAccessKey, shortDate, region, service)
   const signature = hex(key.clone().update(encoder.encode(stringToSign)).digest())

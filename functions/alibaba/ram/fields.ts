@@ -11,7 +11,10 @@ const NAME = { max: 128 }
 
 export const USER_NAME = text(NAME)
 /** `UserName` of the AccessKey actions: the caller itself when absent or empty. */
-export const OPTIONAL_USER_NAME = custom('optional string ≤ 128 (absent or empty: the caller)', (p, n) => p.optionalString(n, NAME) || undefined)
+export const OPTIONAL_USER_NAME = custom(
+  'optional string ≤ 128 (absent or empty: the caller)',
+  (p, n) => p.optionalString(n, NAME) || undefined,
+)
 export const ROLE_NAME = text(NAME)
 export const POLICY_NAME = text(NAME)
 /** `Custom` or `System` (checked by the domain). */

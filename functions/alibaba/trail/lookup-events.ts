@@ -66,7 +66,15 @@ export function trailEvent(e: AuditEvent, region: string): Record<string, unknow
     sourceIpAddress: e.sourceIp,
     userAgent: e.userAgent,
     userIdentity: {
-      type: e.unauthenticated ? 'unauthenticated' : e.principalType === 'root' ? 'root-account' : e.principalType === 'user' ? 'ram-user' : e.principalType === 'AssumedRoleUser' ? 'assumed-role' : 'unknown',
+      type: e.unauthenticated
+        ? 'unauthenticated'
+        : e.principalType === 'root'
+          ? 'root-account'
+          : e.principalType === 'user'
+            ? 'ram-user'
+            : e.principalType === 'AssumedRoleUser'
+              ? 'assumed-role'
+              : 'unknown',
       accountId: e.accountId,
       principalId: e.principalArn,
       accessKeyId: e.accessKeyId,

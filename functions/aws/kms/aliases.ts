@@ -48,7 +48,15 @@ export const ListAliasesDescriptor = action({
   permission: on({ kind: 'collection', name: 'alias' }, true),
   handler: async ({ deps, caller }, { KeyId }) => {
     const aliases = KeyId === undefined ? await listAliases(deps, caller) : await listAliasesByKeyId(deps, caller, KeyId)
-    return { Aliases: aliases.map((a) => ({ AliasName: a.aliasName, KeyId: a.keyId, Region: a.region, AccountId: a.accountId, CreatedAt: a.createdAt })) }
+    return {
+      Aliases: aliases.map((a) => ({
+        AliasName: a.aliasName,
+        KeyId: a.keyId,
+        Region: a.region,
+        AccountId: a.accountId,
+        CreatedAt: a.createdAt,
+      })),
+    }
   },
 })
 

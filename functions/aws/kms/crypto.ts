@@ -23,7 +23,10 @@ const SYMMETRIC = 'SYMMETRIC_DEFAULT'
 function symmetricOnly(body: JsonObject, field: string): void {
   const algorithm = str(body, field)
   if (algorithm !== undefined && algorithm !== SYMMETRIC) {
-    throw new KmsError('key.unsupportedOperation', `${field} ${algorithm.slice(0, 32).replace(/[^A-Z0-9_]/g, '?')} is not supported by this operation here; use SYMMETRIC_DEFAULT.`)
+    throw new KmsError(
+      'key.unsupportedOperation',
+      `${field} ${algorithm.slice(0, 32).replace(/[^A-Z0-9_]/g, '?')} is not supported by this operation here; use SYMMETRIC_DEFAULT.`,
+    )
   }
 }
 
@@ -87,7 +90,10 @@ export const EncryptDescriptor = action({
     const algorithm = ctx.params.optionalString('Algorithm', { max: 64 })
     if (algorithm === undefined) return runAction(symmetricEncrypt, ctx)
     const key = await resolveKey(ctx.deps, ctx.caller, keyTarget(ctx.targets))
-    return asymmetricEncrypt.handler(ctx, { ...parseInput(withoutVersion(asymmetricEncrypt.params), ctx.params), KeyVersionId: key.primaryVersionId })
+    return asymmetricEncrypt.handler(ctx, {
+      ...parseInput(withoutVersion(asymmetricEncrypt.params), ctx.params),
+      KeyVersionId: key.primaryVersionId,
+    })
   },
 })
 
@@ -112,7 +118,10 @@ export const DecryptDescriptor = action({
     const target = keyTarget(ctx.targets, 'SourceKeyId')
     const key = await resolveKey(ctx.deps, ctx.caller, target)
     const asKeyId = { ...ctx, targets: { ...ctx.targets, keys: { ...ctx.targets.keys, KeyId: target } } }
-    return asymmetricDecrypt.handler(asKeyId, { ...parseInput(withoutVersion(asymmetricDecrypt.params), ctx.params), KeyVersionId: key.primaryVersionId })
+    return asymmetricDecrypt.handler(asKeyId, {
+      ...parseInput(withoutVersion(asymmetricDecrypt.params), ctx.params),
+      KeyVersionId: key.primaryVersionId,
+    })
   },
 })
 
@@ -147,7 +156,8 @@ export const Decrypt = awsAction({
   via: DecryptDescriptor,
   request(body) {
     const algorithm = asymmetricAlgorithm(body)
-    if (body.Recipient !== undefined) throw new KmsError('key.unsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported by this service.')
+    if (body.Recipient !== undefined)
+      throw new KmsError('key.unsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported by this service.')
     if (algorithm === undefined) {
       return params({
         CiphertextBlob: str(body, 'CiphertextBlob'),
@@ -191,7 +201,8 @@ export const GenerateDataKey = awsAction({
   name: 'GenerateDataKey',
   via: alibaba('GenerateDataKey'),
   request(body) {
-    if (body.Recipient !== undefined) throw new KmsError('key.unsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported by this service.')
+    if (body.Recipient !== undefined)
+      throw new KmsError('key.unsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported by this service.')
     return dataKeyRequest(body)
   },
   response: (out, call) => ({ KeyId: keyArnOf(out, call), CiphertextBlob: String(out.CiphertextBlob), Plaintext: String(out.Plaintext) }),

@@ -25,7 +25,8 @@ export const GetParametersForImport = awsAction({
   service: 'kms',
   name: 'GetParametersForImport',
   via: alibaba('GetParametersForImport'),
-  request: (body) => params({ KeyId: keyId(body), WrappingAlgorithm: str(body, 'WrappingAlgorithm'), WrappingKeySpec: str(body, 'WrappingKeySpec') }),
+  request: (body) =>
+    params({ KeyId: keyId(body), WrappingAlgorithm: str(body, 'WrappingAlgorithm'), WrappingKeySpec: str(body, 'WrappingKeySpec') }),
   response: (out, call) => ({
     KeyId: awsKeyArn(call.region, call.accountId, String(out.KeyId)),
     ImportToken: toBase64(new TextEncoder().encode(String(out.ImportToken))),
@@ -54,7 +55,8 @@ function importToken(body: JsonObject): string | undefined {
 /** `ValidTo` as whole epoch seconds, per `ExpirationModel`; 0 = never expires. */
 function expiry(body: JsonObject): number {
   const model = str(body, 'ExpirationModel')
-  if (model !== undefined && !EXPIRATION_MODELS.has(model)) throw invalidParameter('ExpirationModel', 'must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE.')
+  if (model !== undefined && !EXPIRATION_MODELS.has(model))
+    throw invalidParameter('ExpirationModel', 'must be KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE.')
   const validTo = body.ValidTo
   if (validTo !== undefined && validTo !== null && (typeof validTo !== 'number' || !Number.isFinite(validTo) || validTo <= 0)) {
     throw invalidParameter('ValidTo', 'must be a timestamp.')
@@ -74,7 +76,8 @@ export const ImportKeyMaterial = awsAction({
   via: alibaba('ImportKeyMaterial'),
   request(body) {
     const type = str(body, 'ImportType')
-    if (type !== undefined && !IMPORT_TYPES.has(type)) throw invalidParameter('ImportType', 'must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL.')
+    if (type !== undefined && !IMPORT_TYPES.has(type))
+      throw invalidParameter('ImportType', 'must be NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL.')
     const expireUnix = expiry(body)
     return params({
       KeyId: keyId(body),

@@ -39,7 +39,11 @@ export const CreateKey = awsAction({
   via: alibaba('CreateKey'),
   request(body) {
     if (bool(body, 'MultiRegion')) throw new KmsError('key.unsupportedOperation', 'Multi-Region keys are not supported by this service.')
-    if (str(body, 'CustomKeyStoreId') !== undefined) throw new KmsError('key.unsupportedOperation', 'CustomKeyStoreId is not supported here; create external keys through CreateExternalKeyStore.')
+    if (str(body, 'CustomKeyStoreId') !== undefined)
+      throw new KmsError(
+        'key.unsupportedOperation',
+        'CustomKeyStoreId is not supported here; create external keys through CreateExternalKeyStore.',
+      )
     const spec = str(body, 'KeySpec') ?? str(body, 'CustomerMasterKeySpec')
     return params({
       KeySpec: fromAws(KEY_SPECS, 'KeySpec', spec),
@@ -66,7 +70,8 @@ export function pageOf(body: JsonObject): { PageNumber: number; PageSize: number
   const limit = num(body, 'Limit')
   if (limit !== undefined && (limit < 1 || limit > 1000)) throw invalidParameter('Limit', 'must be between 1 and 1000.')
   const marker = str(body, 'Marker')
-  if (marker !== undefined && !/^[1-9]\d{0,5}$/.test(marker)) throw new KmsError('trail.invalidToken', 'The Marker is not one this service issued.')
+  if (marker !== undefined && !/^[1-9]\d{0,5}$/.test(marker))
+    throw new KmsError('trail.invalidToken', 'The Marker is not one this service issued.')
   return { PageNumber: marker ? Number(marker) : 1, PageSize: Math.min(limit ?? 100, 100) }
 }
 

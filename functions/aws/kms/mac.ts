@@ -25,7 +25,11 @@ export const GenerateMac = awsAction({
   name: 'GenerateMac',
   via: alibaba('GenerateMac'),
   request: (body) => params(macRequest(body)),
-  response: (out, call) => ({ KeyId: awsKeyArn(call.region, call.accountId, String(out.KeyId)), Mac: String(out.Mac), MacAlgorithm: String(out.Algorithm) }),
+  response: (out, call) => ({
+    KeyId: awsKeyArn(call.region, call.accountId, String(out.KeyId)),
+    Mac: String(out.Mac),
+    MacAlgorithm: String(out.Algorithm),
+  }),
 })
 
 export const VerifyMac = awsAction({

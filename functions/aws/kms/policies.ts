@@ -65,4 +65,3 @@ export const ListKeyPolicies = awsAction({
     return { PolicyNames: page, ...more }
   },
 })
-

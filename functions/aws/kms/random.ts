@@ -33,7 +33,10 @@ export const GenerateRandom = awsAction({
   via: GenerateRandomDescriptor,
   request(body) {
     if (str(body, 'CustomKeyStoreId') !== undefined || body.Recipient !== undefined) {
-      throw new KmsError('key.unsupportedOperation', 'GenerateRandom from a custom key store or for a Recipient is not supported by this service.')
+      throw new KmsError(
+        'key.unsupportedOperation',
+        'GenerateRandom from a custom key store or for a Recipient is not supported by this service.',
+      )
     }
     return params({ NumberOfBytes: num(body, 'NumberOfBytes') })
   },

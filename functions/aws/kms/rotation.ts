@@ -117,14 +117,13 @@ export const ListKeyRotations = awsAction({
   via: alibaba('ListKeyVersions'),
   request(body) {
     const include = str(body, 'IncludeKeyMaterial')
-    if (include !== undefined && !INCLUDE.has(include)) throw invalidParameter('IncludeKeyMaterial', 'must be ROTATIONS_ONLY or ALL_KEY_MATERIAL.')
+    if (include !== undefined && !INCLUDE.has(include))
+      throw invalidParameter('IncludeKeyMaterial', 'must be ROTATIONS_ONLY or ALL_KEY_MATERIAL.')
     pageOfList([], body)
     return params({ KeyId: keyId(body), PageNumber: 1, PageSize: 100 })
   },
   response(out, call, body) {
-    const versions = ((out.KeyVersions as { KeyVersion?: Array<Record<string, string>> })?.KeyVersion ?? [])
-      .slice()
-      .reverse() // ListKeyVersions lists newest first; rotations are listed oldest first
+    const versions = ((out.KeyVersions as { KeyVersion?: Array<Record<string, string>> })?.KeyVersion ?? []).slice().reverse() // ListKeyVersions lists newest first; rotations are listed oldest first
     const all = str(body, 'IncludeKeyMaterial') === 'ALL_KEY_MATERIAL'
     const rows = (all ? versions : versions.slice(1)).map((v) =>
       compact({

@@ -67,8 +67,10 @@ function digestOf(body: JsonObject, algorithm: string | undefined): string | und
   if (message === undefined || type === 'DIGEST') return message
   const bytes = fromBase64(message)
   if (!bytes) throw invalidParameter('Message', 'must be base64.')
-  if (bytes.length < 1 || bytes.length > MAX_RAW_MESSAGE_BYTES) throw invalidParameter('Message', `must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes with MessageType RAW.`)
-  if (algorithm === 'SM2DSA') throw new KmsError('key.unsupportedOperation', 'SM2DSA signs SM3(Z_A ‖ M) here: send that digest with MessageType DIGEST.')
+  if (bytes.length < 1 || bytes.length > MAX_RAW_MESSAGE_BYTES)
+    throw invalidParameter('Message', `must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes with MessageType RAW.`)
+  if (algorithm === 'SM2DSA')
+    throw new KmsError('key.unsupportedOperation', 'SM2DSA signs SM3(Z_A ‖ M) here: send that digest with MessageType DIGEST.')
   return toBase64(sha256(bytes))
 }
 
@@ -101,7 +103,11 @@ export const Verify = awsAction({
   request: (body) => params({ ...signRequest(body), Value: str(body, 'Signature') }),
   response(out, call, body) {
     if (out.Value !== true) throw new KmsError('crypto.invalidSignature', 'The signature did not verify.')
-    return { KeyId: awsKeyArn(call.region, call.accountId, String(out.KeyId)), SignatureValid: true, SigningAlgorithm: String(str(body, 'SigningAlgorithm')) }
+    return {
+      KeyId: awsKeyArn(call.region, call.accountId, String(out.KeyId)),
+      SignatureValid: true,
+      SigningAlgorithm: String(str(body, 'SigningAlgorithm')),
+    }
   },
 })
 
@@ -116,7 +122,11 @@ export const GetPublicKey = awsAction({
   via: GetPublicKeyDescriptor,
   request: (body) => params({ KeyId: keyId(body) }),
   response(out, call) {
-    const meta = awsKeyMetadata({ KeyId: String(out.KeyId), KeySpec: String(out.KeySpec), KeyUsage: String(out.KeyUsage), KeyState: 'Enabled' }, call.region, call.accountId)
+    const meta = awsKeyMetadata(
+      { KeyId: String(out.KeyId), KeySpec: String(out.KeySpec), KeyUsage: String(out.KeyUsage), KeyState: 'Enabled' },
+      call.region,
+      call.accountId,
+    )
     return {
       KeyId: meta.Arn!,
       PublicKey: derBase64(String(out.PublicKey)),

@@ -46,7 +46,10 @@ export const ListResourceTags = awsAction({
     return params({ KeyId: keyId(body) })
   },
   response(out, _call, body) {
-    const tags = ((out.Tags as { Tag?: Array<{ TagKey: string; TagValue: string }> })?.Tag ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }))
+    const tags = ((out.Tags as { Tag?: Array<{ TagKey: string; TagValue: string }> })?.Tag ?? []).map((t) => ({
+      TagKey: t.TagKey,
+      TagValue: t.TagValue,
+    }))
     const { page, ...more } = pageOfList(tags, body, 50)
     return { Tags: page, ...more }
   },

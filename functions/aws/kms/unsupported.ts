@@ -21,7 +21,8 @@ const WHY: Readonly<Record<string, string>> = {
   RetireGrant: 'Grants are not supported by this service; use key policies (PutKeyPolicy) or RAM policies.',
   RevokeGrant: 'Grants are not supported by this service; use key policies (PutKeyPolicy) or RAM policies.',
   GenerateDataKeyPair: 'Data key pairs are not supported by this service; use GenerateDataKey, or an asymmetric key.',
-  GenerateDataKeyPairWithoutPlaintext: 'Data key pairs are not supported by this service; use GenerateDataKeyWithoutPlaintext, or an asymmetric key.',
+  GenerateDataKeyPairWithoutPlaintext:
+    'Data key pairs are not supported by this service; use GenerateDataKeyWithoutPlaintext, or an asymmetric key.',
 }
 
 function unsupportedOperation(name: string): AwsAction {

@@ -86,9 +86,17 @@ function filtersOf(body: JsonObject): Filter[] {
     const filter = f as { Key?: Json; Values?: Json }
     const values = filter.Values
     if (typeof f !== 'object' || f === null || typeof filter.Key !== 'string' || !FILTER_KEYS.has(filter.Key)) {
-      throw invalidParameter('Filters', 'each filter needs a Key of name, description, tag-key, tag-value or all (primary-region and owning-service are not supported).')
+      throw invalidParameter(
+        'Filters',
+        'each filter needs a Key of name, description, tag-key, tag-value or all (primary-region and owning-service are not supported).',
+      )
     }
-    if (!Array.isArray(values) || values.length === 0 || values.length > 10 || values.some((v) => typeof v !== 'string' || v.length > 512)) {
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.length > 10 ||
+      values.some((v) => typeof v !== 'string' || v.length > 512)
+    ) {
       throw invalidParameter('Filters', 'each filter needs 1 to 10 string Values.')
     }
     return { key: filter.Key, values: values as string[] }
@@ -113,7 +121,9 @@ function fieldsOf(secret: SecretRecord, key: string): string[] {
 /** AWS: values match by prefix; a value beginning with `!` matches what does not match the rest. */
 function matches(secret: SecretRecord, filter: Filter): boolean {
   const fields = fieldsOf(secret, filter.key)
-  return filter.values.some((v) => (v.startsWith('!') ? !fields.some((f) => f.startsWith(v.slice(1))) : fields.some((f) => f.startsWith(v))))
+  return filter.values.some((v) =>
+    v.startsWith('!') ? !fields.some((f) => f.startsWith(v.slice(1))) : fields.some((f) => f.startsWith(v)),
+  )
 }
 
 const alibabaList = alibaba('ListSecrets')
@@ -177,7 +187,10 @@ export const DeleteSecret = awsAction({
     if (days !== undefined && (days < 7 || days > 30)) throw invalidParameter('RecoveryWindowInDays', 'must be from 7 to 30.')
     return params({ SecretName: secretId(body), RecoveryWindowInDays: days, ForceDeleteWithoutRecovery: force })
   },
-  response: (out, call) => ({ ...named(call, out.SecretName), DeletionDate: epochSeconds(out.PlannedDeleteTime) ?? Math.floor(Date.now() / 1000) }),
+  response: (out, call) => ({
+    ...named(call, out.SecretName),
+    DeletionDate: epochSeconds(out.PlannedDeleteTime) ?? Math.floor(Date.now() / 1000),
+  }),
 })
 
 export const RestoreSecret = awsAction({

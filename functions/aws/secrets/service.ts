@@ -91,7 +91,10 @@ export const PutResourcePolicy = awsAction({
   via: alibaba('SetSecretPolicy'),
   request(body) {
     if (bool(body, 'BlockPublicPolicy')) {
-      throw new KmsError('key.unsupportedOperation', 'BlockPublicPolicy is not supported by this service; policies here are checked for lockout only.')
+      throw new KmsError(
+        'key.unsupportedOperation',
+        'BlockPublicPolicy is not supported by this service; policies here are checked for lockout only.',
+      )
     }
     const policy = str(body, 'ResourcePolicy')
     if (policy === undefined || policy === '') throw missingParameter('ResourcePolicy')
@@ -108,7 +111,10 @@ const deletePolicyVia: ActionDescriptor = {
   params: { SecretName: alibabaSetPolicy.params.SecretName! },
   permission: alibabaSetPolicy.permission,
   async handler({ deps, caller }, input) {
-    const target = await setSecretPolicy(deps, caller, { secretName: String(input.SecretName), policy: defaultResourcePolicyText(caller.accountId) })
+    const target = await setSecretPolicy(deps, caller, {
+      secretName: String(input.SecretName),
+      policy: defaultResourcePolicyText(caller.accountId),
+    })
     deps.access.forgetSecret(target.accountId, target.region, target.secretName)
     return { SecretName: target.secretName }
   },

@@ -76,7 +76,8 @@ export function stage(body: JsonObject, field: string): string | undefined {
 export function stageList(body: JsonObject, field = 'VersionStages'): string | undefined {
   const labels = list(body, field)
   if (labels === undefined) return undefined
-  if (labels.length > 20 || labels.some((l) => typeof l !== 'string')) throw invalidParameter(field, 'must be a list of at most 20 strings.')
+  if (labels.length > 20 || labels.some((l) => typeof l !== 'string'))
+    throw invalidParameter(field, 'must be a list of at most 20 strings.')
   return JSON.stringify((labels as string[]).map(stageToCore))
 }
 
@@ -148,7 +149,8 @@ export function pageOf(body: JsonObject, defaultSize = 100): { PageNumber: numbe
   const max = num(body, 'MaxResults')
   if (max !== undefined && (max < 1 || max > 100)) throw invalidParameter('MaxResults', 'must be between 1 and 100.')
   const token = str(body, 'NextToken')
-  if (token !== undefined && !/^[1-9]\d{0,5}$/.test(token)) throw new KmsError('trail.invalidToken', 'The NextToken is not one this service issued.')
+  if (token !== undefined && !/^[1-9]\d{0,5}$/.test(token))
+    throw new KmsError('trail.invalidToken', 'The NextToken is not one this service issued.')
   return { PageNumber: token ? Number(token) : 1, PageSize: max ?? defaultSize }
 }
 

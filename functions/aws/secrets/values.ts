@@ -126,7 +126,8 @@ export const CreateSecret = awsAction({
     if (name === undefined || name === '') throw missingParameter('Name')
     const value = secretValue(body)
     // AWS allows a secret with no version; here a secret always has an ACSCurrent version.
-    if (value.SecretData === undefined) throw invalidParameter('SecretString', 'give SecretString or SecretBinary: a secret here always has a current version.')
+    if (value.SecretData === undefined)
+      throw invalidParameter('SecretString', 'give SecretString or SecretBinary: a secret here always has a current version.')
     return params({
       SecretName: secretRefFromAws(name),
       VersionId: requestToken(body),
@@ -143,8 +144,7 @@ export const GetSecretValue = awsAction({
   service: 'secretsmanager',
   name: 'GetSecretValue',
   via: alibaba('GetSecretValue'),
-  request: (body) =>
-    params({ SecretName: secretId(body), VersionId: str(body, 'VersionId'), VersionStage: stage(body, 'VersionStage') }),
+  request: (body) => params({ SecretName: secretId(body), VersionId: str(body, 'VersionId'), VersionStage: stage(body, 'VersionStage') }),
   response: (out, call) => awsValue(out, call),
 })
 
@@ -201,7 +201,11 @@ export const PutSecretValue = awsAction({
     if (value.SecretData === undefined) throw missingParameter('SecretString')
     return params({ SecretName: secretId(body), VersionId: requestToken(body), ...value, VersionStages: stageList(body) })
   },
-  response: (out, call) => ({ ...named(call, out.SecretName), VersionId: String(out.VersionId), VersionStages: wrappedStages(out.VersionStages) }),
+  response: (out, call) => ({
+    ...named(call, out.SecretName),
+    VersionId: String(out.VersionId),
+    VersionStages: wrappedStages(out.VersionStages),
+  }),
 })
 
 const alibabaUpdate = alibaba('UpdateSecret')

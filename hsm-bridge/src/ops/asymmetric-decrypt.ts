@@ -27,11 +27,7 @@ export type OaepAlgorithm = (typeof OAEP_ALGORITHMS)[number]
 const MAX_MODULUS_BYTES = 512
 
 /** Init failures meaning "these OAEP parameters are not supported", not "bad input". */
-const PARAMS_UNSUPPORTED: ReadonlySet<number> = new Set([
-  P.CKR_ARGUMENTS_BAD,
-  P.CKR_MECHANISM_PARAM_INVALID,
-  P.CKR_MECHANISM_INVALID,
-])
+const PARAMS_UNSUPPORTED: ReadonlySet<number> = new Set([P.CKR_ARGUMENTS_BAD, P.CKR_MECHANISM_PARAM_INVALID, P.CKR_MECHANISM_INVALID])
 
 export interface AsymmetricDecryptOutput {
   plaintext: string
@@ -54,10 +50,7 @@ function oaepMechanism(hash: OaepHash): pkcs11js.Mechanism {
  * @throws {BridgeError} ValidationError, InvalidCiphertext, KeyNotFound, UnsupportedOperation,
  *   Unavailable, Timeout, Internal.
  */
-export async function asymmetricDecrypt(
-  ctx: OpContext,
-  body: Body,
-): Promise<AsymmetricDecryptOutput> {
+export async function asymmetricDecrypt(ctx: OpContext, body: Body): Promise<AsymmetricDecryptOutput> {
   allowOnly(body, ['id', 'algorithm', 'ciphertext'])
   const id = keyIdField(body)
   const algorithm = enumField(body, 'algorithm', OAEP_ALGORITHMS)
@@ -81,26 +74,14 @@ export async function asymmetricDecrypt(
   })
 }
 
-async function nativeDecrypt(
-  ctx: OpContext,
-  s: Session,
-  key: Buffer,
-  ciphertext: Buffer,
-  hash: OaepHash,
-  k: number,
-): Promise<Buffer> {
+async function nativeDecrypt(ctx: OpContext, s: Session, key: Buffer, ciphertext: Buffer, hash: OaepHash, k: number): Promise<Buffer> {
   try {
     const plaintext = await s.decrypt(oaepMechanism(hash), key, ciphertext, k)
     if (hash === 'sha256') ctx.capabilities.oaepSha256 = 'native'
     return plaintext
   } catch (err) {
     const code = pkcs11Code(err)
-    if (
-      hash === 'sha256' &&
-      ctx.capabilities.oaepSha256 === 'unknown' &&
-      code !== undefined &&
-      PARAMS_UNSUPPORTED.has(code)
-    ) {
+    if (hash === 'sha256' && ctx.capabilities.oaepSha256 === 'unknown' && code !== undefined && PARAMS_UNSUPPORTED.has(code)) {
       ctx.capabilities.oaepSha256 = 'raw'
       return rawDecrypt(s, key, ciphertext, hash, k)
     }
@@ -108,13 +89,7 @@ async function nativeDecrypt(
   }
 }
 
-async function rawDecrypt(
-  s: Session,
-  key: Buffer,
-  ciphertext: Buffer,
-  hash: OaepHash,
-  k: number,
-): Promise<Buffer> {
+async function rawDecrypt(s: Session, key: Buffer, ciphertext: Buffer, hash: OaepHash, k: number): Promise<Buffer> {
   const out = await s.decrypt({ mechanism: P.CKM_RSA_X_509 }, key, ciphertext, k)
   // CKM_RSA_X_509 may drop leading zero bytes of the result.
   const em = out.length === k ? out : Buffer.concat([Buffer.alloc(k - out.length), out])

@@ -14,13 +14,7 @@ import { P } from '../pkcs11/module.js'
 import { resolveKey } from '../pkcs11/objects.js'
 import { allowOnly, bytesField, keyIdField, type Body } from '../validate.js'
 import type { OpContext } from './context.js'
-import {
-  GCM_IV_BYTES,
-  GCM_TAG_BYTES,
-  gcmMechanism,
-  MAX_AAD_BYTES,
-  MAX_PLAINTEXT_BYTES,
-} from './gcm.js'
+import { GCM_IV_BYTES, GCM_TAG_BYTES, gcmMechanism, MAX_AAD_BYTES, MAX_PLAINTEXT_BYTES } from './gcm.js'
 
 export interface EncryptOutput {
   iv: string

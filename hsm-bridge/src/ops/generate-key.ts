@@ -10,15 +10,7 @@
  */
 
 import { BridgeError } from '../errors.js'
-import {
-  detectSpec,
-  findKeyObjects,
-  generateKeyObjects,
-  isSecretSpec,
-  KEY_SPECS,
-  publicKeySpki,
-  type KeySpec,
-} from '../pkcs11/objects.js'
+import { detectSpec, findKeyObjects, generateKeyObjects, isSecretSpec, KEY_SPECS, publicKeySpki, type KeySpec } from '../pkcs11/objects.js'
 import { allowOnly, enumField, keyIdField, type Body } from '../validate.js'
 import type { OpContext } from './context.js'
 

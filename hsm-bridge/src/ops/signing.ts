@@ -34,10 +34,7 @@ export function keyTypeFor(algorithm: SigningAlgorithm): number {
  *
  * @throws never
  */
-export function signingInput(
-  algorithm: SigningAlgorithm,
-  digest: Buffer,
-): { mechanism: pkcs11js.Mechanism; data: Buffer } {
+export function signingInput(algorithm: SigningAlgorithm, digest: Buffer): { mechanism: pkcs11js.Mechanism; data: Buffer } {
   switch (algorithm) {
     case 'RSA_PSS_SHA_256': {
       const parameter: pkcs11js.RsaPSS = {

@@ -11,13 +11,7 @@ import { P } from '../pkcs11/module.js'
 import { resolveKey } from '../pkcs11/objects.js'
 import { allowOnly, bytesField, enumField, keyIdField, type Body } from '../validate.js'
 import type { OpContext } from './context.js'
-import {
-  DIGEST_BYTES,
-  keyTypeFor,
-  MAX_SIGNATURE_BYTES,
-  signingInput,
-  SIGNING_ALGORITHMS,
-} from './signing.js'
+import { DIGEST_BYTES, keyTypeFor, MAX_SIGNATURE_BYTES, signingInput, SIGNING_ALGORITHMS } from './signing.js'
 
 export interface VerifyOutput {
   valid: boolean

@@ -23,16 +23,7 @@ import {
 import { P, pkcs11Code } from './module.js'
 
 export type Pkcs11Operation =
-  | 'health'
-  | 'generate'
-  | 'encrypt'
-  | 'decrypt'
-  | 'sign'
-  | 'verify'
-  | 'asymmetricDecrypt'
-  | 'publicKey'
-  | 'destroy'
-  | 'list'
+  'health' | 'generate' | 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'asymmetricDecrypt' | 'publicKey' | 'destroy' | 'list'
 
 const CKR_NAMES: ReadonlyMap<number, string> = (() => {
   const names = new Map<number, string>()
@@ -122,11 +113,7 @@ export function mapPkcs11Error(err: unknown, op: Pkcs11Operation): BridgeError {
   const code = pkcs11Code(err)
   if (code === undefined) return internalError(err)
 
-  if (
-    (op === 'decrypt' || op === 'asymmetricDecrypt') &&
-    BAD_CIPHERTEXT.has(code) &&
-    !DEVICE_CLASS.has(code)
-  ) {
+  if ((op === 'decrypt' || op === 'asymmetricDecrypt') && BAD_CIPHERTEXT.has(code) && !DEVICE_CLASS.has(code)) {
     return invalidCiphertext(err, 'replace')
   }
   if (DEVICE_CLASS.has(code)) return unavailable(err, 'evict')
@@ -147,12 +134,7 @@ export function mapPkcs11Error(err: unknown, op: Pkcs11Operation): BridgeError {
     const e = validationError('digest', 'is not valid for this key')
     return new BridgeError(e.code, e.message, { cause: err, session: 'replace' })
   }
-  if (
-    code === P.CKR_OPERATION_ACTIVE ||
-    code === P.CKR_SESSION_COUNT ||
-    code === P.CKR_PIN_EXPIRED ||
-    code === P.CKR_PIN_LOCKED
-  ) {
+  if (code === P.CKR_OPERATION_ACTIVE || code === P.CKR_SESSION_COUNT || code === P.CKR_PIN_EXPIRED || code === P.CKR_PIN_LOCKED) {
     return unavailable(err, 'replace')
   }
   return internalError(err)

@@ -151,9 +151,7 @@ export class Pkcs11Module {
       if (label === selector.tokenLabel) return { slot, label }
     }
     throw new SlotNotFoundError(
-      selector.slot !== undefined
-        ? 'no token present in the configured slot'
-        : 'no token with the configured label',
+      selector.slot !== undefined ? 'no token present in the configured slot' : 'no token with the configured label',
     )
   }
 }

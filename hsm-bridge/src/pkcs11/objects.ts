@@ -15,8 +15,15 @@ import { P, type Handle } from './module.js'
 import type { Session } from './session.js'
 
 export const KEY_SPECS = [
-  'AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256',
-  'HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512',
+  'AES_256',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'HMAC_SHA_224',
+  'HMAC_SHA_256',
+  'HMAC_SHA_384',
+  'HMAC_SHA_512',
 ] as const
 export type KeySpec = (typeof KEY_SPECS)[number]
 
@@ -191,12 +198,7 @@ export function findKeyObjects(s: Session, id: string): KeyObject[] {
  *   exists but is of another kind; Internal when the id is ambiguous.
  * @throws {Error} pkcs11js Pkcs11Error.
  */
-export function resolveKey(
-  s: Session,
-  id: string,
-  cls: number,
-  keyTypes: readonly number[],
-): KeyObject {
+export function resolveKey(s: Session, id: string, cls: number, keyTypes: readonly number[]): KeyObject {
   const objects = findKeyObjects(s, id)
   if (objects.length === 0) throw keyNotFound()
   const matching = objects.filter((o) => o.cls === cls && keyTypes.includes(o.keyType))
@@ -214,10 +216,7 @@ export function resolveKey(
  *
  * @throws {Error} pkcs11js Pkcs11Error.
  */
-export function detectSpec(
-  s: Session,
-  objects: KeyObject[],
-): { spec: KeySpec | undefined; complete: boolean } {
+export function detectSpec(s: Session, objects: KeyObject[]): { spec: KeySpec | undefined; complete: boolean } {
   const secret = objects.find((o) => o.cls === P.CKO_SECRET_KEY)
   if (secret !== undefined) {
     const [len] = s.attributes(secret.handle, [P.CKA_VALUE_LEN])

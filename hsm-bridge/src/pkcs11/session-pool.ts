@@ -77,8 +77,7 @@ export class SessionPool implements SessionOwner {
   private backoffMs: number
   private recoveryTimer: NodeJS.Timeout | undefined
   private recoveries = 0
-  private readonly opts: Required<Omit<SessionPoolOptions, 'onFatal'>> &
-    Pick<SessionPoolOptions, 'onFatal'>
+  private readonly opts: Required<Omit<SessionPoolOptions, 'onFatal'>> & Pick<SessionPoolOptions, 'onFatal'>
 
   constructor(
     readonly module: Pkcs11Module,
@@ -116,8 +115,7 @@ export class SessionPool implements SessionOwner {
     try {
       this.connect()
     } catch (err) {
-      const fatal =
-        err instanceof SlotNotFoundError || isFatalLogin(err) || !(err instanceof P.Pkcs11Error)
+      const fatal = err instanceof SlotNotFoundError || isFatalLogin(err) || !(err instanceof P.Pkcs11Error)
       if (fatal) {
         this.module.finalize()
         this.state = 'failed'
@@ -233,10 +231,13 @@ export class SessionPool implements SessionOwner {
       const waiter: Waiter = {
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter)
-          reject(timeoutError())
-        }, Math.max(0, deadline - Date.now())),
+        timer: setTimeout(
+          () => {
+            this.waiters = this.waiters.filter((w) => w !== waiter)
+            reject(timeoutError())
+          },
+          Math.max(0, deadline - Date.now()),
+        ),
       }
       this.waiters.push(waiter)
     })
@@ -278,10 +279,7 @@ export class SessionPool implements SessionOwner {
     // 'replace': the session may hold an active operation (SoftHSM keeps a C_*Init alive after
     // a failure or a mismatched key); a fresh one is cheaper than reasoning about it.
     try {
-      const handle = this.module.api.C_OpenSession(
-        this.selected!.slot,
-        P.CKF_RW_SESSION | P.CKF_SERIAL_SESSION,
-      )
+      const handle = this.module.api.C_OpenSession(this.selected!.slot, P.CKF_RW_SESSION | P.CKF_SERIAL_SESSION)
       this.offer(new Session(this, handle, this.generation))
     } catch (err) {
       this.opts.logger.log('warn', 'could not replace session', describe(err))

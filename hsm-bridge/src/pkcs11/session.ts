@@ -97,34 +97,19 @@ export class Session {
    *
    * @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session.
    */
-  async encrypt(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
+  async encrypt(mechanism: pkcs11js.Mechanism, key: Handle, data: Buffer, outLength: number): Promise<Buffer> {
     this.api.C_EncryptInit(this.handle, mechanism, key)
     return this.api.C_EncryptAsync(this.handle, data, Buffer.alloc(outLength))
   }
 
   /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  async decrypt(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
+  async decrypt(mechanism: pkcs11js.Mechanism, key: Handle, data: Buffer, outLength: number): Promise<Buffer> {
     this.api.C_DecryptInit(this.handle, mechanism, key)
     return this.api.C_DecryptAsync(this.handle, data, Buffer.alloc(outLength))
   }
 
   /** @throws {Error} pkcs11js Pkcs11Error; BridgeError Unavailable for a stale session. */
-  async sign(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    outLength: number,
-  ): Promise<Buffer> {
+  async sign(mechanism: pkcs11js.Mechanism, key: Handle, data: Buffer, outLength: number): Promise<Buffer> {
     this.api.C_SignInit(this.handle, mechanism, key)
     return this.api.C_SignAsync(this.handle, data, Buffer.alloc(outLength))
   }
@@ -135,12 +120,7 @@ export class Session {
    *
    * @throws {Error} pkcs11js Pkcs11Error for other codes; BridgeError Unavailable when stale.
    */
-  async verify(
-    mechanism: pkcs11js.Mechanism,
-    key: Handle,
-    data: Buffer,
-    signature: Buffer,
-  ): Promise<boolean> {
+  async verify(mechanism: pkcs11js.Mechanism, key: Handle, data: Buffer, signature: Buffer): Promise<boolean> {
     this.api.C_VerifyInit(this.handle, mechanism, key)
     try {
       return await this.api.C_VerifyAsync(this.handle, data, signature)

@@ -118,12 +118,7 @@ export function stringField(body: Body, name: string, max: number, pattern?: Reg
  *
  * @throws {BridgeError} ValidationError.
  */
-export function optionalStringField(
-  body: Body,
-  name: string,
-  max: number,
-  pattern?: RegExp,
-): string | undefined {
+export function optionalStringField(body: Body, name: string, max: number, pattern?: RegExp): string | undefined {
   if (!Object.hasOwn(body, name) || body[name] === undefined) return undefined
   return stringField(body, name, max, pattern)
 }
@@ -168,11 +163,7 @@ export function loginField(body: Body, userMax: number, userPattern: RegExp): Lo
  *
  * @throws never (when `fn` never throws)
  */
-export async function withDeadline(
-  ms: number,
-  fn: () => Promise<Outcome>,
-  onTimeout: () => void,
-): Promise<Outcome> {
+export async function withDeadline(ms: number, fn: () => Promise<Outcome>, onTimeout: () => void): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => {

@@ -53,10 +53,7 @@ export async function mysqlSetPassword(opts: MysqlConnectorOptions, body: Body):
   return session(opts, { ...target, user: loginUser, password: loginPassword }, async (conn) => {
     let created = false
     if (cloneOf !== undefined) {
-      const [rows] = await conn.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [
-        user,
-        accountHost,
-      ])
+      const [rows] = await conn.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [user, accountHost])
       if ((rows as unknown[]).length === 0) {
         const [grants] = await conn.query('SHOW GRANTS FOR ?@?', [cloneOf, accountHost])
         await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [user, accountHost, newPassword])

@@ -55,15 +55,11 @@ export async function pgSetPassword(opts: PgConnectorOptions, body: Body): Promi
     if (memberOf !== undefined) {
       const found = await client.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [user])
       if (found.rowCount === 0) {
-        await client.query(
-          `CREATE ROLE ${client.escapeIdentifier(user)} WITH LOGIN INHERIT IN ROLE ${client.escapeIdentifier(memberOf)}`,
-        )
+        await client.query(`CREATE ROLE ${client.escapeIdentifier(user)} WITH LOGIN INHERIT IN ROLE ${client.escapeIdentifier(memberOf)}`)
         created = true
       }
     }
-    await client.query(
-      `ALTER ROLE ${client.escapeIdentifier(user)} WITH PASSWORD ${client.escapeLiteral(passwordLiteral(newPassword))}`,
-    )
+    await client.query(`ALTER ROLE ${client.escapeIdentifier(user)} WITH PASSWORD ${client.escapeLiteral(passwordLiteral(newPassword))}`)
     return created ? { ok: true, created } : { ok: true }
   })
 }
@@ -107,11 +103,7 @@ interface ConnectParams extends Login {
   database: string
 }
 
-async function session(
-  opts: PgConnectorOptions,
-  params: ConnectParams,
-  fn: (client: pg.Client) => Promise<Outcome>,
-): Promise<Outcome> {
+async function session(opts: PgConnectorOptions, params: ConnectParams, fn: (client: pg.Client) => Promise<Outcome>): Promise<Outcome> {
   const operationMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
   const client = new pg.Client({
     host: params.host,

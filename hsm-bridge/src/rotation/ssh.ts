@@ -42,7 +42,8 @@ const { Client, utils } = ssh2
 
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
-const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) ([A-Za-z0-9+/]+={0,2})( [^\r\n]{0,200})?$/
+const PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) ([A-Za-z0-9+/]+={0,2})( [^\r\n]{0,200})?$/
 const MAX_PRIVATE_KEY = 16_384
 
 export type SshConnectorOptions = ConnectorOptions

@@ -68,7 +68,10 @@ function status(s: Parameters<Parameters<SessionPool['run']>[2]>[0], handle: unk
  *
  * @throws {XksError} KeyNotFoundException; {BridgeError} from the pool.
  */
-export async function keyMetadata(ctx: XksKeyContext, externalKeyId: string): Promise<{ keySpec: 'AES_256'; keyUsage: string[]; keyStatus: XksKeyStatus }> {
+export async function keyMetadata(
+  ctx: XksKeyContext,
+  externalKeyId: string,
+): Promise<{ keySpec: 'AES_256'; keyUsage: string[]; keyStatus: XksKeyStatus }> {
   return ctx.pool.run(ctx.opTimeoutMs, 'encrypt', async (s) => {
     const key = resolveKey(s, xksObjectId(externalKeyId), P.CKO_SECRET_KEY, [P.CKK_AES])
     const [len] = s.attributes(key.handle, [P.CKA_VALUE_LEN])
@@ -144,25 +147,33 @@ export function cdiv(aad: Buffer, metadata: Buffer, iv: Buffer, ciphertext: Buff
  *
  * @throws {XksError} KeyNotFoundException (enable/disable of an absent key); {BridgeError}.
  */
-export async function adminKey(ctx: XksKeyContext, externalKeyId: string, action: 'create' | 'enable' | 'disable'): Promise<{ keyStatus: XksKeyStatus; created?: boolean }> {
+export async function adminKey(
+  ctx: XksKeyContext,
+  externalKeyId: string,
+  action: 'create' | 'enable' | 'disable',
+): Promise<{ keyStatus: XksKeyStatus; created?: boolean }> {
   const id = xksObjectId(externalKeyId)
-  return ctx.pool.run(action === 'create' ? Math.max(ctx.opTimeoutMs, 30_000) : ctx.opTimeoutMs, action === 'create' ? 'generate' : 'encrypt', async (s) => {
-    const objects = findKeyObjects(s, id)
-    if (action === 'create') {
-      if (objects.length > 0) {
-        const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
-        return { keyStatus: status(s, key.handle), created: false }
+  return ctx.pool.run(
+    action === 'create' ? Math.max(ctx.opTimeoutMs, 30_000) : ctx.opTimeoutMs,
+    action === 'create' ? 'generate' : 'encrypt',
+    async (s) => {
+      const objects = findKeyObjects(s, id)
+      if (action === 'create') {
+        if (objects.length > 0) {
+          const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
+          return { keyStatus: status(s, key.handle), created: false }
+        }
+        // The same AES-256 object as a KMS HSM key (pkcs11/objects.ts), under the `xks:` id.
+        await generateKeyObjects(s, id, 'AES_256')
+        return { keyStatus: 'ENABLED' as const, created: true }
       }
-      // The same AES-256 object as a KMS HSM key (pkcs11/objects.ts), under the `xks:` id.
-      await generateKeyObjects(s, id, 'AES_256')
-      return { keyStatus: 'ENABLED' as const, created: true }
-    }
-    const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
-    const on = action === 'enable'
-    s.setAttributes(key.handle, [
-      { type: P.CKA_ENCRYPT, value: on },
-      { type: P.CKA_DECRYPT, value: on },
-    ])
-    return { keyStatus: status(s, key.handle) }
-  })
+      const key = resolveKey(s, id, P.CKO_SECRET_KEY, [P.CKK_AES])
+      const on = action === 'enable'
+      s.setAttributes(key.handle, [
+        { type: P.CKA_ENCRYPT, value: on },
+        { type: P.CKA_DECRYPT, value: on },
+      ])
+      return { keyStatus: status(s, key.handle) }
+    },
+  )
 }

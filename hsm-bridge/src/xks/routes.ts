@@ -35,9 +35,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const MAX_DEADLINE_MS = 10_000
 const RETRYABLE = new Set([429, 500, 503])
 
-export type CallOutcome =
-  | { outcome: 'answered'; status: number; body: unknown }
-  | { outcome: 'unreachable' | 'timeout' | 'badResponse' }
+export type CallOutcome = { outcome: 'answered'; status: number; body: unknown } | { outcome: 'unreachable' | 'timeout' | 'badResponse' }
 
 function str(body: Body, name: string, re: RegExp): string {
   const v = body[name]
@@ -58,7 +56,20 @@ function int(body: Body, name: string, min: number, max: number, fallback: numbe
  * @throws {BridgeError} ValidationError for a malformed request only.
  */
 export async function xksCall(body: Body, fetchFn: typeof fetch = fetch, now: () => number = Date.now): Promise<CallOutcome> {
-  allowOnly(body, ['proxyUrl', 'uriPrefix', 'accessKeyId', 'region', 'scopeDate', 'signingKey', 'operation', 'externalKeyId', 'payload', 'attemptTimeoutMs', 'deadlineMs', 'retries'])
+  allowOnly(body, [
+    'proxyUrl',
+    'uriPrefix',
+    'accessKeyId',
+    'region',
+    'scopeDate',
+    'signingKey',
+    'operation',
+    'externalKeyId',
+    'payload',
+    'attemptTimeoutMs',
+    'deadlineMs',
+    'retries',
+  ])
   const proxyUrl = str(body, 'proxyUrl', /^https?:\/\/[^/?#\s]{1,255}$/)
   const url = new URL(proxyUrl)
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) throw validationError('proxyUrl', 'must be https unless loopback')

@@ -83,9 +83,7 @@ export interface CanonicalInput {
 
 /** @throws never */
 export function canonicalRequest(input: CanonicalInput): string {
-  const canonicalHeaders = input.signedHeaders
-    .map((h) => `${h}:${headerValue(input.headers, h) ?? ''}\n`)
-    .join('')
+  const canonicalHeaders = input.signedHeaders.map((h) => `${h}:${headerValue(input.headers, h) ?? ''}\n`).join('')
   return [
     input.method.toUpperCase(),
     canonicalUri(input.path),
@@ -102,7 +100,10 @@ function stringToSign(amzDate: string, scope: string, canonical: string): string
 
 /** `yyyymmddThhmmssZ` of `ms`. */
 export function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
 
 export interface SignInput {
@@ -134,19 +135,14 @@ export function sign(input: SignInput): Record<string, string> {
   const signedHeaders = ['content-type', 'host', 'x-amz-date']
   const scope = `${date.slice(0, 8)}/${input.region}/${XKS_SERVICE}/aws4_request`
   const canonical = canonicalRequest({ method: input.method, path: input.path, headers, signedHeaders, body: input.body })
-  const signature = createHmac('sha256', input.key).update(stringToSign(date, scope, canonical)).digest('hex')
+  const signature = createHmac('sha256', input.key)
+    .update(stringToSign(date, scope, canonical))
+    .digest('hex')
   headers.authorization = `${ALGORITHM} Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`
   return headers
 }
 
-export type VerifyFailure =
-  | 'missing'
-  | 'malformed'
-  | 'unknownAccessKey'
-  | 'wrongService'
-  | 'wrongRegion'
-  | 'skew'
-  | 'badSignature'
+export type VerifyFailure = 'missing' | 'malformed' | 'unknownAccessKey' | 'wrongService' | 'wrongRegion' | 'skew' | 'badSignature'
 
 export interface VerifyInput {
   method: string
@@ -190,8 +186,12 @@ export function verify(input: VerifyInput): { ok: true; accessKeyId: string } | 
   if (input.region !== undefined && region !== input.region) return { ok: false, reason: 'wrongRegion' }
   if (scopeDate !== date.slice(0, 8)) return { ok: false, reason: 'malformed' }
   const ms = Date.UTC(
-    Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)),
-    Number(date.slice(9, 11)), Number(date.slice(11, 13)), Number(date.slice(13, 15)),
+    Number(date.slice(0, 4)),
+    Number(date.slice(4, 6)) - 1,
+    Number(date.slice(6, 8)),
+    Number(date.slice(9, 11)),
+    Number(date.slice(11, 13)),
+    Number(date.slice(13, 15)),
   )
   if (!Number.isFinite(ms) || Math.abs(input.now - ms) > MAX_SKEW_MS) return { ok: false, reason: 'skew' }
   const secret = input.secretOf(accessKeyId!)
@@ -205,7 +205,9 @@ export function verify(input: VerifyInput): { ok: true; accessKeyId: string } | 
     signedHeaders,
     body: input.body,
   })
-  const expected = createHmac('sha256', key).update(stringToSign(date, scope, canonical)).digest()
+  const expected = createHmac('sha256', key)
+    .update(stringToSign(date, scope, canonical))
+    .digest()
   const given = Buffer.from(signature!, 'hex')
   const match = given.length === expected.length && timingSafeEqual(given, expected)
   if (secret === undefined) return { ok: false, reason: 'unknownAccessKey' }

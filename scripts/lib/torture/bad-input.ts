@@ -22,7 +22,21 @@ import { RAM_ACTIONS, RAM_VERSION } from '../../../functions/alibaba/ram/registr
 import { STS_ACTIONS } from '../../../functions/alibaba/sts/registry'
 import { TRAIL_ACTIONS, TRAIL_VERSION } from '../../../functions/alibaba/trail/registry'
 import { ROOT } from '../stack'
-import { b64, bump, call, encodePairs, isoSeconds, KMS_VERSION, newNonce, pool, send, signed, type Pairs, type Reply, type Wire } from './client'
+import {
+  b64,
+  bump,
+  call,
+  encodePairs,
+  isoSeconds,
+  KMS_VERSION,
+  newNonce,
+  pool,
+  send,
+  signed,
+  type Pairs,
+  type Reply,
+  type Wire,
+} from './client'
 import type { TortureStack } from './harness'
 
 export interface BadInputFigures {
@@ -69,7 +83,8 @@ export function parameterNames(): string[] {
   for (const actions of [KMS_ACTIONS, RAM_ACTIONS, STS_ACTIONS, TRAIL_ACTIONS]) {
     for (const descriptor of actions.values()) for (const name of Object.keys(descriptor.params)) names.add(name)
   }
-  for (const p of ['Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp', 'RegionId']) names.delete(p)
+  for (const p of ['Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp', 'RegionId'])
+    names.delete(p)
   return [...names].sort()
 }
 
@@ -139,26 +154,111 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
   const fcSeed = seed
   const fcStrings = fc.sample(fc.string({ unit: 'binary', maxLength: 64 }), { seed: fcSeed, numRuns: 400 })
   const fcJson = fc.sample(fc.json({ depthSize: 'medium' }), { seed: fcSeed + 1, numRuns: 300 })
-  const fcAnything = fc.sample(fc.anything({ withObjectString: true, withNullPrototype: true }), { seed: fcSeed + 2, numRuns: 200 }).map((v) => {
-    try {
-      return JSON.stringify(v) ?? String(v)
-    } catch {
-      return String(v)
-    }
-  })
+  const fcAnything = fc
+    .sample(fc.anything({ withObjectString: true, withNullPrototype: true }), { seed: fcSeed + 2, numRuns: 200 })
+    .map((v) => {
+      try {
+        return JSON.stringify(v) ?? String(v)
+      } catch {
+        return String(v)
+      }
+    })
   const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`
   const deepObj = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`
   const fixed = [
-    '', ' ', 'true', 'false', 'TRUE', '0', '-1', '1.5', '1e309', 'NaN', 'Infinity', '0x10', '9'.repeat(400), '-0', '007',
-    'null', 'undefined', '[]', '{}', '[1,2', '{"a":', '{"a":1,"a":2}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}',
-    '[{"Key":"constructor","Value":"x"}]', '[{"TagKey":"__proto__","TagValue":"x"}]', '[{"TagKey":1}]', '["a",null]',
-    'AAAA', 'AAA', '====', 'A===', 'YWJj ZA==', 'YWJj\nZA==', '-_-_', 'YWJjZA', '%%%', '\u0000', 'a\u0000b', '\uD800', '\uDFFF\uD800', '\u202E', '\uFEFF{}',
-    '😀'.repeat(50), '../../etc/passwd', 'alias/', 'alias/acs/x', 'alias/a b', 'alias/' + 'a'.repeat(300), keyId.toUpperCase(), `${keyId}x`,
-    '00000000-0000-0000-0000-000000000000', arn.replace(target.regionId, 'eu-west-1'), arn.replace(/:\d+:/, ':1:'), 'acs:kms:::key/', 'key/' + keyId,
-    '2026-13-45T99:99:99Z', '1970-01-01T00:00:00Z', '-86400', '366', '367', '6', '7', '100000', '2147483648', '18446744073709551616',
-    'A'.repeat(4097), 'A'.repeat(8193), deep(64), deep(5000), deepObj(2000), 'x'.repeat(70_000),
+    '',
+    ' ',
+    'true',
+    'false',
+    'TRUE',
+    '0',
+    '-1',
+    '1.5',
+    '1e309',
+    'NaN',
+    'Infinity',
+    '0x10',
+    '9'.repeat(400),
+    '-0',
+    '007',
+    'null',
+    'undefined',
+    '[]',
+    '{}',
+    '[1,2',
+    '{"a":',
+    '{"a":1,"a":2}',
+    '{"__proto__":{"polluted":1}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+    '[{"Key":"constructor","Value":"x"}]',
+    '[{"TagKey":"__proto__","TagValue":"x"}]',
+    '[{"TagKey":1}]',
+    '["a",null]',
+    'AAAA',
+    'AAA',
+    '====',
+    'A===',
+    'YWJj ZA==',
+    'YWJj\nZA==',
+    '-_-_',
+    'YWJjZA',
+    '%%%',
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    '\uDFFF\uD800',
+    '\u202E',
+    '\uFEFF{}',
+    '😀'.repeat(50),
+    '../../etc/passwd',
+    'alias/',
+    'alias/acs/x',
+    'alias/a b',
+    'alias/' + 'a'.repeat(300),
+    keyId.toUpperCase(),
+    `${keyId}x`,
+    '00000000-0000-0000-0000-000000000000',
+    arn.replace(target.regionId, 'eu-west-1'),
+    arn.replace(/:\d+:/, ':1:'),
+    'acs:kms:::key/',
+    'key/' + keyId,
+    '2026-13-45T99:99:99Z',
+    '1970-01-01T00:00:00Z',
+    '-86400',
+    '366',
+    '367',
+    '6',
+    '7',
+    '100000',
+    '2147483648',
+    '18446744073709551616',
+    'A'.repeat(4097),
+    'A'.repeat(8193),
+    deep(64),
+    deep(5000),
+    deepObj(2000),
+    'x'.repeat(70_000),
   ]
-  const real = [keyId, alias, arn, secretName, blob, 'v1', 'ACSCurrent', 'ACSPrevious', 'Aliyun_AES_256', 'RSA_2048', 'ENCRYPT/DECRYPT', 'HSM', 'SOFTWARE', 'EXTERNAL', 'Enabled', '7', '30', 'true']
+  const real = [
+    keyId,
+    alias,
+    arn,
+    secretName,
+    blob,
+    'v1',
+    'ACSCurrent',
+    'ACSPrevious',
+    'Aliyun_AES_256',
+    'RSA_2048',
+    'ENCRYPT/DECRYPT',
+    'HSM',
+    'SOFTWARE',
+    'EXTERNAL',
+    'Enabled',
+    '7',
+    '30',
+    'true',
+  ]
 
   const value = (name: string): string => {
     const r = rnd()
@@ -189,7 +289,12 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
     const kind = rnd()
     const version = rnd() < 0.03 ? pick(['2015-01-01', '', 'latest', KMS_VERSION + ' ']) : api.version
     if (kind < 0.7) {
-      return { wire: await signed(target, action, params, { version, method: rnd() < 0.85 ? 'POST' : 'GET' }), action, params, signed: true }
+      return {
+        wire: await signed(target, action, params, { version, method: rnd() < 0.85 ? 'POST' : 'GET' }),
+        action,
+        params,
+        signed: true,
+      }
     }
     if (kind < 0.82) return { wire: await signed(target, action, params, { version, unsigned: true }), action, params, signed: false }
     if (kind < 0.92) {
@@ -218,8 +323,20 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
       `Action=${'%'.repeat(1000)}`,
       `${'a=b&'.repeat(5000)}`,
     ])
-    const ct = pick(['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; charset=latin1'])
-    return { wire: { method: 'POST', url: `${target.endpoint}/`, headers: { 'content-type': ct }, body: junk }, action, params, signed: false, secrets: canary.values.slice(-1) }
+    const ct = pick([
+      'application/x-www-form-urlencoded',
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded; charset=latin1',
+    ])
+    return {
+      wire: { method: 'POST', url: `${target.endpoint}/`, headers: { 'content-type': ct }, body: junk },
+      action,
+      params,
+      signed: false,
+      secrets: canary.values.slice(-1),
+    }
   }
 
   const before = await ts.dumpTable()
@@ -264,7 +381,10 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
       for (const [, v] of g.params) acceptedTokens.add(v)
       collectStrings(r.json, acceptedTokens)
     }
-    const carried = [...(g.secrets ?? []), ...g.params.filter(([k, v]) => SECRET_PARAMS.test(k) && (v.includes('CANARY') || looksLikeCanaryB64(v))).map(([, v]) => v)]
+    const carried = [
+      ...(g.secrets ?? []),
+      ...g.params.filter(([k, v]) => SECRET_PARAMS.test(k) && (v.includes('CANARY') || looksLikeCanaryB64(v))).map(([, v]) => v),
+    ]
     const hit = findSecret(r.text, [target.accessKeySecret, ...carried])
     if (hit) {
       echoesInResponses++
@@ -287,7 +407,8 @@ export async function runBadInput(ts: TortureStack, opts: { count: number; concu
   let auditAdded = 0
   const changedSamples: string[] = []
   const attributable = (key: string, item: string | undefined) => {
-    for (const tok of acceptedTokens) if (tok.length >= 6 && (key.includes(tok) || (item ?? '').includes(JSON.stringify(tok).slice(1, -1)))) return true
+    for (const tok of acceptedTokens)
+      if (tok.length >= 6 && (key.includes(tok) || (item ?? '').includes(JSON.stringify(tok).slice(1, -1)))) return true
     return false
   }
   for (const [key, item] of after) {
@@ -337,7 +458,13 @@ function looksLikeCanaryB64(v: string): boolean {
 function findSecret(text: string, secrets: string[]): string | undefined {
   if (!text) return undefined
   for (const raw of secrets) {
-    const canaryInside = /CANARY[0-9a-f]{8,18}/.exec(raw)?.[0] ?? (looksLikeCanaryB64(raw) ? Buffer.from(raw, 'base64').toString('latin1').match(/CANARY[0-9a-f]{8,18}/)?.[0] : undefined)
+    const canaryInside =
+      /CANARY[0-9a-f]{8,18}/.exec(raw)?.[0] ??
+      (looksLikeCanaryB64(raw)
+        ? Buffer.from(raw, 'base64')
+            .toString('latin1')
+            .match(/CANARY[0-9a-f]{8,18}/)?.[0]
+        : undefined)
     const needles = canaryInside ? [canaryInside, b64(canaryInside).slice(0, 16)] : [raw]
     for (const n of needles) if (n.length >= 8 && text.includes(n)) return n.slice(0, 24)
   }

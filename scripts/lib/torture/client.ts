@@ -64,7 +64,12 @@ export interface SignedOptions {
 }
 
 /** The common V1 parameters plus `params`, signed (unless `unsigned`). */
-export async function signed(target: Target, action: string, params: Pairs, opts: SignedOptions = {}): Promise<Wire & { nonce: string; timestamp: string }> {
+export async function signed(
+  target: Target,
+  action: string,
+  params: Pairs,
+  opts: SignedOptions = {},
+): Promise<Wire & { nonce: string; timestamp: string }> {
   const method = opts.method ?? 'POST'
   const nonce = opts.nonce ?? newNonce()
   const timestamp = isoSeconds()
@@ -83,12 +88,23 @@ export async function signed(target: Target, action: string, params: Pairs, opts
   let pairs = all
   if (!opts.unsigned) {
     // A parameter that is not valid Unicode cannot be signed; sign its well-formed form.
-    const sig = await signV1(method, all.map(([k, v]) => [wellFormed(k), wellFormed(v)] as [string, string]), target.accessKeySecret)
+    const sig = await signV1(
+      method,
+      all.map(([k, v]) => [wellFormed(k), wellFormed(v)] as [string, string]),
+      target.accessKeySecret,
+    )
     pairs = [...all, ['Signature', sig]]
   }
   const encoded = encodePairs(pairs)
   if (method === 'GET') return { method, url: `${target.endpoint}/?${encoded}`, headers: {}, nonce, timestamp }
-  return { method, url: `${target.endpoint}/`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encoded, nonce, timestamp }
+  return {
+    method,
+    url: `${target.endpoint}/`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: encoded,
+    nonce,
+    timestamp,
+  }
 }
 
 /** Sends one request; never throws (a transport failure is `status: 0`). */
@@ -121,7 +137,12 @@ export interface Called extends Reply {
 }
 
 /** Signs and sends one call with a fresh nonce. */
-export async function call(target: Target, action: string, params: Record<string, string> | Pairs = {}, opts: SignedOptions = {}): Promise<Called> {
+export async function call(
+  target: Target,
+  action: string,
+  params: Record<string, string> | Pairs = {},
+  opts: SignedOptions = {},
+): Promise<Called> {
   const pairs = Array.isArray(params) ? params : Object.entries(params)
   const req = await signed(target, action, pairs, opts)
   const reply = await send(req)

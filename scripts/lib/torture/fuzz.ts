@@ -44,11 +44,18 @@ interface Blob {
   context: string
 }
 
-export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds: number; keys?: number; secrets?: number; rotate?: boolean }): Promise<FuzzFigures> {
+export async function runFuzz(
+  ts: TortureStack,
+  opts: { workers: number; seconds: number; keys?: number; secrets?: number; rotate?: boolean },
+): Promise<FuzzFigures> {
   const target: Target = ts.target
   const keyIds: string[] = []
   for (let i = 0; i < (opts.keys ?? 3); i++) {
-    const r = await call(target, 'CreateKey', { Description: `torture fuzz ${i}`, EnableAutomaticRotation: 'true', RotationInterval: '604800s' })
+    const r = await call(target, 'CreateKey', {
+      Description: `torture fuzz ${i}`,
+      EnableAutomaticRotation: 'true',
+      RotationInterval: '604800s',
+    })
     if (r.status !== 200) throw new Error(`CreateKey: ${r.status} ${r.text}`)
     keyIds.push(r.json.KeyMetadata.KeyId)
   }
@@ -83,7 +90,8 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
     bump(outcomes[action]!, outcomeOf(r))
     if (r.status === 0) conn++
     else if (r.status >= 500) fiveXx++
-    if ((r.status === 0 || r.status >= 500) && fiveXxSamples.length < 10) fiveXxSamples.push(`${action} → ${outcomeOf(r)} ${JSON.stringify(r.json ?? {}).slice(0, 200)}`)
+    if ((r.status === 0 || r.status >= 500) && fiveXxSamples.length < 10)
+      fiveXxSamples.push(`${action} → ${outcomeOf(r)} ${JSON.stringify(r.json ?? {}).slice(0, 200)}`)
   }
   const bad = (what: string) => {
     wrong++
@@ -93,96 +101,131 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
   const withCtx = (name: string, ctx: string): Record<string, string> => (ctx ? { [name]: ctx } : {})
 
   const ops_: Array<[number, () => Promise<void>]> = [
-    [20, async () => {
-      const keyId = pick(keyIds)
-      const plaintext = b64(randomBytes(1 + Math.floor(Math.random() * 64)))
-      const context = ctxOf()
-      const r = await call(target, 'Encrypt', { KeyId: keyId, Plaintext: plaintext, ...withCtx('EncryptionContext', context) })
-      note('Encrypt', r)
-      if (r.status === 200) {
-        if (r.json.KeyId !== keyId) bad(`Encrypt under ${keyId} answered KeyId ${r.json.KeyId}`)
-        blobs.push({ keyId, blob: r.json.CiphertextBlob, plaintext, context })
-      }
-    }],
-    [20, async () => {
-      if (blobs.length === 0) return
-      const b = pick(blobs)
-      const r = await call(target, 'Decrypt', { CiphertextBlob: b.blob, ...withCtx('EncryptionContext', b.context) })
-      note('Decrypt', r)
-      if (r.status === 200 && (r.json.Plaintext !== b.plaintext || r.json.KeyId !== b.keyId)) bad(`Decrypt returned another plaintext or key for a blob of ${b.keyId}`)
-    }],
-    [10, async () => {
-      const keyId = pick(keyIds)
-      const context = ctxOf()
-      const r = await call(target, 'GenerateDataKey', { KeyId: keyId, NumberOfBytes: '32', ...withCtx('EncryptionContext', context) })
-      note('GenerateDataKey', r)
-      if (r.status === 200) {
-        if (Buffer.from(r.json.Plaintext, 'base64').length !== 32) bad('GenerateDataKey: plaintext is not 32 bytes')
-        blobs.push({ keyId, blob: r.json.CiphertextBlob, plaintext: r.json.Plaintext, context })
-      }
-    }],
-    [10, async () => {
-      if (blobs.length === 0) return
-      const b = pick(blobs)
-      const dest = pick(keyIds)
-      const context = ctxOf()
-      const r = await call(target, 'ReEncrypt', {
-        CiphertextBlob: b.blob,
-        DestinationKeyId: dest,
-        ...withCtx('SourceEncryptionContext', b.context),
-        ...withCtx('DestinationEncryptionContext', context),
-      })
-      note('ReEncrypt', r)
-      if (r.status === 200) blobs.push({ keyId: dest, blob: r.json.CiphertextBlob, plaintext: b.plaintext, context })
-    }],
+    [
+      20,
+      async () => {
+        const keyId = pick(keyIds)
+        const plaintext = b64(randomBytes(1 + Math.floor(Math.random() * 64)))
+        const context = ctxOf()
+        const r = await call(target, 'Encrypt', { KeyId: keyId, Plaintext: plaintext, ...withCtx('EncryptionContext', context) })
+        note('Encrypt', r)
+        if (r.status === 200) {
+          if (r.json.KeyId !== keyId) bad(`Encrypt under ${keyId} answered KeyId ${r.json.KeyId}`)
+          blobs.push({ keyId, blob: r.json.CiphertextBlob, plaintext, context })
+        }
+      },
+    ],
+    [
+      20,
+      async () => {
+        if (blobs.length === 0) return
+        const b = pick(blobs)
+        const r = await call(target, 'Decrypt', { CiphertextBlob: b.blob, ...withCtx('EncryptionContext', b.context) })
+        note('Decrypt', r)
+        if (r.status === 200 && (r.json.Plaintext !== b.plaintext || r.json.KeyId !== b.keyId))
+          bad(`Decrypt returned another plaintext or key for a blob of ${b.keyId}`)
+      },
+    ],
+    [
+      10,
+      async () => {
+        const keyId = pick(keyIds)
+        const context = ctxOf()
+        const r = await call(target, 'GenerateDataKey', { KeyId: keyId, NumberOfBytes: '32', ...withCtx('EncryptionContext', context) })
+        note('GenerateDataKey', r)
+        if (r.status === 200) {
+          if (Buffer.from(r.json.Plaintext, 'base64').length !== 32) bad('GenerateDataKey: plaintext is not 32 bytes')
+          blobs.push({ keyId, blob: r.json.CiphertextBlob, plaintext: r.json.Plaintext, context })
+        }
+      },
+    ],
+    [
+      10,
+      async () => {
+        if (blobs.length === 0) return
+        const b = pick(blobs)
+        const dest = pick(keyIds)
+        const context = ctxOf()
+        const r = await call(target, 'ReEncrypt', {
+          CiphertextBlob: b.blob,
+          DestinationKeyId: dest,
+          ...withCtx('SourceEncryptionContext', b.context),
+          ...withCtx('DestinationEncryptionContext', context),
+        })
+        note('ReEncrypt', r)
+        if (r.status === 200) blobs.push({ keyId: dest, blob: r.json.CiphertextBlob, plaintext: b.plaintext, context })
+      },
+    ],
     // Symmetric keys rotate on schedule only (CreateKeyVersion is for asymmetric keys): run the
     // Worker's cron as if 8 more days had passed, so every fuzz key gets a new primary version.
     // One run at a time, at most one start per 2 s, a small budget per job: a run also seals
     // the audit backlog and takes the isolate's CPU while it does.
-    [opts.rotate === false ? 0 : 2, async () => {
-      if (rotating || Date.now() - lastRotation < 2000) return
-      rotating = true
-      lastRotation = Date.now()
-      const at = new Date(Date.now() + ++rotations * 8 * 86_400_000)
-      try {
-        const { reports } = await runCronOnce(target.endpoint, ts.stack.dataDir, { at, budget: 50 })
-        const failed = reports.reduce((n, r) => n + r.failed, 0)
-        note('rotate (cron --at +8d)', { status: failed === 0 ? 200 : 500 })
-      } catch (err) {
-        note('rotate (cron --at +8d)', { status: 0, error: String((err as Error).message).slice(0, 60) })
-      } finally {
-        rotating = false
-      }
-    }],
+    [
+      opts.rotate === false ? 0 : 2,
+      async () => {
+        if (rotating || Date.now() - lastRotation < 2000) return
+        rotating = true
+        lastRotation = Date.now()
+        const at = new Date(Date.now() + ++rotations * 8 * 86_400_000)
+        try {
+          const { reports } = await runCronOnce(target.endpoint, ts.stack.dataDir, { at, budget: 50 })
+          const failed = reports.reduce((n, r) => n + r.failed, 0)
+          note('rotate (cron --at +8d)', { status: failed === 0 ? 200 : 500 })
+        } catch (err) {
+          note('rotate (cron --at +8d)', { status: 0, error: String((err as Error).message).slice(0, 60) })
+        } finally {
+          rotating = false
+        }
+      },
+    ],
     [3, async () => note('DisableKey', await call(target, 'DisableKey', { KeyId: pick(keyIds) }))],
     [6, async () => note('EnableKey', await call(target, 'EnableKey', { KeyId: pick(keyIds) }))],
-    [8, async () => {
-      const name = pick(secretNames)
-      const versionId = `w${versionSeq++}`
-      const data = `${versionId}-${randomBytes(8).toString('hex')}`
-      const r = await call(target, 'PutSecretValue', { SecretName: name, VersionId: versionId, SecretData: data })
-      note('PutSecretValue', r)
-      if (r.status === 200) secretData.get(name)!.set(versionId, data)
-    }],
-    [12, async () => {
-      const name = pick(secretNames)
-      const known = [...secretData.get(name)!.keys()]
-      const byVersion = Math.random() < 0.4
-      const r = await call(target, 'GetSecretValue', byVersion ? { SecretName: name, VersionId: pick(known) } : { SecretName: name, VersionStage: pick(['ACSCurrent', 'ACSPrevious', 'Torture']) })
-      note('GetSecretValue', r)
-      if (r.status === 200) {
-        const expected = secretData.get(name)!.get(r.json.VersionId)
-        // A version whose PutSecretValue is still in flight is not in the model yet.
-        if (expected !== undefined && r.json.SecretData !== expected) bad(`GetSecretValue ${name} ${r.json.VersionId}: other data`)
-        if (expected === undefined && !/^w\d+$/.test(r.json.VersionId)) bad(`GetSecretValue ${name}: unknown version ${r.json.VersionId}`)
-      }
-    }],
-    [7, async () => {
-      const name = pick(secretNames)
-      const known = [...secretData.get(name)!.keys()]
-      const r = await call(target, 'UpdateSecretVersionStage', { SecretName: name, VersionStage: pick(['ACSCurrent', 'Torture', 'ACSCurrent']), MoveToVersion: pick(known) })
-      note('UpdateSecretVersionStage', r)
-    }],
+    [
+      8,
+      async () => {
+        const name = pick(secretNames)
+        const versionId = `w${versionSeq++}`
+        const data = `${versionId}-${randomBytes(8).toString('hex')}`
+        const r = await call(target, 'PutSecretValue', { SecretName: name, VersionId: versionId, SecretData: data })
+        note('PutSecretValue', r)
+        if (r.status === 200) secretData.get(name)!.set(versionId, data)
+      },
+    ],
+    [
+      12,
+      async () => {
+        const name = pick(secretNames)
+        const known = [...secretData.get(name)!.keys()]
+        const byVersion = Math.random() < 0.4
+        const r = await call(
+          target,
+          'GetSecretValue',
+          byVersion
+            ? { SecretName: name, VersionId: pick(known) }
+            : { SecretName: name, VersionStage: pick(['ACSCurrent', 'ACSPrevious', 'Torture']) },
+        )
+        note('GetSecretValue', r)
+        if (r.status === 200) {
+          const expected = secretData.get(name)!.get(r.json.VersionId)
+          // A version whose PutSecretValue is still in flight is not in the model yet.
+          if (expected !== undefined && r.json.SecretData !== expected) bad(`GetSecretValue ${name} ${r.json.VersionId}: other data`)
+          if (expected === undefined && !/^w\d+$/.test(r.json.VersionId)) bad(`GetSecretValue ${name}: unknown version ${r.json.VersionId}`)
+        }
+      },
+    ],
+    [
+      7,
+      async () => {
+        const name = pick(secretNames)
+        const known = [...secretData.get(name)!.keys()]
+        const r = await call(target, 'UpdateSecretVersionStage', {
+          SecretName: name,
+          VersionStage: pick(['ACSCurrent', 'Torture', 'ACSCurrent']),
+          MoveToVersion: pick(known),
+        })
+        note('UpdateSecretVersionStage', r)
+      },
+    ],
   ]
   const total = ops_.reduce((n, [w]) => n + w, 0)
   const chooser = () => {
@@ -247,6 +290,7 @@ export async function runFuzz(ts: TortureStack, opts: { workers: number; seconds
 /** The number of versions of each key (rotation evidence for the report). */
 export async function keyVersionCounts(target: Target, keyIds: string[]): Promise<number[]> {
   const out: number[] = []
-  for (const keyId of keyIds) out.push(((await call(target, 'ListKeyVersions', { KeyId: keyId, PageSize: '100' })).json?.TotalCount as number) ?? -1)
+  for (const keyId of keyIds)
+    out.push(((await call(target, 'ListKeyVersions', { KeyId: keyId, PageSize: '100' })).json?.TotalCount as number) ?? -1)
   return out
 }

@@ -53,7 +53,11 @@ function procs(): Array<{ pid: number; cmdline: string }> {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    )
   }
   return value
 }
@@ -181,7 +185,11 @@ export async function startTortureStack(opts: { hsm?: 'auto' | 'off'; verbose?: 
     },
     async hasAuditRecord(eventId) {
       const res = await dynamo.send(
-        new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `AUDIT#EVT#${eventId}` }, sk: { S: 'EVENT' } }, ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: stack.tableName,
+          Key: { pk: { S: `AUDIT#EVT#${eventId}` }, sk: { S: 'EVENT' } },
+          ConsistentRead: true,
+        }),
       )
       return res.Item !== undefined
     },

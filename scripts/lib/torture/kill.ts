@@ -50,7 +50,9 @@ export async function runKill(
 ): Promise<VictimFigures[]> {
   const target: Target = ts.target
   const softKey = (await call(target, 'CreateKey', { Description: 'torture kill soft' })).json.KeyMetadata.KeyId as string
-  const hsmKeyReply = ts.stack.hsm ? await call(target, 'CreateKey', { Description: 'torture kill hsm', ProtectionLevel: 'HSM' }) : undefined
+  const hsmKeyReply = ts.stack.hsm
+    ? await call(target, 'CreateKey', { Description: 'torture kill hsm', ProtectionLevel: 'HSM' })
+    : undefined
   const hsmKey = hsmKeyReply?.status === 200 ? (hsmKeyReply.json.KeyMetadata.KeyId as string) : undefined
   const victims = (opts.victims ?? ['dynalite', 'workerd', 'hsm-bridge']).filter((v) => v !== 'hsm-bridge' || hsmKey)
   const out: VictimFigures[] = []
@@ -87,7 +89,8 @@ export async function runKill(
         if (inOutage) bump(duringOutage, outcomeOf(r))
         if (!allowed) {
           violations++
-          if (violationSamples.length < 10) violationSamples.push(`trial ${trial} ${op}: ${outcomeOf(r)} ${inOutage ? 'in' : 'outside'} the outage ${r.text.slice(0, 160)}`)
+          if (violationSamples.length < 10)
+            violationSamples.push(`trial ${trial} ${op}: ${outcomeOf(r)} ${inOutage ? 'in' : 'outside'} the outage ${r.text.slice(0, 160)}`)
         }
       }
       const timed = async (op: string, action: string, params: Record<string, string>) => {
@@ -147,9 +150,7 @@ export async function runKill(
     const lostSamples: string[] = []
     await pool(acks, 16, async (a) => {
       const r =
-        a.kind === 'key'
-          ? await call(target, 'DescribeKey', { KeyId: a.id })
-          : await call(target, 'GetSecretValue', { SecretName: a.id })
+        a.kind === 'key' ? await call(target, 'DescribeKey', { KeyId: a.id }) : await call(target, 'GetSecretValue', { SecretName: a.id })
       const fine = r.status === 200 && (a.kind === 'key' ? r.json.KeyMetadata?.KeyId === a.id : r.json.SecretData === a.data)
       if (!fine) {
         lost++
@@ -174,7 +175,10 @@ export async function runKill(
       wrongResults: wrong,
       duringOutage,
       violations: violations + (recoveries.length - finite.length),
-      violationSamples: [...violationSamples, ...(recoveries.length > finite.length ? [`${recoveries.length - finite.length} trials did not recover within 30 s`] : [])],
+      violationSamples: [
+        ...violationSamples,
+        ...(recoveries.length > finite.length ? [`${recoveries.length - finite.length} trials did not recover within 30 s`] : []),
+      ],
       acknowledgedWrites: acks.length,
       lostWrites: lost,
       lostSamples,
@@ -195,7 +199,12 @@ async function probe(ts: TortureStack): Promise<string> {
     await ts.dynamo.send(new PutItemCommand({ TableName: ts.stack.tableName, Item: { pk: { S: 'TORTURE#probe' }, sk: { S: 'PROBE' } } }))
     return `a direct PutItem to dynalite works (pids ${ts.pids('dynalite').join(',')}; workerd ${ts.pids('workerd').join(',')})`
   } catch (err) {
-    const tail = ts.logText().split('\n').filter((l) => !l.startsWith('{')).slice(-15).join('\n')
+    const tail = ts
+      .logText()
+      .split('\n')
+      .filter((l) => !l.startsWith('{'))
+      .slice(-15)
+      .join('\n')
     return `a direct PutItem to dynalite fails: ${String(err).slice(0, 200)} (pids ${ts.pids('dynalite').join(',')}); log tail:\n${tail}`
   }
 }

@@ -59,7 +59,12 @@ export async function runReplay(ts: TortureStack, opts: { copies: number }): Pro
     const after = await fire(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? three : retarget(three, second.endpoint))))
     const outcomes: Record<string, number> = {}
     for (const [k, v] of [...Object.entries(first.outcomes), ...Object.entries(after.outcomes)]) bump(outcomes, k, v)
-    trials.push({ name: `1 copy, kill -9 + respawn of workerd, then ${n} copies over both isolates`, copies: n + 1, accepted: first.accepted + after.accepted, outcomes })
+    trials.push({
+      name: `1 copy, kill -9 + respawn of workerd, then ${n} copies over both isolates`,
+      copies: n + 1,
+      accepted: first.accepted + after.accepted,
+      outcomes,
+    })
   } finally {
     await second.dispose()
   }

@@ -47,28 +47,47 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   if (ids) chownSync(dir, ids.uid, ids.gid)
   const data = join(dir, 'data')
   const admin = { user: 'kms_admin', password: randomBytes(18).toString('base64url') }
-  await run(INSTALL_DB, [
-    '--no-defaults', `--datadir=${data}`, '--skip-test-db', '--auth-root-authentication-method=socket',
-    ...(ids ? ['--user=mysql'] : []),
-  ], { ...as, cwd: dir })
+  await run(
+    INSTALL_DB,
+    ['--no-defaults', `--datadir=${data}`, '--skip-test-db', '--auth-root-authentication-method=socket', ...(ids ? ['--user=mysql'] : [])],
+    { ...as, cwd: dir },
+  )
   const init = join(dir, 'init.sql')
-  writeFileSync(init, [
-    "DELETE FROM mysql.global_priv WHERE User = '';",
-    'FLUSH PRIVILEGES;',
-    `CREATE USER IF NOT EXISTS 'kms_admin'@'%' IDENTIFIED BY '${admin.password}';`,
-    `ALTER USER 'kms_admin'@'%' IDENTIFIED BY '${admin.password}';`,
-    "GRANT ALL PRIVILEGES ON *.* TO 'kms_admin'@'%' WITH GRANT OPTION;",
-    '',
-  ].join('\n'), { mode: 0o600 })
+  writeFileSync(
+    init,
+    [
+      "DELETE FROM mysql.global_priv WHERE User = '';",
+      'FLUSH PRIVILEGES;',
+      `CREATE USER IF NOT EXISTS 'kms_admin'@'%' IDENTIFIED BY '${admin.password}';`,
+      `ALTER USER 'kms_admin'@'%' IDENTIFIED BY '${admin.password}';`,
+      "GRANT ALL PRIVILEGES ON *.* TO 'kms_admin'@'%' WITH GRANT OPTION;",
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  )
   if (ids) chownSync(init, ids.uid, ids.gid)
   const port = await freePort()
-  const child = spawn(MARIADBD, [
-    '--no-defaults', `--datadir=${data}`, `--socket=${join(dir, 'mysqld.sock')}`, `--port=${port}`,
-    '--bind-address=127.0.0.1', '--skip-networking=0', '--skip-name-resolve', `--pid-file=${join(dir, 'mysqld.pid')}`,
-    `--init-file=${init}`, '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M',
-    '--innodb-flush-log-at-trx-commit=0', '--performance-schema=OFF', `--log-error=${join(dir, 'error.log')}`,
-    ...(ids ? ['--user=mysql'] : []),
-  ], { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(
+    MARIADBD,
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--socket=${join(dir, 'mysqld.sock')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-networking=0',
+      '--skip-name-resolve',
+      `--pid-file=${join(dir, 'mysqld.pid')}`,
+      `--init-file=${init}`,
+      '--innodb-buffer-pool-size=16M',
+      '--innodb-log-file-size=8M',
+      '--innodb-flush-log-at-trx-commit=0',
+      '--performance-schema=OFF',
+      `--log-error=${join(dir, 'error.log')}`,
+      ...(ids ? ['--user=mysql'] : []),
+    ],
+    { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
   let log = ''
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
   try {

@@ -52,18 +52,52 @@ export async function startPostgres(): Promise<PgServer> {
   writeFileSync(pwfile, admin.password + '\n', { mode: 0o600 })
   if (ids) chownSync(pwfile, ids.uid, ids.gid)
   const data = join(dir, 'data')
-  await run(join(bin, 'initdb'), [
-    '-D', data, '-U', admin.user, '--pwfile', pwfile, '--auth=scram-sha-256',
-    '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
-  ], { ...as, cwd: dir })
+  await run(
+    join(bin, 'initdb'),
+    [
+      '-D',
+      data,
+      '-U',
+      admin.user,
+      '--pwfile',
+      pwfile,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    { ...as, cwd: dir },
+  )
   rmSync(pwfile)
   const port = await freePort()
-  const child = spawn(join(bin, 'postgres'), [
-    '-D', data, '-p', String(port), '-k', dir,
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-    '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=40',
-    '-c', 'password_encryption=scram-sha-256',
-  ], { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'max_connections=40',
+      '-c',
+      'password_encryption=scram-sha-256',
+    ],
+    { ...as, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
   let log = ''
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
   try {

@@ -92,24 +92,27 @@ export async function startSshd(): Promise<SshdServer> {
 
   const port = await freePort()
   const config = join(dir, 'sshd_config')
-  writeFileSync(config, [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_ed25519')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile .ssh/authorized_keys ${join(dir, 'admin_keys')}/%u`,
-    'PasswordAuthentication yes',
-    'KbdInteractiveAuthentication no',
-    'PubkeyAuthentication yes',
-    'PermitRootLogin prohibit-password',
-    `AllowUsers root ${passwordUser.user} ${keyUserName}`,
-    'UsePAM no',
-    'StrictModes no',
-    'MaxStartups 100',
-    'MaxAuthTries 6',
-    'LogLevel ERROR',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_ed25519')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile .ssh/authorized_keys ${join(dir, 'admin_keys')}/%u`,
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      `AllowUsers root ${passwordUser.user} ${keyUserName}`,
+      'UsePAM no',
+      'StrictModes no',
+      'MaxStartups 100',
+      'MaxAuthTries 6',
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  )
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
@@ -131,7 +134,11 @@ export async function startSshd(): Promise<SshdServer> {
     keyUser: { user: keyUserName, ...userKey },
     authorizedKeys(user) {
       const f = join(home(user), '.ssh', 'authorized_keys')
-      return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l !== '') : []
+      return existsSync(f)
+        ? readFileSync(f, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+        : []
     },
     async stop() {
       await stopChild(child, 'SIGTERM')

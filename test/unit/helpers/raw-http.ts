@@ -28,10 +28,7 @@ export function toSignedRequestInput(parts: HttpRequestParts): SignedRequestInpu
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(parts.headers)) headers[name.toLowerCase()] = value
   const contentType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-  const form =
-    contentType === 'application/x-www-form-urlencoded'
-      ? parseFormEncoded(Buffer.from(parts.body).toString('utf8'))
-      : []
+  const form = contentType === 'application/x-www-form-urlencoded' ? parseFormEncoded(Buffer.from(parts.body).toString('utf8')) : []
   return {
     method: parts.method,
     path,

@@ -73,9 +73,7 @@ async function check(
 }
 
 /** Starts the server; `secrets` maps access key ids to secrets. */
-export async function startSignatureCheckServer(
-  secrets: Readonly<Record<string, string>>,
-): Promise<SignatureCheckServer> {
+export async function startSignatureCheckServer(secrets: Readonly<Record<string, string>>): Promise<SignatureCheckServer> {
   const requests: CheckedRequest[] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []

@@ -41,7 +41,14 @@ export async function asymmetricEncrypt(
   caller: Caller,
   input: AsymmetricEncryptInput,
 ): Promise<AsymmetricEncryptOutput> {
-  const { key, spec, version } = await resolveAsymmetricVersion(deps, caller, input.keyId, input.versionId, 'AsymmetricEncrypt', 'ENCRYPT/DECRYPT')
+  const { key, spec, version } = await resolveAsymmetricVersion(
+    deps,
+    caller,
+    input.keyId,
+    input.versionId,
+    'AsymmetricEncrypt',
+    'ENCRYPT/DECRYPT',
+  )
   const algorithm = assertEncryptAlgorithm(spec, input.algorithm)
   if (algorithm === 'SM2PKE') {
     if (input.plaintext.length === 0 || input.plaintext.length > SM2PKE_MAX_PLAINTEXT) {

@@ -74,9 +74,15 @@ describe('AsymmetricSign / AsymmetricVerify', () => {
         expect(ok.valid).toBe(true)
         const tampered = signature.slice()
         tampered[tampered.length - 1]! ^= 1
-        expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest, signature: tampered })).valid).toBe(false)
-        expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest: sha256(utf8('x')), signature })).valid).toBe(false)
-        expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest, signature: new Uint8Array(3) })).valid).toBe(false)
+        expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest, signature: tampered })).valid).toBe(
+          false,
+        )
+        expect(
+          (await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest: sha256(utf8('x')), signature })).valid,
+        ).toBe(false)
+        expect(
+          (await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest, signature: new Uint8Array(3) })).valid,
+        ).toBe(false)
       }
       // The private key is stored only wrapped, the public key in clear.
       const stored = deps.keys.items.get(key.keyId)!.versions[0]!
@@ -104,18 +110,23 @@ describe('AsymmetricSign / AsymmetricVerify', () => {
     await refusedWithoutWrite(deps, 'key.invalidUsage', () => sign({ keyId: sym.keyId, versionId: sym.primaryVersionId! }))
     await refusedWithoutWrite(deps, 'key.notFound', () => sign({ keyId: '00000000-0000-4000-8000-000000000000' }))
     await refusedWithoutWrite(deps, 'dryRun.wouldSucceed', () => sign({ dryRun: true }))
-    await refusedWithoutWrite(deps, 'key.invalidUsage', () => getPublicKey(deps, CALLER, { keyId: sym.keyId, versionId: sym.primaryVersionId! }))
+    await refusedWithoutWrite(deps, 'key.invalidUsage', () =>
+      getPublicKey(deps, CALLER, { keyId: sym.keyId, versionId: sym.primaryVersionId! }),
+    )
     await disableKey(deps, CALLER, rsa.keyId)
     await refusedWithoutWrite(deps, 'key.disabled', () => sign({}))
   })
 })
 
 describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
-  it('round-trips with both OAEP hashes up to Alibaba\'s plaintext limits, and node:crypto decrypts the same ciphertext', async () => {
+  it("round-trips with both OAEP hashes up to Alibaba's plaintext limits, and node:crypto decrypts the same ciphertext", async () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'ENCRYPT/DECRYPT' })
     const versionId = key.primaryVersionId!
-    for (const [algorithm, max, hash] of [['RSAES_OAEP_SHA_256', 190, 'sha256'], ['RSAES_OAEP_SHA_1', 214, 'sha1']] as const) {
+    for (const [algorithm, max, hash] of [
+      ['RSAES_OAEP_SHA_256', 190, 'sha256'],
+      ['RSAES_OAEP_SHA_1', 214, 'sha1'],
+    ] as const) {
       const plaintext = randomBytes(max)
       const { ciphertext } = await asymmetricEncrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm, plaintext })
       expect(ciphertext).toHaveLength(256)
@@ -124,13 +135,21 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
       const { pem } = await getPublicKey(deps, CALLER, { keyId: key.keyId, versionId })
       // Public-key encryption by a third party decrypts in the service.
       const theirs = nodeCrypto.publicEncrypt({ key: pem, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext)
-      expect((await asymmetricDecrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm, ciphertext: theirs })).plaintext).toEqual(plaintext)
+      expect((await asymmetricDecrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm, ciphertext: theirs })).plaintext).toEqual(
+        plaintext,
+      )
       await refusedWithoutWrite(deps, 'validation.invalidParameter', () =>
         asymmetricEncrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm, plaintext: randomBytes(max + 1) }),
       )
     }
-    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_1', plaintext: utf8('x') })
-    const decrypt256 = (c: Uint8Array) => asymmetricDecrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_256', ciphertext: c })
+    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, {
+      keyId: key.keyId,
+      versionId,
+      algorithm: 'RSAES_OAEP_SHA_1',
+      plaintext: utf8('x'),
+    })
+    const decrypt256 = (c: Uint8Array) =>
+      asymmetricDecrypt(deps, CALLER, { keyId: key.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_256', ciphertext: c })
     await refusedWithoutWrite(deps, 'crypto.invalidCiphertext', () => decrypt256(ciphertext))
     await refusedWithoutWrite(deps, 'crypto.invalidCiphertext', () => decrypt256(ciphertext.subarray(1)))
     await refusedWithoutWrite(deps, 'crypto.invalidCiphertext', () => decrypt256(new Uint8Array(256)))
@@ -150,7 +169,12 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
     )
     const signer = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'SIGN/VERIFY' })
     await refusedWithoutWrite(deps, 'key.invalidUsage', () =>
-      asymmetricEncrypt(deps, CALLER, { keyId: signer.keyId, versionId: signer.primaryVersionId!, algorithm: 'RSAES_OAEP_SHA_256', plaintext: randomBytes(1) }),
+      asymmetricEncrypt(deps, CALLER, {
+        keyId: signer.keyId,
+        versionId: signer.primaryVersionId!,
+        algorithm: 'RSAES_OAEP_SHA_256',
+        plaintext: randomBytes(1),
+      }),
     )
   })
 
@@ -170,8 +194,20 @@ describe('AsymmetricEncrypt / AsymmetricDecrypt', () => {
     const rsa = await createKey(deps, CALLER, { keySpec: 'RSA_2048', keyUsage: 'ENCRYPT/DECRYPT' })
     const sym = await createKey(deps, CALLER, {})
     const versionId = rsa.primaryVersionId!
-    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, { keyId: rsa.keyId, versionId, algorithm: 'RSAES_OAEP_SHA_256', plaintext: utf8('moved') })
-    const input = { ciphertext, sourceKeyId: rsa.keyId, sourceVersionId: versionId, sourceAlgorithm: 'RSAES_OAEP_SHA_256', destinationKeyId: sym.keyId, destinationContext: { a: 'b' } }
+    const { ciphertext } = await asymmetricEncrypt(deps, CALLER, {
+      keyId: rsa.keyId,
+      versionId,
+      algorithm: 'RSAES_OAEP_SHA_256',
+      plaintext: utf8('moved'),
+    })
+    const input = {
+      ciphertext,
+      sourceKeyId: rsa.keyId,
+      sourceVersionId: versionId,
+      sourceAlgorithm: 'RSAES_OAEP_SHA_256',
+      destinationKeyId: sym.keyId,
+      destinationContext: { a: 'b' },
+    }
     expect((await refusal(reEncryptFromAsymmetric(deps, CALLER, { ...input, dryRun: true }))).code).toBe('dryRun.wouldSucceed')
     const out = await reEncryptFromAsymmetric(deps, CALLER, input)
     expect(out.source).toEqual({ keyId: rsa.keyId, versionId })
@@ -202,7 +238,12 @@ describe('CreateKey with asymmetric specs', () => {
     const key = await createKey(deps, CALLER, { keySpec: 'RSA_4096', keyUsage: 'SIGN/VERIFY' })
     const { pem } = await getPublicKey(deps, CALLER, { keyId: key.keyId, versionId: key.primaryVersionId! })
     expect(nodeCrypto.createPublicKey(pem).asymmetricKeyDetails?.modulusLength).toBe(4096)
-    const { signature } = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: key.primaryVersionId!, algorithm: 'RSA_PKCS1_SHA_256', digest: sha256(utf8('m')) })
+    const { signature } = await asymmetricSign(deps, CALLER, {
+      keyId: key.keyId,
+      versionId: key.primaryVersionId!,
+      algorithm: 'RSA_PKCS1_SHA_256',
+      digest: sha256(utf8('m')),
+    })
     expect(signature).toHaveLength(512)
   })
 
@@ -228,8 +269,20 @@ describe('CreateKeyVersion', () => {
     expect(updated.primaryVersionId).toBe(version.versionId)
     expect(updated.versions.map((v) => v.versionId)).toEqual([v1, version.versionId])
     expect(version.publicKeySpki).not.toBe(updated.versions[0]!.publicKeySpki)
-    expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId: v1, algorithm: 'ECDSA_SHA_256', digest, signature })).valid).toBe(true)
-    expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId: version.versionId, algorithm: 'ECDSA_SHA_256', digest, signature })).valid).toBe(false)
+    expect(
+      (await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId: v1, algorithm: 'ECDSA_SHA_256', digest, signature })).valid,
+    ).toBe(true)
+    expect(
+      (
+        await asymmetricVerify(deps, CALLER, {
+          keyId: key.keyId,
+          versionId: version.versionId,
+          algorithm: 'ECDSA_SHA_256',
+          digest,
+          signature,
+        })
+      ).valid,
+    ).toBe(false)
   })
 
   it('stops at 50 versions, refuses symmetric, disabled and imported keys, and adds exactly one version under a race', async () => {
@@ -268,16 +321,26 @@ describe('ExportDataKey / GenerateAndExportDataKey', () => {
       nodeCrypto.privateDecrypt(
         alg === 'RSAES_PKCS1_V1_5'
           ? { key: recipient.privateKey, padding: nodeCrypto.constants.RSA_NO_PADDING }
-          : { key: recipient.privateKey, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: alg === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' },
+          : {
+              key: recipient.privateKey,
+              padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING,
+              oaepHash: alg === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256',
+            },
         Buffer.from(data, 'base64'),
       ),
     )
 
-  it('re-wraps a data key under the caller\'s public key with each algorithm', async () => {
+  it("re-wraps a data key under the caller's public key with each algorithm", async () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, {})
     for (const wrappingAlgorithm of ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5']) {
-      const gen = await generateAndExportDataKey(deps, CALLER, { keyId: key.keyId, context: { k: 'v' }, publicKeyBlob: spki, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' })
+      const gen = await generateAndExportDataKey(deps, CALLER, {
+        keyId: key.keyId,
+        context: { k: 'v' },
+        publicKeyBlob: spki,
+        wrappingAlgorithm,
+        wrappingKeySpec: 'RSA_2048',
+      })
       const viaCmk = await decrypt(deps, CALLER, { ciphertextBlob: fromBase64(gen.ciphertextBlob)!, context: { k: 'v' } })
       let exported = open(wrappingAlgorithm, gen.exportedDataKey)
       // PKCS#1 v1.5 is opened raw here (Node refuses PKCS#1 v1.5 decryption): the key is the tail.
@@ -286,7 +349,13 @@ describe('ExportDataKey / GenerateAndExportDataKey', () => {
         exported = exported.subarray(256 - 32)
       }
       expect(exported).toEqual(viaCmk.plaintext)
-      const again = await exportDataKey(deps, CALLER, { ciphertextBlob: fromBase64(gen.ciphertextBlob)!, context: { k: 'v' }, publicKeyBlob: spki, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' })
+      const again = await exportDataKey(deps, CALLER, {
+        ciphertextBlob: fromBase64(gen.ciphertextBlob)!,
+        context: { k: 'v' },
+        publicKeyBlob: spki,
+        wrappingAlgorithm,
+        wrappingKeySpec: 'RSA_2048',
+      })
       expect(again.versionId).toBe(gen.versionId)
     }
   })
@@ -294,7 +363,13 @@ describe('ExportDataKey / GenerateAndExportDataKey', () => {
   it('validates the public key, spec, algorithm and size before touching the data key', async () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, {})
-    const base = { keyId: key.keyId, context: {}, publicKeyBlob: spki as Uint8Array, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }
+    const base = {
+      keyId: key.keyId,
+      context: {},
+      publicKeyBlob: spki as Uint8Array,
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+    }
     const ec = nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' })
     const cases: Array<Partial<Omit<typeof base, 'publicKeyBlob'>> & { publicKeyBlob?: Uint8Array; numberOfBytes?: number }> = [
       { publicKeyBlob: new Uint8Array(ec) },
@@ -308,7 +383,9 @@ describe('ExportDataKey / GenerateAndExportDataKey', () => {
     for (const over of cases) {
       await refusedWithoutWrite(deps, 'validation.invalidParameter', () => generateAndExportDataKey(deps, CALLER, { ...base, ...over }))
     }
-    const big = await (await import('../symmetric-crypto')).generateDataKey(deps, CALLER, { keyId: key.keyId, numberOfBytes: 200, context: {} })
+    const big = await (
+      await import('../symmetric-crypto')
+    ).generateDataKey(deps, CALLER, { keyId: key.keyId, numberOfBytes: 200, context: {} })
     await refusedWithoutWrite(deps, 'validation.invalidParameter', () =>
       exportDataKey(deps, CALLER, { ...base, ciphertextBlob: fromBase64(big.ciphertextBlob)! }),
     )

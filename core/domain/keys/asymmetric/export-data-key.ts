@@ -12,13 +12,7 @@
  */
 import type { Owner } from '../../targets/parse'
 import type { KeyRef } from '../common'
-import {
-  oaepMaxPlaintext,
-  pkcs1MaxPlaintext,
-  rsaOaepEncrypt,
-  rsaPkcs1Encrypt,
-  rsaPublicInfo,
-} from '../../../crypto/asymmetric/rsa'
+import { oaepMaxPlaintext, pkcs1MaxPlaintext, rsaOaepEncrypt, rsaPkcs1Encrypt, rsaPublicInfo } from '../../../crypto/asymmetric/rsa'
 import type { RsaEngine } from '../../../crypto/asymmetric/rsa-engine'
 import { toBase64, zeroize } from '../../../crypto/bytes'
 import { invalidParameter, KmsError } from '../../../errors'

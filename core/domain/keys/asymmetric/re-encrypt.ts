@@ -35,12 +35,23 @@ export async function reEncryptFromAsymmetric(
     await asymmetricDecrypt(
       deps,
       caller,
-      { keyId: input.sourceKeyId, versionId: input.sourceVersionId, algorithm: input.sourceAlgorithm, ciphertext: input.ciphertext, dryRun: true },
+      {
+        keyId: input.sourceKeyId,
+        versionId: input.sourceVersionId,
+        algorithm: input.sourceAlgorithm,
+        ciphertext: input.ciphertext,
+        dryRun: true,
+      },
       'ReEncryptFrom',
     ).catch((err: unknown) => {
       if (!KmsError.match(err, 'dryRun.')) throw err
     })
-    await encrypt(deps, caller, { keyId: input.destinationKeyId, plaintext: new Uint8Array(1), context: input.destinationContext, dryRun: true })
+    await encrypt(deps, caller, {
+      keyId: input.destinationKeyId,
+      plaintext: new Uint8Array(1),
+      context: input.destinationContext,
+      dryRun: true,
+    })
   }
   const opened = await asymmetricDecrypt(
     deps,
@@ -54,7 +65,11 @@ export async function reEncryptFromAsymmetric(
     'ReEncryptFrom',
   )
   try {
-    const sealed = await encrypt(deps, caller, { keyId: input.destinationKeyId, plaintext: opened.plaintext, context: input.destinationContext })
+    const sealed = await encrypt(deps, caller, {
+      keyId: input.destinationKeyId,
+      plaintext: opened.plaintext,
+      context: input.destinationContext,
+    })
     return { ...sealed, source: { keyId: opened.key.keyId, versionId: opened.versionId } }
   } finally {
     zeroize(opened.plaintext)

@@ -46,9 +46,11 @@ const pub = (publicKey: string) => ({ key: Buffer.from(publicKey, 'base64'), for
 
 /** What a customer does with the returned public key (node:crypto = OpenSSL). */
 function wrap(publicKey: string, algorithm: string, material: Uint8Array): Uint8Array {
-  if (algorithm === 'RSAES_PKCS1_V1_5') return new Uint8Array(nodeCrypto.publicEncrypt({ ...pub(publicKey), padding: RSA_PKCS1_PADDING }, material))
+  if (algorithm === 'RSAES_PKCS1_V1_5')
+    return new Uint8Array(nodeCrypto.publicEncrypt({ ...pub(publicKey), padding: RSA_PKCS1_PADDING }, material))
   const oaepHash = algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256'
-  if (algorithm.startsWith('RSAES_OAEP')) return new Uint8Array(nodeCrypto.publicEncrypt({ ...pub(publicKey), padding: RSA_PKCS1_OAEP_PADDING, oaepHash }, material))
+  if (algorithm.startsWith('RSAES_OAEP'))
+    return new Uint8Array(nodeCrypto.publicEncrypt({ ...pub(publicKey), padding: RSA_PKCS1_OAEP_PADDING, oaepHash }, material))
   return envelope(publicKey, material, oaepHash)
 }
 
@@ -77,7 +79,11 @@ describe('CreateKey with Origin=EXTERNAL', () => {
     expect((await refusal(externalKey(deps, { enableAutomaticRotation: true }))).code).toBe('key.unsupportedOrigin')
     expect((await refusal(updateRotationPolicy(deps, CALLER, key.keyId, true, '30d'))).code).toBe('key.pendingImport')
     const p = await params(deps, key.keyId)
-    await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)) })
+    await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p.importToken,
+      encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)),
+    })
     expect((await refusal(updateRotationPolicy(deps, CALLER, key.keyId, true, '30d'))).code).toBe('key.unsupportedOrigin')
   })
 })
@@ -113,19 +119,31 @@ describe('GetParametersForImport', () => {
 })
 
 describe('ImportKeyMaterial (symmetric)', () => {
-  for (const algorithm of ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5', 'RSA_AES_KEY_WRAP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1']) {
+  for (const algorithm of [
+    'RSAES_OAEP_SHA_256',
+    'RSAES_OAEP_SHA_1',
+    'RSAES_PKCS1_V1_5',
+    'RSA_AES_KEY_WRAP_SHA_256',
+    'RSA_AES_KEY_WRAP_SHA_1',
+  ]) {
     it(`${algorithm}: imports 32 bytes, enables the key, and the key encrypts with that material`, async () => {
       const deps = memoryKeyDeps()
       const key = await externalKey(deps)
       const p = await params(deps, key.keyId, algorithm)
       const material = randomBytes(32)
-      const imported = await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, algorithm, material) })
+      const imported = await importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: wrap(p.publicKey, algorithm, material),
+      })
       expect(imported.keyState).toBe('Enabled')
       expect(imported.versions).toHaveLength(1)
       expect(imported.importParameters).toBeUndefined()
       expect(imported.materialFingerprint).toMatch(/^hm1\.rk-test\./)
       const { ciphertextBlob } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: utf8('byok'), context: {} })
-      expect(Buffer.from((await decrypt(deps, CALLER, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} })).plaintext).toString()).toBe('byok')
+      expect(
+        Buffer.from((await decrypt(deps, CALLER, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} })).plaintext).toString(),
+      ).toBe('byok')
     })
   }
 
@@ -145,11 +163,19 @@ describe('ImportKeyMaterial (symmetric)', () => {
     await refusedWithoutWrite(deps, 'import.invalidToken', () => imp({ importToken: 'not a token' }))
     await refusedWithoutWrite(deps, 'import.invalidToken', () => imp({ importToken: otherParams.importToken }))
     await refusedWithoutWrite(deps, 'import.invalidToken', () => imp({ importToken: old.importToken }))
-    await refusedWithoutWrite(deps, 'import.invalidMaterial', () => imp({ encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(16)) }))
-    await refusedWithoutWrite(deps, 'import.invalidMaterial', () => imp({ encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_1', material) }))
-    await refusedWithoutWrite(deps, 'import.invalidMaterial', () => imp({ encryptedKeyMaterial: wrap(otherParams.publicKey, 'RSAES_OAEP_SHA_256', material) }))
+    await refusedWithoutWrite(deps, 'import.invalidMaterial', () =>
+      imp({ encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(16)) }),
+    )
+    await refusedWithoutWrite(deps, 'import.invalidMaterial', () =>
+      imp({ encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_1', material) }),
+    )
+    await refusedWithoutWrite(deps, 'import.invalidMaterial', () =>
+      imp({ encryptedKeyMaterial: wrap(otherParams.publicKey, 'RSAES_OAEP_SHA_256', material) }),
+    )
     await refusedWithoutWrite(deps, 'import.invalidMaterial', () => imp({ encryptedKeyMaterial: good.subarray(1) }))
-    await refusedWithoutWrite(deps, 'validation.invalidParameter', () => imp({ keyMaterialExpireUnix: Math.floor(deps.clock.now() / 1000) }))
+    await refusedWithoutWrite(deps, 'validation.invalidParameter', () =>
+      imp({ keyMaterialExpireUnix: Math.floor(deps.clock.now() / 1000) }),
+    )
     await refusedWithoutWrite(deps, 'validation.invalidParameter', () => imp({ keyMaterialExpireUnix: -1 }))
     deps.clock.ms += IMPORT_TOKEN_VALIDITY_MS + 1000
     await refusedWithoutWrite(deps, 'import.expiredToken', () => imp({}))
@@ -163,8 +189,16 @@ describe('ImportKeyMaterial (symmetric)', () => {
     const deps = memoryKeyDeps()
     const key = await externalKey(deps)
     const p = await params(deps, key.keyId, 'RSAES_PKCS1_V1_5')
-    const a = await refusal(importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_PKCS1_V1_5', randomBytes(31)) }))
-    const b = await refusal(importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: randomBytes(256) }))
+    const a = await refusal(
+      importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_PKCS1_V1_5', randomBytes(31)),
+      }),
+    )
+    const b = await refusal(
+      importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: randomBytes(256) }),
+    )
     expect([a.code, a.message]).toEqual([b.code, b.message])
   })
 
@@ -173,7 +207,11 @@ describe('ImportKeyMaterial (symmetric)', () => {
     const key = await externalKey(deps)
     const material = randomBytes(32)
     let p = await params(deps, key.keyId)
-    await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material) })
+    await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p.importToken,
+      encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material),
+    })
     const { ciphertextBlob } = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: utf8('kept'), context: {} })
     const deleted = await deleteKeyMaterial(deps, CALLER, key.keyId)
     expect(deleted.keyState).toBe('PendingImport')
@@ -182,13 +220,23 @@ describe('ImportKeyMaterial (symmetric)', () => {
     await deleteKeyMaterial(deps, CALLER, key.keyId)
     expect(deps.keys.items.get(key.keyId)!.rev).toBe(rev)
     expect((await refusal(encrypt(deps, CALLER, { keyId: key.keyId, plaintext: utf8('x'), context: {} }))).code).toBe('key.pendingImport')
-    expect((await refusal(decrypt(deps, CALLER, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} }))).code).toBe('crypto.invalidCiphertext')
+    expect((await refusal(decrypt(deps, CALLER, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} }))).code).toBe(
+      'crypto.invalidCiphertext',
+    )
 
     p = await params(deps, key.keyId)
     await refusedWithoutWrite(deps, 'import.invalidMaterial', () =>
-      importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)) }),
+      importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)),
+      }),
     )
-    await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material) })
+    await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p.importToken,
+      encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material),
+    })
     const opened = await decrypt(deps, CALLER, { ciphertextBlob: fromBase64(ciphertextBlob)!, context: {} })
     expect(Buffer.from(opened.plaintext).toString()).toBe('kept')
     expect(deps.keys.items.get(key.keyId)!.versions).toHaveLength(1)
@@ -203,10 +251,20 @@ describe('ImportKeyMaterial (symmetric)', () => {
     const material = randomBytes(32)
     const nowS = Math.floor(deps.clock.now() / 1000)
     let p = await params(deps, key.keyId)
-    await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material), keyMaterialExpireUnix: nowS + 3600 })
+    await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p.importToken,
+      encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material),
+      keyMaterialExpireUnix: nowS + 3600,
+    })
     await disableKey(deps, CALLER, key.keyId)
     p = await params(deps, key.keyId)
-    const renewed = await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material), keyMaterialExpireUnix: nowS + 7200 })
+    const renewed = await importKeyMaterial(deps, CALLER, {
+      keyId: key.keyId,
+      importToken: p.importToken,
+      encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', material),
+      keyMaterialExpireUnix: nowS + 7200,
+    })
     expect(renewed.keyState).toBe('Disabled')
     expect(Date.parse(renewed.materialExpireTime!)).toBe((nowS + 7200) * 1000)
   })
@@ -220,7 +278,12 @@ describe('expire-imported-material job', () => {
     for (const expire of [3600, 7200, 0]) {
       const key = await externalKey(deps)
       const p = await params(deps, key.keyId)
-      await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)), keyMaterialExpireUnix: expire && nowS + expire })
+      await importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: wrap(p.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(32)),
+        keyMaterialExpireUnix: expire && nowS + expire,
+      })
       keys.push(key.keyId)
     }
     await disableKey(deps, CALLER, keys[1]!)
@@ -250,16 +313,32 @@ describe('ImportKeyMaterial (asymmetric private keys)', () => {
       const pair = generate()
       const pkcs8 = new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' }))
       const p = await params(deps, key.keyId, 'RSAES_OAEP_SHA_256')
-      const imported = await importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: envelope(p.publicKey, pkcs8) })
+      const imported = await importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: envelope(p.publicKey, pkcs8),
+      })
       const versionId = imported.primaryVersionId!
       const { pem } = await getPublicKey(deps, CALLER, { keyId: key.keyId, versionId })
       expect(pem).toBe(pair.publicKey.export({ type: 'spki', format: 'pem' }))
       const message = utf8('imported key signs')
       const { signature } = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest: sha256(message) })
-      const opts = algorithm === 'RSA_PSS_SHA_256' ? { key: pair.publicKey, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : pair.publicKey
+      const opts =
+        algorithm === 'RSA_PSS_SHA_256'
+          ? { key: pair.publicKey, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+          : pair.publicKey
       expect(nodeCrypto.verify('sha256', message, opts, signature)).toBe(true)
-      const theirs = nodeCrypto.sign('sha256', message, algorithm === 'RSA_PSS_SHA_256' ? { key: pair.privateKey, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : pair.privateKey)
-      expect((await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest: sha256(message), signature: theirs })).valid).toBe(true)
+      const theirs = nodeCrypto.sign(
+        'sha256',
+        message,
+        algorithm === 'RSA_PSS_SHA_256'
+          ? { key: pair.privateKey, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+          : pair.privateKey,
+      )
+      expect(
+        (await asymmetricVerify(deps, CALLER, { keyId: key.keyId, versionId, algorithm, digest: sha256(message), signature: theirs }))
+          .valid,
+      ).toBe(true)
     })
   }
 
@@ -268,7 +347,11 @@ describe('ImportKeyMaterial (asymmetric private keys)', () => {
     const key = await externalKey(deps, { keySpec: 'EC_P256', keyUsage: 'SIGN/VERIFY' })
     const attempt = async (material: Uint8Array, algorithm = 'RSA_AES_KEY_WRAP_SHA_256') => {
       const p = await params(deps, key.keyId, algorithm)
-      return importKeyMaterial(deps, CALLER, { keyId: key.keyId, importToken: p.importToken, encryptedKeyMaterial: envelope(p.publicKey, material) })
+      return importKeyMaterial(deps, CALLER, {
+        keyId: key.keyId,
+        importToken: p.importToken,
+        encryptedKeyMaterial: envelope(p.publicKey, material),
+      })
     }
     const der = (k: nodeCrypto.KeyObject, type: 'pkcs8' | 'sec1' = 'pkcs8') => new Uint8Array(k.export({ type, format: 'der' } as never))
     const k1 = nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey
@@ -289,6 +372,16 @@ describe('ImportKeyMaterial (asymmetric private keys)', () => {
 
     const rsaKey = await externalKey(deps, { keySpec: 'RSA_3072', keyUsage: 'SIGN/VERIFY' })
     const p = await params(deps, rsaKey.keyId)
-    expect((await refusal(importKeyMaterial(deps, CALLER, { keyId: rsaKey.keyId, importToken: p.importToken, encryptedKeyMaterial: envelope(p.publicKey, der(rsa)) }))).code).toBe('import.invalidMaterial')
+    expect(
+      (
+        await refusal(
+          importKeyMaterial(deps, CALLER, {
+            keyId: rsaKey.keyId,
+            importToken: p.importToken,
+            encryptedKeyMaterial: envelope(p.publicKey, der(rsa)),
+          }),
+        )
+      ).code,
+    ).toBe('import.invalidMaterial')
   })
 })

@@ -23,11 +23,7 @@ export function withoutKeyMaterial(key: KeyRecord): KeyRecord {
 }
 
 /** @throws KmsError key.notFound, key.unsupportedOrigin, key state errors, concurrency.conflict */
-export function deleteKeyMaterial(
-  deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>,
-  caller: Caller,
-  keyId: string,
-): Promise<KeyRecord> {
+export function deleteKeyMaterial(deps: Pick<KeyDeps, 'keys' | 'aliases' | 'clock'>, caller: Caller, keyId: string): Promise<KeyRecord> {
   return mutateKey(deps, caller, keyId, 'DeleteKeyMaterial', (key) => {
     assertExternal(key)
     if (key.keyState === 'PendingImport' && key.versions.every((v) => v.wrappedMaterial === undefined)) return undefined

@@ -45,12 +45,7 @@ interface Prepared {
   publicKeySpki?: string
 }
 
-async function prepareMaterial(
-  key: KeyRecord,
-  material: Uint8Array,
-  deps: Pick<KeyDeps, 'random'>,
-  engine: RsaEngine,
-): Promise<Prepared> {
+async function prepareMaterial(key: KeyRecord, material: Uint8Array, deps: Pick<KeyDeps, 'random'>, engine: RsaEngine): Promise<Prepared> {
   const spec = asymmetricSpec(key.keySpec)
   if (!spec) {
     // 256 bits for Aliyun_AES_256, 128 bits for Aliyun_SM4 (Alibaba's GetParametersForImport doc).
@@ -96,10 +91,7 @@ export async function importKeyMaterial(
     prepared = await prepareMaterial(key, material, deps, deps.rsa)
     const stored = key.materialFingerprint
     if (stored !== undefined && !fingerprintMatches(deps.rootKeys, key.keyId, stored, prepared.canonical)) {
-      throw new KmsError(
-        'import.invalidMaterial',
-        'The key material differs from the material first imported into this key.',
-      )
+      throw new KmsError('import.invalidMaterial', 'The key material differs from the material first imported into this key.')
     }
     const fingerprint = key.materialFingerprint ?? materialFingerprint(deps.rootKeys, key.keyId, prepared.canonical)
     const existing = key.versions[0]

@@ -36,11 +36,7 @@ function tokenAad(keyId: string): string {
 }
 
 /** Seals a token for `keyId`. */
-export function sealImportToken(
-  deps: Pick<KeyDeps, 'rootKeys' | 'random'>,
-  keyId: string,
-  payload: ImportTokenPayload,
-): Promise<string> {
+export function sealImportToken(deps: Pick<KeyDeps, 'rootKeys' | 'random'>, keyId: string, payload: ImportTokenPayload): Promise<string> {
   const json = JSON.stringify({ v: 1, t: payload.tokenId, e: payload.expiresAtMs })
   return wrapUnderRoot(deps.rootKeys, utf8(json), tokenAad(keyId), deps.random)
 }
@@ -50,11 +46,7 @@ export function sealImportToken(
  * token id are the caller's checks).
  * @throws KmsError import.invalidToken for anything that is not a token this service sealed for this key
  */
-export async function openImportToken(
-  deps: Pick<KeyDeps, 'rootKeys'>,
-  keyId: string,
-  token: string,
-): Promise<ImportTokenPayload> {
+export async function openImportToken(deps: Pick<KeyDeps, 'rootKeys'>, keyId: string, token: string): Promise<ImportTokenPayload> {
   if (token.length === 0 || token.length > MAX_IMPORT_TOKEN_LENGTH) throw invalidImportToken()
   let bytes: Uint8Array
   try {

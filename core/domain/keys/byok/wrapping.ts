@@ -81,12 +81,7 @@ export function wrappingScheme(key: Pick<KeyRecord, 'keySpec'>, algorithm: strin
  * zeroize the result.
  * @throws KmsError import.invalidMaterial (uniform) for every failure
  */
-export function unwrapKeyMaterial(
-  engine: RsaEngine,
-  wrappingPkcs8: Uint8Array,
-  scheme: WrappingScheme,
-  encrypted: Uint8Array,
-): Uint8Array {
+export function unwrapKeyMaterial(engine: RsaEngine, wrappingPkcs8: Uint8Array, scheme: WrappingScheme, encrypted: Uint8Array): Uint8Array {
   const k = modulusBytes(WRAPPING_KEY_BITS)
   if (scheme.kind === 'direct' && scheme.padding === 'pkcs1') {
     const material = rsaPkcs1DecryptExact(engine, wrappingPkcs8, WRAPPING_KEY_BITS, encrypted, SYMMETRIC_MATERIAL_BYTES)

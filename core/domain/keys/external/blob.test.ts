@@ -38,7 +38,10 @@ const ids = { keyId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427', versionId: '6f9619f
 const layer = randomBytes(32)
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
@@ -60,7 +63,9 @@ describe('suite 0x05 (external key) blobs', () => {
     for (const at of [20, 40, 70, 80, 90, 100, blob.length - 1]) {
       const t = Buffer.from(blob)
       t[at]! ^= 1
-      expect(await code((async () => openXksBlob(parseXksBlob(t), layer, ekm, { a: '1' }))()), `byte ${at}`).toBe('crypto.invalidCiphertext')
+      expect(await code((async () => openXksBlob(parseXksBlob(t), layer, ekm, { a: '1' }))()), `byte ${at}`).toBe(
+        'crypto.invalidCiphertext',
+      )
     }
     expect(await code(openXksBlob(parseXksBlob(blob), randomBytes(32), ekm, { a: '1' }))).toBe('crypto.invalidCiphertext')
     expect(() => parseXksBlob(blob.subarray(0, 100))).toThrow(KmsError)
@@ -68,8 +73,12 @@ describe('suite 0x05 (external key) blobs', () => {
 
   it('an unavailable EKM is hsm.unavailable on both paths', async () => {
     const down: XksLayer = {
-      encrypt: async () => { throw new KmsError('hsm.unavailable', 'down') },
-      decrypt: async () => { throw new KmsError('hsm.unavailable', 'down') },
+      encrypt: async () => {
+        throw new KmsError('hsm.unavailable', 'down')
+      },
+      decrypt: async () => {
+        throw new KmsError('hsm.unavailable', 'down')
+      },
     }
     expect(await code(sealXksBlob(ids, layer, down, Buffer.from('x'), {}, csprng))).toBe('hsm.unavailable')
     const blob = await sealXksBlob(ids, layer, ekm, Buffer.from('x'), {}, csprng)

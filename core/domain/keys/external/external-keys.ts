@@ -69,7 +69,9 @@ export function isExternalBlob(blob: Uint8Array): boolean {
 }
 
 function storeNotFound(): KmsError {
-  return new KmsError('validation.invalidParameter', 'The specified external key store is not found.', { details: { parameter: 'KeyStoreId' } })
+  return new KmsError('validation.invalidParameter', 'The specified external key store is not found.', {
+    details: { parameter: 'KeyStoreId' },
+  })
 }
 
 function principalArn(caller: Caller): string {
@@ -160,11 +162,22 @@ export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKe
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin.')
   }
   const httpOk = url.protocol === 'http:' && isLoopbackName(url.hostname)
-  if ((url.protocol !== 'https:' && !httpOk) || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || input.proxyUriEndpoint.length > 256) {
+  if (
+    (url.protocol !== 'https:' && !httpOk) ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    input.proxyUriEndpoint.length > 256
+  ) {
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin (http:// only on loopback).')
   }
   const path = input.proxyUriPath
-  if (!path.endsWith('/kms/xks/v1') || !URI_PREFIX.test(path.slice(0, -'/kms/xks/v1'.length)) || path.slice(0, -'/kms/xks/v1'.length).endsWith('/')) {
+  if (
+    !path.endsWith('/kms/xks/v1') ||
+    !URI_PREFIX.test(path.slice(0, -'/kms/xks/v1'.length)) ||
+    path.slice(0, -'/kms/xks/v1'.length).endsWith('/')
+  ) {
     throw invalidParameter('XksProxyUriPath', 'must be [/<prefix>]/kms/xks/v1.')
   }
   if (!XKS_ACCESS_KEY_ID.test(input.accessKeyId)) throw invalidParameter('XksProxyAccessKeyId', 'must be 20-30 of [A-Z2-7].')
@@ -178,7 +191,12 @@ export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKe
     proxyUrl: url.origin,
     uriPrefix: path.slice(0, -'/kms/xks/v1'.length),
     accessKeyId: input.accessKeyId,
-    wrappedSecret: await wrapUnderRoot(deps.rootKeys, new TextEncoder().encode(input.secretAccessKey), secretAad(caller.accountId, keyStoreId), deps.random),
+    wrappedSecret: await wrapUnderRoot(
+      deps.rootKeys,
+      new TextEncoder().encode(input.secretAccessKey),
+      secretAad(caller.accountId, keyStoreId),
+      deps.random,
+    ),
     connectionState: 'Disconnected',
     createdAt: isoSeconds(deps.clock.now()),
     rev: 1,
@@ -192,13 +210,24 @@ export function describeKeyStore(deps: Deps, caller: Caller, keyStoreId: string)
   return ownStore(deps, caller, keyStoreId)
 }
 
-async function setState(deps: Deps, store: ExternalKeyStoreRecord, state: ExternalKeyStoreRecord['connectionState'], error?: KeyStoreConnectionError): Promise<ExternalKeyStoreRecord> {
+async function setState(
+  deps: Deps,
+  store: ExternalKeyStoreRecord,
+  state: ExternalKeyStoreRecord['connectionState'],
+  error?: KeyStoreConnectionError,
+): Promise<ExternalKeyStoreRecord> {
   const { connectionErrorCode: _old, ...rest } = store
-  const next: ExternalKeyStoreRecord = { ...rest, connectionState: state, ...(error ? { connectionErrorCode: error } : {}), rev: store.rev + 1 }
+  const next: ExternalKeyStoreRecord = {
+    ...rest,
+    connectionState: state,
+    ...(error ? { connectionErrorCode: error } : {}),
+    rev: store.rev + 1,
+  }
   try {
     await requireExternal(deps).stores.replaceStore(next, store.rev)
   } catch (err) {
-    if (err instanceof ConditionFailed) throw new KmsError('concurrency.conflict', 'The key store was modified concurrently. Retry the request.')
+    if (err instanceof ConditionFailed)
+      throw new KmsError('concurrency.conflict', 'The key store was modified concurrently. Retry the request.')
     throw err
   }
   return next
@@ -263,7 +292,8 @@ export async function createExternalKey(deps: Deps, caller: Caller, input: Creat
   if ((input.keySpec ?? 'Aliyun_AES_256') !== 'Aliyun_AES_256') {
     throw new KmsError('key.unsupportedSpec', 'External keys must be Aliyun_AES_256.')
   }
-  if ((input.keyUsage ?? 'ENCRYPT/DECRYPT') !== 'ENCRYPT/DECRYPT') throw invalidParameter('KeyUsage', 'must be ENCRYPT/DECRYPT for an external key.')
+  if ((input.keyUsage ?? 'ENCRYPT/DECRYPT') !== 'ENCRYPT/DECRYPT')
+    throw invalidParameter('KeyUsage', 'must be ENCRYPT/DECRYPT for an external key.')
   if (input.protectionLevel !== undefined && input.protectionLevel !== 'SOFTWARE') {
     throw new KmsError('key.unsupportedProtectionLevel', 'External keys have no ProtectionLevel.')
   }

@@ -20,11 +20,7 @@ export const EXTERNAL_KEY_STORE_ORIGIN = 'EXTERNAL_KEY_STORE'
 export type KeyStoreConnectionState = 'Connected' | 'Disconnected' | 'Failed'
 /** Why the last connect failed (AWS's XKS connection error codes). */
 export type KeyStoreConnectionError =
-  | 'XKS_PROXY_NOT_REACHABLE'
-  | 'XKS_PROXY_INVALID_CONFIGURATION'
-  | 'XKS_PROXY_INVALID_RESPONSE'
-  | 'XKS_PROXY_TIMED_OUT'
-  | 'INTERNAL_ERROR'
+  'XKS_PROXY_NOT_REACHABLE' | 'XKS_PROXY_INVALID_CONFIGURATION' | 'XKS_PROXY_INVALID_RESPONSE' | 'XKS_PROXY_TIMED_OUT' | 'INTERNAL_ERROR'
 
 export interface ExternalKeyStoreRecord {
   /** `xks-` + 24 hex digits. */

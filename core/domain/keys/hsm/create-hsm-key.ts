@@ -91,7 +91,12 @@ async function undoIntent(deps: Pick<KeyDeps, 'keys'> & HsmDeps, intent: KeyReco
     await requireHsm(deps).destroyKey(objectId)
     const { deleteDate: _gone, ...rest } = intent
     await deps.keys.replace(
-      { ...rest, keyState: 'Deleted', versions: intent.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })), rev: intent.rev + 1 },
+      {
+        ...rest,
+        keyState: 'Deleted',
+        versions: intent.versions.map(({ versionId, createdAt }) => ({ versionId, createdAt })),
+        rev: intent.rev + 1,
+      },
       intent.rev,
     )
   } catch (err) {

@@ -50,7 +50,10 @@ class FakeHsm implements Hsm {
   async generateKey(id: string, spec: HsmKeySpec) {
     this.check('generate')
     if (this.failGenerate) throw new KmsError('internal', 'Internal error.')
-    const key = spec === 'AES_256' ? ((await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey) : undefined
+    const key =
+      spec === 'AES_256'
+        ? ((await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey)
+        : undefined
     const secret = spec.startsWith('HMAC_') ? crypto.getRandomValues(new Uint8Array(MAC_LENGTH[spec as MacAlgorithm])) : undefined
     this.objects.set(id, { spec, key, secret })
     return spec === 'AES_256' || secret ? {} : { publicKeySpkiDer: new Uint8Array([0x30, 0x00]) }
@@ -71,14 +74,24 @@ class FakeHsm implements Hsm {
   async encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array) {
     this.check('encrypt')
     const iv = crypto.getRandomValues(new Uint8Array(12))
-    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new Uint8Array(aad) }, this.get(id).key!, new Uint8Array(plaintext))
+    const ct = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: new Uint8Array(aad) },
+      this.get(id).key!,
+      new Uint8Array(plaintext),
+    )
     return { iv, ciphertext: new Uint8Array(ct) }
   }
   async decrypt(id: string, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) {
     this.check('decrypt')
     const o = this.get(id)
     try {
-      return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: new Uint8Array(aad) }, o.key!, new Uint8Array(ciphertext)))
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: new Uint8Array(aad) },
+          o.key!,
+          new Uint8Array(ciphertext),
+        ),
+      )
     } catch {
       throw new KmsError('crypto.invalidCiphertext', 'bad')
     }
@@ -149,9 +162,13 @@ describe('CreateKey ProtectionLevel=HSM', () => {
 
   it('refuses specs, origins and rotation the HSM cannot do', async () => {
     const { deps } = setup()
-    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', keySpec: 'EC_P256K', keyUsage: 'SIGN/VERIFY' }))).toBe('key.unsupportedProtectionLevel')
+    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', keySpec: 'EC_P256K', keyUsage: 'SIGN/VERIFY' }))).toBe(
+      'key.unsupportedProtectionLevel',
+    )
     expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', origin: 'EXTERNAL' }))).toBe('key.unsupportedProtectionLevel')
-    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', enableAutomaticRotation: true }))).toBe('key.unsupportedProtectionLevel')
+    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', enableAutomaticRotation: true }))).toBe(
+      'key.unsupportedProtectionLevel',
+    )
     expect(deps.keys.items.size).toBe(0)
     const key = await createKey(deps, CALLER, { protectionLevel: 'HSM' })
     expect(await code(updateRotationPolicy(deps, CALLER, key.keyId, true, '30d'))).toBe('key.unsupportedProtectionLevel')
@@ -183,9 +200,13 @@ describe('CreateKey ProtectionLevel=HSM', () => {
     expect(mac).toEqual(computeMac('HMAC_SHA_512', hsm.objects.get(objectId)!.secret!, message))
     expect((await verifyMacOp(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message, mac })).valid).toBe(true)
     // A tag of the wrong length is refused by the bridge as malformed: VerifyMac answers false.
-    expect((await verifyMacOp(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message, mac: mac.subarray(0, 32) })).valid).toBe(false)
+    expect(
+      (await verifyMacOp(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message, mac: mac.subarray(0, 32) })).valid,
+    ).toBe(false)
     expect(hsm.calls).toEqual(expect.arrayContaining(['generate-mac', 'verify-mac']))
-    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', keySpec: 'HMAC_SHA_256', enableAutomaticRotation: true }))).toBe('key.invalidUsage')
+    expect(await code(createKey(deps, CALLER, { protectionLevel: 'HSM', keySpec: 'HMAC_SHA_256', enableAutomaticRotation: true }))).toBe(
+      'key.invalidUsage',
+    )
 
     hsm.down = true
     expect(await code(generateMac(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message }))).toBe('hsm.unavailable')
@@ -194,14 +215,21 @@ describe('CreateKey ProtectionLevel=HSM', () => {
     expect(await code(generateMac(deps, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message }))).toBe('key.invalidState')
     expect(deps.keys.items.get(key.keyId)!.versions[0]!.hsmState).toBe('Missing')
     const noHsm = { ...deps, hsm: undefined }
-    expect(await code(generateMac(noHsm, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message }))).toBe('key.unsupportedProtectionLevel')
+    expect(await code(generateMac(noHsm, CALLER, { keyId: key.keyId, algorithm: 'HMAC_SHA_512', message }))).toBe(
+      'key.unsupportedProtectionLevel',
+    )
   })
 
   it('keeps the public key of asymmetric HSM keys and signs in the HSM', async () => {
     const { deps, hsm } = setup()
     const key = await createKey(deps, CALLER, { protectionLevel: 'HSM', keySpec: 'EC_P256', keyUsage: 'SIGN/VERIFY' })
     expect(key.versions[0]!.publicKeySpki).toBe('MAA=')
-    const out = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: key.primaryVersionId!, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) })
+    const out = await asymmetricSign(deps, CALLER, {
+      keyId: key.keyId,
+      versionId: key.primaryVersionId!,
+      algorithm: 'ECDSA_SHA_256',
+      digest: new Uint8Array(32),
+    })
     expect([...out.signature]).toEqual([1, 2, 3])
     expect(hsm.calls).toContain('sign')
   })
@@ -231,9 +259,19 @@ describe('symmetric operations of HSM keys', () => {
     const swKey = await createKey(deps, CALLER, {})
     const dk = await generateDataKey(deps, CALLER, { keyId: hsmKey.keyId, context: {} })
     expect(dk.plaintext.length).toBe(32)
-    const toSw = await reEncrypt(deps, CALLER, { ciphertextBlob: fromBase64(dk.ciphertextBlob)!, sourceContext: {}, destinationKeyId: swKey.keyId, destinationContext: { x: 'y' } })
+    const toSw = await reEncrypt(deps, CALLER, {
+      ciphertextBlob: fromBase64(dk.ciphertextBlob)!,
+      sourceContext: {},
+      destinationKeyId: swKey.keyId,
+      destinationContext: { x: 'y' },
+    })
     expect(fromBase64(toSw.ciphertextBlob)![1]).toBe(1)
-    const back = await reEncrypt(deps, CALLER, { ciphertextBlob: fromBase64(toSw.ciphertextBlob)!, sourceContext: { x: 'y' }, destinationKeyId: hsmKey.keyId, destinationContext: {} })
+    const back = await reEncrypt(deps, CALLER, {
+      ciphertextBlob: fromBase64(toSw.ciphertextBlob)!,
+      sourceContext: { x: 'y' },
+      destinationKeyId: hsmKey.keyId,
+      destinationContext: {},
+    })
     expect(fromBase64(back.ciphertextBlob)![1]).toBe(2)
     const final = await decrypt(deps, CALLER, { ciphertextBlob: fromBase64(back.ciphertextBlob)!, context: {} })
     expect(final.plaintext).toEqual(dk.plaintext)
@@ -263,7 +301,9 @@ describe('symmetric operations of HSM keys', () => {
     const key = await createKey(deps, CALLER, { protectionLevel: 'HSM' })
     const out = await encrypt(deps, CALLER, { keyId: key.keyId, plaintext: enc('x'), context: {} })
     const noHsm = { ...deps, hsm: undefined }
-    expect(await code(decrypt(noHsm, CALLER, { ciphertextBlob: fromBase64(out.ciphertextBlob)!, context: {} }))).toBe('key.unsupportedProtectionLevel')
+    expect(await code(decrypt(noHsm, CALLER, { ciphertextBlob: fromBase64(out.ciphertextBlob)!, context: {} }))).toBe(
+      'key.unsupportedProtectionLevel',
+    )
     const sw = await createKey(noHsm, CALLER, {})
     const swOut = await encrypt(noHsm, CALLER, { keyId: sw.keyId, plaintext: enc('y'), context: {} })
     expect(dec((await decrypt(noHsm, CALLER, { ciphertextBlob: fromBase64(swOut.ciphertextBlob)!, context: {} })).plaintext)).toBe('y')
@@ -442,7 +482,12 @@ describe('CreateKeyVersion of HSM asymmetric keys', () => {
     expect(after.versions.map((v) => v.hsmState)).toEqual(['Active', 'Active'])
     expect(version.publicKeySpki).toBeDefined()
     expect(hsm.objects.has(hsmObjectId(key.keyId, version.versionId))).toBe(true)
-    const signed = await asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: version.versionId, algorithm: 'RSA_PSS_SHA_256', digest: new Uint8Array(32) })
+    const signed = await asymmetricSign(deps, CALLER, {
+      keyId: key.keyId,
+      versionId: version.versionId,
+      algorithm: 'RSA_PSS_SHA_256',
+      digest: new Uint8Array(32),
+    })
     expect(signed.versionId).toBe(version.versionId)
   })
 
@@ -458,9 +503,21 @@ describe('CreateKeyVersion of HSM asymmetric keys', () => {
     // A version intent left by a crash (Creating, object made) is refused until the reconciler confirms it.
     const { version } = await createKeyVersion(deps, CALLER, key.keyId)
     const stored = deps.keys.items.get(key.keyId)!
-    const crashed = { ...stored, versions: stored.versions.map((v) => (v.versionId === version.versionId ? { versionId: v.versionId, createdAt: v.createdAt, hsmState: 'Creating' as const } : v)), rev: stored.rev + 1 }
+    const crashed = {
+      ...stored,
+      versions: stored.versions.map((v) =>
+        v.versionId === version.versionId ? { versionId: v.versionId, createdAt: v.createdAt, hsmState: 'Creating' as const } : v,
+      ),
+      rev: stored.rev + 1,
+    }
     await deps.keys.replace(crashed, stored.rev)
-    const sign = () => asymmetricSign(deps, CALLER, { keyId: key.keyId, versionId: version.versionId, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) })
+    const sign = () =>
+      asymmetricSign(deps, CALLER, {
+        keyId: key.keyId,
+        versionId: version.versionId,
+        algorithm: 'ECDSA_SHA_256',
+        digest: new Uint8Array(32),
+      })
     expect(await code(sign())).toBe('key.versionNotFound')
     await reconcileHsmKeys.run(deps, deps.clock.now(), 100)
     expect(deps.keys.items.get(key.keyId)!.versions.find((v) => v.versionId === version.versionId)!.hsmState).toBe('Active')

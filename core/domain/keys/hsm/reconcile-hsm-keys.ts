@@ -42,24 +42,34 @@ export const reconcileHsmKeys: ScheduledJob<Pick<KeyDeps, 'keys'> & HsmDeps> = {
     const more = ids.length > budget
     const start = more ? Math.floor(nowMs / 60_000) % ids.length : 0
     const slice = more ? [...ids.slice(start), ...ids.slice(0, start)].slice(0, budget) : ids
-    return forEachIsolated(this.name, slice, async (objectId) => {
-      const { keyId, versionId } = parseHsmObjectId(objectId)!
-      const key = await deps.keys.get(keyId)
-      const version = key?.versions.find((v) => v.versionId === versionId)
-      if (!key || key.keyState === 'Deleted' || key.protectionLevel !== 'HSM' || !version) {
-        await hsm.destroyKey(objectId)
-        return 'processed'
-      }
-      if (await markMissingSiblings(deps, key, listed, listedAt)) return 'processed'
-      if (version.hsmState === 'Active' || version.hsmState === undefined) return 'skipped'
-      if (version.hsmState === 'Creating' && key.keyState === 'PendingDeletion') return 'skipped'
-      return (await setActive(deps, key, versionId)) ? 'processed' : 'skipped'
-    }, more)
+    return forEachIsolated(
+      this.name,
+      slice,
+      async (objectId) => {
+        const { keyId, versionId } = parseHsmObjectId(objectId)!
+        const key = await deps.keys.get(keyId)
+        const version = key?.versions.find((v) => v.versionId === versionId)
+        if (!key || key.keyState === 'Deleted' || key.protectionLevel !== 'HSM' || !version) {
+          await hsm.destroyKey(objectId)
+          return 'processed'
+        }
+        if (await markMissingSiblings(deps, key, listed, listedAt)) return 'processed'
+        if (version.hsmState === 'Active' || version.hsmState === undefined) return 'skipped'
+        if (version.hsmState === 'Creating' && key.keyState === 'PendingDeletion') return 'skipped'
+        return (await setActive(deps, key, versionId)) ? 'processed' : 'skipped'
+      },
+      more,
+    )
   },
 }
 
 /** Marks the old-enough Active versions of `key` whose object is not listed `Missing`; true when written. */
-async function markMissingSiblings(deps: Pick<KeyDeps, 'keys'>, key: KeyRecord, listed: ReadonlySet<string>, listedAt: number): Promise<boolean> {
+async function markMissingSiblings(
+  deps: Pick<KeyDeps, 'keys'>,
+  key: KeyRecord,
+  listed: ReadonlySet<string>,
+  listedAt: number,
+): Promise<boolean> {
   const gone = key.versions.filter(
     (v) =>
       (v.hsmState === 'Active' || v.hsmState === undefined) &&

@@ -23,7 +23,10 @@ import { MAC_KEY_SPECS } from './specs'
 const msg = (s: string) => new TextEncoder().encode(s)
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(KmsError)
   return (err as KmsError).code
 }
@@ -33,7 +36,13 @@ describe('HMAC keys (software)', () => {
     it(`${spec.keySpec}: GENERATE/VERIFY_MAC by default, ${spec.materialBytes}-byte material, tags verify`, async () => {
       const deps = memoryKeyDeps()
       const key = await createKey(deps, CALLER, { keySpec: spec.keySpec })
-      expect(key).toMatchObject({ keySpec: spec.keySpec, keyUsage: 'GENERATE/VERIFY_MAC', keyState: 'Enabled', protectionLevel: 'SOFTWARE', automaticRotation: false })
+      expect(key).toMatchObject({
+        keySpec: spec.keySpec,
+        keyUsage: 'GENERATE/VERIFY_MAC',
+        keyState: 'Enabled',
+        protectionLevel: 'SOFTWARE',
+        automaticRotation: false,
+      })
       expect(key.versions).toHaveLength(1)
       const material = await unwrapVersion(deps, key, key.primaryVersionId!)
       expect(material.length).toBe(spec.materialBytes)
@@ -49,8 +58,12 @@ describe('HMAC keys (software)', () => {
       const flipped = out.mac.slice()
       flipped[0]! ^= 0x80
       expect((await verifyMac(deps, CALLER, { keyId: key.keyId, algorithm: spec.algorithm, message, mac: flipped })).valid).toBe(false)
-      expect((await verifyMac(deps, CALLER, { keyId: key.keyId, algorithm: spec.algorithm, message, mac: out.mac.subarray(0, 16) })).valid).toBe(false)
-      expect((await verifyMac(deps, CALLER, { keyId: key.keyId, algorithm: spec.algorithm, message: msg('other'), mac: out.mac })).valid).toBe(false)
+      expect(
+        (await verifyMac(deps, CALLER, { keyId: key.keyId, algorithm: spec.algorithm, message, mac: out.mac.subarray(0, 16) })).valid,
+      ).toBe(false)
+      expect(
+        (await verifyMac(deps, CALLER, { keyId: key.keyId, algorithm: spec.algorithm, message: msg('other'), mac: out.mac })).valid,
+      ).toBe(false)
     })
   }
 
@@ -70,14 +83,26 @@ describe('HMAC keys (software)', () => {
     const deps = memoryKeyDeps()
     const key = await createKey(deps, CALLER, { keySpec: 'HMAC_SHA_384' })
     const keyId = key.keyId
-    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_256', message: msg('x') }))).toBe('validation.invalidParameter')
+    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_256', message: msg('x') }))).toBe(
+      'validation.invalidParameter',
+    )
     expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SM3', message: msg('x') }))).toBe('validation.invalidParameter')
-    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: new Uint8Array(0) }))).toBe('validation.invalidParameter')
-    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: new Uint8Array(4097) }))).toBe('validation.invalidParameter')
+    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: new Uint8Array(0) }))).toBe(
+      'validation.invalidParameter',
+    )
+    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: new Uint8Array(4097) }))).toBe(
+      'validation.invalidParameter',
+    )
     await generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: new Uint8Array(4096) })
-    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: msg('x'), dryRun: true }))).toBe('dryRun.wouldSucceed')
-    expect(await code(verifyMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: msg('x'), mac: new Uint8Array(48), dryRun: true }))).toBe('dryRun.wouldSucceed')
-    expect(await code(generateMac(deps, CALLER, { keyId: 'alias/none', algorithm: 'HMAC_SHA_384', message: msg('x') }))).toBe('alias.notFound')
+    expect(await code(generateMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: msg('x'), dryRun: true }))).toBe(
+      'dryRun.wouldSucceed',
+    )
+    expect(
+      await code(verifyMac(deps, CALLER, { keyId, algorithm: 'HMAC_SHA_384', message: msg('x'), mac: new Uint8Array(48), dryRun: true })),
+    ).toBe('dryRun.wouldSucceed')
+    expect(await code(generateMac(deps, CALLER, { keyId: 'alias/none', algorithm: 'HMAC_SHA_384', message: msg('x') }))).toBe(
+      'alias.notFound',
+    )
   })
 
   it('GenerateMac/VerifyMac with a non-HMAC key, and Encrypt/GenerateDataKey/Sign with an HMAC key, are Rejected.UnsupportedKeyUsage', async () => {
@@ -86,15 +111,30 @@ describe('HMAC keys (software)', () => {
     const ec = await createKey(deps, CALLER, { keySpec: 'EC_P256', keyUsage: 'SIGN/VERIFY' })
     const hmac = await createKey(deps, CALLER, { keySpec: 'HMAC_SHA_256' })
     for (const k of [aes, ec]) {
-      expect(await code(generateMac(deps, CALLER, { keyId: k.keyId, algorithm: 'HMAC_SHA_256', message: msg('x') }))).toBe('key.invalidUsage')
-      expect(await code(verifyMac(deps, CALLER, { keyId: k.keyId, algorithm: 'HMAC_SHA_256', message: msg('x'), mac: new Uint8Array(32) }))).toBe('key.invalidUsage')
+      expect(await code(generateMac(deps, CALLER, { keyId: k.keyId, algorithm: 'HMAC_SHA_256', message: msg('x') }))).toBe(
+        'key.invalidUsage',
+      )
+      expect(
+        await code(verifyMac(deps, CALLER, { keyId: k.keyId, algorithm: 'HMAC_SHA_256', message: msg('x'), mac: new Uint8Array(32) })),
+      ).toBe('key.invalidUsage')
     }
     expect(await code(encrypt(deps, CALLER, { keyId: hmac.keyId, plaintext: msg('x'), context: {} }))).toBe('key.invalidUsage')
     expect(await code(generateDataKey(deps, CALLER, { keyId: hmac.keyId, context: {} }))).toBe('key.invalidUsage')
-    expect(await code(asymmetricSign(deps, CALLER, { keyId: hmac.keyId, versionId: hmac.primaryVersionId!, algorithm: 'ECDSA_SHA_256', digest: new Uint8Array(32) }))).toBe('key.invalidUsage')
+    expect(
+      await code(
+        asymmetricSign(deps, CALLER, {
+          keyId: hmac.keyId,
+          versionId: hmac.primaryVersionId!,
+          algorithm: 'ECDSA_SHA_256',
+          digest: new Uint8Array(32),
+        }),
+      ),
+    ).toBe('key.invalidUsage')
     // A blob of an AES key still decrypts; the HMAC key is never a decryption key.
     const blob = await encrypt(deps, CALLER, { keyId: aes.keyId, plaintext: msg('x'), context: {} })
-    expect((await decrypt(deps, CALLER, { ciphertextBlob: Uint8Array.from(Buffer.from(blob.ciphertextBlob, 'base64')), context: {} })).plaintext).toEqual(msg('x'))
+    expect(
+      (await decrypt(deps, CALLER, { ciphertextBlob: Uint8Array.from(Buffer.from(blob.ciphertextBlob, 'base64')), context: {} })).plaintext,
+    ).toEqual(msg('x'))
   })
 
   it('refuses rotation, new versions, imported material, other usages and HMAC_SM3, writing nothing', async () => {
@@ -122,7 +162,11 @@ describe('HMAC keys (software)', () => {
     expect(await code(updateRotationPolicy(deps, CALLER, key.keyId, true, '30d'))).toBe('key.invalidUsage')
     deps.clock.advanceDays(8)
     expect(await code(createKeyVersion(deps, CALLER, key.keyId))).toBe('key.invalidUsage')
-    expect(await code(getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }))).toBe('key.unsupportedOrigin')
+    expect(
+      await code(
+        getParametersForImport(deps, CALLER, { keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }),
+      ),
+    ).toBe('key.unsupportedOrigin')
     expect(deps.keys.items.get(key.keyId)).toEqual(before)
   })
 })

@@ -47,8 +47,7 @@ async function setup(behaviour: Behaviour) {
   return { deps: rotation, store: deps.secrets, clock: deps.clock, calls, current, ref }
 }
 
-const ok = (step: string) =>
-  new Response(step === 'createSecret' ? JSON.stringify({ SecretData: '{"v":1}' }) : '{}', { status: 200 })
+const ok = (step: string) => new Response(step === 'createSecret' ? JSON.stringify({ SecretData: '{"v":1}' }) : '{}', { status: 200 })
 
 describe('rotation engine', () => {
   it('runs create → set → test → commit → finish and moves ACSCurrent once', async () => {

@@ -32,15 +32,7 @@ import type { Caller } from '../../model'
 import { ConditionFailed } from '../../ports'
 import { backoff, ensureVersionItem, markForSweep, secretNotFound, sweepTime } from '../common'
 import { getSecretValue } from '../get-secret-value'
-import {
-  lookup,
-  plainMap,
-  STAGE_CURRENT,
-  STAGE_PENDING,
-  STAGE_PREVIOUS,
-  type RotationState,
-  type SecretRecord,
-} from '../model'
+import { lookup, plainMap, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS, type RotationState, type SecretRecord } from '../model'
 import { planNewVersion } from '../stages'
 import { loadSecretKeyForWrite, openSecretVersion } from '../value-crypto'
 import { recordEvent, type AuditSinkDeps } from '../../audit/run-audited'
@@ -129,7 +121,13 @@ async function readVersionText(deps: RotationDeps, head: SecretRecord, versionId
   }
 }
 
-async function buildContext(deps: RotationDeps, head: SecretRecord, versionId: string, nowMs: number, cleanup = false): Promise<RotationContext> {
+async function buildContext(
+  deps: RotationDeps,
+  head: SecretRecord,
+  versionId: string,
+  nowMs: number,
+  cleanup = false,
+): Promise<RotationContext> {
   const currentId = lookup(head.stages, STAGE_CURRENT)!
   const previousId = lookup(head.stages, STAGE_PREVIOUS)
   const pendingListed = head.versions.some((v) => v.versionId === versionId)
@@ -277,7 +275,11 @@ async function replaceHeadAt(deps: RotationDeps, next: SecretRecord, rev: number
   }
 }
 
-function withPending(head: SecretRecord, pending: NonNullable<RotationState['pending']> | undefined, extra: Partial<RotationState> = {}): SecretRecord {
+function withPending(
+  head: SecretRecord,
+  pending: NonNullable<RotationState['pending']> | undefined,
+  extra: Partial<RotationState> = {},
+): SecretRecord {
   return { ...head, rotation: { ...head.rotation!, pending, ...extra }, rev: head.rev + 1 }
 }
 
@@ -299,8 +301,14 @@ async function runStep(
         const createdAt = isoSeconds(deps.clock.now())
         const key = await loadSecretKeyForWrite(deps, head)
         const bytes = utf8(value)
-        const item = await ensureVersionItem(deps, head, key, p.versionId, { type: 'text', bytes }, createdAt, () =>
-          new KmsError('concurrency.conflict', 'Another writer holds this rotation version.'),
+        const item = await ensureVersionItem(
+          deps,
+          head,
+          key,
+          p.versionId,
+          { type: 'text', bytes },
+          createdAt,
+          () => new KmsError('concurrency.conflict', 'Another writer holds this rotation version.'),
         )
         bytes.fill(0)
         const plan = planNewVersion(head, { versionId: p.versionId, createdAt: item.createdAt }, [STAGE_PENDING])
@@ -328,13 +336,17 @@ async function runStep(
         stages[STAGE_CURRENT] = p.versionId
         delete stages[STAGE_PENDING]
         const r = head.rotation!
-        const next = withPending(head, { ...keep, step: 'finish', retryAt: undefined }, {
-          lastRotationDate: isoSeconds(nowMs),
-          nextRotationDate: r.enabled && r.intervalSeconds ? isoSeconds(nowMs + r.intervalSeconds * 1000) : r.nextRotationDate,
-          status: 'Succeeded',
-          lastError: undefined,
-          lastErrorDate: undefined,
-        })
+        const next = withPending(
+          head,
+          { ...keep, step: 'finish', retryAt: undefined },
+          {
+            lastRotationDate: isoSeconds(nowMs),
+            nextRotationDate: r.enabled && r.intervalSeconds ? isoSeconds(nowMs + r.intervalSeconds * 1000) : r.nextRotationDate,
+            status: 'Succeeded',
+            lastError: undefined,
+            lastErrorDate: undefined,
+          },
+        )
         next.stages = stages
         next.updatedAt = isoSeconds(nowMs)
         return (await commit(next)) ? 'progressed' : 'lost'

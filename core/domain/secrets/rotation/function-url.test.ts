@@ -40,7 +40,14 @@ describe('RotationFunctionUrl', () => {
   })
 
   it('accepts public https URLs and local-mode loopback', () => {
-    for (const url of ['https://rotation.example.com/', 'https://8.8.8.8/', 'https://172.32.0.1/', 'https://[2001:db8::1]/', 'http://127.0.0.1:9/rotate', 'https://127.0.0.1/']) {
+    for (const url of [
+      'https://rotation.example.com/',
+      'https://8.8.8.8/',
+      'https://172.32.0.1/',
+      'https://[2001:db8::1]/',
+      'http://127.0.0.1:9/rotate',
+      'https://127.0.0.1/',
+    ]) {
       expect([url, code(() => functionStrategy.validate(config(url), ''))]).toEqual([url, 'ok'])
     }
   })

@@ -47,7 +47,14 @@ export function internalAddress(hostname: string): boolean {
     const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
     if (!m) return false
     const [a, b] = [Number(m[1]), Number(m[2])]
-    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168)
+    return (
+      a === 0 ||
+      a === 10 ||
+      (a === 100 && b >= 64 && b < 128) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168)
+    )
   }
   if (v4(hostname)) return true
   if (!hostname.startsWith('[')) return false
@@ -80,7 +87,8 @@ function parseUrl(text: unknown): URL {
   if (url.username || url.password) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not carry credentials.')
   if (url.protocol === 'https:') {
     // The Worker fetches this URL: never an address of the operator's own networks.
-    if (internalAddress(url.hostname)) throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not name a private, link-local or unspecified address.')
+    if (internalAddress(url.hostname))
+      throw invalidParameter('ExtendedConfig.RotationFunctionUrl', 'must not name a private, link-local or unspecified address.')
     return url
   }
   if (url.protocol === 'http:' && isLoopbackName(url.hostname)) return url
@@ -97,7 +105,8 @@ export async function signRotationRequest(key: Uint8Array, timestamp: string, bo
 async function call(ctx: RotationContext, step: Step): Promise<Record<string, unknown>> {
   const url = parseUrl(ctx.config.RotationFunctionUrl)
   if (url.protocol !== 'https:' && !ctx.deps.allowLoopbackHttp) throw stepError(step, 'the rotation function URL is not https')
-  if (isLoopbackHost(url.hostname) && !ctx.deps.allowLoopbackHttp) throw stepError(step, 'the rotation function URL names a loopback address')
+  if (isLoopbackHost(url.hostname) && !ctx.deps.allowLoopbackHttp)
+    throw stepError(step, 'the rotation function URL names a loopback address')
   const signingName = ctx.config.RotationFunctionSigningSecretName as string
   const key = utf8(await ctx.readSecret(signingName))
   const body = JSON.stringify({
@@ -122,7 +131,10 @@ async function call(ctx: RotationContext, step: Step): Promise<Record<string, un
     })
   } catch (err) {
     const name = (err as Error)?.name
-    throw stepError(step, name === 'TimeoutError' || name === 'AbortError' ? 'the rotation function timed out' : 'the rotation function is unreachable')
+    throw stepError(
+      step,
+      name === 'TimeoutError' || name === 'AbortError' ? 'the rotation function timed out' : 'the rotation function is unreachable',
+    )
   }
   let text: string
   try {
@@ -168,4 +180,3 @@ export const functionStrategy: RotationStrategy = {
     await call(ctx, 'finishSecret')
   },
 }
-

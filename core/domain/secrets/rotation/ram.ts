@@ -56,7 +56,11 @@ export function parseRamValue(data: string, parameter = 'SecretData'): RamSecret
   if (typeof v !== 'object' || v === null || typeof v.AccessKeyId !== 'string' || typeof v.AccessKeySecret !== 'string' || !v.AccessKeyId) {
     throw invalidParameter(parameter, 'must be a JSON object with AccessKeyId and AccessKeySecret.')
   }
-  return { AccessKeyId: v.AccessKeyId, AccessKeySecret: v.AccessKeySecret, GenerateTimestamp: typeof v.GenerateTimestamp === 'string' ? v.GenerateTimestamp : undefined }
+  return {
+    AccessKeyId: v.AccessKeyId,
+    AccessKeySecret: v.AccessKeySecret,
+    GenerateTimestamp: typeof v.GenerateTimestamp === 'string' ? v.GenerateTimestamp : undefined,
+  }
 }
 
 function userName(config: Record<string, unknown>): string {

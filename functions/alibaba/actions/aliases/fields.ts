@@ -13,4 +13,8 @@ export const UPDATE_ALIAS: ActionPermission = {
   readOnly: false,
   crossAccount: false,
 }
-export const DELETE_ALIAS: ActionPermission = { checks: [{ resource: ALIAS }, { resource: ALIAS_TARGET }], readOnly: false, crossAccount: false }
+export const DELETE_ALIAS: ActionPermission = {
+  checks: [{ resource: ALIAS }, { resource: ALIAS_TARGET }],
+  readOnly: false,
+  crossAccount: false,
+}

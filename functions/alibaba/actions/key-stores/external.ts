@@ -61,8 +61,12 @@ export async function createExternalKeyAction(ctx: ActionContext): Promise<Recor
     externalKeyId: params.string('XksKeyId', { max: 128 }),
     ...(params.optionalString('KeySpec', { max: 64 }) !== undefined ? { keySpec: params.optionalString('KeySpec', { max: 64 })! } : {}),
     ...(params.optionalString('KeyUsage', { max: 64 }) !== undefined ? { keyUsage: params.optionalString('KeyUsage', { max: 64 })! } : {}),
-    ...(params.optionalString('ProtectionLevel', { max: 64 }) !== undefined ? { protectionLevel: params.optionalString('ProtectionLevel', { max: 64 })! } : {}),
-    ...(params.optionalString('Description', { max: 8192 }) !== undefined ? { description: params.optionalString('Description', { max: 8192 })! } : {}),
+    ...(params.optionalString('ProtectionLevel', { max: 64 }) !== undefined
+      ? { protectionLevel: params.optionalString('ProtectionLevel', { max: 64 })! }
+      : {}),
+    ...(params.optionalString('Description', { max: 8192 }) !== undefined
+      ? { description: params.optionalString('Description', { max: 8192 })! }
+      : {}),
     ...(rotation !== undefined ? { enableAutomaticRotation: rotation } : {}),
   })
   return { KeyMetadata: keyMetadata(key) }

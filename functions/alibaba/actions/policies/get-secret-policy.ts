@@ -9,5 +9,7 @@ export const GetSecretPolicy = action({
   name: 'GetSecretPolicy',
   params: { SecretName: SECRET_NAME, PolicyName: POLICY_NAME },
   permission: on(SECRET, true),
-  handler: async ({ deps, caller }, { SecretName, PolicyName }) => ({ Policy: await getSecretPolicy(deps, caller, SecretName, PolicyName) }),
+  handler: async ({ deps, caller }, { SecretName, PolicyName }) => ({
+    Policy: await getSecretPolicy(deps, caller, SecretName, PolicyName),
+  }),
 })

@@ -22,17 +22,31 @@ export const GetSecretValue = action({
   permission: { checks: [{ resource: SECRET }, { action: 'kms:Decrypt', resource: SECRET_KEY }], readOnly: true, crossAccount: true },
   handler: async ({ deps, caller, targets }, input) => {
     // Read where the secret lives: the caller's account, or the owner's for cross-account use.
-    const out = await getSecretValue(deps, { accountId: targets.accountId, region: caller.region }, {
-      secretName: input.SecretName,
-      versionId: input.VersionId,
-      versionStage: input.VersionStage,
-      dryRun: input.DryRun,
-    })
+    const out = await getSecretValue(
+      deps,
+      { accountId: targets.accountId, region: caller.region },
+      {
+        secretName: input.SecretName,
+        versionId: input.VersionId,
+        versionStage: input.VersionStage,
+        dryRun: input.DryRun,
+      },
+    )
     if (!isUnderAuthorisedKey(targets, out.secret)) {
       zeroize(out.value.bytes)
       throw keyChangedSinceAuthorised()
     }
-    const { AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate, ExtendedConfig } = rotationFields(out.secret, input.FetchExtendedConfig ?? false)
-    return withoutUndefined({ ...secretValueBody(out), AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate, ExtendedConfig })
+    const { AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate, ExtendedConfig } = rotationFields(
+      out.secret,
+      input.FetchExtendedConfig ?? false,
+    )
+    return withoutUndefined({
+      ...secretValueBody(out),
+      AutomaticRotation,
+      RotationInterval,
+      NextRotationDate,
+      LastRotationDate,
+      ExtendedConfig,
+    })
   },
 })

@@ -19,7 +19,11 @@ export const RotateSecret = action({
   name: 'RotateSecret',
   params: { VersionId: VERSION_ID, SecretName: NAME },
   // A rotation stores a new version under the secret's CMK, as PutSecretValue does.
-  permission: { checks: [{ resource: SECRET }, { action: 'kms:GenerateDataKey', resource: SECRET_KEY }], readOnly: false, crossAccount: false },
+  permission: {
+    checks: [{ resource: SECRET }, { action: 'kms:GenerateDataKey', resource: SECRET_KEY }],
+    readOnly: false,
+    crossAccount: false,
+  },
   handler: async ({ deps, caller }, { VersionId, SecretName }) => {
     assertVersionId(VersionId)
     const head = await loadSecret(deps, caller, SecretName, 'refuse')

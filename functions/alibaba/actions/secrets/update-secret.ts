@@ -10,7 +10,10 @@ export const UpdateSecret = action({
   params: { SecretName: NAME, Description: DESCRIPTION, ExtendedConfig: EXTENDED_CONFIG },
   permission: secretWrite,
   handler: async ({ deps, caller }, input) => {
-    const secret = await updateSecret(deps, caller, input.SecretName, { description: input.Description, extendedConfig: input.ExtendedConfig })
+    const secret = await updateSecret(deps, caller, input.SecretName, {
+      description: input.Description,
+      extendedConfig: input.ExtendedConfig,
+    })
     return { SecretName: secret.secretName }
   },
 })

@@ -10,6 +10,8 @@ export const CreateAccessKey = action({
   permission: on(SELF, false),
   handler: async ({ deps, caller }, { UserName }) => {
     const key = await createAccessKey(deps, caller, UserName)
-    return { AccessKey: { AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Status: key.status, CreateDate: key.createdAt } }
+    return {
+      AccessKey: { AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Status: key.status, CreateDate: key.createdAt },
+    }
   },
 })

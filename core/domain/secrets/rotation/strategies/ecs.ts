@@ -53,11 +53,19 @@ export interface EcsConfig {
   adminSecretName: string | undefined
 }
 
-export type EcsValue =
-  | { UserName: string; Password: string }
-  | { UserName: string; PublicKey: string; PrivateKey: string }
+export type EcsValue = { UserName: string; Password: string } | { UserName: string; PublicKey: string; PrivateKey: string }
 
-const CONFIG_FIELDS = ['SecretSubType', 'Host', 'Port', 'HostKeyFingerprint', 'UserName', 'AdminSecretName', 'RegionId', 'InstanceId', 'CustomData'] as const
+const CONFIG_FIELDS = [
+  'SecretSubType',
+  'Host',
+  'Port',
+  'HostKeyFingerprint',
+  'UserName',
+  'AdminSecretName',
+  'RegionId',
+  'InstanceId',
+  'CustomData',
+] as const
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
 const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( [^\r\n]{0,200})?$/
@@ -193,12 +201,22 @@ export function createEcsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): M
       if ('Password' in current) {
         if ((await bridge.sshTestLogin({ ...endpoint(cfg), user: current.UserName, password: current.Password })).ok) return
         const admin = await readAdminLogin(ctx, cfg.adminSecretName!, step)
-        expectOk(step, await bridge.sshSetPassword({ ...endpoint(cfg), login: admin, user: current.UserName, newPassword: current.Password }))
+        expectOk(
+          step,
+          await bridge.sshSetPassword({ ...endpoint(cfg), login: admin, user: current.UserName, newPassword: current.Password }),
+        )
         return
       }
       const key = keyOf(current)
       if (keyOf(pending).PublicKey.split(' ')[1] === key.PublicKey.split(' ')[1]) return
-      expectOk(step, await bridge.sshAuthorizeKey({ ...endpoint(cfg), login: { user: current.UserName, privateKey: key.PrivateKey }, remove: [keyOf(pending).PublicKey] }))
+      expectOk(
+        step,
+        await bridge.sshAuthorizeKey({
+          ...endpoint(cfg),
+          login: { user: current.UserName, privateKey: key.PrivateKey },
+          remove: [keyOf(pending).PublicKey],
+        }),
+      )
     },
 
     async finish(ctx) {
@@ -214,7 +232,14 @@ export function createEcsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): M
         .filter((k) => k.split(' ')[1] !== fresh.PublicKey.split(' ')[1])
       if (olds.length === 0) return
       const user = stepJson(step, () => parseEcsValue(cfg.subType, ctx.pending ?? ctx.current)).UserName
-      expectOk(step, await connectorsOf(deps, ctx, step).sshAuthorizeKey({ ...endpoint(cfg), login: { user, privateKey: fresh.PrivateKey }, remove: olds }))
+      expectOk(
+        step,
+        await connectorsOf(deps, ctx, step).sshAuthorizeKey({
+          ...endpoint(cfg),
+          login: { user, privateKey: fresh.PrivateKey },
+          remove: olds,
+        }),
+      )
     },
   }
 }

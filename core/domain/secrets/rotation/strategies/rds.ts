@@ -66,7 +66,17 @@ export interface RdsAccount {
   AccountPassword: string
 }
 
-const CONFIG_FIELDS = ['SecretSubType', 'DBInstanceId', 'Engine', 'Host', 'Port', 'Database', 'AccountHost', 'AdminSecretName', 'CustomData'] as const
+const CONFIG_FIELDS = [
+  'SecretSubType',
+  'DBInstanceId',
+  'Engine',
+  'Host',
+  'Port',
+  'Database',
+  'AccountHost',
+  'AdminSecretName',
+  'CustomData',
+] as const
 const ACCOUNT_NAME = /^[^\0'"`\\]{1,63}$/
 
 /**
@@ -168,7 +178,13 @@ export function createRdsStrategy(deps: ManagedStrategyDeps = bridgeFromDeps): M
     const bridge = connectorsOf(deps, ctx, step)
     const db = database(cfg)
     return cfg.engine === 'postgresql'
-      ? bridge.postgresTestLogin({ host: cfg.host, port: cfg.port, database: db!, user: account.AccountName, password: account.AccountPassword })
+      ? bridge.postgresTestLogin({
+          host: cfg.host,
+          port: cfg.port,
+          database: db!,
+          user: account.AccountName,
+          password: account.AccountPassword,
+        })
       : bridge.mysqlTestLogin({
           host: cfg.host,
           port: cfg.port,
