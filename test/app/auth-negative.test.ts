@@ -328,7 +328,7 @@ describe('signatures in the wrong scheme', () => {
   })
 })
 
-describe("what Alibaba's Python SDKs need (issue 22) and V1's signed Action/Version", () => {
+describe("what Alibaba's Python SDKs need, and V1's signed Action/Version", () => {
   /** The decoded parameters of a V1 request as the client signed them (Signature left out). */
   const signedPairs = (req: { url: string; body?: unknown }): Array<[string, string]> => {
     const text = req.body !== undefined ? String(req.body) : new URL(req.url).search.slice(1)

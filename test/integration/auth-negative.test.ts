@@ -31,7 +31,7 @@ describe('ACS3 tampering on the wire', () => {
   })
 })
 
-describe("what Alibaba's Python SDKs need (issue 22)", () => {
+describe("what Alibaba's Python SDKs need", () => {
   it('redacts data values in the echo and stores no message', async () => {
     const marker = `plain-${newNonce()}`
     const res = await v1(
