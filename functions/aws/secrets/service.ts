@@ -115,7 +115,7 @@ const deletePolicyVia: ActionDescriptor = {
       secretName: String(input.SecretName),
       policy: defaultResourcePolicyText(caller.accountId),
     })
-    deps.access.forgetSecret(target.accountId, target.region, target.secretName)
+    // The policy write drops the cached view itself (core/store/invalidating.ts).
     return { SecretName: target.secretName }
   },
 }
