@@ -148,8 +148,24 @@ export async function sshAuthorizeKey(opts: SshConnectorOptions, body: Body): Pr
 export async function sshGenerateKey(body: Body): Promise<{ publicKey: string; privateKey: string }> {
   allowOnly(body, ['comment'])
   const comment = optionalStringField(body, 'comment', 100, /^[A-Za-z0-9@._:-]+$/) ?? 'edge-kms'
-  const pair = utils.generateKeyPairSync('ed25519', { comment })
-  return { publicKey: pair.public.trim(), privateKey: pair.private }
+  // ssh2's generator drops a leading zero byte of the 32-byte public key (about one key in 256),
+  // which yields a key no server accepts: such a pair is thrown away and another generated.
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment })
+    if (isWellFormedEd25519(pair.public, pair.private)) return { publicKey: pair.public.trim(), privateKey: pair.private }
+  }
+  throw new Error('ssh key generation kept producing malformed Ed25519 keys')
+}
+
+/** `ssh-ed25519 <base64 of: string "ssh-ed25519", string of 32 bytes>`, and a private key that parses to it. */
+function isWellFormedEd25519(publicLine: string, privateKey: string): boolean {
+  const blob = Buffer.from(publicLine.trim().split(' ')[1] ?? '', 'base64')
+  const typeLength = 11 // "ssh-ed25519"
+  if (blob.length !== 4 + typeLength + 4 + 32 || blob.readUInt32BE(0) !== typeLength || blob.readUInt32BE(4 + typeLength) !== 32)
+    return false
+  const parsed = utils.parseKey(privateKey)
+  if (parsed instanceof Error || Array.isArray(parsed)) return false
+  return Buffer.compare(parsed.getPublicSSH(), blob) === 0
 }
 
 function endpointFields(body: Body, opts: SshConnectorOptions): Endpoint {
