@@ -12,8 +12,6 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
-import * as TeaUtil from '@alicloud/tea-util'
 import { buildClient, CommitmentPolicy, getClient, KmsKeyringNode } from '@aws-crypto/client-node'
 import {
   CreateAliasCommand,
@@ -34,7 +32,7 @@ import {
   VerifyCommand,
 } from '@aws-sdk/client-kms'
 import { describe, expect, it } from 'vitest'
-import { b64, Kms, kmsClient, stackInfo } from './clients'
+import { b64, Kms, kmsClient, openApiCaller, stackInfo } from './clients'
 
 const run = promisify(execFile)
 const stack = stackInfo()
@@ -78,31 +76,7 @@ async function boto3(script: string): Promise<any> {
 
 /** ActionTrail LookupEvents (2020-07-06) through openapi-client callApi, as the audit tests call it. */
 async function lookupEvents(query: Record<string, string>): Promise<any[]> {
-  const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
-    config: InstanceType<typeof OpenApi.Config>,
-  ) => InstanceType<typeof OpenApi.default>
-  const api = new OpenApiClient(
-    new OpenApi.Config({
-      accessKeyId: stack.accessKeyId,
-      accessKeySecret: stack.accessKeySecret,
-      regionId: stack.regionId,
-      endpoint: stack.endpoint.replace(/^https?:\/\//, ''),
-      protocol: 'HTTP',
-    }),
-  )
-  const params = new OpenApi.Params({
-    action: 'LookupEvents',
-    version: '2020-07-06',
-    protocol: 'HTTP',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  })
-  const res = await api.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
-  return (res.body as { Events: any[] }).Events
+  return ((await openApiCaller({ version: '2020-07-06' })('LookupEvents', query)) as { Events: any[] }).Events
 }
 
 describe('AWS KMS dialect on the stack', () => {

@@ -36,8 +36,11 @@ const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).defau
   config: InstanceType<typeof OpenApi.Config>,
 ) => InstanceType<typeof OpenApi.default>
 
-/** ACS3 (default) or V1 (`signatureAlgorithm: 'v2'`) through openapi-client's callApi. */
-export function openApiCaller(opts: { signatureAlgorithm?: 'v2'; secret?: string } = {}, stack: Stack = stackInfo()) {
+/**
+ * ACS3 (default) or V1 (`signatureAlgorithm: 'v2'`) through openapi-client's callApi, for KMS
+ * (2016-01-20) or another API of the endpoint by `version` (ActionTrail 2020-07-06, …).
+ */
+export function openApiCaller(opts: { signatureAlgorithm?: 'v2'; secret?: string; version?: string } = {}, stack: Stack = stackInfo()) {
   const client = new OpenApiClient(
     new OpenApi.Config({
       accessKeyId: stack.accessKeyId,
@@ -51,7 +54,7 @@ export function openApiCaller(opts: { signatureAlgorithm?: 'v2'; secret?: string
   return async (action: string, query: Record<string, string>, body?: Record<string, string>) => {
     const params = new OpenApi.Params({
       action,
-      version: '2016-01-20',
+      version: opts.version ?? '2016-01-20',
       protocol: 'HTTP',
       pathname: '/',
       method: 'POST',

@@ -9,8 +9,6 @@
 import { randomUUID } from 'node:crypto'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
-import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
-import * as TeaUtil from '@alicloud/tea-util'
 import pkcs11js from 'pkcs11js'
 import { describe, expect, it } from 'vitest'
 import { hsmObjectId } from '../../core/domain/keys/hsm/hsm-keys'
@@ -263,31 +261,7 @@ describe('authorisation', () => {
 
 /** ActionTrail LookupEvents (version 2020-07-06) through openapi-client callApi. */
 async function trailCall(action: string, query: Record<string, string>): Promise<Record<string, any>> {
-  const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
-    config: InstanceType<typeof OpenApi.Config>,
-  ) => InstanceType<typeof OpenApi.default>
-  const client = new OpenApiClient(
-    new OpenApi.Config({
-      accessKeyId: stack.accessKeyId,
-      accessKeySecret: stack.accessKeySecret,
-      regionId: stack.regionId,
-      endpoint: stack.endpoint.replace(/^https?:\/\//, ''),
-      protocol: 'HTTP',
-    }),
-  )
-  const params = new OpenApi.Params({
-    action,
-    version: '2020-07-06',
-    protocol: 'HTTP',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  })
-  const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
-  return res.body as Record<string, any>
+  return openApiCaller({ version: '2020-07-06' })(action, query)
 }
 
 const hsmInfo = stack.hsm
