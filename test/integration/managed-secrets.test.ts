@@ -308,17 +308,22 @@ describe('generic secrets with a rotation function', () => {
       expect(ids.versionIds.versionId.map((v) => v.versionId)).toEqual(['v0'])
       expect(fn.calls.every((c) => c.step === 'createSecret')).toBe(true)
       // The engine's own audit events: each failed attempt and the rollback, with codes, no value.
-      const trail = await slowCall(
-        'LookupEvents',
-        {
-          StartTime: new Date(Date.now() - 600_000).toISOString(),
-          MaxResults: '50',
-          'LookupAttribute.1.Key': 'EventName',
-          'LookupAttribute.1.Value': 'SecretRotation',
-        },
-        '2020-07-06',
-      )
-      const mine = (trail.Events as any[]).filter((e) => JSON.stringify(e).includes(secretName))
+      // One call scans at most 2,000 records and the whole suite writes to this account's trail:
+      // follow NextToken (a page may hold fewer events than asked and still continue).
+      const mine: any[] = []
+      const query: Record<string, string> = {
+        StartTime: new Date(Date.now() - 600_000).toISOString(),
+        MaxResults: '50',
+        'LookupAttribute.1.Key': 'EventName',
+        'LookupAttribute.1.Value': 'SecretRotation',
+        'LookupAttribute.2.Key': 'ResourceName',
+        'LookupAttribute.2.Value': secretName,
+      }
+      for (let page = 0, token: string | undefined; page === 0 || token; page++) {
+        const trail = await slowCall('LookupEvents', token ? { ...query, NextToken: token } : query, '2020-07-06')
+        mine.push(...(trail.Events as any[]))
+        token = trail.NextToken || undefined
+      }
       expect(mine.length).toBeGreaterThanOrEqual(5)
       expect(JSON.stringify(mine)).toContain('secret.invalidState')
       expect(JSON.stringify(mine)).not.toContain('initial')

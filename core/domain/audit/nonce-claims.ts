@@ -24,8 +24,13 @@ const WINDOW_S = 15 * 60
  * replay id is only ever written after its claim.
  */
 export function isReplayId(eventId: string): boolean {
-  return eventId.length === 36 && eventId[14] === '8'
+  return REPLAY_ID.test(eventId)
 }
+/**
+ * The whole shape, not the version digit alone: other ids of 36 characters exist (`rot-` and 32 hex
+ * digits, the rotation engine's), and one in 16 of them has an `8` where the version digit sits.
+ */
+const REPLAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /** The ledger item a replay id of `accessKeyId` is claimed in. */
 export function ledgerOf(replayId: string, accessKeyId: string): NonceLedger {

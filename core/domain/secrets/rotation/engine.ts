@@ -85,7 +85,10 @@ async function auditRotation(
     ...(errorCode ? { errorCode } : {}),
     params: { SecretName: head.secretName, VersionId: versionId, Step: step },
   }
-  await recordEvent(deps as RotationDeps & AuditSinkDeps, event).catch(() => undefined)
+  // The rotation's state is committed already; a lost record is reported, never thrown.
+  await recordEvent(deps as RotationDeps & AuditSinkDeps, event).catch((err: unknown) =>
+    console.error(JSON.stringify({ level: 'error', event: 'rotation-audit-lost', eventId: event.eventId, error: (err as Error)?.name })),
+  )
 }
 
 function inProgress(): KmsError {
