@@ -25,15 +25,16 @@ import { GenerateRandom } from './kms/random'
 import { DisableKeyRotation, EnableKeyRotation, GetKeyRotationStatus, ListKeyRotations, RotateKeyOnDemand } from './kms/rotation'
 import { GetPublicKey, Sign, Verify } from './kms/signing'
 import { ListResourceTags, TagResource, UntagResource } from './kms/tags'
+import { CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant } from './kms/grants'
+import { GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext } from './kms/data-key-pairs'
 import {
-  CreateGrant,
-  GenerateDataKeyPair,
-  GenerateDataKeyPairWithoutPlaintext,
-  ListGrants,
-  ListRetirableGrants,
-  RetireGrant,
-  RevokeGrant,
-} from './kms/unsupported'
+  ConnectCustomKeyStore,
+  CreateCustomKeyStore,
+  DeleteCustomKeyStore,
+  DescribeCustomKeyStores,
+  DisconnectCustomKeyStore,
+  UpdateCustomKeyStore,
+} from './kms/custom-key-stores'
 
 function byName(list: readonly AwsAction[]): ReadonlyMap<string, AwsAction> {
   const map = new Map<string, AwsAction>()
@@ -83,7 +84,6 @@ export const AWS_KMS_ACTIONS: ReadonlyMap<string, AwsAction> = byName([
   Verify,
   GetPublicKey,
   GenerateRandom,
-  // Answered with UnsupportedOperationException (functions/aws/kms/unsupported.ts).
   CreateGrant,
   ListGrants,
   ListRetirableGrants,
@@ -91,6 +91,12 @@ export const AWS_KMS_ACTIONS: ReadonlyMap<string, AwsAction> = byName([
   RevokeGrant,
   GenerateDataKeyPair,
   GenerateDataKeyPairWithoutPlaintext,
+  CreateCustomKeyStore,
+  DescribeCustomKeyStores,
+  ConnectCustomKeyStore,
+  DisconnectCustomKeyStore,
+  UpdateCustomKeyStore,
+  DeleteCustomKeyStore,
 ])
 
 /** `secretsmanager.<Op>`. */
