@@ -112,11 +112,11 @@ describe('SigV4 verification', () => {
     )
   })
 
-  it('refuses another region or service in the scope', async () => {
+  it('refuses another region or service in the scope as a signature that cannot verify (InvalidSignatureException)', async () => {
     const otherRegion = await signed({ region: 'us-east-1' })
-    expect(code(() => parseSigV4Signature(otherRegion, expected))).toBe('auth.incompleteSignature')
+    expect(code(() => parseSigV4Signature(otherRegion, expected))).toBe('auth.signatureMismatch')
     const otherService = await signed({ service: 'secretsmanager' })
-    expect(code(() => parseSigV4Signature(otherService, expected))).toBe('auth.incompleteSignature')
+    expect(code(() => parseSigV4Signature(otherService, expected))).toBe('auth.signatureMismatch')
     expect(code(() => parseSigV4Signature(otherService, { region: 'cn-hangzhou', service: 'secretsmanager' }))).toBeUndefined()
   })
 

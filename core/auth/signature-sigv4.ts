@@ -59,6 +59,10 @@ function invalidSignature(message: string): KmsError {
   return new KmsError('auth.incompleteSignature', message)
 }
 
+function wrongScope(message: string): KmsError {
+  return new KmsError('auth.signatureMismatch', message)
+}
+
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,128}$/
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/
@@ -146,9 +150,9 @@ export function isSigV4Request(headers: Readonly<Record<string, string>>): boole
 /**
  * Parses a SigV4 request's signature and checks everything that needs no secret.
  * @param expected - the region this service answers in and the SigV4 service of the target.
- * @throws KmsError auth.incompleteSignature (missing or malformed parts, wrong scope, required
- *   header not signed), auth.illegalTimestamp (x-amz-date), auth.signatureMismatch (a body hash
- *   that is not the body's).
+ * @throws KmsError auth.incompleteSignature (missing or malformed parts, required header not
+ *   signed), auth.illegalTimestamp (x-amz-date), auth.signatureMismatch (a credential scoped to
+ *   another region, service or date; a body hash that is not the body's).
  */
 export function parseSigV4Signature(req: SigV4RequestInput, expected: { region: string; service: string }): ParsedSigV4 {
   const authorization = req.headers.authorization
@@ -174,8 +178,10 @@ export function parseSigV4Signature(req: SigV4RequestInput, expected: { region: 
   const [accessKeyId, date, region, service, terminator] = scope as [string, string, string, string, string]
   assertAccessKeyIdShape(accessKeyId)
   if (terminator !== 'aws4_request') throw invalidSignature('The credential scope must end with aws4_request.')
-  if (region !== expected.region) throw invalidSignature(`The credential must be scoped to region ${expected.region}.`)
-  if (service !== expected.service) throw invalidSignature(`The credential must be scoped to service ${expected.service}.`)
+  // A well-formed signature under the wrong scope is AWS's InvalidSignatureException, not an
+  // incomplete one: it is complete and can never verify here.
+  if (region !== expected.region) throw wrongScope(`The credential must be scoped to region ${expected.region}.`)
+  if (service !== expected.service) throw wrongScope(`The credential must be scoped to service ${expected.service}.`)
   if (!HEX_SIGNATURE.test(signature)) throw invalidSignature('The signature must be 64 lower-case hex digits.')
   const signedHeaders = signedHeaderList.split(';')
   if (signedHeaders.length > 64 || signedHeaders.some((h) => !HEADER_NAME.test(h))) throw invalidSignature('SignedHeaders is malformed.')
@@ -188,7 +194,7 @@ export function parseSigV4Signature(req: SigV4RequestInput, expected: { region: 
   for (const h of signedHeaders) if (req.headers[h] === undefined) throw invalidSignature(`The signed header ${h} is missing.`)
   const amzDate = req.headers['x-amz-date']!
   const timestamp = parseAmzDate(amzDate)
-  if (amzDate.slice(0, 8) !== date) throw invalidSignature('The credential date must be the date of x-amz-date.')
+  if (amzDate.slice(0, 8) !== date) throw wrongScope('The credential date must be the date of x-amz-date.')
   const sent = req.headers['x-amz-content-sha256']
   if (sent !== undefined && sent !== req.bodySha256Hex) {
     throw new KmsError('auth.signatureMismatch', 'The x-amz-content-sha256 header is not the hash of the body.')

@@ -527,8 +527,8 @@ describe('bad input', () => {
       expect(res.json.Plaintext, what).toBeUndefined()
     }
     const others: Array<[string, Parameters<typeof raw>[2], string]> = [
-      ['wrong region', { region: 'eu-west-9' }, 'IncompleteSignature'],
-      ['wrong service', { service: 'secretsmanager' }, 'IncompleteSignature'],
+      ['wrong region', { region: 'eu-west-9' }, 'InvalidSignatureException'],
+      ['wrong service', { service: 'secretsmanager' }, 'InvalidSignatureException'],
       ['stale x-amz-date', { date: new Date(Date.now() - 20 * 60_000) }, 'InvalidSignatureException'],
       ['future x-amz-date', { date: new Date(Date.now() + 20 * 60_000) }, 'InvalidSignatureException'],
       ['wrong secret', { secret: 'not-the-secret' }, 'InvalidSignatureException'],
