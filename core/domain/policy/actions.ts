@@ -59,6 +59,8 @@ const KMS = [
   'Decrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
   'ReEncrypt',
   'ReEncryptFrom',
   'ReEncryptTo',
