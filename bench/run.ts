@@ -22,7 +22,10 @@ import { measureCron } from './lib/cron-bench'
 import { LoadDriver, type MeasuredPhase } from './lib/driver'
 import { HELLO_SCRIPT, readWranglerCompat, startHello } from './lib/hello'
 import { bindingsFor, machineInfo, quietWaiter } from './lib/machine'
-import { runMicro, type MicroResult } from './lib/micro'
+import { EC_SIGN_CONCURRENT, EC_SIGN_SEQUENTIAL, runMicro, type MicroResult } from './lib/micro'
+import { findMotoServer, MOTO_CREDS, motoVersion, startMoto } from './lib/moto'
+import type { AwsSideBySide, MotoOutcome } from './lib/aws-report'
+import { callAws, SigV4Signer, type AwsCredentials } from './lib/sigv4'
 import { startOpCounter } from './lib/op-counter'
 import { args, mode, OPT, quick, RUN_DEADLINE_MS } from './lib/options'
 import { phaseRunner } from './lib/phases'
@@ -156,8 +159,13 @@ async function main(): Promise<void> {
   })
 
   // In-process baselines first, while nothing else of ours runs.
-  const micro: MicroResult[] = await timed('micro', () => runMicro(quick ? 80 : 600))
+  const micro: MicroResult[] = await timed('micro', () => runMicro(quick ? 80 : 600, { ms: OPT.durationMs, concurrency: OPT.connections }))
   log(`in-process WebCrypto AES-256-GCM (32 B): ${micro[0]!.opsPerSec.toLocaleString('en-US')} ops/s`)
+  const ecSeq = micro.find((m) => m.name === EC_SIGN_SEQUENTIAL)
+  const ecConc = micro.find((m) => m.name === EC_SIGN_CONCURRENT)
+  log(
+    `in-process WebCrypto ECDSA P-256 sign: ${ecSeq?.opsPerSec.toLocaleString('en-US')} ops/s one at a time, ${ecConc?.opsPerSec.toLocaleString('en-US')} ops/s with ${OPT.connections} in flight`,
+  )
 
   // ---- Setup through the API ----------------------------------------------------------------
   const { keyIds, plaintext, skipped, hsmKeyId, decomposition, describeRegions, productScenarios } = await setupWorkloads(
@@ -168,6 +176,39 @@ async function main(): Promise<void> {
     log,
   )
   const bridgeInUse = bridge !== undefined && hsmKeyId !== undefined
+
+  // The same Encrypt through the AWS dialect (SigV4, TrentService.Encrypt): checked once here.
+  const awsCreds: AwsCredentials = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.accessKeySecret, region: creds.regionId }
+  const awsEncryptReq = (c: AwsCredentials, ids: string[], verify = true) =>
+    ({
+      kind: 'aws',
+      creds: c,
+      service: 'kms',
+      target: 'TrentService.Encrypt',
+      body: { Plaintext: b64(plaintext) },
+      keyIds: ids,
+      verify,
+    }) as const
+  let awsReason: string | undefined
+  {
+    const r = await callAws(endpoint, new SigV4Signer(awsCreds, 'kms'), 'TrentService.Encrypt', {
+      KeyId: keyIds[0]!,
+      Plaintext: b64(plaintext),
+    })
+    if (r.status !== 200 || typeof r.body.CiphertextBlob !== 'string')
+      awsReason = `TrentService.Encrypt answered ${r.status} ${String(r.body.__type ?? '')}`
+    if (awsReason) skipped.push({ scenario: 'Encrypt (AWS dialect)', reason: awsReason })
+    else log('setup: TrentService.Encrypt (SigV4) answered 200')
+  }
+  const awsScenario = awsReason
+    ? undefined
+    : {
+        id: 'aws-encrypt',
+        label: 'Encrypt, AWS dialect (SigV4)',
+        what: 'the Encrypt row as POST / X-Amz-Target TrentService.Encrypt, SigV4 per request (fresh signed amz-sdk-invocation-id = nonce)',
+        req: awsEncryptReq(awsCreds, keyIds),
+      }
+  let moto: MotoOutcome = { status: 'not installed', reason: 'no moto_server on PATH or at /root/.pyenv/shims/moto_server' }
   const procsFor = (pid: number | undefined) => {
     const p = servingProcs(pid)
     if (!bridgeInUse) delete (p as Record<string, unknown>).bridge
@@ -193,6 +234,60 @@ async function main(): Promise<void> {
   const product = { port: Number(productUrl.port), pid: productPid }
   const signed = signedWith(creds)
 
+  // moto_server side by side (lib/moto.ts): started here, stopped right after its phase; its
+  // cleanup is registered before anything can fail, and the watchdog kills it even on SIGKILL.
+  const measureMoto = async (alibabaLabel: string): Promise<MotoOutcome> => {
+    const bin = findMotoServer()
+    if (!bin) {
+      log('moto_server: not installed')
+      return { status: 'not installed', reason: 'no moto_server on PATH or at /root/.pyenv/shims/moto_server' }
+    }
+    const port = await freePort()
+    let stop: (() => Promise<void>) | undefined
+    try {
+      const m = await startMoto({
+        bin,
+        port,
+        cwd: dataDir,
+        keys: keyIds.length,
+        plaintextB64: b64(plaintext),
+        register: (fn) => {
+          stop = fn
+          onCleanup('moto_server', fn)
+        },
+      })
+      const version = motoVersion()
+      log(`moto_server ${version} at ${m.endpoint} (pid ${m.pid}), ${m.keyIds.length} keys`)
+      const runMoto = phaseRunner({
+        driver,
+        connections: OPT.connections,
+        warmupMs: OPT.warmupMs,
+        durationMs: OPT.durationMs,
+        requestTimeoutMs: OPT.requestTimeoutMs,
+        maxPresign: OPT.maxPresign,
+        procsFor: () => ({ moto: m.pid, loadgen: driver.pid }),
+        rateHint: () => ceilingHint,
+        waitQuiet,
+        log,
+      })
+      const phase = await runMoto('moto_server Encrypt (AWS, SigV4)', { port, pid: m.pid }, awsEncryptReq(MOTO_CREDS, m.keyIds, false))
+      add(
+        'moto-encrypt',
+        'moto_server Encrypt (in memory, no audit)',
+        'info',
+        `the AWS Encrypt row's requests (same load, signed for moto's us-east-1) to moto_server ${version}: in memory, no audit trail, no replay protection, no durable write; compare with ${alibabaLabel}`,
+        phase,
+      )
+      return { status: 'measured', id: 'moto-encrypt', version, bin }
+    } catch (err) {
+      log(`moto_server failed: ${(err as Error).message}`)
+      skipped.push({ scenario: 'moto_server Encrypt', reason: (err as Error).message })
+      return { status: 'failed', reason: (err as Error).message }
+    } finally {
+      await stop?.()
+    }
+  }
+
   const scenarios: ScenarioRow[] = []
   const storeOps: Record<string, Record<string, number>> = {}
   const add = (id: string, label: string, group: Group, what: string, phase: MeasuredPhase) =>
@@ -212,7 +307,7 @@ async function main(): Promise<void> {
     })
     try {
       const target = `http://127.0.0.1:${w.port}`
-      const all = quick ? [describeRegions, ...productScenarios] : [...decomposition, describeRegions, ...productScenarios]
+      const all = [...(quick ? [] : decomposition), describeRegions, ...productScenarios, ...(awsScenario ? [awsScenario] : [])]
       const n = quick ? 4 : 10
       for (const sc of all) {
         await sendOnce(target, sc.req) // first call may warm caches; not counted
@@ -289,7 +384,14 @@ async function main(): Promise<void> {
   )
 
   // Product scenarios.
-  for (const s of productScenarios) add(s.id, s.label, 'product', s.what, await runPhase(s.label, product, s.req))
+  for (const s of productScenarios) {
+    add(s.id, s.label, 'product', s.what, await runPhase(s.label, product, s.req))
+    if (s.id !== 'encrypt') continue
+    // Right after the Alibaba Encrypt: the same workload through the AWS dialect, then moto_server.
+    if (awsScenario)
+      add(awsScenario.id, awsScenario.label, 'product', awsScenario.what, await runPhase(awsScenario.label, product, awsScenario.req))
+    moto = await timed('moto', () => measureMoto(s.label))
+  }
 
   // Runtime comparison (informational): the same hello and Encrypt through Miniflare.
   if (!quick && OPT.runtime === 'workerd') {
@@ -505,6 +607,7 @@ async function main(): Promise<void> {
     notes,
     profiles,
     setupSeconds,
+    aws: { awsId: awsScenario?.id, awsReason, moto } satisfies AwsSideBySide,
   }
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')
   const outDir = join(ROOT, 'bench/results', `${stamp}${quick ? '-quick' : mode === 'full' ? '-full' : ''}`)

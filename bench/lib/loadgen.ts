@@ -12,6 +12,7 @@
 import { HttpConn } from './http-conn'
 import type { FromLoadgen, PhaseResult, PhaseSpec, ToLoadgen } from './protocol'
 import { crossCheckSigner, requestParams, signedPathFast, type SigningCredentials } from './signing'
+import { awsRequestBytes, crossCheckSigV4, sha256Hex, SigV4Signer } from './sigv4'
 import { summarize } from './stats'
 
 const send = (msg: FromLoadgen) => process.send?.(msg)
@@ -119,6 +120,20 @@ function presign(spec: PhaseSpec, n: number, hostHeader: string): Buffer[] {
           ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
         }),
       )
+    }
+    return out
+  }
+  if (r.kind === 'aws') {
+    // One body per key (and its hash) precomputed; per request: canonical request, SHA-256, HMAC.
+    const signer = new SigV4Signer(r.creds, r.service)
+    const bodies = (r.keyIds?.length ? r.keyIds.map((KeyId) => ({ ...r.body, KeyId })) : [r.body]).map((b) => {
+      const body = JSON.stringify(b)
+      return { body, bodySha256Hex: sha256Hex(body) }
+    })
+    const out: Buffer[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const b = bodies.length === 1 ? bodies[0]! : bodies[Math.floor(Math.random() * bodies.length)]!
+      out[i] = awsRequestBytes(signer, { host: hostHeader, target: r.target, ...b }) // x-amz-date per request, as V1's Timestamp
     }
     return out
   }
@@ -298,7 +313,17 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       const r = spec.request
       await crossCheckSigner(r.creds, requestParams(r.creds, r.action, r.keyIds ? { ...r.business, KeyId: r.keyIds[0]! } : r.business))
     }
-    const signed = spec.request.kind === 'signed' || (spec.request.kind === 'dynamo' && spec.request.op === 'PutNonce')
+    if (spec.request.kind === 'aws' && spec.request.verify !== false) {
+      const r = spec.request
+      await crossCheckSigV4(
+        new SigV4Signer(r.creds, r.service),
+        hostHeader,
+        r.target,
+        JSON.stringify(r.keyIds?.length ? { ...r.body, KeyId: r.keyIds[0]! } : r.body),
+      )
+    }
+    const signed =
+      spec.request.kind === 'signed' || spec.request.kind === 'aws' || (spec.request.kind === 'dynamo' && spec.request.op === 'PutNonce')
     let presignMs = 0
     let presignCount = 0
     const timedPresign = (n: number) => {
@@ -379,9 +404,11 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
         signer:
           spec.request.kind === 'signed'
             ? 'core stringToSignV1 + node:crypto HMAC-SHA1 (cross-checked against core signV1)'
-            : signed
-              ? 'unsigned DynamoDB PutItem bodies (one new nonce each)'
-              : 'none (the same request every time)',
+            : spec.request.kind === 'aws'
+              ? `bench/lib/sigv4.ts SigV4 (node:crypto, cached signing key, fresh signed amz-sdk-invocation-id)${spec.request.verify === false ? '' : ' cross-checked against core parseSigV4Signature'}`
+              : signed
+                ? 'unsigned DynamoDB PutItem bodies (one new nonce each)'
+                : 'none (the same request every time)',
       },
       exhausted,
       reconnects: stats.reconnects,

@@ -1,4 +1,5 @@
 /** Messages between the orchestrator (bench/run.ts) and the load process (bench/lib/loadgen.ts). */
+import type { AwsCredentials } from './sigv4'
 import type { SigningCredentials } from './signing'
 
 export type RequestSpec =
@@ -18,6 +19,22 @@ export type RequestSpec =
       wrongSecret?: boolean
       /** Replace the AccessKeyId with one that does not exist. */
       unknownAccessKey?: boolean
+    }
+
+  /**
+   * An AWS-dialect call: `POST /` with `X-Amz-Target: <target>`, a JSON body (`body`, plus
+   * `KeyId` picked at random from `keyIds` when given) and a SigV4 signature per request with a
+   * fresh signed `amz-sdk-invocation-id` (the server's nonce for SigV4; bench/lib/sigv4.ts).
+   * `verify: false` skips the cross-check against core's verifier (for servers other than ours).
+   */
+  | {
+      kind: 'aws'
+      creds: AwsCredentials
+      service: string
+      target: string
+      body: Record<string, string>
+      keyIds?: string[]
+      verify?: boolean
     }
 
   /**

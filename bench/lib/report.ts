@@ -1,6 +1,7 @@
 /**
  * Turns a run into result.json, a Markdown report and an SVG chart (drawn here, no libraries).
  */
+import { renderAwsSection, type AwsSideBySide } from './aws-report'
 import type { MeasuredPhase } from './driver'
 import type { MicroResult } from './micro'
 
@@ -109,6 +110,8 @@ export interface RunResult {
     functions: Array<{ fn: string; bucket: string; usPerRequest: number }>
   }>
   setupSeconds: Record<string, number>
+  /** The AWS-dialect Encrypt and moto_server rows (lib/aws-report.ts). */
+  aws?: AwsSideBySide
 }
 
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US')
@@ -180,6 +183,12 @@ export function renderMarkdown(r: RunResult): string {
   L.push(
     '"other load" = CPU used by processes outside this benchmark during the window (other people\'s tests on a shared machine); ⚠ marks windows where it reached 0.3 cores or more — treat those rows as disturbed.',
   )
+  if (r.aws) {
+    L.push('')
+    L.push(
+      ...renderAwsSection(r.aws, r.scenarios, { connections: Number(r.options.connections), durationMs: Number(r.options.durationMs) }),
+    )
+  }
   if (r.skipped.length) {
     L.push('')
     L.push('Skipped:')
@@ -268,7 +277,7 @@ export function renderMarkdown(r: RunResult): string {
 
   if (r.micro.length) {
     L.push('')
-    L.push('## In-process baselines (Node WebCrypto, one core, sequential)')
+    L.push('## In-process baselines (Node WebCrypto in the bench process; one at a time unless the row says otherwise)')
     L.push('')
     L.push('| Operation | ops/s | µs/op | what |')
     L.push('|---|---:|---:|---|')

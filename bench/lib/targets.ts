@@ -3,7 +3,7 @@
  * The issue's targets as met / missed with the figures of the run, and the notes the
  * decomposition rows, store-call counts and profile support (figures of this run only).
  */
-import type { MicroResult } from './micro'
+import { EC_SIGN_CONCURRENT, EC_SIGN_SEQUENTIAL, type MicroResult } from './micro'
 import type { ProfileResult } from './profile'
 import type { CronPass, FlatnessPoint, RatePhaseRow, ScenarioRow, Target } from './report'
 
@@ -83,6 +83,7 @@ export function evaluateTargets(r: TargetInputs): { targets: Target[]; notes: st
           note: skipped.find((s) => s.scenario === 'HSM Encrypt')?.reason,
         },
   )
+  targets.push(asymmetricSignTarget(byId('asymmetric-sign'), micro, skipped.find((s) => s.scenario === 'AsymmetricSign (EC_P256)')?.reason))
   for (const h of halfRate) {
     targets.push({
       name: `${h.label}: p99 at half the peak`,
@@ -121,6 +122,32 @@ export function evaluateTargets(r: TargetInputs): { targets: Target[]; notes: st
     }
   }
   return { targets, notes }
+}
+
+/**
+ * AsymmetricSign (EC P-256) through the API against in-process WebCrypto ECDSA P-256 signing in
+ * the bench's Node process: the baseline is the faster of the sequential and the concurrent
+ * measurement (the stricter comparison).
+ */
+export function asymmetricSignTarget(sign: ScenarioRow | undefined, micro: MicroResult[], skippedReason?: string): Target {
+  const name = 'AsymmetricSign vs in-process WebCrypto'
+  const goal = '≥ 0.5 × in-process WebCrypto EC P-256 signing'
+  const seq = micro.find((m) => m.name === EC_SIGN_SEQUENTIAL)
+  const conc = micro.find((m) => m.name === EC_SIGN_CONCURRENT)
+  const base = [seq, conc].filter((m): m is MicroResult => m !== undefined).sort((a, b) => b.opsPerSec - a.opsPerSec)[0]
+  if (!sign) return { name, goal, measured: 'not measured', status: 'n/a', note: skippedReason ?? 'no AsymmetricSign scenario in this run' }
+  if (!base) return { name, goal, measured: `${Math.round(sign.phase.rps)} req/s; no in-process baseline`, status: 'n/a' }
+  const ratio = sign.phase.rps / base.opsPerSec
+  const which = (m: MicroResult) =>
+    `${m.opsPerSec.toLocaleString('en-US')} ops/s ${m.concurrency && m.concurrency > 1 ? `with ${m.concurrency} in flight` : 'one at a time'}`
+  const other = base === seq ? conc : seq
+  return {
+    name,
+    goal,
+    measured: `${name}: ${Math.round(sign.phase.rps).toLocaleString('en-US')} req/s / ${base.opsPerSec.toLocaleString('en-US')} ops/s = ${ratio.toFixed(2)}×`,
+    status: ratio >= 0.5 ? 'met' : 'missed',
+    note: `baseline: the faster of Node WebCrypto ${which(base)}${other ? ` and ${which(other)}` : ''} (in the bench process, before the phases)`,
+  }
 }
 
 /** What the decomposition rows, the store-call counts and the profile say (figures of this run). */

@@ -9,6 +9,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { RunningStack } from '../../scripts/lib/stack'
 import type { RequestSpec } from './protocol'
 import { callApi, requestParams, signedPathReference, type SigningCredentials } from './signing'
+import { callAws, SigV4Signer } from './sigv4'
 
 export const b64 = (b: Uint8Array | string) => Buffer.from(b).toString('base64')
 
@@ -18,6 +19,10 @@ function createHmacSha256(key: string, message: string): string {
 
 /** Sends one request of a scenario (setup, store-op counting): signed with core signV1. */
 export async function sendOnce(endpoint: string, spec: RequestSpec): Promise<number> {
+  if (spec.kind === 'aws') {
+    const body = spec.keyIds?.length ? { ...spec.body, KeyId: spec.keyIds[Math.floor(Math.random() * spec.keyIds.length)]! } : spec.body
+    return (await callAws(endpoint, new SigV4Signer(spec.creds, spec.service), spec.target, body)).status
+  }
   if (spec.kind !== 'signed') throw new Error('sendOnce: signed requests only')
   let c = spec.creds
   if (spec.wrongSecret) c = { ...c, accessKeySecret: `${c.accessKeySecret}-wrong` }
