@@ -14,6 +14,7 @@ import {
   GenerateDataKeyPairCommand,
   GenerateDataKeyPairWithoutPlaintextCommand,
   KMSClient,
+  PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
   type DataKeyPairSpec,
 } from '@aws-sdk/client-kms'
@@ -47,7 +48,7 @@ async function newKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] =
 
 let n = 0
 /** A RAM user of the root account allowed exactly `actions` on every resource, as a KMS client. */
-async function userClient(actions: string[]): Promise<KMSClient> {
+async function userClient(actions: string[], condition?: Record<string, unknown>): Promise<KMSClient> {
   const ram = async (action: string, params: Record<string, string>) => {
     const res = await v1(action, params, { accessKeyId: fake.root.accessKeyId, secret: fake.root.accessKeySecret, version: '2015-05-01' })
     expect(res.status, res.text).toBe(200)
@@ -58,7 +59,10 @@ async function userClient(actions: string[]): Promise<KMSClient> {
   const policy = `dkp-policy-${n}`
   await ram('CreatePolicy', {
     PolicyName: policy,
-    PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: actions, Resource: ['*'] }] }),
+    PolicyDocument: JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: actions, Resource: ['*'], ...(condition ? { Condition: condition } : {}) }],
+    }),
   })
   await ram('AttachPolicyToUser', { UserName: user, PolicyName: policy, PolicyType: 'Custom' })
   const { AccessKey } = await ram('CreateAccessKey', { UserName: user })
@@ -280,5 +284,45 @@ describe('refusals', () => {
     await expect(withoutOnly.send(new GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256' }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
     })
+  })
+
+  it('kms:EncryptionContext:* conditions see the request context', async () => {
+    const k = await newKey()
+    const tenant1 = await userClient(['kms:GenerateDataKeyPair'], { StringEquals: { 'kms:EncryptionContext:tenant': 't1' } })
+    const ok = await tenant1.send(
+      new GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { tenant: 't1' } }),
+    )
+    expect(ok.KeyId).toBe(arnOf(k))
+    for (const EncryptionContext of [{ tenant: 't2' }, undefined])
+      await expect(
+        tenant1.send(new GenerateDataKeyPairCommand({ KeyId: k, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' })
+  })
+
+  it("another account's key: allowed by its key policy only, answered with the owner's key ARN", async () => {
+    const k = await newKey()
+    const keyArn = arnOf(k)
+    const other = await fake.addAccount()
+    const b = kmsAs(other.accessKeyId, other.accessKeySecret)
+    await expect(b.send(new GenerateDataKeyPairCommand({ KeyId: keyArn, KeyPairSpec: 'ECC_NIST_P256' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    const policy = {
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Principal: { RAM: [`acs:ram::${ACCOUNT}:*`] }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: { RAM: [`acs:ram::${other.accountId}:root`] }, Action: ['kms:GenerateDataKeyPair'], Resource: '*' },
+      ],
+    }
+    await kms.send(new PutKeyPolicyCommand({ KeyId: k, PolicyName: 'default', Policy: JSON.stringify(policy) }))
+    const out = await b.send(new GenerateDataKeyPairCommand({ KeyId: keyArn, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { x: 'y' } }))
+    expect(out.KeyId).toBe(keyArn)
+    await expect(
+      b.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: keyArn, KeyPairSpec: 'ECC_NIST_P256' })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    const dec = await kms.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: { x: 'y' } }))
+    expect(Buffer.from(dec.Plaintext!).equals(Buffer.from(out.PrivateKeyPlaintext!))).toBe(true)
   })
 })
