@@ -28,6 +28,7 @@ export const VERBATIM_PARAMETERS: ReadonlySet<string> = new Set([
   'MoveToVersion',
   'RemoveFromVersion',
   'KeySpec',
+  'KeyPairSpec',
   'KeyUsage',
   'Origin',
   'ProtectionLevel',
