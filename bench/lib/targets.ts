@@ -230,6 +230,13 @@ function buildNotes(scenarios: ScenarioRow[], micro: MicroResult[], ceiling: num
       `In-process crypto per Encrypt (Node WebCrypto, estimates): signature verify ≈ ${m('core-signV1')!.usPerOp} µs, 2 root-key unwraps ≈ ${(2 * m('core-unwrapUnderRoot')!.usPerOp).toFixed(0)} µs, sealBlob ≈ ${m('core-sealBlob-32B')!.usPerOp} µs.`,
     )
   }
+  const noble = m('core-ecdsaSignDigest-p256')
+  const webEc = m(EC_SIGN_SEQUENTIAL)
+  if (noble && webEc) {
+    notes.push(
+      `EC P-256 signing in-process (Node): core ecdsaSignDigest (@noble/curves over the digest, what AsymmetricSign runs) ${noble.usPerOp} µs per signature (${noble.opsPerSec.toLocaleString('en-US')}/s on one core) against WebCrypto's ${webEc.usPerOp} µs: the signature alone caps AsymmetricSign at ${noble.opsPerSec.toLocaleString('en-US')} per core-second.`,
+    )
+  }
   const e = scenarios.find((s) => s.id === 'encrypt')
   if (e) notes.push(`Encrypt reaches ${((e.phase.rps / ceiling) * 100).toFixed(1)} % of the ceiling.`)
   return notes
