@@ -68,6 +68,21 @@ export const KMS_ERROR_CODES = [
   'crypto.invalidSignature',
   // KMS instances
   'instance.notFound',
+  // external key stores (XKS) and their keys (core/domain/keys/external)
+  'keyStore.notFound',
+  /** The store's connection state forbids the call (not connected, or connected for an update/delete). */
+  'keyStore.invalidState',
+  'keyStore.nameInUse',
+  /** DeleteCustomKeyStore of a store that still has keys (any state but purged). */
+  'keyStore.hasKeys',
+  /** The proxy refused the store's SigV4 credential. */
+  'keyStore.incorrectCredential',
+  /** The EKM has no key with the XksKeyId. */
+  'xksKey.notFound',
+  /** Another key of the store is bound to the XksKeyId. */
+  'xksKey.alreadyInUse',
+  /** The EKM key is not an enabled AES_256 key that encrypts and decrypts. */
+  'xksKey.invalidConfiguration',
   // limits and dry runs
   'limit.exceeded',
   'concurrency.conflict',

@@ -42,6 +42,13 @@ const KMS = [
   'GetParametersForImport',
   'ImportKeyMaterial',
   'DeleteKeyMaterial',
+  // external key stores (AWS TrentService names)
+  'CreateCustomKeyStore',
+  'DescribeCustomKeyStores',
+  'ConnectCustomKeyStore',
+  'DisconnectCustomKeyStore',
+  'UpdateCustomKeyStore',
+  'DeleteCustomKeyStore',
   // aliases and tags
   'CreateAlias',
   'UpdateAlias',

@@ -5,11 +5,19 @@
  * UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion, over the Alibaba descriptors.
  * `KeyMetadata` is AWS's (names.ts). ListKeys pages with `Marker` = the next page number.
  * ScheduleKeyDeletion: AWS's default window is 30 days; the range is the core's (7–366).
+ *
+ * CreateKey with `Origin: EXTERNAL_KEY_STORE`, `CustomKeyStoreId` and `XksKeyId` makes an
+ * external key (core createExternalKey, through the Alibaba CreateKey's external path):
+ * SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT only, no `Tags` or `Policy` at creation (refused, never
+ * dropped: set them afterwards). DescribeKey (and CreateKey) of such a key adds
+ * `CustomKeyStoreId` and `XksKeyConfiguration: {Id}`. `AWS_CLOUDHSM` keys are not offered.
  */
 import { keyTarget } from '../../../core/domain/targets'
-import { KmsError, invalidParameter } from '../../../core/errors'
+import { KmsError, invalidParameter, missingParameter } from '../../../core/errors'
+import type { ActionContext } from '../../alibaba/context'
+import { withExternal } from '../../alibaba/actions/key-stores/external'
 import { awsKeyArn, keyRefFromAws } from '../arn'
-import { awsAction, bool, list, num, params, str, type Json, type JsonObject } from '../action'
+import { awsAction, bool, list, num, params, str, type AwsCallContext, type Json, type JsonObject } from '../action'
 import { KEY_SPECS, KEY_USAGES, ORIGINS, awsKeyMetadata, fromAws } from './names'
 import { alibaba } from './via'
 
@@ -39,12 +47,18 @@ export const CreateKey = awsAction({
   via: alibaba('CreateKey'),
   request(body) {
     if (bool(body, 'MultiRegion')) throw new KmsError('key.unsupportedOperation', 'Multi-Region keys are not supported by this service.')
-    if (str(body, 'CustomKeyStoreId') !== undefined)
+    const spec = str(body, 'KeySpec') ?? str(body, 'CustomerMasterKeySpec')
+    const origin = str(body, 'Origin')
+    if (origin === 'AWS_CLOUDHSM') {
       throw new KmsError(
         'key.unsupportedOperation',
-        'CustomKeyStoreId is not supported here; create external keys through CreateExternalKeyStore.',
+        'Origin AWS_CLOUDHSM is not supported by this service (HSM-backed keys are ProtectionLevel HSM keys); use EXTERNAL_KEY_STORE for a custom key store.',
       )
-    const spec = str(body, 'KeySpec') ?? str(body, 'CustomerMasterKeySpec')
+    }
+    if (origin === 'EXTERNAL_KEY_STORE') return externalKeyParams(body, spec)
+    for (const f of ['CustomKeyStoreId', 'XksKeyId']) {
+      if (str(body, f) !== undefined) throw invalidParameter(f, 'is only valid with Origin EXTERNAL_KEY_STORE.')
+    }
     return params({
       KeySpec: fromAws(KEY_SPECS, 'KeySpec', spec),
       KeyUsage: fromAws(KEY_USAGES, 'KeyUsage', str(body, 'KeyUsage')),
@@ -54,15 +68,56 @@ export const CreateKey = awsAction({
       Policy: str(body, 'Policy'),
     })
   },
-  response: (out, call) => ({ KeyMetadata: awsKeyMetadata(out.KeyMetadata as Record<string, string>, call.region, call.accountId) }),
+  response: (out, call, _body, ctx) => keyMetadataOut(out, call, ctx),
 })
+
+/** CreateKey's parameters for an external key (the Alibaba CreateKey's external path reads them). */
+function externalKeyParams(body: JsonObject, spec: string | undefined): Record<string, string> {
+  const storeId = str(body, 'CustomKeyStoreId')
+  if (storeId === undefined) throw missingParameter('CustomKeyStoreId')
+  const xksKeyId = str(body, 'XksKeyId')
+  if (xksKeyId === undefined) throw missingParameter('XksKeyId')
+  if (spec !== undefined && spec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('key.unsupportedSpec', 'A key in an external key store must be SYMMETRIC_DEFAULT.')
+  }
+  const usage = str(body, 'KeyUsage')
+  if (usage !== undefined && usage !== 'ENCRYPT_DECRYPT') {
+    throw invalidParameter('KeyUsage', 'must be ENCRYPT_DECRYPT for a key in an external key store.')
+  }
+  for (const f of ['Tags', 'Policy']) {
+    if (body[f] !== undefined && body[f] !== null) {
+      throw new KmsError(
+        'key.unsupportedOperation',
+        `${f} at creation is not supported for a key in an external key store; set it after CreateKey (${f === 'Tags' ? 'TagResource' : 'PutKeyPolicy'}).`,
+      )
+    }
+  }
+  return params({
+    Origin: 'EXTERNAL_KEY_STORE',
+    KeyStoreId: storeId,
+    XksKeyId: xksKeyId,
+    KeySpec: spec === undefined ? undefined : 'Aliyun_AES_256',
+    KeyUsage: usage === undefined ? undefined : 'ENCRYPT/DECRYPT',
+    Description: str(body, 'Description'),
+  })
+}
+
+/** AWS `KeyMetadata`, with `CustomKeyStoreId` and `XksKeyConfiguration` for an external key. */
+async function keyMetadataOut(out: Record<string, unknown>, call: AwsCallContext, ctx: ActionContext): Promise<JsonObject> {
+  const meta = out.KeyMetadata as Record<string, string>
+  const aws = awsKeyMetadata(meta, call.region, call.accountId)
+  if (meta.Origin !== 'EXTERNAL_KEY_STORE' || !meta.KeyId) return { KeyMetadata: aws }
+  const binding = await withExternal(ctx.deps, ctx.env).externalKeyStores?.getBinding(meta.KeyId)
+  if (!binding) return { KeyMetadata: aws }
+  return { KeyMetadata: { ...aws, CustomKeyStoreId: binding.keyStoreId, XksKeyConfiguration: { Id: binding.externalKeyId } } }
+}
 
 export const DescribeKey = awsAction({
   service: 'kms',
   name: 'DescribeKey',
   via: alibaba('DescribeKey'),
   request: (body) => params({ KeyId: keyId(body) }),
-  response: (out, call) => ({ KeyMetadata: awsKeyMetadata(out.KeyMetadata as Record<string, string>, call.region, call.accountId) }),
+  response: (out, call, _body, ctx) => keyMetadataOut(out, call, ctx),
 })
 
 /** AWS `Limit` (1–1000) and `Marker` (a page number we issued) → PageSize/PageNumber (≤ 100). */

@@ -69,10 +69,17 @@ export function isExternalBlob(blob: Uint8Array): boolean {
 }
 
 function storeNotFound(): KmsError {
-  return new KmsError('validation.invalidParameter', 'The specified external key store is not found.', {
+  return new KmsError('keyStore.notFound', 'The specified external key store is not found.', {
     details: { parameter: 'KeyStoreId' },
   })
 }
+
+function notConnected(): KmsError {
+  return new KmsError('keyStore.invalidState', 'The external key store is not connected.')
+}
+
+/** At most this many stores per account and region (AWS's default quota is 10). */
+export const MAX_KEY_STORES = 50
 
 function principalArn(caller: Caller): string {
   return caller.principalArn ?? `acs:ram::${caller.accountId}:${caller.principal === 'root' ? 'root' : `user/${caller.principal}`}`
@@ -146,18 +153,15 @@ export interface CreateKeyStoreInput {
   secretAccessKey: string
 }
 
-/**
- * CreateExternalKeyStore: validates and stores a Disconnected store; the secret is wrapped
- * under the root key at once.
- *
- * @throws {KmsError} validation.invalidParameter, key.unsupportedOrigin (not configured).
- */
-export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKeyStoreInput): Promise<ExternalKeyStoreRecord> {
-  const { stores } = requireExternal(deps)
-  if (!/^[A-Za-z0-9_./-]{1,128}$/.test(input.keyStoreName)) throw invalidParameter('KeyStoreName', 'must be 1-128 of [A-Za-z0-9_./-].')
+function checkName(name: string): void {
+  if (!/^[A-Za-z0-9_./-]{1,128}$/.test(name)) throw invalidParameter('KeyStoreName', 'must be 1-128 of [A-Za-z0-9_./-].')
+}
+
+/** `https://host[:port]` (http:// only on loopback) → its origin. */
+function checkEndpoint(endpoint: string): string {
   let url: URL
   try {
-    url = new URL(input.proxyUriEndpoint)
+    url = new URL(endpoint)
   } catch {
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin.')
   }
@@ -168,35 +172,68 @@ export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKe
     url.search !== '' ||
     url.hash !== '' ||
     url.username !== '' ||
-    input.proxyUriEndpoint.length > 256
+    endpoint.length > 256
   ) {
     throw invalidParameter('XksProxyUriEndpoint', 'must be an https:// origin (http:// only on loopback).')
   }
-  const path = input.proxyUriPath
-  if (
-    !path.endsWith('/kms/xks/v1') ||
-    !URI_PREFIX.test(path.slice(0, -'/kms/xks/v1'.length)) ||
-    path.slice(0, -'/kms/xks/v1'.length).endsWith('/')
-  ) {
+  return url.origin
+}
+
+/** `[/prefix]/kms/xks/v1` → the prefix. */
+function checkPath(path: string): string {
+  const prefix = path.slice(0, -'/kms/xks/v1'.length)
+  if (!path.endsWith('/kms/xks/v1') || !URI_PREFIX.test(prefix) || prefix.endsWith('/')) {
     throw invalidParameter('XksProxyUriPath', 'must be [/<prefix>]/kms/xks/v1.')
   }
-  if (!XKS_ACCESS_KEY_ID.test(input.accessKeyId)) throw invalidParameter('XksProxyAccessKeyId', 'must be 20-30 of [A-Z2-7].')
-  if (!XKS_SECRET.test(input.secretAccessKey)) throw invalidParameter('XksProxyRawSecretAccessKey', 'must be 43-64 of [A-Za-z0-9+/=].')
+  return prefix
+}
+
+function checkCredential(accessKeyId: string, secretAccessKey: string): void {
+  if (!XKS_ACCESS_KEY_ID.test(accessKeyId)) throw invalidParameter('XksProxyAccessKeyId', 'must be 20-30 of [A-Z2-7].')
+  if (!XKS_SECRET.test(secretAccessKey)) throw invalidParameter('XksProxyRawSecretAccessKey', 'must be 43-64 of [A-Za-z0-9+/=].')
+}
+
+/** Refuses `name` when another store of the account and region has it. */
+async function checkNameFree(stores: ExternalKeyStoreRepository, caller: Caller, name: string, except?: string): Promise<void> {
+  const all = await stores.listStores(caller.accountId, caller.region)
+  if (all.some((s) => s.keyStoreName === name && s.keyStoreId !== except)) {
+    throw new KmsError('keyStore.nameInUse', 'Another external key store of this account and region has this name.')
+  }
+}
+
+/**
+ * CreateExternalKeyStore / CreateCustomKeyStore: validates and stores a Disconnected store; the
+ * secret is wrapped under the root key at once. The name must be unique in the account and
+ * region (checked on a listing before the write: two concurrent creates with one name may both
+ * succeed); at most {@link MAX_KEY_STORES} stores per account and region. Several stores may name
+ * the same proxy (no XksProxyUriInUse check). The proxy is not called: Connect tests it.
+ *
+ * @throws {KmsError} validation.invalidParameter, keyStore.nameInUse, limit.exceeded,
+ *   key.unsupportedOrigin (not configured).
+ */
+export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKeyStoreInput): Promise<ExternalKeyStoreRecord> {
+  const { stores } = requireExternal(deps)
+  checkName(input.keyStoreName)
+  const proxyUrl = checkEndpoint(input.proxyUriEndpoint)
+  const uriPrefix = checkPath(input.proxyUriPath)
+  checkCredential(input.accessKeyId, input.secretAccessKey)
+  const existing = await stores.listStores(caller.accountId, caller.region)
+  if (existing.length >= MAX_KEY_STORES) {
+    throw new KmsError('limit.exceeded', `An account has at most ${MAX_KEY_STORES} external key stores per region.`)
+  }
+  if (existing.some((s) => s.keyStoreName === input.keyStoreName)) {
+    throw new KmsError('keyStore.nameInUse', 'Another external key store of this account and region has this name.')
+  }
   const keyStoreId = `xks-${toHex(deps.random(12))}`
   const store: ExternalKeyStoreRecord = {
     keyStoreId,
     accountId: caller.accountId,
     region: caller.region,
     keyStoreName: input.keyStoreName,
-    proxyUrl: url.origin,
-    uriPrefix: path.slice(0, -'/kms/xks/v1'.length),
+    proxyUrl,
+    uriPrefix,
     accessKeyId: input.accessKeyId,
-    wrappedSecret: await wrapUnderRoot(
-      deps.rootKeys,
-      new TextEncoder().encode(input.secretAccessKey),
-      secretAad(caller.accountId, keyStoreId),
-      deps.random,
-    ),
+    wrappedSecret: await wrapSecret(deps, caller.accountId, keyStoreId, input.secretAccessKey),
     connectionState: 'Disconnected',
     createdAt: isoSeconds(deps.clock.now()),
     rev: 1,
@@ -205,7 +242,125 @@ export async function createKeyStore(deps: Deps, caller: Caller, input: CreateKe
   return store
 }
 
-/** @throws {KmsError} validation.invalidParameter (no such store). */
+function wrapSecret(deps: Pick<KeyDeps, 'rootKeys' | 'random'>, accountId: string, keyStoreId: string, secret: string): Promise<string> {
+  return wrapUnderRoot(deps.rootKeys, new TextEncoder().encode(secret), secretAad(accountId, keyStoreId), deps.random)
+}
+
+/** The account's stores in the caller's region, oldest first (DescribeCustomKeyStores). @throws {KmsError} */
+export async function listKeyStores(deps: Deps, caller: Caller): Promise<ExternalKeyStoreRecord[]> {
+  const { stores } = requireExternal(deps)
+  const all = await stores.listStores(caller.accountId, caller.region)
+  return all
+    .filter((s) => s.accountId === caller.accountId && s.region === caller.region)
+    .sort((a, b) => (a.createdAt === b.createdAt ? a.keyStoreId.localeCompare(b.keyStoreId) : a.createdAt.localeCompare(b.createdAt)))
+}
+
+export interface UpdateKeyStoreInput {
+  keyStoreName?: string
+  proxyUriEndpoint?: string
+  proxyUriPath?: string
+  /** Both or neither. */
+  accessKeyId?: string
+  secretAccessKey?: string
+}
+
+/**
+ * UpdateCustomKeyStore (AWS's rules): a new name or credential at any time; a new endpoint or
+ * path only while the store is not Connected (Disconnected or Failed) — else
+ * keyStore.invalidState. At least one change; the credential is both AccessKeyId and secret. The
+ * new name must be free. One write on `rev`; the proxy is not called (the next Connect, or the
+ * next crypto call for a new credential, uses the new values; other isolates within 2 s).
+ *
+ * @throws {KmsError} keyStore.notFound, keyStore.invalidState, keyStore.nameInUse,
+ *   validation.*, concurrency.conflict.
+ */
+export async function updateKeyStore(
+  deps: Deps,
+  caller: Caller,
+  keyStoreId: string,
+  input: UpdateKeyStoreInput,
+): Promise<ExternalKeyStoreRecord> {
+  const { stores } = requireExternal(deps)
+  if (input.keyStoreName !== undefined) checkName(input.keyStoreName)
+  const proxyUrl = input.proxyUriEndpoint === undefined ? undefined : checkEndpoint(input.proxyUriEndpoint)
+  const uriPrefix = input.proxyUriPath === undefined ? undefined : checkPath(input.proxyUriPath)
+  if ((input.accessKeyId === undefined) !== (input.secretAccessKey === undefined)) {
+    throw invalidParameter('XksProxyAuthenticationCredential', 'needs both AccessKeyId and RawSecretAccessKey.')
+  }
+  if (input.accessKeyId !== undefined) checkCredential(input.accessKeyId, input.secretAccessKey!)
+  if (input.keyStoreName === undefined && proxyUrl === undefined && uriPrefix === undefined && input.accessKeyId === undefined) {
+    throw new KmsError('validation.missingParameter', 'UpdateCustomKeyStore needs at least one property to change.')
+  }
+  const store = await ownStore(deps, caller, keyStoreId)
+  if ((proxyUrl !== undefined || uriPrefix !== undefined) && store.connectionState === 'Connected') {
+    throw new KmsError('keyStore.invalidState', 'Disconnect the external key store before changing its proxy endpoint or path.')
+  }
+  if (input.keyStoreName !== undefined && input.keyStoreName !== store.keyStoreName) {
+    await checkNameFree(stores, caller, input.keyStoreName, store.keyStoreId)
+  }
+  const next: ExternalKeyStoreRecord = {
+    ...store,
+    ...(input.keyStoreName !== undefined ? { keyStoreName: input.keyStoreName } : {}),
+    ...(proxyUrl !== undefined ? { proxyUrl } : {}),
+    ...(uriPrefix !== undefined ? { uriPrefix } : {}),
+    ...(input.accessKeyId !== undefined
+      ? {
+          accessKeyId: input.accessKeyId,
+          wrappedSecret: await wrapSecret(deps, store.accountId, store.keyStoreId, input.secretAccessKey!),
+        }
+      : {}),
+    rev: store.rev + 1,
+  }
+  try {
+    await stores.replaceStore(next, store.rev)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw conflict()
+    throw err
+  }
+  return next
+}
+
+/**
+ * DeleteCustomKeyStore: only a store that is not Connected (Disconnected or Failed) and has no
+ * key in any state but purged (a key scheduled for deletion still counts, as in AWS) — else
+ * keyStore.invalidState / keyStore.hasKeys. One conditional delete on `rev`; a repeat answers
+ * keyStore.notFound. A key created from a Connected read racing a Disconnect + Delete may be left
+ * bound to the deleted store (its crypto then fails: "not found").
+ *
+ * @throws {KmsError} keyStore.notFound, keyStore.invalidState, keyStore.hasKeys, concurrency.conflict.
+ */
+export async function deleteKeyStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<void> {
+  const { stores } = requireExternal(deps)
+  const store = await ownStore(deps, caller, keyStoreId)
+  if (store.connectionState === 'Connected') {
+    throw new KmsError('keyStore.invalidState', 'Disconnect the external key store before deleting it.')
+  }
+  if ((await liveBindings(deps, stores, store.keyStoreId)).length > 0) {
+    throw new KmsError(
+      'keyStore.hasKeys',
+      'The external key store still has keys: schedule their deletion and wait until they are deleted.',
+    )
+  }
+  try {
+    await stores.deleteStore(store.keyStoreId, store.rev)
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw conflict()
+    throw err
+  }
+}
+
+/** The store's bindings whose key exists and is not purged. */
+async function liveBindings(deps: Deps, stores: ExternalKeyStoreRepository, keyStoreId: string): Promise<ExternalKeyBindingRecord[]> {
+  const bindings = await stores.listBindings(keyStoreId)
+  const keys = await Promise.all(bindings.map((b) => deps.keys.get(b.keyId)))
+  return bindings.filter((_b, i) => keys[i] !== undefined && keys[i]!.keyState !== 'Deleted')
+}
+
+function conflict(): KmsError {
+  return new KmsError('concurrency.conflict', 'The key store was modified concurrently. Retry the request.')
+}
+
+/** @throws {KmsError} keyStore.notFound. */
 export function describeKeyStore(deps: Deps, caller: Caller, keyStoreId: string): Promise<ExternalKeyStoreRecord> {
   return ownStore(deps, caller, keyStoreId)
 }
@@ -226,8 +381,7 @@ async function setState(
   try {
     await requireExternal(deps).stores.replaceStore(next, store.rev)
   } catch (err) {
-    if (err instanceof ConditionFailed)
-      throw new KmsError('concurrency.conflict', 'The key store was modified concurrently. Retry the request.')
+    if (err instanceof ConditionFailed) throw conflict()
     throw err
   }
   return next
@@ -282,10 +436,12 @@ export interface CreateExternalKeyInput {
 /**
  * CreateKey with `Origin=EXTERNAL_KEY_STORE`: checks the store is Connected and the EKM key is
  * AES_256 with ENCRYPT and DECRYPT and ENABLED (GetKeyMetadata, kmsOperation `CreateKey`), then
- * writes the binding (with a fresh wrapped layer key) and the Enabled key with one version.
+ * writes the binding (with a fresh wrapped layer key) and the Enabled key with one version. One
+ * XksKeyId binds at most one live key per store.
  *
- * @throws {KmsError} validation.*, key.unsupportedSpec, key.unsupportedOrigin, key.invalidState,
- *   hsm.unavailable.
+ * @throws {KmsError} validation.*, key.unsupportedSpec, key.unsupportedOrigin, keyStore.notFound,
+ *   keyStore.invalidState (not Connected), keyStore.incorrectCredential, xksKey.notFound,
+ *   xksKey.alreadyInUse, xksKey.invalidConfiguration, hsm.unavailable.
  */
 export async function createExternalKey(deps: Deps, caller: Caller, input: CreateExternalKeyInput): Promise<KeyRecord> {
   const { stores, xks } = requireExternal(deps)
@@ -302,18 +458,28 @@ export async function createExternalKey(deps: Deps, caller: Caller, input: Creat
   const description = input.description ?? ''
   if (description.length > 8192) throw invalidParameter('Description', 'is too long.')
   const store = await ownStore(deps, caller, input.keyStoreId)
-  if (store.connectionState !== 'Connected') throw new KmsError('key.invalidState', 'The external key store is not connected.')
+  if (store.connectionState !== 'Connected') throw notConnected()
+  if ((await liveBindings(deps, stores, store.keyStoreId)).some((b) => b.externalKeyId === input.externalKeyId)) {
+    throw new KmsError('xksKey.alreadyInUse', 'Another key of this external key store is bound to this XksKeyId.')
+  }
   const keyId = uuidV4(deps.random)
   const versionId = uuidV4(deps.random)
-  const md = await xks.metadata(await endpointOf(deps, store), input.externalKeyId, {
-    awsPrincipalArn: principalArn(caller),
-    kmsOperation: 'CreateKey',
-    kmsRequestId: requestId(deps),
-  })
-  if (md.keySpec !== 'AES_256' || !md.keyUsage.includes('ENCRYPT') || !md.keyUsage.includes('DECRYPT')) {
-    throw new KmsError('key.invalidState', 'The external key is not an AES_256 key usable to encrypt and decrypt.')
+  let md: Awaited<ReturnType<XksClient['metadata']>>
+  try {
+    md = await xks.metadata(await endpointOf(deps, store), input.externalKeyId, {
+      awsPrincipalArn: principalArn(caller),
+      kmsOperation: 'CreateKey',
+      kmsRequestId: requestId(deps),
+    })
+  } catch (err) {
+    throw metadataFailure(err)
   }
-  if (md.keyStatus !== 'ENABLED') throw new KmsError('key.invalidState', 'The external key is disabled in the external key manager.')
+  if (md.keySpec !== 'AES_256' || !md.keyUsage.includes('ENCRYPT') || !md.keyUsage.includes('DECRYPT')) {
+    throw new KmsError('xksKey.invalidConfiguration', 'The external key is not an AES_256 key usable to encrypt and decrypt.')
+  }
+  if (md.keyStatus !== 'ENABLED') {
+    throw new KmsError('xksKey.invalidConfiguration', 'The external key is disabled in the external key manager.')
+  }
   const layer = deps.random(32)
   let wrappedLayerKey: string
   try {
@@ -348,6 +514,25 @@ export async function createExternalKey(deps: Deps, caller: Caller, input: Creat
   }
   await deps.keys.create(key)
   return key
+}
+
+/**
+ * The proxy's refusal of GetKeyMetadata (core/hsm-client/xks.ts: `key.invalidState` with the
+ * proxy's error name in `cause`) as CreateKey's codes: no such key → xksKey.notFound, disabled →
+ * xksKey.invalidConfiguration, credential refused → keyStore.incorrectCredential; anything
+ * else (hsm.unavailable, internal) unchanged.
+ */
+function metadataFailure(err: unknown): unknown {
+  if (!KmsError.match(err, 'key.invalidState')) return err
+  const cause = err.cause as { errorName?: unknown; status?: unknown } | undefined
+  switch (cause?.errorName) {
+    case 'KeyNotFoundException':
+      return new KmsError('xksKey.notFound', 'The external key manager has no key with this XksKeyId.', { cause })
+    case 'InvalidStateException':
+      return new KmsError('xksKey.invalidConfiguration', 'The external key is disabled in the external key manager.', { cause })
+    default:
+      return new KmsError('keyStore.incorrectCredential', 'The external key store proxy rejected the credential.', { cause })
+  }
 }
 
 /** The key's binding, store (Connected) and EKM layer for one call. */

@@ -74,4 +74,10 @@ export interface ExternalKeyStoreRepository {
   getBinding(keyId: string): Promise<ExternalKeyBindingRecord | undefined>
   /** ConditionFailed when a binding exists. */
   createBinding(binding: ExternalKeyBindingRecord): Promise<void>
+  /** The account's stores in `region`, oldest first (stores written since the index existed). */
+  listStores(accountId: string, region: string): Promise<ExternalKeyStoreRecord[]>
+  /** ConditionFailed unless the stored `rev` equals `expectedRev` (a missing store included). */
+  deleteStore(keyStoreId: string, expectedRev: number): Promise<void>
+  /** The bindings of the store's keys (deleted keys' included: bindings never change). */
+  listBindings(keyStoreId: string): Promise<ExternalKeyBindingRecord[]>
 }
