@@ -66,6 +66,10 @@ export const KMS_ERROR_CODES = [
   /** AWS VerifyMac / Verify with a tag that does not verify (KMSInvalidMac/SignatureException). */
   'crypto.invalidMac',
   'crypto.invalidSignature',
+  // grants (AWS dialect)
+  'grant.notFound',
+  'grant.invalidId',
+  'grant.invalidToken',
   // KMS instances
   'instance.notFound',
   // external key stores (XKS) and their keys (core/domain/keys/external)

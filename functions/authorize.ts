@@ -33,6 +33,19 @@
  *   the secret?).
  * - Decrypt (and ReEncrypt's source): authorised on the key named inside the ciphertext.
  *
+ * Grants (AWS KMS grants, core/domain/grants): a required check on a key that the policies do not
+ * allow (`noAllow` — never an explicit deny, a cross-account refusal or a too-complex request) is
+ * allowed when a grant on that key names the caller as grantee for the operation that covers the
+ * check's permission (core/domain/grants/model.ts `grantOperationOf`: AWS and Alibaba calls alike,
+ * one path for both dialects) and its constraints hold for the check's encryption context. The
+ * key's grants are read (uncached, one Query) only then, so an allowed call pays nothing, and a
+ * revoked grant stops at once. Grants are same-account only: the key's account must be the
+ * caller's (CreateGrant refuses grantees of other accounts). An STS session with a session policy
+ * uses a grant only when the session policy also allows the action (it only narrows). RetireGrant
+ * is never allowed through this path (its handler applies AWS's rules on the one grant named), and
+ * probes never consult grants (CreateGrant's `byPolicy` probe tells its handler that the call
+ * came through a grant, which then limits what may be granted).
+ *
  * Cross-account key use (allowed by both policies): the handler runs as the real caller and acts
  * on the key or secret in the account that owns it (`targets.accountId`, and each KeyTarget's
  * own account); the audit record keeps the real caller and a copy goes to the owner's trail. A
@@ -47,6 +60,9 @@ import { RAM_SUBTYPE } from '../core/domain/secrets/rotation/ram'
 import type { Caller } from '../core/domain/model'
 import { arnAccount, conditionContext, evaluate, type DenyReason } from '../core/domain/policy/evaluate'
 import { MatchBudget } from '../core/domain/policy/match'
+import { grantAllows } from '../core/domain/grants/grants'
+import { grantOperationOf } from '../core/domain/grants/model'
+import { callerPrincipals } from '../core/domain/grants/principals'
 import { blobKeyOf, TargetResolver, type ResolvedTargets, type ResourceTarget, type SecretKeyCache } from '../core/domain/targets'
 import type { Deps } from './deps'
 import { Params, tagTargets } from './alibaba/params'
@@ -356,9 +372,43 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     ...(resolver.keyVersionId ? { keyVersionId: resolver.keyVersionId } : {}),
     unresolved: resolver.unresolved,
   }
+  // A grant on the key, for a check the policies do not allow (see the module comment).
+  const allowedByGrant = async (t: Target): Promise<boolean> => {
+    const operation = grantOperationOf(t.action)
+    if (!operation || operation === 'RetireGrant' || !t.keyId) return false
+    if ((arnAccount(t.arn) ?? caller.accountId) !== caller.accountId) return false
+    if (identity.session) {
+      const bySession = evaluate(
+        {
+          action: t.action,
+          resource: t.arn,
+          principal: identity.principal,
+          context: conditionContext({
+            sourceIp: input.sourceIp,
+            now,
+            secureTransport: input.secureTransport,
+            encryptionContext: contextOf(t.contextParam),
+            tags: t.tags,
+          }),
+        },
+        { identity: [identity.session], crossAccount: false },
+        budget,
+      )
+      if (!bySession.allowed) return false
+    }
+    const forms = callerPrincipals(identity.principal.arn)
+    if (forms.length === 0) return false
+    const grants = await deps.grants.listByKey(t.keyId)
+    const context = contextOf(t.contextParam)
+    return grants.some(
+      (g) => g.accountId === caller.accountId && g.region === caller.region && grantAllows(g, forms, operation, () => context() ?? {}),
+    )
+  }
   for (const t of required) {
     const decision = decide(t)
-    if (!decision.allowed) return { ...base, allowed: false, reason: decision.reason }
+    if (decision.allowed) continue
+    if (decision.reason === 'noAllow' && (await allowedByGrant(t))) continue
+    return { ...base, allowed: false, reason: decision.reason }
   }
   const accounts = new Set(required.map((t) => arnAccount(t.arn) ?? caller.accountId))
   const split = accounts.size === 2 ? reEncryptAccounts(input, required, caller) : undefined

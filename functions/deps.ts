@@ -21,6 +21,7 @@ import { invalidating } from '../core/store/invalidating'
 import { WireDocumentClient } from '../core/store/wire/client'
 import { AccessControl } from '../core/domain/principals/access-control'
 import type { AuditRepository, CredentialRepository, Hsm, IamRepository } from '../core/domain/ports'
+import type { GrantRepository } from '../core/domain/ports'
 import { DEFAULT_REGION, DEFAULT_TABLE, type Env } from './env'
 
 export interface Deps extends KeyDeps {
@@ -40,6 +41,8 @@ export interface Deps extends KeyDeps {
   allowLoopbackHttp?: boolean
   /** The bridge's rotation connectors for Rds/ECS secrets, when HSM_BRIDGE_URL is set. */
   rotationBridge?: RotationConnectors
+  /** AWS KMS grants of keys (core/store/grants.ts), read uncached: a revoked grant stops at once. */
+  grants: GrantRepository
 }
 
 let cached: { fingerprint: string; deps: Deps } | undefined
@@ -121,6 +124,7 @@ export function getDeps(env: Env): Deps {
     credentials: written.credentials,
     audit: store.audit,
     access,
+    grants: store.grants,
     ...(hsm ? { hsm } : {}),
     ...(rotationBridge ? { rotationBridge } : {}),
     allowLoopbackHttp: env.KMS_LOCAL_MODE === 'true',

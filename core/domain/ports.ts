@@ -296,3 +296,24 @@ export interface Hsm {
 export interface HsmDeps {
   hsm?: Hsm
 }
+
+// --- Grants (AWS dialect) ------------------------------------------------------------
+// The import sits here so this section stays an append-only addition; ES imports are hoisted.
+import type { GrantRecord } from './grants/model'
+
+/**
+ * The grants of keys (core/store/grants.ts; model core/domain/grants/model.ts). Grants are created
+ * conditional on absence and deleted conditional on presence; they never change.
+ */
+export interface GrantRepository {
+  /** Consistent read of one grant of a key. */
+  get(keyId: string, grantId: string): Promise<GrantRecord | undefined>
+  /** Every grant of a key (consistent, one Query on the key's partition), oldest first. */
+  listByKey(keyId: string): Promise<GrantRecord[]>
+  /** The grants of an account and region whose retiring principal is `principal` (normalised), oldest first. */
+  listByRetiringPrincipal(accountId: string, region: string, principal: string): Promise<GrantRecord[]>
+  /** ConditionFailed when a grant of that id exists on the key. */
+  create(grant: GrantRecord): Promise<void>
+  /** ConditionFailed when the grant does not exist. */
+  delete(keyId: string, grantId: string): Promise<void>
+}

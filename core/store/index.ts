@@ -12,6 +12,7 @@ import { DynamoSecretRepository } from './secrets'
 import { DynamoAuditRepository } from './audit'
 import { DynamoIamRepository } from './iam'
 import { DynamoInstanceRepository } from './instances'
+import { DynamoGrantRepository } from './grants'
 import { createEntities, createTable } from './table'
 
 /**
@@ -52,6 +53,7 @@ export function createStore(client: StoreClient, tableName: string) {
     iam: new DynamoIamRepository(table, entities),
     audit: new DynamoAuditRepository(table, entities),
     instances: new DynamoInstanceRepository(table, entities),
+    grants: new DynamoGrantRepository(table, entities),
   }
 }
 

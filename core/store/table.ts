@@ -425,6 +425,32 @@ export function createEntities(table: KmsTable) {
     computeKey: ({ digestSeq }) => ({ pk: 'AUDIT#DIGEST', sk: String(digestSeq).padStart(12, '0') }),
   })
 
+  // Grants of a key (AWS dialect): ./SCHEMA.md (Grants). In the key's partition, so one Query
+  // lists every grant of a key; gsi1 (only with a retiring principal) serves ListRetirableGrants.
+  const GrantEntity = new Entity({
+    name: 'Grant',
+    table,
+    timestamps: false,
+    schema: item({
+      keyId: string().key(),
+      grantId: string().key(),
+      accountId: string(),
+      region: string(),
+      name: string().optional(),
+      granteePrincipal: string(),
+      retiringPrincipal: string().optional(),
+      operations: list(string()),
+      /** `subset` or `equals`, with `constraintPairs`; absent without constraints. */
+      constraintKind: string().optional(),
+      constraintPairs: list(map({ k: string(), v: string() })).optional(),
+      issuingAccount: string(),
+      createdAt: string(),
+      gsi1pk: string().optional(),
+      gsi1sk: string().optional(),
+    }),
+    computeKey: ({ keyId, grantId }: { keyId: string; grantId: string }) => ({ pk: `KEY#${keyId}`, sk: `GRANT#${grantId}` }),
+  })
+
   return {
     KeyEntity,
     AliasEntity,
@@ -442,6 +468,7 @@ export function createEntities(table: KmsTable) {
     AuditHeadEntity,
     AuditDigestEntity,
     InstanceEntity,
+    GrantEntity,
   }
 }
 

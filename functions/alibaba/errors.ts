@@ -59,6 +59,9 @@ export const ALIBABA_ERRORS: Readonly<Record<KmsErrorCode, WireError>> = {
   'crypto.incorrectKey': { status: 400, code: 'InvalidCiphertext' },
   'crypto.invalidMac': { status: 400, code: 'InvalidParameter' },
   'crypto.invalidSignature': { status: 400, code: 'InvalidParameter' },
+  'grant.notFound': { status: 404, code: 'Forbidden.GrantNotFound' },
+  'grant.invalidId': { status: 400, code: 'InvalidParameter' },
+  'grant.invalidToken': { status: 400, code: 'InvalidParameter' },
   'instance.notFound': { status: 403, code: 'Forbidden.DKMSInstanceNotFound' },
   // External key stores: the wire answers the Alibaba dialect gave before these codes existed.
   'keyStore.notFound': { status: 400, code: 'InvalidParameter' },

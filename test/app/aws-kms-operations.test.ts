@@ -10,7 +10,6 @@
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
-  CreateGrantCommand,
   CreateKeyCommand,
   DecryptCommand,
   DeleteAliasCommand,
@@ -29,13 +28,10 @@ import {
   ImportKeyMaterialCommand,
   KMSClient,
   ListAliasesCommand,
-  ListGrantsCommand,
   ListKeyPoliciesCommand,
   ListKeyRotationsCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
-  RetireGrantCommand,
-  RevokeGrantCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   SignCommand,
@@ -412,23 +408,6 @@ describe('GenerateRandom', () => {
     for (const n of [0, 1025])
       await expect(kms.send(new GenerateRandomCommand({ NumberOfBytes: n }))).rejects.toMatchObject({ name: 'ValidationException' })
     await expect(kms.send(new GenerateRandomCommand({}))).rejects.toMatchObject({ name: 'ValidationException' })
-  })
-})
-
-describe('operations the core does not have', () => {
-  it('answers UnsupportedOperationException for grants and data key pairs', async () => {
-    const k = await newKey()
-    const calls = [
-      new CreateGrantCommand({ KeyId: k, GranteePrincipal: 'arn:aws:iam::1:root', Operations: ['Decrypt'] }),
-      new ListGrantsCommand({ KeyId: k }),
-      new RetireGrantCommand({ GrantToken: 't' }),
-      new RevokeGrantCommand({ KeyId: k, GrantId: 'g' }),
-    ]
-    for (const call of calls)
-      await expect(kms.send(call as never)).rejects.toMatchObject({
-        name: 'UnsupportedOperationException',
-        $metadata: { httpStatusCode: 400 },
-      })
   })
 })
 

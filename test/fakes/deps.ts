@@ -26,6 +26,7 @@ import type { Deps } from '../../functions/deps'
 import { MemoryInstances } from './memory-instances'
 import { MemorySecrets } from './memory-secrets'
 import { MemoryAliases, MemoryKeys } from './memory-store'
+import { MemoryGrants } from './memory-grants'
 
 export const FAKE_REGION = 'cn-hangzhou'
 export const FAKE_ACCOUNT_ID = '1234567890123456'
@@ -57,6 +58,7 @@ export interface FakeDeps {
   iam: MemoryIam
   audit: MemoryAudit
   instances: MemoryInstances
+  grants: MemoryGrants
   /** The bootstrapped account's root AccessKey. */
   root: FakeCredentials
   /** State writes so far (every repository but the audit trail). */
@@ -98,6 +100,8 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
   const iam = new MemoryIam()
   const audit = new MemoryAudit()
   const instances = new MemoryInstances()
+  const grants = new MemoryGrants()
+  const cGrants = counting(grants, counter)
   const [cKeys, cAliases, cSecrets, cIam, cInstances] = [keys, aliases, secrets, iam, instances].map((r) => counting(r, counter)) as [
     MemoryKeys,
     MemoryAliases,
@@ -115,6 +119,7 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
     iam: cIam,
     audit,
     instances: cInstances,
+    grants: cGrants,
   } as unknown as Store
   const isolate = new IsolateState(clock)
   const state = { isolate }
@@ -136,6 +141,7 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
     credentials: written.credentials,
     audit,
     access,
+    grants: cGrants,
   }
   const addAccount = async (accountId = String(1_000_000_000_000_000 + Math.floor(Math.random() * 8_999_999_999_999_999))) => {
     const createdAt = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -153,5 +159,5 @@ export async function fakeDeps(options: { region?: string; accountId?: string } 
     return { accountId, accessKeyId, accessKeySecret }
   }
   const root = await addAccount(options.accountId ?? FAKE_ACCOUNT_ID)
-  return { deps, clock, keys, aliases, secrets, iam, audit, instances, root, writes: () => counter.n, addAccount }
+  return { deps, clock, keys, aliases, secrets, iam, audit, instances, grants, root, writes: () => counter.n, addAccount }
 }

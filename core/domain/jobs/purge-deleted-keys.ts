@@ -7,7 +7,9 @@
  *    item fails and stays due);
  * 3. replace the key with a tombstone (state Deleted, every version's material removed, tags
  *    dropped) — one conditional write on the revision read;
- * 4. delete the key's policy item (idempotent).
+ * 4. delete the key's policy item (idempotent);
+ * 5. delete the key's grants (AWS dialect, core/domain/grants): each an idempotent delete; a grant
+ *    left by a failure names a tombstone, which every operation treats as not found.
  * The tombstone keeps the id taken forever (ids are never reused); every later call naming the
  * key gets Forbidden.KeyNotFound. A crash between 1 and 3 leaves the key due, so the next run
  * finishes the job (also between 2 and 3: destroying an absent object is a no-op); overlapping runs are safe (conditional writes; lost races are skips).
@@ -15,6 +17,7 @@
 import { isoSeconds } from '../keys/common'
 import type { KeyRecord } from '../model'
 import { ConditionFailed, type HsmDeps, type IamRepository, type KeyDeps } from '../ports'
+import type { GrantRepository } from '../ports'
 import { destroyHsmVersions, isHsmKey } from '../keys/hsm/hsm-keys'
 import { forEachIsolated, type ScheduledJob } from './job'
 import { releaseOnPurge, type ReleaseDeps } from '../instances/instances'
@@ -24,7 +27,8 @@ export function isDeletionDue(key: KeyRecord, nowMs: number): boolean {
 }
 
 /** `iam` removes the key's policy; optional for tests of the keys alone. */
-type PurgeDeps = Pick<KeyDeps, 'keys' | 'aliases'> & HsmDeps & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> } & ReleaseDeps
+type PurgeDeps = Pick<KeyDeps, 'keys' | 'aliases'> &
+  HsmDeps & { iam?: Pick<IamRepository, 'deleteResourcePolicy'> } & ReleaseDeps & { grants?: Pick<GrantRepository, 'listByKey' | 'delete'> }
 
 export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
   name: 'purge-deleted-keys',
@@ -75,6 +79,17 @@ export const purgeDeletedKeys: ScheduledJob<PurgeDeps> = {
           await deps.iam?.deleteResourcePolicy({ kind: 'key', keyId: key.keyId })
         } catch {
           console.error(JSON.stringify({ level: 'warn', event: 'key-policy-cleanup-failed' }))
+        }
+        try {
+          for (const grant of (await deps.grants?.listByKey(key.keyId)) ?? []) {
+            try {
+              await deps.grants!.delete(key.keyId, grant.grantId)
+            } catch (err) {
+              if (!(err instanceof ConditionFailed)) throw err
+            }
+          }
+        } catch {
+          console.error(JSON.stringify({ level: 'warn', event: 'key-grants-cleanup-failed' }))
         }
         return 'processed'
       },

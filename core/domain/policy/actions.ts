@@ -81,6 +81,12 @@ const KMS = [
   'GetPublicKey',
   'GenerateMac',
   'VerifyMac',
+  // grants (AWS dialect: functions/aws/kms/grants.ts)
+  'CreateGrant',
+  'ListGrants',
+  'ListRetirableGrants',
+  'RetireGrant',
+  'RevokeGrant',
   // secrets
   'CreateSecret',
   'GetSecretValue',
