@@ -1,6 +1,6 @@
 /**
  * The AWS side-by-side section and the AsymmetricSign target, from made-up rows.
- * Run with `npx vitest run --config bench/vitest.config.ts`.
+ * In the `unit` project: `npx vitest run --project unit bench`.
  */
 import { describe, expect, it } from 'vitest'
 import { oursOverMoto, renderAwsSection, serverCpuUs } from './aws-report'

@@ -1,6 +1,6 @@
 /**
  * Finding moto_server (the bench row says "not installed" when this answers undefined).
- * Run with `npx vitest run --config bench/vitest.config.ts`.
+ * In the `unit` project: `npx vitest run --project unit bench`.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,7 +1,7 @@
 /**
  * The bench's SigV4 signer against @smithy/signature-v4 (what the AWS SDK for JavaScript signs
  * with) and against the server's own verifier (core parseSigV4Signature).
- * Not in any vitest project of vitest.config.ts: run with `npx vitest run --root bench`.
+ * In the `unit` project: `npx vitest run --project unit bench`.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
