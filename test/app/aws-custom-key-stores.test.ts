@@ -24,17 +24,36 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest'
 import { FAKE_XKS_CRED, FakeXks, MemoryExternalKeyStores } from '../fakes/xks'
 import { inProcessHandler } from './aws-harness'
-import { fake } from './harness'
+import { fake, v1 } from './harness'
 
 const REGION = fake.deps.region
 let lastBody = ''
-const kms = new KMSClient({
-  region: REGION,
-  endpoint: 'http://kms.test',
-  credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
-  requestHandler: inProcessHandler((_status, body) => (lastBody = new TextDecoder().decode(body))) as never,
-  maxAttempts: 1,
-})
+const kmsAs = (accessKeyId: string, secretAccessKey: string) =>
+  new KMSClient({
+    region: REGION,
+    endpoint: 'http://kms.test',
+    credentials: { accessKeyId, secretAccessKey },
+    requestHandler: inProcessHandler((_status, body) => (lastBody = new TextDecoder().decode(body))) as never,
+    maxAttempts: 1,
+  })
+const kms = kmsAs(fake.root.accessKeyId, fake.root.accessKeySecret)
+
+/** A RAM user of the root account allowed exactly `actions` on every resource, as a KMS client. */
+async function userClient(name: string, actions: string[]): Promise<KMSClient> {
+  const ram = async (action: string, params: Record<string, string>) => {
+    const res = await v1(action, params, { accessKeyId: fake.root.accessKeyId, secret: fake.root.accessKeySecret, version: '2015-05-01' })
+    expect(res.status, res.text).toBe(200)
+    return res.json as { AccessKey: { AccessKeyId: string; AccessKeySecret: string } }
+  }
+  await ram('CreateUser', { UserName: name })
+  await ram('CreatePolicy', {
+    PolicyName: `${name}-policy`,
+    PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: actions, Resource: ['*'] }] }),
+  })
+  await ram('AttachPolicyToUser', { UserName: name, PolicyName: `${name}-policy`, PolicyType: 'Custom' })
+  const { AccessKey } = await ram('CreateAccessKey', { UserName: name })
+  return kmsAs(AccessKey.AccessKeyId, AccessKey.AccessKeySecret)
+}
 
 const repo = new MemoryExternalKeyStores()
 let proxy = new FakeXks(FAKE_XKS_CRED.accessKeyId, FAKE_XKS_CRED.secretAccessKey)
@@ -336,5 +355,31 @@ describe('UpdateCustomKeyStore / DeleteCustomKeyStore', () => {
     expect(await failure(kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id })))).toMatchObject({
       name: 'CustomKeyStoreNotFoundException',
     })
+  })
+})
+
+describe('authorisation', () => {
+  it('each operation is kms:<Operation> on the service: a user allowed only to describe cannot create, connect or delete', async () => {
+    const reader = await userClient('xks-reader', ['kms:DescribeCustomKeyStores'])
+    const id = await newStore()
+    const stores = repo.stores.size
+    await expect(reader.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }))).resolves.toMatchObject({
+      CustomKeyStores: [{ CustomKeyStoreId: id }],
+    })
+    for (const call of [
+      new CreateCustomKeyStoreCommand(input()),
+      new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }),
+      new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }),
+      new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: id, NewCustomKeyStoreName: 'by-reader' }),
+      new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id }),
+    ])
+      expect(await failure(reader.send(call as never))).toMatchObject({ name: 'AccessDeniedException', status: 403 })
+    expect(repo.stores.size).toBe(stores)
+    expect(repo.stores.get(id)).toMatchObject({ connectionState: 'Disconnected', keyStoreName: (await describeOne(id)).CustomKeyStoreName })
+    const admin = await userClient('xks-admin', ['kms:CreateCustomKeyStore', 'kms:DeleteCustomKeyStore'])
+    const mine = (await admin.send(new CreateCustomKeyStoreCommand(input()))).CustomKeyStoreId!
+    expect(await failure(admin.send(new DescribeCustomKeyStoresCommand({})))).toMatchObject({ name: 'AccessDeniedException' })
+    await admin.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: mine }))
+    expect(repo.stores.has(mine)).toBe(false)
   })
 })
