@@ -1,8 +1,10 @@
 /**
  * @module core/domain/keys/external/external-keys
  *
- * External key stores (create / describe / connect / disconnect) and external keys (create,
- * seal, open). A crypto call succeeds only when all three hold:
+ * External key stores (create / describe / list / connect / disconnect / update / delete) and
+ * external keys (create, seal, open). The Alibaba dialect's CreateExternalKeyStore & co. and the
+ * AWS dialect's CreateCustomKeyStore & co. (functions/aws/kms/custom-key-stores.ts) run the same
+ * functions. A crypto call succeeds only when all three hold:
  *
  * 1. the KMS key is `Enabled` (the key-state table, as for every key);
  * 2. its store is `Connected` (ConnectExternalKeyStore succeeded and no Disconnect since) —
