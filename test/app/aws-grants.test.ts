@@ -169,6 +169,48 @@ describe('a grant lets a RAM user with no policy use the key', () => {
   })
 })
 
+describe('role sessions', () => {
+  async function session(roleName: string, policy?: string): Promise<KMSClient> {
+    const res = await v1(
+      'AssumeRole',
+      { RoleArn: `acs:ram::${ACCOUNT}:role/${roleName}`, RoleSessionName: 'grant-session', ...(policy ? { Policy: policy } : {}) },
+      { accessKeyId: fake.root.accessKeyId, secret: fake.root.accessKeySecret, version: '2015-04-01' },
+    )
+    expect(res.status, res.text).toBe(200)
+    const c = (res.json as Record<string, any>).Credentials
+    return new KMSClient({
+      region: REGION,
+      endpoint: ENDPOINT,
+      credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.AccessKeySecret, sessionToken: c.SecurityToken },
+      requestHandler: handler as never,
+      maxAttempts: 1,
+    })
+  }
+
+  it('a grant to a role serves its sessions; a session policy still narrows (it must allow the action too)', async () => {
+    const k = await newKey()
+    const roleName = `grant-role-${++n}`
+    const trust = {
+      Version: '1',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${ACCOUNT}:root`] } }],
+    }
+    await ram('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) })
+    const plain = await session(roleName)
+    await expect(plain.send(new EncryptCommand({ KeyId: k, Plaintext: text('x') }))).rejects.toMatchObject(denied)
+    // Named in the Alibaba form, stored in the AWS form.
+    await grant({ KeyId: k, GranteePrincipal: `acs:ram::${ACCOUNT}:role/${roleName}`, Operations: ['Encrypt', 'DescribeKey'] })
+    await plain.send(new EncryptCommand({ KeyId: k, Plaintext: text('x') }))
+    const narrowed = await session(
+      roleName,
+      JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: ['*'] }] }),
+    )
+    await expect(narrowed.send(new EncryptCommand({ KeyId: k, Plaintext: text('x') }))).rejects.toMatchObject(denied)
+    expect((await narrowed.send(new DescribeKeyCommand({ KeyId: k }))).KeyMetadata!.KeyId).toBe(k)
+    const [g] = (await kms.send(new ListGrantsCommand({ KeyId: k }))).Grants!
+    expect(g!.GranteePrincipal).toBe(`arn:aws:iam::${ACCOUNT}:role/${roleName}`)
+  })
+})
+
 describe('constraints', () => {
   it('EncryptionContextSubset: only with a matching context (keys case-insensitive, values exact); DescribeKey unconstrained', async () => {
     const k = await newKey()
