@@ -373,6 +373,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     unresolved: resolver.unresolved,
   }
   // A grant on the key, for a check the policies do not allow (see the module comment).
+  const grantsByKey = new Map<string, ReturnType<Deps['grants']['listByKey']>>()
   const allowedByGrant = async (t: Target): Promise<boolean> => {
     const operation = grantOperationOf(t.action)
     if (!operation || operation === 'RetireGrant' || !t.keyId) return false
@@ -398,7 +399,10 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     }
     const forms = callerPrincipals(identity.principal.arn)
     if (forms.length === 0) return false
-    const grants = await deps.grants.listByKey(t.keyId)
+    // One read per key per request, however many checks fall back to it.
+    let keyGrants = grantsByKey.get(t.keyId)
+    if (!keyGrants) grantsByKey.set(t.keyId, (keyGrants = deps.grants.listByKey(t.keyId)))
+    const grants = await keyGrants
     const context = contextOf(t.contextParam)
     return grants.some(
       (g) => g.accountId === caller.accountId && g.region === caller.region && grantAllows(g, forms, operation, () => context() ?? {}),

@@ -17,6 +17,7 @@ import {
   KMSClient,
   ListGrantsCommand,
   ListRetirableGrantsCommand,
+  ReEncryptCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
   type CreateGrantCommandInput,
@@ -139,6 +140,24 @@ describe('a grant lets a RAM user with no policy use the key', () => {
       await kms.send(new DescribeKeyCommand({ KeyId: k }))
       expect(spy).not.toHaveBeenCalled()
       await user.kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x') }))
+      expect(spy).toHaveBeenCalledTimes(1)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it("ReEncrypt: ReEncryptFrom and ReEncryptTo each through the grant, with one read of the key's grants", async () => {
+    const k = await newKey()
+    const user = await newUser()
+    const blob = (await kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('r') }))).CiphertextBlob!
+    await grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['ReEncryptFrom'] })
+    // ReEncryptTo is missing: refused.
+    await expect(user.kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: k }))).rejects.toMatchObject(denied)
+    await grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['ReEncryptTo'] })
+    const spy = vi.spyOn(fake.grants, 'listByKey')
+    try {
+      const out = await user.kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: k }))
+      expect(out.KeyId).toBe(arnOf(k))
       expect(spy).toHaveBeenCalledTimes(1)
     } finally {
       spy.mockRestore()
