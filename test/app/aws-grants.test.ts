@@ -18,6 +18,7 @@ import {
   ListGrantsCommand,
   ListRetirableGrantsCommand,
   ReEncryptCommand,
+  ScheduleKeyDeletionCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
   type CreateGrantCommandInput,
@@ -460,6 +461,25 @@ describe('CreateGrant', () => {
     // Revoke one: room for one more.
     await kms.send(new RevokeGrantCommand({ KeyId: k, GrantId: '0'.repeat(64) }))
     await grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['Encrypt'] })
+  })
+
+  it('DryRun: DryRunOperationException after every check, nothing written; a key pending deletion takes no grant', async () => {
+    const k = await newKey()
+    const user = await newUser()
+    const dry = { name: 'DryRunOperationException', $metadata: { httpStatusCode: 400 } }
+    const before = fake.writes()
+    await expect(grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['Encrypt'], DryRun: true })).rejects.toMatchObject(dry)
+    expect(fake.writes()).toBe(before)
+    const { grantId, token } = await grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['Encrypt'] })
+    await expect(kms.send(new RevokeGrantCommand({ KeyId: k, GrantId: grantId, DryRun: true }))).rejects.toMatchObject(dry)
+    await expect(kms.send(new RetireGrantCommand({ GrantToken: token, DryRun: true }))).rejects.toMatchObject(dry)
+    await user.kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x') }))
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 }))
+    await expect(grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['Encrypt'] })).rejects.toMatchObject({
+      name: 'KMSInvalidStateException',
+    })
+    // The existing grant can still be revoked.
+    await kms.send(new RevokeGrantCommand({ KeyId: k, GrantId: grantId }))
   })
 
   it('needs kms:CreateGrant: a user with no policy and no grant is refused', async () => {

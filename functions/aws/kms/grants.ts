@@ -74,6 +74,13 @@ function grantJson(g: GrantRecord): JsonObject {
   })
 }
 
+/** DryRun: every check passed, nothing is written (AWS's DryRunOperationException). */
+function assertNotDryRun(ctx: ActionContext): void {
+  if (ctx.params.optionalString('DryRun', { max: 5 }) === 'true') {
+    throw new KmsError('dryRun.wouldSucceed', 'The request would have succeeded, but the DryRun flag is set.')
+  }
+}
+
 /** The key a grant call names, as authorisation resolved it; tombstones are not found. */
 async function grantKey(ctx: ActionContext) {
   return resolveKey(ctx.deps, ctx.caller, keyTarget(ctx.targets))
@@ -113,9 +120,7 @@ export const CreateGrantDescriptor = action({
         )
       }
     }
-    if (ctx.params.optionalString('DryRun', { max: 5 }) === 'true') {
-      throw new KmsError('dryRun.wouldSucceed', 'The request would have succeeded, but the DryRun flag is set.')
-    }
+    assertNotDryRun(ctx)
     const grant = await createGrant(deps, key, spec, caller.accountId)
     const token = sealGrantToken(deps.rootKeys, grant, toHex(deps.random(8)))
     return { KeyId: key.keyId, GrantId: grant.grantId, GrantToken: token }
@@ -244,6 +249,7 @@ export const RetireGrantDescriptor = action({
     // Denied before not found: a caller with no right learns nothing of which grants exist.
     if (!mayRetire && !byPolicy) throw new KmsError('auth.forbidden', 'You are not authorized to perform this operation.')
     if (!grant) throw grantNotFound()
+    assertNotDryRun(ctx)
     await deleteGrant(deps.grants, key.keyId, grant.grantId)
     return { KeyId: key.keyId, GrantId: grant.grantId }
   },
@@ -259,14 +265,14 @@ export const RetireGrant = awsAction({
     if (grantId !== undefined) grantIdParam(grantId)
     if (token === undefined || token === '') {
       if (str(body, 'KeyId') === undefined || grantId === undefined) throw missingParameter('GrantToken')
-      return params({ KeyId: keyId(body), GrantId: grantId })
+      return params({ KeyId: keyId(body), GrantId: grantId, DryRun: bool(body, 'DryRun') })
     }
     // The key the token claims names what authorisation judges; the handler authenticates the
     // token (a forged one is InvalidGrantTokenException) and checks that it names that key.
     const claims = peekGrantToken(token)
     const named = keyId(body)
     if (named !== undefined && named !== claims.keyId && !named.endsWith(`:key/${claims.keyId}`)) throw invalidGrantToken()
-    return params({ KeyId: named ?? claims.keyId, GrantId: grantId, GrantToken: token })
+    return params({ KeyId: named ?? claims.keyId, GrantId: grantId, GrantToken: token, DryRun: bool(body, 'DryRun') })
   },
   response: () => ({}),
 })
@@ -282,6 +288,7 @@ export const RevokeGrantDescriptor = action({
     const grantId = grantIdParam(ctx.params.optionalString('GrantId', { max: 128 }))
     const grant = await ctx.deps.grants.get(key.keyId, grantId)
     if (!grant || grant.accountId !== key.accountId) throw grantNotFound()
+    assertNotDryRun(ctx)
     await deleteGrant(ctx.deps.grants, key.keyId, grantId)
     return { KeyId: key.keyId, GrantId: grantId }
   },
@@ -294,8 +301,7 @@ export const RevokeGrant = awsAction({
   request(body) {
     const grantId = str(body, 'GrantId')
     if (grantId !== undefined) grantIdParam(grantId)
-    bool(body, 'DryRun')
-    return params({ KeyId: keyId(body), GrantId: grantId })
+    return params({ KeyId: keyId(body), GrantId: grantId, DryRun: bool(body, 'DryRun') })
   },
   response: () => ({}),
 })
