@@ -175,6 +175,18 @@ describe('deleteKeyStore', () => {
     expect(await codeOf(describeKeyStore(deps, caller, s.keyStoreId))).toBe('keyStore.notFound')
   })
 
+  it("counts a key whose binding predates the binding index (found through the account's external keys)", async () => {
+    const s = await newStore()
+    proxy.addKey('k1')
+    await connectKeyStore(deps, caller, s.keyStoreId)
+    await createExternalKey(deps, caller, { keyStoreId: s.keyStoreId, externalKeyId: 'k1' })
+    await disconnectKeyStore(deps, caller, s.keyStoreId)
+    // A binding written before gsi1 existed is not listed by the index.
+    repo.listBindings = async () => []
+    expect(await codeOf(deleteKeyStore(deps, caller, s.keyStoreId))).toBe('keyStore.hasKeys')
+    expect(repo.stores.has(s.keyStoreId)).toBe(true)
+  })
+
   it("a Failed store can be deleted; another account's store is notFound", async () => {
     const s = await newStore()
     proxy.reachable = false

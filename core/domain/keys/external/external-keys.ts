@@ -337,7 +337,7 @@ export async function deleteKeyStore(deps: Deps, caller: Caller, keyStoreId: str
   if (store.connectionState === 'Connected') {
     throw new KmsError('keyStore.invalidState', 'Disconnect the external key store before deleting it.')
   }
-  if ((await liveBindings(deps, stores, store.keyStoreId)).length > 0) {
+  if ((await liveBindings(deps, stores, store)).length > 0) {
     throw new KmsError(
       'keyStore.hasKeys',
       'The external key store still has keys: schedule their deletion and wait until they are deleted.',
@@ -351,9 +351,26 @@ export async function deleteKeyStore(deps: Deps, caller: Caller, keyStoreId: str
   }
 }
 
-/** The store's bindings whose key exists and is not purged. */
-async function liveBindings(deps: Deps, stores: ExternalKeyStoreRepository, keyStoreId: string): Promise<ExternalKeyBindingRecord[]> {
-  const bindings = await stores.listBindings(keyStoreId)
+/**
+ * The store's bindings whose key exists and is not purged: through the store's binding index,
+ * and — because bindings written before that index existed carry no index attributes, and a
+ * binding is never rewritten — also through the account's external keys (DeleteCustomKeyStore is
+ * rare; this reads each external key's binding once).
+ */
+async function liveBindings(
+  deps: Deps,
+  stores: ExternalKeyStoreRepository,
+  store: Pick<ExternalKeyStoreRecord, 'keyStoreId' | 'accountId' | 'region'>,
+): Promise<ExternalKeyBindingRecord[]> {
+  const indexed = await stores.listBindings(store.keyStoreId)
+  const seen = new Set(indexed.map((b) => b.keyId))
+  const external = (await deps.keys.listByAccount(store.accountId, store.region)).filter(
+    (k) => isExternalKey(k) && k.keyState !== 'Deleted' && !seen.has(k.keyId),
+  )
+  const unindexed = (await Promise.all(external.map((k) => stores.getBinding(k.keyId)))).filter(
+    (b): b is ExternalKeyBindingRecord => b !== undefined && b.keyStoreId === store.keyStoreId,
+  )
+  const bindings = [...indexed, ...unindexed]
   const keys = await Promise.all(bindings.map((b) => deps.keys.get(b.keyId)))
   return bindings.filter((_b, i) => keys[i] !== undefined && keys[i]!.keyState !== 'Deleted')
 }
@@ -461,7 +478,7 @@ export async function createExternalKey(deps: Deps, caller: Caller, input: Creat
   if (description.length > 8192) throw invalidParameter('Description', 'is too long.')
   const store = await ownStore(deps, caller, input.keyStoreId)
   if (store.connectionState !== 'Connected') throw notConnected()
-  if ((await liveBindings(deps, stores, store.keyStoreId)).some((b) => b.externalKeyId === input.externalKeyId)) {
+  if ((await liveBindings(deps, stores, store)).some((b) => b.externalKeyId === input.externalKeyId)) {
     throw new KmsError('xksKey.alreadyInUse', 'Another key of this external key store is bound to this XksKeyId.')
   }
   const keyId = uuidV4(deps.random)
