@@ -10,6 +10,7 @@
  */
 import type { Context, Next } from 'hono'
 import { redactParameters } from '../../core/domain/audit/redact'
+import { assertGrantTokens } from '../../core/domain/grants/grants'
 import { KmsError } from '../../core/errors'
 import { Params } from '../alibaba/params'
 import { AWS_KMS_ACTIONS, AWS_SECRETS_ACTIONS } from '../aws/registry'
@@ -26,6 +27,9 @@ export async function parseAws(c: Context<AppEnv>, next: Next): Promise<void> {
   const actions = request.service === 'kms' ? AWS_KMS_ACTIONS : AWS_SECRETS_ACTIONS
   const action = actions.get(request.operation)
   if (!action) throw new KmsError('request.unknownAction', `The operation ${request.operation} is not supported by this service.`)
+  // Every TrentService operation may carry GrantTokens; grants are effective at once here, so a
+  // well-formed list is accepted and needs nothing more (core/domain/grants).
+  if (request.service === 'kms') assertGrantTokens(request.body.GrantTokens)
   c.set('aws', { request, action })
   const mapped = action.request(request.body, { region: c.get('deps').region, accountId: '' })
   const params = new Params(new Map(Object.entries(mapped)))

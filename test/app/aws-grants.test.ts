@@ -490,3 +490,21 @@ describe('CreateGrant', () => {
     await expect(user.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: user.arn }))).rejects.toMatchObject(denied)
   })
 })
+
+describe('GrantTokens on other operations', () => {
+  it('a well-formed list is accepted (grants are effective at once); a malformed one is ValidationException, echoing nothing', async () => {
+    const k = await newKey()
+    const user = await newUser()
+    const { token } = await grant({ KeyId: k, GranteePrincipal: user.arn, Operations: ['Encrypt', 'DescribeKey'] })
+    await user.kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), GrantTokens: [token] }))
+    await user.kms.send(new DescribeKeyCommand({ KeyId: k, GrantTokens: [token] }))
+    const bad = { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }
+    const canary = 'grant-token-canary-'.repeat(500)
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), GrantTokens: Array(11).fill(token) })),
+    ).rejects.toMatchObject(bad)
+    await expect(kms.send(new EncryptCommand({ KeyId: k, Plaintext: text('x'), GrantTokens: [canary] }))).rejects.toMatchObject(bad)
+    await expect(kms.send(new DescribeKeyCommand({ KeyId: k, GrantTokens: [''] }))).rejects.toMatchObject(bad)
+    expect(errorBodies.some((b) => b.includes('grant-token-canary'))).toBe(false)
+  })
+})

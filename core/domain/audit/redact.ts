@@ -29,6 +29,7 @@ export const VERBATIM_PARAMETERS: ReadonlySet<string> = new Set([
   'RemoveFromVersion',
   'KeySpec',
   'KeyPairSpec',
+  'GrantId',
   'KeyUsage',
   'Origin',
   'ProtectionLevel',
