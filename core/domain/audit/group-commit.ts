@@ -18,9 +18,8 @@
  * {@link MAX_IN_FLIGHT} groups at once), so an idle isolate writes at once and a busy one writes
  * many calls per round trip. Each group is written from the request of one of its own calls,
  * which waits for it anyway (Workers cancel the I/O of a request that has answered); the other
- * calls of the group sleep about as long as a group write lately took and then look every
- * {@link POLL_MS} ms whether theirs is settled, on a timer of their own (a request that waits only
- * on another request's promise is cancelled by workerd).
+ * calls of the group look every {@link POLL_MS} ms whether theirs is settled, on a timer of their
+ * own (a request that waits only on another request's promise is cancelled by workerd).
  *
  * Failures: a store error fails every call of the batch it hit with that error (the caller
  * answers 503 and releases nothing); a record of such a call may still have been written, which
@@ -39,8 +38,6 @@ export const MAX_IN_FLIGHT = 2
 export const MAX_GROUP = 100
 /** How often a call written by another request's group looks whether it is done (ms). */
 export const POLL_MS = 1
-/** The longest first sleep of such a call (ms). */
-const MAX_FIRST_WAIT_MS = 8
 /** Rounds of re-claiming after a refused ledger write before giving up (store inconsistency). */
 const MAX_CLAIM_ROUNDS = 4
 
@@ -53,8 +50,6 @@ export interface Submission {
 
 interface Entry extends Submission {
   taken: boolean
-  /** Whether it has slept once since its group was taken (that first sleep is the expected write time). */
-  waited?: boolean
   settled: boolean
   error?: { err: unknown }
   resolve: () => void
@@ -73,17 +68,6 @@ export class GroupCommit {
   private inFlight = 0
   /** Writes made and calls written (tests, bench notes). */
   readonly stats = { groups: 0, calls: 0, claimWrites: 0, recordWrites: 0 }
-  /** Moving average of a group write's duration (ms), for the waiters' first sleep. */
-  private writeMs = 0
-
-  /**
-   * A waiter's first sleep: ~3/4 of the recent group write time (most groups settle within it,
-   * so a waiter wakes once or twice instead of once per millisecond), at least POLL_MS, at most
-   * {@link MAX_FIRST_WAIT_MS} so that a slow write seen once does not delay the calls after it.
-   */
-  private firstWaitMs(): number {
-    return Math.min(MAX_FIRST_WAIT_MS, Math.max(POLL_MS, Math.floor(this.writeMs * 0.75)))
-  }
 
   constructor(private readonly audit: AuditRepository) {}
 
@@ -120,12 +104,8 @@ export class GroupCommit {
       } else {
         // WARNING: a request must not wait on a promise only another request settles: workerd
         // cancels a request with nothing of its own pending ("the script will never generate a
-        // response"). So a call written by another request's group polls, on its own timer: first
-        // for about as long as a group write has lately taken, then every POLL_MS.
-        // (A call still queued polls every POLL_MS: it may have to start the next group.)
-        const first = entry.taken && !entry.waited
-        if (entry.taken) entry.waited = true
-        await new Promise((r) => setTimeout(r, first ? this.firstWaitMs() : POLL_MS))
+        // response"). So a call written by another request's group polls, on its own timer.
+        await new Promise((r) => setTimeout(r, POLL_MS))
       }
     }
     if (entry.error) throw entry.error.err
@@ -135,16 +115,6 @@ export class GroupCommit {
   private async write(group: Entry[]): Promise<void> {
     this.stats.groups++
     this.stats.calls += group.length
-    const started = Date.now()
-    try {
-      await this.writeGroup(group)
-    } finally {
-      const took = Date.now() - started
-      this.writeMs = this.writeMs === 0 ? took : this.writeMs * 0.8 + took * 0.2
-    }
-  }
-
-  private async writeGroup(group: Entry[]): Promise<void> {
     try {
       const byLedger = new Map<string, { ledger: NonceLedger; entries: Entry[]; names: Set<string> }>()
       for (const e of group) {
