@@ -339,7 +339,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
   }
   // One matching allowance for the whole request, however many resources it names.
   const budget = new MatchBudget()
-  const decideWith = (t: Target, policies: typeof identity.policies) =>
+  /** `policies` (with the target's resource policy unless `alone`) on one check. */
+  const decideWith = (t: Target, policies: typeof identity.policies, alone = false) =>
     evaluate(
       {
         action: t.action,
@@ -353,7 +354,9 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
           tags: t.tags,
         }),
       },
-      { identity: policies, resource: t.policy, crossAccount: permission.crossAccount },
+      alone
+        ? { identity: policies, crossAccount: false }
+        : { identity: policies, resource: t.policy, crossAccount: permission.crossAccount },
       budget,
     )
   // An STS session policy only narrows: the role's policies and the session policy must both allow.
@@ -378,25 +381,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorization> {
     const operation = grantOperationOf(t.action)
     if (!operation || operation === 'RetireGrant' || !t.keyId) return false
     if ((arnAccount(t.arn) ?? caller.accountId) !== caller.accountId) return false
-    if (identity.session) {
-      const bySession = evaluate(
-        {
-          action: t.action,
-          resource: t.arn,
-          principal: identity.principal,
-          context: conditionContext({
-            sourceIp: input.sourceIp,
-            now,
-            secureTransport: input.secureTransport,
-            encryptionContext: contextOf(t.contextParam),
-            tags: t.tags,
-          }),
-        },
-        { identity: [identity.session], crossAccount: false },
-        budget,
-      )
-      if (!bySession.allowed) return false
-    }
+    // A session policy narrows what a grant gives too: it must allow the action by itself.
+    if (identity.session && !decideWith(t, [identity.session], true).allowed) return false
     const forms = callerPrincipals(identity.principal.arn)
     if (forms.length === 0) return false
     // One read per key per request, however many checks fall back to it.

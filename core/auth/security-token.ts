@@ -25,7 +25,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { aesGcmOpenWithKey, aesGcmSealWithKey, GCM_IV_BYTES, GCM_TAG_BYTES, importAesGcmKey } from '../crypto/aead'
-import { concatBytes, fromBase64, fromUtf8, timingSafeEqual, toBase64, toHex, utf8 } from '../crypto/bytes'
+import { concatBytes, fromBase64Url, fromUtf8, timingSafeEqual, toBase64Url, toHex, utf8 } from '../crypto/bytes'
 import { randomBytes, randomString, type RandomSource } from '../crypto/random'
 import type { RootKeyRing } from '../crypto/root-key'
 import { KmsError } from '../errors'
@@ -73,16 +73,6 @@ function aad(kid: string): Uint8Array {
   return utf8(`edge-kms/sts-token/v1|${kid}`)
 }
 
-function b64url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromB64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined
-  const std = text.replace(/-/g, '+').replace(/_/g, '/')
-  return fromBase64(std + '='.repeat((4 - (std.length % 4)) % 4))
-}
-
 export function malformedToken(): KmsError {
   return new KmsError('auth.securityTokenMalformed', 'The security token you provided is malformed.')
 }
@@ -124,7 +114,7 @@ export async function sealSecurityToken(ring: RootKeyRing, claims: SessionClaims
   const plaintext = utf8(JSON.stringify(body))
   const sealed = await aesGcmSealWithKey((await k).enc, iv, plaintext, aad(kid))
   plaintext.fill(0)
-  return `${SECURITY_TOKEN_PREFIX}.${kid}.${b64url(concatBytes(iv, sealed))}`
+  return `${SECURITY_TOKEN_PREFIX}.${kid}.${toBase64Url(concatBytes(iv, sealed))}`
 }
 
 /**
@@ -139,7 +129,7 @@ export async function openSecurityToken(ring: RootKeyRing, token: string, access
   if (parts.length !== 3 || parts[0] !== SECURITY_TOKEN_PREFIX) throw malformedToken()
   const [, kid, payload] = parts as [string, string, string]
   const k = tokenKeys(ring, kid)
-  const bytes = fromB64url(payload)
+  const bytes = fromBase64Url(payload)
   if (!k || !bytes || bytes.length < GCM_IV_BYTES + GCM_TAG_BYTES + 2) throw malformedToken()
   let plaintext: Uint8Array
   try {

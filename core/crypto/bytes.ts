@@ -94,6 +94,18 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return out
 }
 
+/** Base64url without padding (RFC 4648 §5), as tokens carry it. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Strict inverse of {@link toBase64Url}; `undefined` for anything else (also the empty text). */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined
+  const std = text.replace(/-/g, '+').replace(/_/g, '/')
+  return fromBase64(std + '='.repeat((4 - (std.length % 4)) % 4))
+}
+
 export function toHex(bytes: Uint8Array): string {
   let out = ''
   for (const b of bytes) out += b.toString(16).padStart(2, '0')

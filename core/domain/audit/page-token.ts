@@ -11,7 +11,7 @@
  * A modified, forged, expired, other-tenant or other-query token is refused with
  * `trail.invalidToken` (400), without saying which check failed.
  */
-import { fromBase64, fromUtf8, timingSafeEqual, toBase64, utf8 } from '../../crypto/bytes'
+import { fromBase64Url, fromUtf8, timingSafeEqual, toBase64Url, utf8 } from '../../crypto/bytes'
 import type { RootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
 import { auditKey, hmacHex } from './keys'
@@ -32,23 +32,13 @@ function invalid(): KmsError {
   return new KmsError('trail.invalidToken', 'The specified pagination token is invalid or has expired.')
 }
 
-function b64url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromB64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
-  const std = text.replace(/-/g, '+').replace(/_/g, '/')
-  return fromBase64(std + '='.repeat((4 - (std.length % 4)) % 4))
-}
-
 /**
  * Makes a token for `position` in `scope`.
  * @throws KmsError internal when the ring is unusable.
  */
 export function sealPageToken(ring: RootKeyRing, scope: PageTokenScope, position: string, nowMs: number): string {
   const kid = ring.current.id
-  const payload = b64url(
+  const payload = toBase64Url(
     utf8(JSON.stringify({ a: scope.accountId, p: scope.principalArn, f: scope.filter, k: position, x: nowMs + PAGE_TOKEN_TTL_MS })),
   )
   const signed = `v1.${kid}.${payload}`
@@ -67,7 +57,7 @@ export function openPageToken(ring: RootKeyRing, scope: PageTokenScope, token: s
   if (!ring.byId.has(kid)) throw invalid()
   const expected = hmacHex(auditKey(ring, 'page-token', kid), `${scope.purpose}|v1.${kid}.${payload}`)
   if (!timingSafeEqual(utf8(expected), utf8(mac))) throw invalid()
-  const bytes = fromB64url(payload)
+  const bytes = fromBase64Url(payload)
   if (!bytes) throw invalid()
   let body: { a?: unknown; p?: unknown; f?: unknown; k?: unknown; x?: unknown }
   try {

@@ -20,7 +20,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { fromBase64, fromUtf8, timingSafeEqual, toBase64, toHex, utf8 } from '../../crypto/bytes'
+import { fromBase64Url, fromUtf8, timingSafeEqual, toBase64Url, toHex, utf8 } from '../../crypto/bytes'
 import type { RootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
 
@@ -49,16 +49,6 @@ function tokenKey(ring: RootKeyRing, kid: string): Uint8Array | undefined {
   return key
 }
 
-function b64url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromB64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
-  const std = text.replace(/-/g, '+').replace(/_/g, '/')
-  return fromBase64(std + '='.repeat((4 - (std.length % 4)) % 4))
-}
-
 const mac = (key: Uint8Array, signed: string) => toHex(hmac(sha256, key, utf8(`grant-token|${signed}`)))
 
 export function invalidGrantToken(): KmsError {
@@ -69,7 +59,7 @@ export function invalidGrantToken(): KmsError {
 export function sealGrantToken(ring: RootKeyRing, claims: GrantTokenClaims, nonce: string): string {
   const kid = ring.current.id
   const key = tokenKey(ring, kid)!
-  const payload = b64url(utf8(JSON.stringify({ v: kid, g: claims.grantId, k: claims.keyId, a: claims.accountId, n: nonce })))
+  const payload = toBase64Url(utf8(JSON.stringify({ v: kid, g: claims.grantId, k: claims.keyId, a: claims.accountId, n: nonce })))
   const signed = `gt1.${payload}`
   return `${signed}.${mac(key, signed)}`
 }
@@ -78,7 +68,7 @@ function payloadOf(token: string): { v?: unknown; g?: unknown; k?: unknown; a?: 
   if (typeof token !== 'string' || token.length > MAX_GRANT_TOKEN_CHARS) return undefined
   const parts = token.split('.')
   if (parts.length !== 3 || parts[0] !== 'gt1') return undefined
-  const bytes = fromB64url(parts[1]!)
+  const bytes = fromBase64Url(parts[1]!)
   if (!bytes) return undefined
   try {
     const body = JSON.parse(fromUtf8(bytes)) as unknown
