@@ -12,11 +12,9 @@ import { promisify } from 'node:util'
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
-import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
-import * as TeaUtil from '@alicloud/tea-util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../scripts/lib/stack'
-import { b64, Kms, kmsClient, stackInfo } from './clients'
+import { b64, Kms, kmsClient, openApiCaller, stackInfo } from './clients'
 import { trailAccountOf } from '../../core/domain/audit/model'
 
 const run = promisify(execFile)
@@ -24,9 +22,6 @@ const run = promisify(execFile)
 const RamClient = ((RamModule as unknown as { default?: unknown }).default ?? RamModule) as unknown as new (
   config: InstanceType<typeof $OpenApiUtil.Config>,
 ) => InstanceType<typeof Ram.default>
-const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
-  config: InstanceType<typeof OpenApi.Config>,
-) => InstanceType<typeof OpenApi.default>
 
 type Principal = { accessKeyId: string; secret: string; name?: string }
 
@@ -50,32 +45,9 @@ function ram(p: Principal = rootP()) {
   )
 }
 
-/** ACS3 callApi for any version (ActionTrail has no SDK in this project). */
+/** ACS3 callApi for any version (ActionTrail has no SDK in this project), as principal `p`. */
 function call(p: Principal, version: string) {
-  const client = new OpenApiClient(
-    new OpenApi.Config({
-      accessKeyId: p.accessKeyId,
-      accessKeySecret: p.secret,
-      regionId: stackInfo().regionId,
-      endpoint: endpointOf(),
-      protocol: 'HTTP',
-    }),
-  )
-  return async (action: string, query: Record<string, string>) => {
-    const params = new OpenApi.Params({
-      action,
-      version,
-      protocol: 'HTTP',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    })
-    const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new TeaUtil.RuntimeOptions({}))
-    return res.body as Record<string, any>
-  }
+  return openApiCaller({ version }, { ...stackInfo(), accessKeyId: p.accessKeyId, accessKeySecret: p.secret })
 }
 
 const trail = (p: Principal = rootP()) => call(p, '2020-07-06')
