@@ -19,7 +19,6 @@
  */
 
 import { fromBase64, timingSafeEqual, toBase64 } from '../crypto/bytes'
-import { VERBATIM_PARAMETERS } from '../domain/audit/redact'
 import {
   assertAccessKeyIdShape,
   assertNonceShape,
@@ -82,13 +81,11 @@ export const V1_ECHO_REDACTED = '[REDACTED]'
 
 /**
  * Parameters whose values the echoed StringToSign shows as sent: the common parameters of the
- * protocol (what a client gets wrong most: encoding of `Timestamp`, the nonce, the method) and the
- * identifiers and options the audit trail records verbatim (one list,
- * core/domain/audit/redact.ts `VERBATIM_PARAMETERS`: names that never carry data). Every other
- * value — Plaintext, SecretData, CiphertextBlob, EncryptionContext, policy documents,
- * descriptions, tags, SecurityToken, anything unknown — is replaced by {@link V1_ECHO_REDACTED}
- * before the StringToSign is rebuilt. A numbered list entry (`Tag.1.Key`) is judged by its base
- * name (`Tag`).
+ * protocol (what a client gets wrong most: encoding of `Timestamp`, the nonce, the method) and
+ * identifiers or options that carry no data. Every other value — Plaintext, SecretData,
+ * CiphertextBlob, EncryptionContext, policy documents, descriptions, tags, SecurityToken,
+ * anything unknown — is replaced by {@link V1_ECHO_REDACTED} before the StringToSign is rebuilt.
+ * A numbered list entry (`Tag.1.Key`) is judged by its base name (`Tag`).
  */
 export const V1_ECHO_VERBATIM: ReadonlySet<string> = new Set([
   'AccessKeyId',
@@ -101,7 +98,30 @@ export const V1_ECHO_VERBATIM: ReadonlySet<string> = new Set([
   'SignatureVersion',
   'SignatureType',
   'Timestamp',
-  ...VERBATIM_PARAMETERS,
+  'KeyId',
+  'DestinationKeyId',
+  'SourceKeyId',
+  'KeyVersionId',
+  'SourceKeyVersionId',
+  'AliasName',
+  'SecretName',
+  'VersionId',
+  'VersionStage',
+  'KeySpec',
+  'KeyUsage',
+  'Origin',
+  'ProtectionLevel',
+  'Algorithm',
+  'NumberOfBytes',
+  'PendingWindowInDays',
+  'EnableAutomaticRotation',
+  'RotationInterval',
+  'DryRun',
+  'PageNumber',
+  'PageSize',
+  'PolicyName',
+  'UserName',
+  'Status',
 ])
 
 function echoedValue(name: string, value: string): string {
