@@ -85,7 +85,10 @@ export const V1_ECHO_REDACTED = '[REDACTED]'
  * identifiers or options that carry no data. Every other value — Plaintext, SecretData,
  * CiphertextBlob, EncryptionContext, policy documents, descriptions, tags, SecurityToken,
  * anything unknown — is replaced by {@link V1_ECHO_REDACTED} before the StringToSign is rebuilt.
- * A numbered list entry (`Tag.1.Key`) is judged by its base name (`Tag`).
+ * A numbered list entry (`Tag.1.Key`) is judged by its base name (`Tag`). Narrower than the audit
+ * trail's verbatim list (core/domain/audit/redact.ts) on purpose: an error answer goes to whoever
+ * sent the request, signed or not, so it shows only names that can never carry a value worth
+ * hiding (not `SecretDataType`, `StartTime`, role or user key ids…).
  */
 export const V1_ECHO_VERBATIM: ReadonlySet<string> = new Set([
   'AccessKeyId',
