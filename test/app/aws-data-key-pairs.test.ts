@@ -19,11 +19,10 @@ import {
   type DataKeyPairSpec,
 } from '@aws-sdk/client-kms'
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto'
-import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { sm2SignDigest, sm2VerifyDigest } from '../../core/crypto/sm/sm2'
-import { inProcessHandler, Sha256 } from './aws-harness'
-import { app, fake, v1 } from './harness'
+import { inProcessHandler, signedAwsRequest } from './aws-harness'
+import { fake, v1 } from './harness'
 
 const REGION = fake.deps.region
 const ACCOUNT = fake.root.accountId
@@ -70,31 +69,7 @@ async function userClient(actions: string[], condition?: Record<string, unknown>
 }
 
 /** A raw TrentService request signed as the SDK signs it, with any body. */
-async function raw(target: string, body: string): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
-  const signer = new SignatureV4({
-    service: 'kms',
-    region: REGION,
-    credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
-    sha256: Sha256,
-  })
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: 'kms.test',
-    path: '/',
-    headers: { host: 'kms.test', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` },
-    body,
-  })
-  const res = await app.request(`${ENDPOINT}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body }, {})
-  const text = await res.text()
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(text)
-  } catch {
-    // asserted by the caller
-  }
-  return { status: res.status, json, text }
-}
+const raw = (target: string, body: string) => signedAwsRequest(`TrentService.${target}`, body, { service: 'kms', hostname: 'kms.test' })
 
 /** Whether a signature made with `pkcs8` verifies under `spki`, and one over another message does not. */
 function pairMatches(spec: string, pkcs8: Uint8Array, spki: Uint8Array): boolean {

@@ -1,10 +1,12 @@
 /**
  * What the AWS-dialect tests on fakes share: a smithy HttpHandler that serves the official AWS
  * clients' requests with the app in process (`app.request`, test/app/harness.ts), and the
- * SHA-256 / HMAC-SHA-256 constructor @smithy/signature-v4 wants, for tests that sign raw requests.
+ * SHA-256 / HMAC-SHA-256 constructor @smithy/signature-v4 wants, and {@link signedAwsRequest} for
+ * tests that send raw bodies.
  */
 import * as nodeCrypto from 'node:crypto'
-import { app } from './harness'
+import { SignatureV4 } from '@smithy/signature-v4'
+import { app, fake } from './harness'
 
 /** A request handler for the AWS clients; `onResponse` sees every status and body. */
 export function inProcessHandler(onResponse?: (status: number, body: Uint8Array) => void) {
@@ -48,4 +50,39 @@ export class Sha256 {
     return new Uint8Array(this.hash.digest())
   }
   reset(): void {}
+}
+
+/**
+ * One AWS JSON request with any body, SigV4-signed as the SDKs sign it with the fake root
+ * AccessKey (`target` is the whole `X-Amz-Target`), sent to the app in process. `json` is `{}`
+ * when the answer is not JSON (the caller asserts).
+ */
+export async function signedAwsRequest(
+  target: string,
+  body: string,
+  opts: { service: string; hostname: string },
+): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+  const signer = new SignatureV4({
+    service: opts.service,
+    region: fake.deps.region,
+    credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
+    sha256: Sha256,
+  })
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: opts.hostname,
+    path: '/',
+    headers: { host: opts.hostname, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body,
+  })
+  const res = await app.request(`http://${opts.hostname}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body }, {})
+  const text = await res.text()
+  let json: Record<string, unknown> = {}
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // asserted by the caller
+  }
+  return { status: res.status, json, text }
 }

@@ -31,11 +31,10 @@ import {
   UpdateSecretVersionStageCommand,
   ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager'
-import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { AWS_SECRETS_ACTIONS } from '../../functions/aws/registry'
-import { inProcessHandler, Sha256 } from './aws-harness'
-import { app, fake, v1 } from './harness'
+import { inProcessHandler, signedAwsRequest } from './aws-harness'
+import { fake, v1 } from './harness'
 
 const REGION = fake.deps.region
 const ACCOUNT = fake.root.accountId
@@ -85,30 +84,9 @@ async function raw(
   body: string,
   service = 'secretsmanager',
 ): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
-  const signer = new SignatureV4({
-    service,
-    region: REGION,
-    credentials: { accessKeyId: fake.root.accessKeyId, secretAccessKey: fake.root.accessKeySecret },
-    sha256: Sha256,
-  })
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: 'secrets.test',
-    path: '/',
-    headers: { host: 'secrets.test', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${op}` },
-    body,
-  })
-  const res = await app.request(`${ENDPOINT}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body }, {})
-  const text = await res.text()
-  if (res.status >= 400) errorBodies.push(text)
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(text)
-  } catch {
-    // asserted by the caller
-  }
-  return { status: res.status, json, text }
+  const res = await signedAwsRequest(`secretsmanager.${op}`, body, { service, hostname: 'secrets.test' })
+  if (res.status >= 400) errorBodies.push(res.text)
+  return res
 }
 
 let n = 0
