@@ -60,11 +60,8 @@ function kms1(k: Keys) {
   return new KmsClient({ ...k, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' })
 }
 
-/** openapi-core callApi (ACS3) with a credential client; body form, JSON body or query only. */
-function openApi(credential: InstanceType<typeof Credential.default>) {
-  const client = new OpenApiClient(
-    new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' }),
-  )
+/** An RPC caller over an openapi-core client: the input as body form, JSON body or query. */
+function rpc(client: InstanceType<typeof OpenApiClient>) {
   return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
     const params = new $OpenApiUtil.Params({
       action,
@@ -83,6 +80,14 @@ function openApi(credential: InstanceType<typeof Credential.default>) {
   }
 }
 
+/** openapi-core callApi (ACS3) with a credential client; body form, JSON body or query only. */
+function openApi(credential: InstanceType<typeof Credential.default>) {
+  const client = new OpenApiClient(
+    new $OpenApiUtil.Config({ credential, regionId: stackInfo().regionId, endpoint: host(), protocol: 'HTTP' }),
+  )
+  return rpc(client)
+}
+
 /** openapi-core `execute` through @alicloud/gateway-pop (`signatureVersion: 'v4'`: ACS4-HMAC-SHA256). */
 function gatewayPop(credential: InstanceType<typeof Credential.default>) {
   const client = new OpenApiClient(
@@ -90,22 +95,7 @@ function gatewayPop(credential: InstanceType<typeof Credential.default>) {
   )
   client.setGatewayClient(new GatewayPop())
   ;(client as unknown as { _productId: string })._productId = 'Kms'
-  return async (action: string, input: Record<string, string>, as: 'formData' | 'json' | 'query' = 'query', version = '2016-01-20') => {
-    const params = new $OpenApiUtil.Params({
-      action,
-      version,
-      protocol: 'HTTP',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: as === 'json' ? 'json' : 'formData',
-      bodyType: 'json',
-    })
-    const request = new $OpenApiUtil.OpenApiRequest(as === 'query' ? { query: input } : { body: input })
-    const res = await client.callApi(params, request, {} as never)
-    return res.body as Record<string, any>
-  }
+  return rpc(client)
 }
 
 async function err(p: Promise<unknown>) {
