@@ -40,7 +40,10 @@ const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).defau
  * ACS3 (default) or V1 (`signatureAlgorithm: 'v2'`) through openapi-client's callApi, for KMS
  * (2016-01-20) or another API of the endpoint by `version` (ActionTrail 2020-07-06, …).
  */
-export function openApiCaller(opts: { signatureAlgorithm?: 'v2'; secret?: string; version?: string } = {}, stack: Stack = stackInfo()) {
+export function openApiCaller(
+  opts: { signatureAlgorithm?: 'v2'; secret?: string; version?: string; timeoutMs?: number } = {},
+  stack: Stack = stackInfo(),
+) {
   const client = new OpenApiClient(
     new OpenApi.Config({
       accessKeyId: stack.accessKeyId,
@@ -64,7 +67,8 @@ export function openApiCaller(opts: { signatureAlgorithm?: 'v2'; secret?: string
       bodyType: 'json',
     })
     const request = new OpenApi.OpenApiRequest({ query, ...(body ? { body } : {}) })
-    const res = await client.callApi(params, request, new TeaUtil.RuntimeOptions({}))
+    const runtime = new TeaUtil.RuntimeOptions(opts.timeoutMs ? { readTimeout: opts.timeoutMs, connectTimeout: opts.timeoutMs } : {})
+    const res = await client.callApi(params, request, runtime)
     return res.body as Record<string, any>
   }
 }

@@ -8,8 +8,6 @@
 import { randomUUID } from 'node:crypto'
 import RamModule, * as Ram from '@alicloud/ram20150501'
 import { $OpenApiUtil } from '@alicloud/openapi-core'
-import OpenApiModule, * as OpenApi from '@alicloud/openapi-client'
-import * as TeaUtil from '@alicloud/tea-util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCronOnce } from '../../scripts/lib/cron'
 import { startRotationFunction, type RotationFunction } from '../../scripts/rotation-function-example'
@@ -52,39 +50,9 @@ async function listKeys(userName: string): Promise<string[]> {
 
 const call = openApiCaller()
 
-const OpenApiClient = ((OpenApiModule as unknown as { default?: unknown }).default ?? OpenApiModule) as unknown as new (
-  config: InstanceType<typeof OpenApi.Config>,
-) => InstanceType<typeof OpenApi.default>
-
 /** callApi with a 30 s read timeout: RotateSecret waits for a function that times out (5 s). */
-async function slowCall(action: string, query: Record<string, string>, version = '2016-01-20') {
-  const s = stackInfo()
-  const client = new OpenApiClient(
-    new OpenApi.Config({
-      accessKeyId: s.accessKeyId,
-      accessKeySecret: s.accessKeySecret,
-      regionId: s.regionId,
-      endpoint: s.endpoint.replace(/^https?:\/\//, ''),
-      protocol: 'HTTP',
-    }),
-  )
-  const params = new OpenApi.Params({
-    action,
-    version,
-    protocol: 'HTTP',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  })
-  const res = await client.callApi(
-    params,
-    new OpenApi.OpenApiRequest({ query }),
-    new TeaUtil.RuntimeOptions({ readTimeout: 30_000, connectTimeout: 30_000 }),
-  )
-  return res.body as Record<string, any>
+function slowCall(action: string, query: Record<string, string>, version = '2016-01-20') {
+  return openApiCaller({ version, timeoutMs: 30_000 })(action, query)
 }
 
 /** A KMS call signed with the AccessKey a RAM secret's ACSCurrent holds. */
