@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ghash } from '@noble/ciphers/_polyval.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { concatBytes, fromHex, toHex, utf8 } from '../bytes'
 import { randomBytes } from '../random'
-import { fromPem, toPem } from '../asymmetric/der'
+import { encodeTlv, fromPem, TAG, toPem } from '../asymmetric/der'
+import { kdf, sm2 as lib } from 'sm-crypto-v2'
 import { hkdfSm3, sm3 } from './sm3'
 import { sm4EncryptBlock, sm4GcmOpen, sm4GcmSeal } from './sm4'
 import {
@@ -30,6 +31,11 @@ import {
 } from './sm2'
 
 const hex = (s: string) => fromHex(s.replace(/\s+/g, '').toLowerCase())!
+const trimZeros = (b: Uint8Array) => {
+  let i = 0
+  while (i < b.length - 1 && b[i] === 0) i++
+  return b.subarray(i)
+}
 
 describe('SM3 (GB/T 32905-2016)', () => {
   it('matches the standard examples: "abc" and "abcd" x 16', () => {
@@ -236,6 +242,87 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
         expect(() => sm2Decrypt(pair.pkcs8, bad)).toThrow(Sm2DecryptError)
       }
       expect(fromPem(readFileSync(join(dir, 'pub.pem'), 'utf8'), 'PUBLIC KEY')).toEqual(pair.spki)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('never emits, and refuses, a ciphertext whose key stream is all zeros (GM/T 0003.4 A5/B4)', () => {
+    // A 1-byte plaintext meets an all-zero key stream once in 256 encryptions (1 in ~170 CI runs of
+    // the cross-check above failed on it). Search an ephemeral k whose KDF(x2 ‖ y2, 1) is 00,
+    // remembering the random bytes the package drew for it, then hand sm2Encrypt those bytes first.
+    const pair = generateSm2KeyPair(randomBytes)
+    const m = Uint8Array.of(0x5a)
+    const point = toHex(sm2PointFromSpki(pair.spki))
+    const int = (b: Uint8Array) => encodeTlv(TAG.INTEGER, b[0]! & 0x80 ? concatBytes(Uint8Array.of(0), b) : b)
+    const build = (k: { publicKey: string }, shared: Uint8Array, msg: Uint8Array) => {
+      const c1 = fromHex(k.publicKey)!
+      const [x2, y2] = [shared.subarray(1, 33), shared.subarray(33, 65)]
+      const t = kdf(concatBytes(x2, y2), msg.length)
+      return encodeTlv(
+        TAG.SEQUENCE,
+        int(trimZeros(c1.subarray(1, 33))),
+        int(trimZeros(c1.subarray(33, 65))),
+        encodeTlv(TAG.OCTET_STRING, sm3(concatBytes(x2, msg, y2))),
+        encodeTlv(
+          TAG.OCTET_STRING,
+          msg.map((v, j) => v ^ t[j]!),
+        ),
+      )
+    }
+    const real = globalThis.crypto.getRandomValues.bind(globalThis.crypto)
+    let drawn: Uint8Array[] = []
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
+      real(a as unknown as Uint8Array)
+      drawn.push(new Uint8Array((a as unknown as Uint8Array).slice()))
+      return a
+    })
+    let zero: Uint8Array | undefined
+    let zeroDraws: Uint8Array[] = []
+    let control: Uint8Array | undefined
+    try {
+      for (let i = 0; i < 20_000 && !zero; i++) {
+        drawn = []
+        const k = lib.generateKeyPairHex()
+        const shared = lib.ecdh(k.privateKey, point, false)
+        const t = kdf(concatBytes(shared.subarray(1, 33), shared.subarray(33, 65)), 1)
+        if (t[0] === 0) {
+          zero = build(k, shared, m)
+          zeroDraws = drawn
+        } else control ??= build(k, shared, m)
+      }
+      expect(zero).toBeDefined()
+      expect(zeroDraws.length).toBeGreaterThan(0)
+      // replay the zero-key-stream k for the first attempt, real randomness afterwards
+      let replay = 0
+      spy.mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
+        const u = a as unknown as Uint8Array
+        if (replay < zeroDraws.length) u.set(zeroDraws[replay++]!)
+        else real(u)
+        return a
+      })
+      const ct = sm2Encrypt(pair.spki, m)
+      expect(replay).toBe(zeroDraws.length)
+      expect(spy.mock.calls.length).toBeGreaterThan(zeroDraws.length) // it chose another k
+      expect(ct[ct.length - 1]).not.toBe(m[0]) // the DER ends with the 1-byte OCTET STRING C2
+      expect(toHex(sm2Decrypt(pair.pkcs8, ct))).toBe(toHex(m))
+    } finally {
+      spy.mockRestore()
+    }
+    expect(toHex(sm2Decrypt(pair.pkcs8, control!))).toBe(toHex(m))
+    expect(() => sm2Decrypt(pair.pkcs8, zero!)).toThrow(Sm2DecryptError)
+    // OpenSSL agrees on both
+    const dir = mkdtempSync(join(tmpdir(), 'sm2z-'))
+    try {
+      writeFileSync(join(dir, 'key.pem'), toPem(pair.pkcs8, 'PRIVATE KEY'))
+      const decrypt = (ct: Uint8Array) => {
+        writeFileSync(join(dir, 'ct.bin'), ct)
+        return execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'ct.bin')], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+      }
+      expect(toHex(new Uint8Array(decrypt(control!)))).toBe(toHex(m))
+      expect(() => decrypt(zero!)).toThrow()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

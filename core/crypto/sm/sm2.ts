@@ -267,13 +267,25 @@ export function sm2VerifyDigest(spki: Uint8Array, digest: Uint8Array, signature:
   }
 }
 
+/** Whether the key stream C2 ⊕ M is all zeros, without branching on its bytes. */
+function isZeroKeyStream(c2: Uint8Array, m: Uint8Array): boolean {
+  let acc = 0
+  for (let i = 0; i < c2.length; i++) acc |= c2[i]! ^ m[i]!
+  return acc === 0
+}
+
 /** SM2 encryption (GM/T 0003.4) of `plaintext` to the key in `spki`, GM/T 0009 DER (C1 C3 C2). */
 export function sm2Encrypt(spki: Uint8Array, plaintext: Uint8Array): Uint8Array {
   if (plaintext.length === 0) throw new RangeError('plaintext must not be empty')
   const point = sm2PointFromSpki(spki)
-  // Non-ASN.1 output of the package: x1 ‖ y1 ‖ C3 ‖ C2 in hex (cipherMode 1 = C1C3C2).
-  const hex = lib.doEncrypt(plaintext, toHex(point), 1)
-  const raw = fromHex(hex)!
+  let raw: Uint8Array
+  // GM/T 0003.4 step A5: a key stream t = KDF(x2 ‖ y2, klen) of all zeros means "choose another
+  // k". The package does not retry, and OpenSSL (like our decrypt) refuses such a ciphertext —
+  // with a 1-byte plaintext that is 1 encryption in 256. t = C2 ⊕ M, so it is checked here.
+  do {
+    // Non-ASN.1 output of the package: x1 ‖ y1 ‖ C3 ‖ C2 in hex (cipherMode 1 = C1C3C2).
+    raw = fromHex(lib.doEncrypt(plaintext, toHex(point), 1))!
+  } while (isZeroKeyStream(raw.subarray(96), plaintext))
   const x = bytesToBigInt(raw.subarray(0, 32))
   const y = bytesToBigInt(raw.subarray(32, 64))
   return encodeTlv(
@@ -312,6 +324,11 @@ export function sm2Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array): Uint8Arra
   try {
     const out = lib.doDecrypt(`${hex32(x)}${hex32(y)}${toHex(c3)}${toHex(c2)}`, toHex(d), 1, { output: 'array' })
     if (!(out instanceof Uint8Array) || out.length !== c2.length) throw new Sm2DecryptError()
+    // GM/T 0003.4 step B4: a key stream of all zeros is an error (OpenSSL refuses it too).
+    if (isZeroKeyStream(c2, out)) {
+      zeroize(out)
+      throw new Sm2DecryptError()
+    }
     return Uint8Array.from(out)
   } catch {
     throw new Sm2DecryptError()
