@@ -273,7 +273,7 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
     const real = globalThis.crypto.getRandomValues.bind(globalThis.crypto)
     let drawn: Uint8Array[] = []
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
-      real(a as unknown as Uint8Array)
+      real(a as unknown as Uint8Array<ArrayBuffer>)
       drawn.push(new Uint8Array((a as unknown as Uint8Array).slice()))
       return a
     })
@@ -296,7 +296,7 @@ describe('SM2 (GB/T 32918, GM/T 0003.5 examples)', () => {
       // replay the zero-key-stream k for the first attempt, real randomness afterwards
       let replay = 0
       spy.mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
-        const u = a as unknown as Uint8Array
+        const u = a as unknown as Uint8Array<ArrayBuffer>
         if (replay < zeroDraws.length) u.set(zeroDraws[replay++]!)
         else real(u)
         return a
