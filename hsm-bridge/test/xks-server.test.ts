@@ -147,8 +147,8 @@ describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no H
     server.closeAllConnections()
     await new Promise((r) => server.close(r))
   })
-  const body = (over: Record<string, unknown> = {}) => {
-    const day = amzDate(Date.now()).slice(0, 8)
+  const body = (now: number, over: Record<string, unknown> = {}) => {
+    const day = amzDate(now).slice(0, 8)
     return {
       proxyUrl: url,
       uriPrefix: '/p',
@@ -162,30 +162,35 @@ describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no H
       ...over,
     }
   }
+  /** One call, signed with the clock its day key was derived from (else a run across UTC midnight answers `unreachable`). */
+  const call = (over: Record<string, unknown> = {}) => {
+    const now = Date.now()
+    return xksCall(body(now, over), fetch, () => now)
+  }
 
   it('retries 503 / 500 / 429 a bounded number of times, then answers', async () => {
     hits = 0
     script = (n) =>
       n < 3 ? { status: n === 1 ? 503 : 429, body: { errorName: 'ThrottlingException' } } : { status: 200, body: { keyStatus: 'ENABLED' } }
-    expect(await xksCall(body())).toEqual({ outcome: 'answered', status: 200, body: { keyStatus: 'ENABLED' } })
+    expect(await call()).toEqual({ outcome: 'answered', status: 200, body: { keyStatus: 'ENABLED' } })
     expect(hits).toBe(3)
     hits = 0
     script = () => ({ status: 500, body: { errorName: 'InternalException' } })
-    expect(await xksCall(body({ retries: 1 }))).toEqual({ outcome: 'answered', status: 500, body: { errorName: 'InternalException' } })
+    expect(await call({ retries: 1 })).toEqual({ outcome: 'answered', status: 500, body: { errorName: 'InternalException' } })
     expect(hits).toBe(2)
   })
 
   it('does not retry a 4xx answer', async () => {
     hits = 0
     script = () => ({ status: 400, body: { errorName: 'InvalidStateException' } })
-    expect(await xksCall(body())).toMatchObject({ outcome: 'answered', status: 400 })
+    expect(await call()).toMatchObject({ outcome: 'answered', status: 400 })
     expect(hits).toBe(1)
   })
 
   it('a proxy slower than the deadline is a timeout (the Worker maps it to 503)', async () => {
     hits = 0
     script = () => 'hang'
-    expect(await xksCall(body({ attemptTimeoutMs: 100, deadlineMs: 250, retries: 3 }))).toEqual({ outcome: 'timeout' })
+    expect(await call({ attemptTimeoutMs: 100, deadlineMs: 250, retries: 3 })).toEqual({ outcome: 'timeout' })
     expect(hits).toBeGreaterThanOrEqual(1)
     expect(hits).toBeLessThanOrEqual(3)
   })
@@ -202,7 +207,7 @@ describe('the bridge as XKS client (/v1/xks/call) against a scripted proxy (no H
     })
     await new Promise<void>((r) => capture.listen(0, '127.0.0.1', () => r()))
     const port = (capture.address() as { port: number }).port
-    await xksCall(body({ proxyUrl: `http://127.0.0.1:${port}` }))
+    await call({ proxyUrl: `http://127.0.0.1:${port}` })
     capture.close()
     expect(seen!.path).toBe('/p/kms/xks/v1/keys/k/metadata')
     expect(String(seen!.headers.authorization)).toMatch(
@@ -370,10 +375,11 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
   })
 
   it('/v1/xks/call: the bridge as XKS client signs with a day key and returns the answer; a dead port is unreachable', async () => {
-    const now = Date.now()
-    const day = amzDate(now).slice(0, 8)
-    const call = (over: Record<string, unknown>) =>
-      send(
+    // The day key is derived per call, just before it is sent: one derived at the start of the test
+    // would be refused by the bridge (`unreachable`) once a run crosses UTC midnight.
+    const call = (over: Record<string, unknown>, secretAccessKey = XKS_CRED.secretAccessKey) => {
+      const day = amzDate(Date.now()).slice(0, 8)
+      return send(
         signedRequest(bridge.url, {
           path: '/v1/xks/call',
           secret,
@@ -383,7 +389,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
             accessKeyId: XKS_CRED.accessKeyId,
             region: XKS_REGION,
             scopeDate: day,
-            signingKey: signingKey(XKS_CRED.secretAccessKey, day, XKS_REGION).toString('base64'),
+            signingKey: signingKey(secretAccessKey, day, XKS_REGION).toString('base64'),
             operation: 'metadata',
             externalKeyId: keyId,
             payload: { requestMetadata: META },
@@ -391,6 +397,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
           }),
         }),
       )
+    }
     const ok = await call({})
     expect(ok.status).toBe(200)
     expect(ok.json).toEqual({
@@ -398,7 +405,7 @@ describe.skipIf(NO_SOFTHSM)('hsm-bridge as an XKS proxy (SoftHSMv2)', () => {
       status: 200,
       body: { keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' },
     })
-    const wrongKey = await call({ signingKey: signingKey('x'.repeat(44), day, XKS_REGION).toString('base64') })
+    const wrongKey = await call({}, 'x'.repeat(44))
     expect(wrongKey.json).toMatchObject({ outcome: 'answered', status: 401 })
     const dead = await call({ proxyUrl: 'http://127.0.0.1:9', retries: 1 })
     expect(dead.json).toEqual({ outcome: 'unreachable' })
