@@ -447,7 +447,9 @@ describe('crash injection at every step boundary (security checklist row 18)', (
     for (let trial = 0; trial < 100; trial++) {
       crashed = false
       step = 0
-      crashAt = Math.floor(Math.random() * 7) // 0..5 are boundaries of a creation, 6 never crashes
+      // 0..5 are boundaries of a creation, 6 never crashes. The first 7 trials take each once: with
+      // random draws only, no trial ran clean (and `reported` stayed empty) once in 5 million runs.
+      crashAt = trial < 7 ? trial : Math.floor(Math.random() * 7)
       try {
         reported.push((await createKey(deps, CALLER, { protectionLevel: 'HSM' })).keyId)
       } catch (err) {
