@@ -1,26 +1,10 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { utf8 } from '../../crypto/bytes'
-import { randomBytes, type RandomSource } from '../../crypto/random'
+import { randomBytes } from '../../crypto/random'
+import { seededSource } from '../../crypto/random.fake'
 import { KmsError } from '../../errors'
 import { generateRandomPassword } from './random-password'
 
 const PUNCT = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/
-
-/** SHA-256 in counter mode: the same stream on every run, so a statistic over it is too. */
-function seededSource(seed: string): RandomSource {
-  let block = 0
-  let pool = new Uint8Array(0)
-  return (n) => {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) {
-      if (pool.length === 0) pool = sha256(utf8(`${seed}/${block++}`))
-      out[i] = pool[0]!
-      pool = pool.subarray(1)
-    }
-    return out
-  }
-}
 
 describe('generateRandomPassword', () => {
   it('defaults to 32 characters with every type', () => {
