@@ -199,6 +199,9 @@ export interface AccessInvalidation {
 }
 
 /** The audit trail (core/store/audit.ts). Records are written once and sealed once. */
+/** Records one {@link AuditRepository.putPage} call takes. */
+export const MAX_PAGE_RECORDS = 100
+
 export interface AuditRepository {
   /** ConditionFailed when a record with that event id exists. */
   put(record: AuditRecord): Promise<void>
@@ -208,7 +211,11 @@ export interface AuditRepository {
   replaceUnsealed(record: AuditRecord, expectedBody: string): Promise<void>
   /** Unsealed records written at or before `untilTime`, oldest first, at most `limit`. */
   listPending(untilTime: string, limit: number): Promise<AuditRecord[]>
-  /** Writes the chain fields; ConditionFailed when already sealed or the body is not `expectedBody`. */
+  /**
+   * Writes the chain fields; ConditionFailed when already sealed or the body is not `expectedBody`.
+   * A record listed from a page (`page` set) is written as its own sealed record, ConditionFailed
+   * when that exists (it was sealed before).
+   */
   seal(record: AuditRecord, expectedBody: string): Promise<void>
   /**
    * Moves a sealed record to another chain position (the sealer repairing writes of an
@@ -237,13 +244,40 @@ export interface AuditRepository {
    */
   putMany(records: AuditRecord[]): Promise<void>
   /**
-   * Claims replay ids in the nonce ledger item `ledger` (one conditional write for all of them,
-   * at most 64): each `names` entry is set to `token`. ConditionFailed, and nothing written, when
-   * any of them is already claimed.
+   * Writes records that are never replaced (read-only calls' events, refusals; not intents)
+   * together as audit pages (core/store/SCHEMA.md (Audit pages)): at most
+   * {@link MAX_PAGE_RECORDS} records, unconditionally, every one durable when it resolves, one
+   * page write per trail account. Same id rule as {@link putMany}. `listPending` hands a page's
+   * records back with `page` set, `seal` turns one into its own sealed record, and `listByAccount`
+   * returns them like any other record.
    */
-  claimNonces(ledger: NonceLedger, names: string[], token: string): Promise<void>
+  putPage(records: AuditRecord[]): Promise<void>
+  /** Drops a page whose every record is sealed (the sealer); idempotent. */
+  retirePage(pageId: string): Promise<void>
+  /**
+   * Claims replay ids in the nonce ledger item `ledger` (one conditional write for all of them,
+   * at most 64): each `names` entry is set to `token`, and the item's version is incremented.
+   * - Without `ifVersion`: conditional on each name's absence; ConditionFailed, and nothing
+   *   written, when any of them is already claimed. Resolves to the new version and, with
+   *   `returnClaims`, every claim the item holds as written (name → token).
+   * - With `ifVersion` (the caller knows every claim of the item at that version): conditional on
+   *   the version alone (one condition, however many names); ConditionFailed, and nothing
+   *   written, when the item is at another version. Resolves to the new version only.
+   */
+  claimNonces(
+    ledger: NonceLedger,
+    names: string[],
+    token: string,
+    opts?: { ifVersion?: number; returnClaims?: boolean },
+  ): Promise<NonceLedgerState>
   /** The tokens the ledger item holds for `names` (consistent read); absent names are left out. */
   readNonceClaims(ledger: NonceLedger, names: string[]): Promise<Map<string, string>>
+}
+
+/** A nonce ledger item after a claim write: its version, and (per-claim writes) all its claims. */
+export interface NonceLedgerState {
+  version: number
+  claims?: Map<string, string>
 }
 
 /**

@@ -73,15 +73,29 @@ describe('audit seal (one write per sealed record)', () => {
 })
 
 describe('nonce claims (one conditional UpdateItem per ledger item and group)', () => {
-  it('sets every claim to the token, each conditional on its absence, with the expiry', () => {
-    const params = store.audit.claimParams({ accessKeyId: 'LTAIx', second: 1_764_763_200, expiresAt: 1_764_764_400 }, ['c01', 'c02'], 'tok')
+  const ledger = { accessKeyId: 'LTAIx', second: 1_764_763_200, expiresAt: 1_764_764_400 }
+  it('per claim: sets every claim to the token, each conditional on its absence, with the expiry and the version', () => {
+    const params = store.audit.claimParams(ledger, ['c01', 'c02'], 'tok', { returnClaims: true })
     expect(params).toEqual({
       TableName: 'kms-test',
       Key: { pk: 'CLAIM#LTAIx#1764763200', sk: 'CLAIMS' },
-      UpdateExpression: 'SET #x = :x, #c0 = :t, #c1 = :t',
+      UpdateExpression: 'SET #x = :x, #c0 = :t, #c1 = :t, #v = if_not_exists(#v, :zero) + :one',
       ConditionExpression: 'attribute_not_exists(#c0) AND attribute_not_exists(#c1)',
-      ExpressionAttributeNames: { '#x': 'expiresAt', '#c0': 'c01', '#c1': 'c02' },
-      ExpressionAttributeValues: { ':t': 'tok', ':x': 1_764_764_400 },
+      ExpressionAttributeNames: { '#x': 'expiresAt', '#v': 'v', '#c0': 'c01', '#c1': 'c02' },
+      ExpressionAttributeValues: { ':t': 'tok', ':x': 1_764_764_400, ':one': 1, ':zero': 0 },
+      ReturnValues: 'ALL_NEW',
+    })
+  })
+  it('versioned: the same sets, one condition on the version, however many claims', () => {
+    const params = store.audit.claimParams(ledger, ['c01', 'c02', 'c03'], 'tok', { ifVersion: 7 })
+    expect(params).toEqual({
+      TableName: 'kms-test',
+      Key: { pk: 'CLAIM#LTAIx#1764763200', sk: 'CLAIMS' },
+      UpdateExpression: 'SET #x = :x, #c0 = :t, #c1 = :t, #c2 = :t, #v = :cur + :one',
+      ConditionExpression: '#v = :cur',
+      ExpressionAttributeNames: { '#x': 'expiresAt', '#v': 'v', '#c0': 'c01', '#c1': 'c02', '#c2': 'c03' },
+      ExpressionAttributeValues: { ':t': 'tok', ':x': 1_764_764_400, ':one': 1, ':cur': 7 },
+      ReturnValues: 'UPDATED_NEW',
     })
   })
 })

@@ -12,19 +12,25 @@
  *   by the sealing job only.
  * - The nonce ledger `CLAIM#<accessKeyId>#<second>` / `CLAIMS`: one attribute per claimed replay
  *   id, written by the group commit (core/domain/audit/group-commit.ts) before the records.
+ * - Audit pages `AUDIT#PAGE#<pageId>` / `PAGE`: records of one trail account written together by
+ *   one PutItem (read-only calls' events), listed by the sealer from gsi2 `AUDIT#PAGES#<shard>`
+ *   and by LookupEvents from gsi1 `AUDIT#PAGEACCT#<account>`; sealing writes each record as its
+ *   own sealed `AUDIT#EVT#` item, and the sealer deletes the page once all are.
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get'
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put'
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query'
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand as QueryCommand_,
   UpdateCommand,
   type BatchWriteCommandInput,
+  type PutCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { AuditRepository, NonceLedger } from '../domain/ports'
+import { MAX_PAGE_RECORDS, type AuditRepository, type NonceLedger, type NonceLedgerState } from '../domain/ports'
 import type { AuditDigest, AuditRecord, ChainHead } from '../domain/audit/model'
 import { guard } from './common'
 import type { KmsEntities, KmsTable } from './table'
@@ -33,6 +39,20 @@ export const PENDING_SHARDS = 8
 const CHAIN_BUCKET = 10_000
 /** Rounds of BatchWriteItem for the UnprocessedItems DynamoDB hands back (throttled items). */
 const BATCH_ROUNDS = 5
+
+/** Records of one page lie within this span of its newest record (putPage splits otherwise). */
+export const PAGE_SPAN_MS = 60_000
+/** Bytes of record bodies per page (an item holds at most 400 KB). */
+const PAGE_BYTES = 256 * 1024
+const PAGE_ENTITY = 'AuditPage'
+
+/** A page's records as stored: `[eventId, time, body]` triples, JSON. */
+type PageEntry = [string, string, string]
+
+function isoPlus(key: string, ms: number): string {
+  const t = Date.parse(key.slice(0, 24))
+  return Number.isNaN(t) ? key : `${new Date(t + ms).toISOString()}~`
+}
 
 function ledgerKey(l: NonceLedger) {
   return { pk: `CLAIM#${l.accessKeyId}#${l.second}`, sk: 'CLAIMS' }
@@ -131,30 +151,145 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
-  /** The UpdateItem of {@link claimNonces}: every name set to `token`, none of them present before. */
-  claimParams(ledger: NonceLedger, names: string[], token: string) {
-    const attrNames: Record<string, string> = { '#x': 'expiresAt' }
+  /**
+   * One PutItem per page (a BatchWriteItem when the records need several: more than one trail
+   * account, a span over {@link PAGE_SPAN_MS}, or over {@link PAGE_BYTES} of bodies).
+   * Unconditional: a page id is random, and a retried write puts the same page again (if the
+   * sealer retired it meanwhile, its records are found sealed and it is retired again).
+   */
+  putPage(records: AuditRecord[]): Promise<void> {
+    if (records.length > MAX_PAGE_RECORDS) return Promise.reject(new RangeError('too many records for one audit page'))
+    if (records.length === 0) return Promise.resolve()
+    return guard('put audit page', async () => {
+      const items = this.pageItems(records)
+      if (items.length === 1) {
+        await this.table.getDocumentClient().send(new PutCommand({ TableName: this.table.getName(), Item: items[0]! }))
+        return
+      }
+      const table = this.table.getName()
+      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
+      let requests: Requests = items.map((Item) => ({ PutRequest: { Item } }))
+      for (let round = 1; requests.length; round++) {
+        if (round > BATCH_ROUNDS)
+          throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
+        if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
+        const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
+        requests = out.UnprocessedItems?.[table] ?? []
+      }
+    })
+  }
+
+  /** The page items of {@link putPage} (exported for the store tests). */
+  pageItems(records: AuditRecord[]): Array<Record<string, unknown>> {
+    const byAccount = new Map<string, AuditRecord[]>()
+    for (const r of records) {
+      const list = byAccount.get(r.accountId)
+      if (list) list.push(r)
+      else byAccount.set(r.accountId, [r])
+    }
+    const items: Array<Record<string, unknown>> = []
+    for (const [accountId, list] of byAccount) {
+      list.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+      let page: AuditRecord[] = []
+      let bytes = 0
+      const flush = () => {
+        if (!page.length) return
+        const pageId = crypto.randomUUID()
+        const last = page[page.length - 1]!
+        const maxKey = page.reduce((m, r) => (`${r.time}#${r.eventId}` > m ? `${r.time}#${r.eventId}` : m), '')
+        items.push({
+          pk: `AUDIT#PAGE#${pageId}`,
+          sk: 'PAGE',
+          [this.table.entityAttributeSavedAs]: PAGE_ENTITY,
+          pageId,
+          accountId,
+          records: JSON.stringify(page.map((r): PageEntry => [r.eventId, r.time, r.body])),
+          gsi1pk: `AUDIT#PAGEACCT#${accountId}`,
+          gsi1sk: maxKey,
+          gsi2pk: `AUDIT#PAGES#${shardOf(pageId)}`,
+          gsi2sk: `${last.time}#${pageId}`,
+        })
+        page = []
+        bytes = 0
+      }
+      for (const r of list) {
+        const first = page[0]
+        if (first && (Date.parse(r.time) - Date.parse(first.time) > PAGE_SPAN_MS || bytes + r.body.length > PAGE_BYTES)) flush()
+        page.push(r)
+        bytes += r.body.length + r.eventId.length + 32
+      }
+      flush()
+    }
+    return items
+  }
+
+  retirePage(pageId: string): Promise<void> {
+    return guard('retire audit page', async () => {
+      await this.table
+        .getDocumentClient()
+        .send(new DeleteCommand({ TableName: this.table.getName(), Key: { pk: `AUDIT#PAGE#${pageId}`, sk: 'PAGE' } }))
+    })
+  }
+
+  /** The records of a page item, each with `page` set. */
+  private pageRecords(item: Record<string, unknown>): AuditRecord[] {
+    const entries = JSON.parse(item.records as string) as PageEntry[]
+    const page = { id: item.pageId as string, size: entries.length }
+    const accountId = item.accountId as string
+    return entries.map(([eventId, time, body]) => ({ eventId, time, body, accountId, page }))
+  }
+
+  /**
+   * The UpdateItem of {@link claimNonces}: every name set to `token` and the version `v`
+   * incremented; conditional on each name's absence (returning the whole item), or, with
+   * `ifVersion`, on the version alone.
+   */
+  claimParams(ledger: NonceLedger, names: string[], token: string, opts: { ifVersion?: number; returnClaims?: boolean } = {}) {
+    const { ifVersion } = opts
+    const attrNames: Record<string, string> = { '#x': 'expiresAt', '#v': 'v' }
+    const values: Record<string, unknown> = { ':t': token, ':x': ledger.expiresAt, ':one': 1 }
     const sets: string[] = ['#x = :x']
     const conds: string[] = []
     names.forEach((n, i) => {
       attrNames[`#c${i}`] = n
       sets.push(`#c${i} = :t`)
-      conds.push(`attribute_not_exists(#c${i})`)
+      if (ifVersion === undefined) conds.push(`attribute_not_exists(#c${i})`)
     })
+    if (ifVersion === undefined) {
+      sets.push('#v = if_not_exists(#v, :zero) + :one')
+      values[':zero'] = 0
+    } else {
+      sets.push('#v = :cur + :one')
+      conds.push('#v = :cur')
+      values[':cur'] = ifVersion
+    }
     return {
       TableName: this.table.getName(),
       Key: ledgerKey(ledger),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: conds.join(' AND '),
       ExpressionAttributeNames: attrNames,
-      ExpressionAttributeValues: { ':t': token, ':x': ledger.expiresAt },
+      ExpressionAttributeValues: values,
+      ReturnValues: ifVersion === undefined && opts.returnClaims ? ('ALL_NEW' as const) : ('UPDATED_NEW' as const),
     }
   }
 
-  claimNonces(ledger: NonceLedger, names: string[], token: string): Promise<void> {
-    if (names.length === 0) return Promise.resolve()
+  claimNonces(
+    ledger: NonceLedger,
+    names: string[],
+    token: string,
+    opts: { ifVersion?: number; returnClaims?: boolean } = {},
+  ): Promise<NonceLedgerState> {
+    if (names.length === 0) return Promise.reject(new RangeError('no names to claim'))
     return guard('claim nonces', async () => {
-      await this.table.getDocumentClient().send(new UpdateCommand(this.claimParams(ledger, names, token)))
+      const out = await this.table.getDocumentClient().send(new UpdateCommand(this.claimParams(ledger, names, token, opts)))
+      const item = (out.Attributes ?? {}) as Record<string, unknown>
+      const version = typeof item.v === 'number' ? item.v : Number(item.v)
+      if (!Number.isSafeInteger(version)) throw new Error('the nonce ledger answered without its version')
+      if (opts.ifVersion !== undefined || !opts.returnClaims) return { version }
+      const claims = new Map<string, string>()
+      for (const [k, v] of Object.entries(item)) if (k.startsWith('c') && typeof v === 'string') claims.set(k, v)
+      return { version, claims }
     })
   }
 
@@ -232,11 +367,29 @@ export class DynamoAuditRepository implements AuditRepository {
         const last = key(s.records[s.records.length - 1]!)
         if (cutoff === undefined || last < cutoff) cutoff = last
       }
-      return shards
+      const records = shards
         .flatMap((s) => s.records)
         .filter((r) => cutoff === undefined || key(r) <= cutoff)
         .sort((a, b) => (key(a) < key(b) ? -1 : 1))
         .slice(0, limit)
+      // Pages come whole (the sealer retires a page once it has seen all of it sealed), the
+      // oldest of each shard first, about `limit` records in all; after the records above.
+      const pageShare = Math.max(1, Math.ceil(limit / (PENDING_SHARDS * 25)))
+      const pages = await Promise.all(
+        Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
+          const { Items = [] } = await this.table.getDocumentClient().send(
+            new QueryCommand_({
+              TableName: this.table.getName(),
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
+              ExpressionAttributeValues: { ':p': `AUDIT#PAGES#${shard}`, ':u': `${untilTime}#~` },
+              Limit: pageShare,
+            }),
+          )
+          return Items.flatMap((i) => this.pageRecords(i as Record<string, unknown>))
+        }),
+      )
+      return [...records, ...pages.flat().sort((a, b) => (key(a) < key(b) ? -1 : 1))]
     })
   }
 
@@ -247,8 +400,19 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
-  /** The PutItem input of {@link seal}: the entity's item, only over the unsealed `expectedBody`. */
-  sealParams(record: AuditRecord, expectedBody: string) {
+  /**
+   * The PutItem input of {@link seal}: the entity's item, only over the unsealed `expectedBody`;
+   * for a record from a page, only where no record of that id exists.
+   */
+  sealParams(record: AuditRecord, expectedBody: string): PutCommandInput & { Item: Record<string, unknown> } {
+    if (record.page) {
+      return {
+        TableName: this.table.getName(),
+        Item: this.eventItem(record),
+        ConditionExpression: 'attribute_not_exists(#c_1)',
+        ExpressionAttributeNames: { '#c_1': 'eventId' },
+      }
+    }
     return {
       TableName: this.table.getName(),
       Item: this.eventItem(record),
@@ -327,17 +491,58 @@ export class DynamoAuditRepository implements AuditRepository {
     })
   }
 
+  /**
+   * Records and page records merged, newest first. A page is indexed under its newest record's
+   * key and spans at most {@link PAGE_SPAN_MS}, so the pages that can hold records below `toKey`
+   * sort below `toKey` + that span; they are read newest first until every page not yet read can
+   * only hold records older than the `limit` newest found. A record both sealed and still in its
+   * page (not retired yet) is returned once, sealed.
+   */
   listByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]> {
     return guard('list audit records', async () => {
-      const { Items = [] } = await this.table
-        .build(QueryCommand)
-        .entities(this.entities.AuditEventEntity)
-        .query({ index: 'gsi1', partition: `AUDIT#ACCT#${accountId}`, range: { between: [fromKey, toKey] } })
-        .options({ limit: limit + 1, reverse: true })
-        .send()
-      return Items.map((i) => toRecord(i as Record<string, unknown>))
-        .filter((r) => `${r.time}#${r.eventId}` < toKey)
+      const key = (r: AuditRecord) => `${r.time}#${r.eventId}`
+      const [{ Items = [] }, paged] = await Promise.all([
+        this.table
+          .build(QueryCommand)
+          .entities(this.entities.AuditEventEntity)
+          .query({ index: 'gsi1', partition: `AUDIT#ACCT#${accountId}`, range: { between: [fromKey, toKey] } })
+          .options({ limit: limit + 1, reverse: true })
+          .send(),
+        this.pagedByAccount(accountId, fromKey, toKey, limit),
+      ])
+      const out = new Map<string, AuditRecord>()
+      for (const r of Items.map((i) => toRecord(i as Record<string, unknown>))) if (key(r) < toKey) out.set(r.eventId, r)
+      for (const r of paged) if (!out.has(r.eventId)) out.set(r.eventId, r)
+      return [...out.values()]
+        .sort((a, b) => (key(a) < key(b) ? 1 : -1))
         .slice(0, limit)
+        .map(({ page: _p, ...r }) => r)
     })
+  }
+
+  private async pagedByAccount(accountId: string, fromKey: string, toKey: string, limit: number): Promise<AuditRecord[]> {
+    const key = (r: AuditRecord) => `${r.time}#${r.eventId}`
+    const found: AuditRecord[] = []
+    let start: Record<string, unknown> | undefined
+    for (;;) {
+      const out = await this.table.getDocumentClient().send(
+        new QueryCommand_({
+          TableName: this.table.getName(),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :f AND :t',
+          ExpressionAttributeValues: { ':p': `AUDIT#PAGEACCT#${accountId}`, ':f': fromKey, ':t': isoPlus(toKey, PAGE_SPAN_MS) },
+          ScanIndexForward: false,
+          Limit: 10,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      )
+      const items = (out.Items ?? []) as Array<Record<string, unknown>>
+      for (const item of items) for (const r of this.pageRecords(item)) if (key(r) >= fromKey && key(r) < toKey) found.push(r)
+      start = out.LastEvaluatedKey as Record<string, unknown> | undefined
+      if (!start || !items.length) return found
+      // Every page not read yet holds only records at or below the last page's newest key.
+      const floor = items[items.length - 1]!.gsi1sk as string
+      if (found.filter((r) => key(r) > floor).length >= limit) return found
+    }
   }
 }

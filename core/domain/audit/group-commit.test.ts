@@ -3,6 +3,7 @@ import { FixedClock } from '../../../test/fakes/memory-store'
 import { generateRootKeyRingJson, parseRootKeyRing } from '../../crypto/root-key'
 import { KmsError } from '../../errors'
 import { replayEventId } from '../authenticate'
+import { MAX_PAGE_RECORDS } from '../ports'
 import { MAX_RECORDS_PER_WRITE } from './group-commit'
 import { MemoryAudit } from './memory-audit.fake'
 import type { AuditEvent } from './model'
@@ -40,7 +41,7 @@ function isolate(table: MemoryAudit) {
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
 describe('group commit', () => {
-  it('writes concurrent calls together: one claim write and one record write per 25 records', async () => {
+  it('writes concurrent read-only calls together: one claim write and one audit page per 100 records', async () => {
     const audit = new MemoryAudit()
     const deps = { audit, rootKeys: ring, clock: new FixedClock() }
     // The first call's group goes alone (nothing queued yet); the rest queue behind it.
@@ -50,8 +51,26 @@ describe('group commit', () => {
     expect(await Promise.all(calls)).toEqual(Array.from({ length: 60 }, (_, i) => i))
     expect(audit.records.size).toBe(60)
     expect(audit.calls.put).toBe(0)
-    expect(audit.calls.putMany).toBeLessThanOrEqual(1 + Math.ceil(59 / MAX_RECORDS_PER_WRITE) + 1)
+    expect(audit.calls.putMany).toBe(0)
+    expect(audit.calls.putPage).toBeLessThanOrEqual(1 + Math.ceil(59 / MAX_PAGE_RECORDS) + 1)
     expect(audit.calls.claimNonces).toBeLessThanOrEqual(4)
+  })
+
+  it('writes intents of state-changing calls as items of their own (25 per write), which their calls complete', async () => {
+    const audit = new MemoryAudit()
+    const deps = { audit, rootKeys: ring, clock: new FixedClock() }
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      runAudited(deps, {
+        event: authenticated(`n-intent-${i}`, deps.clock, { action: 'CreateKey', readOnly: false }),
+        run: async () => i,
+        failure,
+      }),
+    )
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    expect(audit.calls.putPage).toBe(0)
+    expect(audit.calls.putMany).toBeLessThanOrEqual(1 + Math.ceil(29 / MAX_RECORDS_PER_WRITE) + 1)
+    expect([...audit.records.values()].every((r) => (JSON.parse(r.body) as AuditEvent).outcome === 'Success')).toBe(true)
+    expect(audit.pages.size).toBe(0)
   })
 
   it('releases no call before its own record is durable', async () => {
@@ -60,7 +79,7 @@ describe('group commit', () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     audit.beforeWrite = async (op) => {
-      if (op === 'putMany') await gate
+      if (op === 'putPage') await gate
     }
     const settled: string[] = []
     const calls = Array.from({ length: 5 }, (_, i) => {
@@ -112,7 +131,7 @@ describe('group commit', () => {
     const deps = { audit, rootKeys: ring, clock: new FixedClock() }
     const ev = authenticated('n-crash', deps.clock)
     audit.afterWrite = (op) => {
-      if (op === 'putMany') {
+      if (op === 'putPage') {
         audit.afterWrite = undefined
         throw new Error('connection reset')
       }
@@ -169,13 +188,126 @@ describe('group commit', () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => runAudited(deps, { event: authenticated(`n-seal-${i}`, clock), run: async () => i, failure })),
     )
+    expect(audit.pages.size).toBeGreaterThan(0)
     clock.ms += 60_000
     expect((await sealAuditTrail.run(deps, clock.now(), 1000)).processed).toBe(40)
+    // Every page was seen sealed whole and retired; a second run finds nothing.
+    expect(audit.pages.size).toBe(0)
+    expect((await sealAuditTrail.run(deps, clock.now(), 1000)).processed).toBe(0)
     const source = {
       head: () => audit.getHead(),
       chain: (a: number, l: number) => audit.listChain(a, l),
       digests: (a: number, l: number) => audit.listDigests(a, l),
     }
     expect(await verifyAuditTrail(source, ring)).toMatchObject({ ok: true, records: 40 })
+  })
+
+  it('claims by a write conditional on the version once the isolate knows the ledger item; refuses a replay without a write', async () => {
+    const audit = new MemoryAudit()
+    const deps = { audit, rootKeys: ring, clock: new FixedClock() }
+    const conditions: Array<'version' | 'claims'> = []
+    const claim = audit.claimNonces.bind(audit)
+    audit.claimNonces = (l, names, token, opts) => {
+      conditions.push(opts?.ifVersion === undefined ? 'claims' : 'version')
+      return claim(l, names, token, opts)
+    }
+    const first = authenticated('n-ver-0', deps.clock)
+    for (let i = 0; i < 4; i++) {
+      await runAudited(deps, { event: i === 0 ? first : authenticated(`n-ver-${i}`, deps.clock), run: async () => i, failure })
+    }
+    expect(conditions).toEqual(['claims', 'version', 'version', 'version'])
+    await expect(runAudited(deps, { event: { ...first, requestId: 'R-replay' }, run: async () => 'x', failure })).rejects.toMatchObject({
+      code: 'auth.nonceUsed',
+    })
+    expect(conditions).toHaveLength(4)
+    expect(audit.ledgers.get(`AKTEST#${SIGNED_AT / 1000}`)?.get('v')).toBe('4')
+  })
+
+  it('two isolates writing one ledger item: a refused versioned write falls back to per-claim conditions; replays stay refused both ways', async () => {
+    const table = new MemoryAudit()
+    const a = isolate(table)
+    const b = isolate(table)
+    const ok = async (deps: typeof a, nonce: string) =>
+      runAudited(deps, { event: authenticated(nonce, deps.clock), run: async () => nonce, failure })
+    await ok(a, 'n-2i-a1')
+    await ok(b, 'n-2i-b1')
+    await ok(a, 'n-2i-a2') // A's known version is stale: refused, then per claim
+    await ok(b, 'n-2i-b2')
+    await ok(a, 'n-2i-a3')
+    for (const [deps, nonce] of [
+      [a, 'n-2i-b1'],
+      [b, 'n-2i-a1'],
+      [a, 'n-2i-b2'],
+      [b, 'n-2i-a3'],
+      [a, 'n-2i-a2'],
+    ] as const) {
+      await expect(
+        runAudited(deps, {
+          event: { ...authenticated(nonce, deps.clock), requestId: `R-${Math.random()}` },
+          run: async () => 'x',
+          failure,
+        }),
+      ).rejects.toMatchObject({
+        code: 'auth.nonceUsed',
+      })
+    }
+    const bodies = [...table.records.values()].map((r) => JSON.parse(r.body) as AuditEvent)
+    expect(bodies.filter((e) => e.outcome === 'Success')).toHaveLength(5)
+  })
+
+  it('a versioned claim whose answer is lost fails its call; the retry is a replay', async () => {
+    const audit = new MemoryAudit()
+    const deps = { audit, rootKeys: ring, clock: new FixedClock() }
+    await runAudited(deps, { event: authenticated('n-lost-0', deps.clock), run: async () => 0, failure })
+    const ev = authenticated('n-lost-1', deps.clock)
+    audit.afterWrite = (op) => {
+      if (op === 'claimNonces') {
+        audit.afterWrite = undefined
+        throw new Error('connection reset')
+      }
+    }
+    await expect(runAudited(deps, { event: ev, run: async () => 'plaintext', failure })).rejects.toMatchObject({
+      code: 'store.unavailable',
+    })
+    await expect(runAudited(deps, { event: { ...ev, requestId: 'R-retry' }, run: async () => 'plaintext', failure })).rejects.toMatchObject(
+      {
+        code: 'auth.nonceUsed',
+      },
+    )
+    await expect(runAudited(deps, { event: authenticated('n-lost-2', deps.clock), run: async () => 2, failure })).resolves.toBe(2)
+  })
+
+  it('a page left unretired (its delete failed) is found sealed by the next run, retired, and the chain stays gapless', async () => {
+    const audit = new MemoryAudit()
+    const clock = new FixedClock()
+    const deps = { audit, rootKeys: ring, clock }
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        runAudited(deps, { event: authenticated(`n-unretired-${i}`, clock), run: async () => i, failure }),
+      ),
+    )
+    const pagesBefore = audit.pages.size
+    expect(pagesBefore).toBeGreaterThan(0)
+    const retire = audit.retirePage.bind(audit)
+    audit.retirePage = async () => {
+      throw new Error('store timeout')
+    }
+    clock.ms += 60_000
+    expect((await sealAuditTrail.run(deps, clock.now(), 1000)).processed).toBe(12)
+    expect(audit.pages.size).toBe(pagesBefore)
+    audit.retirePage = retire
+    // New calls meanwhile: sealed after the re-listed page's records, which are refused as sealed.
+    await Promise.all(
+      Array.from({ length: 3 }, (_, i) => runAudited(deps, { event: authenticated(`n-after-${i}`, clock), run: async () => i, failure })),
+    )
+    clock.ms += 60_000
+    expect((await sealAuditTrail.run(deps, clock.now(), 1000)).processed).toBe(3)
+    expect(audit.pages.size).toBe(0)
+    const source = {
+      head: () => audit.getHead(),
+      chain: (a: number, l: number) => audit.listChain(a, l),
+      digests: (a: number, l: number) => audit.listDigests(a, l),
+    }
+    expect(await verifyAuditTrail(source, ring)).toMatchObject({ ok: true, records: 15 })
   })
 })

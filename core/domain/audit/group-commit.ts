@@ -10,9 +10,12 @@
  *    back: a claim holding this group's token landed on a retried write (not a replay), a claim
  *    holding another token is a replay (that call alone is refused with ConditionFailed), and the
  *    rest are claimed again;
- * 2. then the records of the calls whose claims were made, in batches of up to 25
- *    (`AuditRepository.putMany`). A record is written only after its call's claim: a replay,
- *    which maps to the same event id, is refused at step 1 and never overwrites the original.
+ * 2. then the records of the calls whose claims were made: records that are never replaced
+ *    (`final`: read-only calls' events, refusals) in audit pages of up to
+ *    {@link MAX_PAGE_RECORDS} (`AuditRepository.putPage`: one item per trail account), intents in
+ *    batches of up to 25 (`putMany`: items of their own, which their call completes later). A
+ *    record is written only after its call's claim: a replay, which maps to the same event id,
+ *    is refused at step 1 and never overwrites the original.
  *
  * No flush timer: a group is whatever queued while the previous write was in flight (at most
  * {@link MAX_IN_FLIGHT} groups at once), so an idle isolate writes at once and a busy one writes
@@ -25,7 +28,7 @@
  * answers 503 and releases nothing); a record of such a call may still have been written, which
  * is harmless (the call is unacknowledged; the sealer chains it like any other).
  */
-import { ConditionFailed, type AuditRepository, type NonceLedger } from '../ports'
+import { ConditionFailed, MAX_PAGE_RECORDS, type AuditRepository, type NonceLedger } from '../ports'
 import type { AuditRecord } from './model'
 
 /** Records per `putMany` (DynamoDB BatchWriteItem's limit). */
@@ -33,11 +36,13 @@ export const MAX_RECORDS_PER_WRITE = 25
 /** Claims per ledger write (a condition per claim; DynamoDB expressions are at most 4 KB). */
 export const MAX_CLAIMS_PER_WRITE = 64
 /** Groups being written at once. */
-export const MAX_IN_FLIGHT = 2
+export const MAX_IN_FLIGHT = 1
 /** A group holds at most this many calls (the rest wait for the next group). */
 export const MAX_GROUP = 100
 /** How often a call written by another request's group looks whether it is done (ms). */
 export const POLL_MS = 1
+/** Ledger items an isolate keeps the claims of (requests are signed within seconds of each other). */
+export const KNOWN_LEDGERS = 8
 /** Rounds of re-claiming after a refused ledger write before giving up (store inconsistency). */
 const MAX_CLAIM_ROUNDS = 4
 
@@ -46,6 +51,8 @@ export interface Submission {
   claim?: { ledger: NonceLedger; name: string }
   /** Written after the claim, all or none (at most {@link MAX_RECORDS_PER_WRITE}). */
   records: AuditRecord[]
+  /** The records are never replaced (not intents): they go to an audit page. */
+  final?: boolean
 }
 
 interface Entry extends Submission {
@@ -66,8 +73,15 @@ function randomToken(): string {
 export class GroupCommit {
   private readonly queue: Entry[] = []
   private inFlight = 0
+  /**
+   * Ledger items whose every claim this isolate knows, at their current version (it made their
+   * last write): key → version and claimed names. Bounded: {@link KNOWN_LEDGERS}.
+   */
+  private readonly ledgers = new Map<string, { version: number; names: Set<string> }>()
+  /** Ledger items another writer wrote too (a versioned write was refused): per claim only. */
+  private readonly shared = new Set<string>()
   /** Writes made and calls written (tests, bench notes). */
-  readonly stats = { groups: 0, calls: 0, claimWrites: 0, recordWrites: 0 }
+  readonly stats = { groups: 0, calls: 0, claimWrites: 0, recordWrites: 0, pageWrites: 0 }
 
   constructor(private readonly audit: AuditRepository) {}
 
@@ -138,30 +152,37 @@ export class GroupCommit {
       }
       await Promise.all(claims)
       const ready = group.filter((e) => !e.settled)
-      const batches: Entry[][] = []
-      let batch: Entry[] = []
-      let size = 0
-      for (const e of ready) {
-        if (size + e.records.length > MAX_RECORDS_PER_WRITE) {
-          batches.push(batch)
-          batch = []
-          size = 0
+      const batches: Array<{ page: boolean; entries: Entry[] }> = []
+      for (const page of [true, false]) {
+        const max = page ? MAX_PAGE_RECORDS : MAX_RECORDS_PER_WRITE
+        let batch: Entry[] = []
+        let size = 0
+        for (const e of ready) {
+          if (!!e.final !== page) continue
+          if (size + e.records.length > max) {
+            batches.push({ page, entries: batch })
+            batch = []
+            size = 0
+          }
+          batch.push(e)
+          size += e.records.length
         }
-        batch.push(e)
-        size += e.records.length
+        if (batch.length) batches.push({ page, entries: batch })
       }
-      if (batch.length) batches.push(batch)
       await Promise.all(
-        batches.map(async (b) => {
-          const records = b.flatMap((e) => e.records)
+        batches.map(async ({ page, entries }) => {
+          const records = entries.flatMap((e) => e.records)
           try {
-            if (records.length) {
+            if (records.length && page) {
+              this.stats.pageWrites++
+              await this.audit.putPage(records)
+            } else if (records.length) {
               this.stats.recordWrites++
               await this.audit.putMany(records)
             }
-            for (const e of b) e.resolve()
+            for (const e of entries) e.resolve()
           } catch (err) {
-            for (const e of b) e.reject(err)
+            for (const e of entries) e.reject(err)
           }
         }),
       )
@@ -170,13 +191,52 @@ export class GroupCommit {
     }
   }
 
-  /** Claims the entries' names in one ledger item (see the module comment); settles refusals and failures. */
+  /**
+   * Claims the entries' names in one ledger item (see the module comment); settles refusals and
+   * failures. When this isolate knows every claim of the item at its current version (it made
+   * the item's last write), a replay among the entries is refused here, and the rest are claimed
+   * by a write conditional on that version alone; otherwise, or when that write is refused
+   * (another isolate wrote the item), by a write conditional on each name's absence.
+   */
   private async claim(ledger: NonceLedger, entries: Entry[], round: number): Promise<void> {
+    const key = ledgerKey(ledger)
     const token = randomToken()
+    const known = round === 1 ? this.ledgers.get(key) : undefined
+    if (known) {
+      const fresh: Entry[] = []
+      for (const e of entries) {
+        if (known.names.has(e.claim!.name)) e.reject(new ConditionFailed('claim nonce'))
+        else fresh.push(e)
+      }
+      if (!fresh.length) return
+      entries = fresh
+      const names = entries.map((e) => e.claim!.name)
+      // Not ours until this write is answered: a concurrent group takes the per-claim path.
+      this.ledgers.delete(key)
+      try {
+        this.stats.claimWrites++
+        const { version } = await this.audit.claimNonces(ledger, names, token, { ifVersion: known.version })
+        for (const n of names) known.names.add(n)
+        known.version = version
+        this.remember(key, known)
+        return
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) {
+          for (const e of entries) e.reject(err)
+          return
+        }
+        // Another writer moved the version (or a retried write of ours landed): per claim, below.
+      }
+    }
     const names = entries.map((e) => e.claim!.name)
+    // The whole item comes back only on this isolate's first write to it (it is usually new
+    // then, so small); after a refused versioned write, the item is shared: per claim from then.
+    const returnClaims = round === 1 && !known && !this.shared.has(key)
+    if (known) this.shared.add(key)
     try {
       this.stats.claimWrites++
-      await this.audit.claimNonces(ledger, names, token)
+      const state = await this.audit.claimNonces(ledger, names, token, { returnClaims })
+      if (state.claims) this.remember(key, { version: state.version, names: new Set(state.claims.keys()) })
       return
     } catch (err) {
       if (!(err instanceof ConditionFailed)) {
@@ -204,6 +264,14 @@ export class GroupCommit {
       return
     }
     await this.claim(ledger, again, round + 1)
+  }
+
+  /** Keeps what this isolate knows of a ledger item (the newest {@link KNOWN_LEDGERS}). */
+  private remember(key: string, state: { version: number; names: Set<string> }): void {
+    this.ledgers.delete(key)
+    this.ledgers.set(key, state)
+    while (this.ledgers.size > KNOWN_LEDGERS) this.ledgers.delete(this.ledgers.keys().next().value!)
+    while (this.shared.size > KNOWN_LEDGERS * 4) this.shared.delete(this.shared.values().next().value!)
   }
 }
 

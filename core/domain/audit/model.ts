@@ -80,6 +80,12 @@ export interface AuditRecord {
   /** HMAC of `hash` under the chain key of root key `kid`. */
   mac?: string
   kid?: string
+  /**
+   * Set by `listPending` on a record that is still in an audit page (never stored in a record):
+   * the page's id and how many records it holds. Sealing such a record writes it as its own
+   * sealed record (conditional on its absence); the page is retired once all are sealed.
+   */
+  page?: { id: string; size: number }
 }
 
 /** The single chain-head item: where the chain ends and who is sealing. */

@@ -63,14 +63,20 @@ function toRecord(event: AuditEvent): AuditRecord {
  *   KmsError store.unavailable when the claim or a record cannot be written, or when a replay id
  *   comes without its AccessKeyId (it is never written unclaimed).
  */
-async function commit(deps: AuditSinkDeps, event: Pick<AuditEvent, 'eventId' | 'accessKeyId'>, records: AuditRecord[]): Promise<void> {
+async function commit(
+  deps: AuditSinkDeps,
+  event: Pick<AuditEvent, 'eventId' | 'accessKeyId' | 'outcome'>,
+  records: AuditRecord[],
+): Promise<void> {
   let claim: Submission['claim']
   if (isReplayId(event.eventId)) {
     if (!event.accessKeyId) throw unavailable(new Error('a replay id without its AccessKeyId cannot be claimed'))
     claim = { ledger: ledgerOf(event.eventId, event.accessKeyId), name: claimName(event.eventId) }
   }
   try {
-    await groupCommitOf(deps.audit).submit({ claim, records })
+    // An intent is completed later (replaceUnsealed): it needs an item of its own. Every other
+    // record is final and goes to an audit page.
+    await groupCommitOf(deps.audit).submit({ claim, records, final: event.outcome !== 'Pending' })
   } catch (err) {
     if (err instanceof ConditionFailed) throw err
     throw unavailable(err)

@@ -11,7 +11,9 @@
  * 2. adopts what a crashed sealer left: records already sealed past the head (those that chain
  *    from it as they are; the others are moved to the next positions) and a digest written past
  *    it;
- * 3. reads unsealed records older than {@link SETTLE_MS}, oldest first, and seals each with the
+ * 3. reads unsealed records older than {@link SETTLE_MS}, oldest first (then whole audit pages,
+ *    core/store/SCHEMA.md (Audit pages): a page's record is sealed as a record of its own, and the
+ *    page is deleted once all of its records are found sealed), and seals each with the
  *    next sequence number, the previous hash, its hash and MAC — a conditional write that fails
  *    if the record was sealed or changed meanwhile (then it is left for the next run). The writes
  *    go out in groups of up to {@link PARALLEL_SEALS} at once (the hashes are computed first, in
@@ -147,6 +149,25 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
     report.processed++
     if (cur.seq - digest.nextFrom + 1 >= DIGEST_EVERY) await writeDigest()
   }
+  const sealedBefore = new Set<string>()
+  /** Retires the listed pages whose every record is now sealed (a failure leaves it for the next run). */
+  const retirePages = async (listed: AuditRecord[]): Promise<void> => {
+    const pages = new Map<string, { size: number; ids: string[] }>()
+    for (const r of listed) {
+      if (!r.page) continue
+      const p = pages.get(r.page.id) ?? { size: r.page.size, ids: [] }
+      p.ids.push(r.eventId)
+      pages.set(r.page.id, p)
+    }
+    for (const [id, p] of pages) {
+      if (p.ids.length !== p.size || !p.ids.every((e) => done.has(e) || sealedBefore.has(e))) continue
+      try {
+        await deps.audit.retirePage(id)
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'warn', event: 'audit-page-not-retired', pageId: id, error: (err as Error)?.name }))
+      }
+    }
+  }
   for (let batch = 0; ; batch++) {
     const processedBefore = report.processed
     const listed = await deps.audit.listPending(iso(started - SETTLE_MS), budget)
@@ -184,7 +205,11 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
         const { unsealed, sealed } = group[k]!
         const result = results[k]!
         if (result.status === 'rejected') {
-          if (result.reason instanceof ConditionFailed) skipped.add(unsealed.eventId)
+          if (result.reason instanceof ConditionFailed) {
+            skipped.add(unsealed.eventId)
+            // A page record whose sealed record exists: sealed before (a page not yet retired).
+            if (unsealed.page) sealedBefore.add(unsealed.eventId)
+          }
           // A write whose fate is unknown may yet hold position `sealed.seq`: nothing may be
           // sealed after it in this run (the next run adopts whatever landed).
           else unknownFate ??= result.reason
@@ -196,6 +221,7 @@ async function run(deps: AuditSealDeps, _nowMs: number, budget: number): Promise
       }
       if (unknownFate !== undefined) throw unknownFate
     }
+    await retirePages(listed)
     if (outOfTime) {
       report.more = true
       break
