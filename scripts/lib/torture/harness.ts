@@ -33,6 +33,12 @@ export interface TortureStack {
   dumpTable(): Promise<Map<string, string>>
   /** True when the audit record `AUDIT#EVT#<eventId>` exists (consistent read). */
   hasAuditRecord(eventId: string): Promise<boolean>
+  /**
+   * The event ids the audit pages hold (a read-only call's record stays in its page until it is
+   * sealed: core/store/SCHEMA.md (Audit pages)). Read it before {@link hasAuditRecord}: a record
+   * sealed in between is then found as its own item.
+   */
+  pagedEventIds(): Promise<Set<string>>
   dynamo: DynamoDBClient
   stop(): Promise<void>
 }
@@ -192,6 +198,24 @@ export async function startTortureStack(opts: { hsm?: 'auto' | 'off'; verbose?: 
         }),
       )
       return res.Item !== undefined
+    },
+    async pagedEventIds() {
+      const ids = new Set<string>()
+      let start: Record<string, AttributeValue> | undefined
+      do {
+        const page = await dynamo.send(
+          new ScanCommand({
+            TableName: stack.tableName,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(pk, :p)',
+            ExpressionAttributeValues: { ':p': { S: 'AUDIT#PAGE#' } },
+            ExclusiveStartKey: start,
+          }),
+        )
+        for (const item of page.Items ?? []) for (const [id] of JSON.parse(item.records?.S ?? '[]') as string[][]) ids.add(id!)
+        start = page.LastEvaluatedKey
+      } while (start)
+      return ids
     },
     async stop() {
       for (const mf of extraWorkers) await mf.dispose().catch(() => {})
