@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Miniflare } from 'miniflare'
 import { buildWorker, freePort, ROOT, startStack, type RunningStack } from '../scripts/lib/stack'
+import { buildBaselineBundle, measureBaseline, resolveBaseline, type BaselineBundle, type ResolvedBaseline } from './lib/baseline'
+import type { BaselineResult } from './lib/baseline-report'
 import { cleanup, installLifecycle, log, onCleanup } from './lib/lifecycle'
 import { measureCron } from './lib/cron-bench'
 import { LoadDriver, type MeasuredPhase } from './lib/driver'
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
     }
   }
 
+  // --baseline: the ref resolved first, so that a bad one fails before anything starts.
+  const baselineRef: ResolvedBaseline | undefined = OPT.baseline ? await resolveBaseline(OPT.baseline) : undefined
+  if (baselineRef) log(`baseline: ${baselineRef.ref} = ${baselineRef.shortSha} (${baselineRef.subject})`)
+
   // Data dir (temporary, removed at the end unless --keep).
   const dataDir = mkdtempSync(join(tmpdir(), 'kms-bench-'))
   onCleanup('data dir', () => {
@@ -82,6 +88,12 @@ async function main(): Promise<void> {
     await buildWorker(cache)
     cpSync(cache, join(dataDir, 'build'), { recursive: true })
   })
+  // The baseline's bundle (lib/baseline.ts), built the same way from `git archive <sha>`.
+  const baselineBundle: BaselineBundle | undefined = baselineRef
+    ? await timed('baseline-build', () =>
+        buildBaselineBundle({ sha: baselineRef.sha, outDir: join(dataDir, 'baseline-build'), onCleanup, log }),
+      )
+    : undefined
 
   // The stack: dynalite, table, bootstrap identity, the HSM bridge when a PKCS#11 module is
   // available (startStack starts it), the bundle in workerd through Miniflare.
@@ -531,32 +543,81 @@ async function main(): Promise<void> {
   })
 
   const byIdEarly = (id: string) => scenarios.find((x) => x.id === id)
+
+  // --baseline: the other commit's bundle against this one, alternately, on the same table, keys
+  // and secrets (after everything else, so that the rest of the run is the same as without it).
+  let baseline: BaselineResult | undefined
+  if (baselineRef && baselineBundle) {
+    const compared = new Set(['encrypt', 'decrypt', 'generate-data-key', 'get-secret-value'])
+    const measured = await timed('baseline', () =>
+      measureBaseline({
+        bundleDir: baselineBundle.dir,
+        compat: baselineBundle.compat,
+        bindings: productBindings,
+        configDir: join(dataDir, 'workerd-baseline'),
+        after: { ...product, endpoint },
+        cases: [describeRegions, ...productScenarios.filter((s) => compared.has(s.id))],
+        rounds: 2,
+        runPhase,
+        onCleanup,
+        log,
+      }).catch((err: Error) => {
+        // A baseline that cannot be served or measured costs the section, not the run.
+        log(`baseline failed: ${err.message}`)
+        return { scenarios: [], skipped: [{ scenario: 'every scenario', reason: err.message }], order: [] }
+      }),
+    )
+    baseline = {
+      ...baselineRef,
+      buildSeconds: baselineBundle.seconds,
+      cached: baselineBundle.cached,
+      compat: baselineBundle.compat,
+      compatDiffers: JSON.stringify(baselineBundle.compat) !== JSON.stringify(compat),
+      rounds: 2,
+      ...measured,
+    }
+  }
+
   // CPU profile of the Worker inside workerd (a separate instance with the inspector enabled, so
   // the measured phases above ran without it).
   const profiles: ProfileResult[] = []
+  const profileCases = [
+    {
+      label: 'DescribeRegions',
+      req: signed('DescribeRegions', {}),
+      rateHint: 2 * (byIdEarly('describe-regions')?.phase.rps ?? 1000),
+    },
+    { label: 'Encrypt', req: productScenarios[0]!.req, rateHint: 2 * encryptPeak },
+  ]
   if (OPT.profile) {
     try {
-      profiles.push(
-        ...(await profileWorker(
-          dataDir,
-          compat,
-          productBindings,
-          [
-            {
-              label: 'DescribeRegions',
-              req: signed('DescribeRegions', {}),
-              rateHint: 2 * (byIdEarly('describe-regions')?.phase.rps ?? 1000),
-            },
-            { label: 'Encrypt', req: productScenarios[0]!.req, rateHint: 2 * encryptPeak },
-          ],
-          runPhase,
-          onCleanup,
-          OPT.durationMs,
-        )),
-      )
+      profiles.push(...(await profileWorker(dataDir, compat, productBindings, profileCases, runPhase, onCleanup, OPT.durationMs)))
     } catch (err) {
       log(`profiling failed: ${(err as Error).message}`)
       skipped.push({ scenario: 'CPU profile', reason: (err as Error).message })
+    }
+    // The baseline bundle's profile, right after the working tree's, over the same cases.
+    if (baseline && baselineBundle && !profiles.length) baseline.profileError = "the working tree's profile failed"
+    else if (baseline && baselineBundle) {
+      try {
+        const before = await profileWorker(
+          dataDir,
+          baselineBundle.compat,
+          productBindings,
+          profileCases,
+          runPhase,
+          onCleanup,
+          OPT.durationMs,
+          {
+            dir: baselineBundle.dir,
+            name: 'profile-baseline',
+          },
+        )
+        baseline.profiles = { before, after: profiles }
+      } catch (err) {
+        log(`profiling the baseline failed: ${(err as Error).message}`)
+        baseline.profileError = (err as Error).message
+      }
     }
   }
 
@@ -608,6 +669,7 @@ async function main(): Promise<void> {
     profiles,
     setupSeconds,
     aws: { awsId: awsScenario?.id, awsReason, moto } satisfies AwsSideBySide,
+    ...(baseline ? { baseline } : {}),
   }
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')
   const outDir = join(ROOT, 'bench/results', `${stamp}${quick ? '-quick' : mode === 'full' ? '-full' : ''}`)

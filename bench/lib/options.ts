@@ -4,6 +4,7 @@
  * with status 2 on a bad value), so that every module of the harness reads the same options.
  */
 import { parseArgs } from 'node:util'
+import { baselineRefError } from './baseline-report'
 
 export const { values: args } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ export const { values: args } = parseArgs({
     profile: { type: 'boolean' },
     'quiet-wait': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -41,6 +43,8 @@ if (args.help) {
   --profile / --no-profile   CPU-profile the Worker inside workerd (default on, off in --quick)
   --quiet-wait S     total seconds the run may wait for other processes to calm down (default 60, quick 0)
   --keep             keep the temporary data dir
+  --baseline REF     also measure the Worker bundle of git commit REF ("before") against the working
+                     tree's ("after"), alternately in this run (workerd runtime only; lib/baseline.ts)
 `)
   process.exit(0)
 }
@@ -68,10 +72,19 @@ export const OPT = {
   profile: args.profile ?? !quick,
   requestTimeoutMs: 10_000,
   maxPresign: 400_000,
+  /** `--baseline <git-ref>` (lib/baseline.ts); undefined: no before/after phases. */
+  baseline: args.baseline,
 }
 if (args.runtime !== 'workerd' && args.runtime !== 'miniflare') {
   process.stderr.write('bench: --runtime must be workerd or miniflare\n')
   process.exit(2)
 }
-/** Whole-run deadline: everything stops by itself. */
-export const RUN_DEADLINE_MS = (quick ? 4 : mode === 'full' ? 45 : 25) * 60_000
+if (args.baseline !== undefined) {
+  const why = baselineRefError(args.baseline)
+  if (why || OPT.runtime !== 'workerd') {
+    process.stderr.write(`bench: ${why ?? '--baseline needs --runtime workerd (both bundles are served by workerd directly)'}\n`)
+    process.exit(2)
+  }
+}
+/** Whole-run deadline: everything stops by itself (`--baseline` adds the build and its phases). */
+export const RUN_DEADLINE_MS = ((quick ? 4 : mode === 'full' ? 45 : 25) + (args.baseline !== undefined ? (quick ? 4 : 10) : 0)) * 60_000

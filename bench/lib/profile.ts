@@ -23,7 +23,8 @@ export interface ProfileResult {
 }
 
 /**
- * Profiles each case for half a window (at least 1 s).
+ * Profiles each case for half a window (at least 1 s). `bundle` serves another build than
+ * `<dataDir>/build` (the `--baseline` bundle, lib/baseline.ts), in its own config dir.
  * @throws Error when workerd or its inspector cannot be started or reached.
  */
 export async function profileWorker(
@@ -34,18 +35,19 @@ export async function profileWorker(
   runPhase: RunPhase,
   onCleanupFn: (name: string, fn: () => Promise<void> | void) => void,
   durationMs: number,
+  bundle: { dir: string; name: string } = { dir: join(dataDir, 'build'), name: 'profile' },
 ): Promise<ProfileResult[]> {
   const inspectorAddr = `127.0.0.1:${await freePort()}`
   const w = await startRawWorkerd({
     port: await freePort(),
-    scriptPath: join(dataDir, 'build/index.js'),
+    scriptPath: join(bundle.dir, 'index.js'),
     ...compat,
     bindings,
-    configDir: join(dataDir, 'workerd-profile'),
+    configDir: join(dataDir, `workerd-${bundle.name}`),
     extraArgs: [`--inspector-addr=${inspectorAddr}`],
   })
-  onCleanupFn('workerd (profile)', () => w.stop())
-  const map = loadSourceMap(join(dataDir, 'build/index.js.map'))
+  onCleanupFn(`workerd (${bundle.name})`, () => w.stop())
+  const map = loadSourceMap(join(bundle.dir, 'index.js.map'))
   const client = await InspectorClient.connect(inspectorAddr)
   const out: ProfileResult[] = []
   try {
@@ -55,7 +57,7 @@ export async function profileWorker(
     for (const c of cases) {
       let started: Promise<unknown> | undefined
       const phase = await runPhase(
-        `profile: ${c.label} (inspector attached)`,
+        `${bundle.name}: ${c.label} (inspector attached)`,
         target,
         c.req,
         { durationMs: Math.max(1000, Math.round(durationMs / 2)), rateHint: c.rateHint },

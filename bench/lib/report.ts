@@ -2,6 +2,7 @@
  * Turns a run into result.json, a Markdown report and an SVG chart (drawn here, no libraries).
  */
 import { renderAwsSection, type AwsSideBySide } from './aws-report'
+import { renderBaselineSection, type BaselineResult } from './baseline-report'
 import type { MeasuredPhase } from './driver'
 import type { MicroResult } from './micro'
 
@@ -112,6 +113,8 @@ export interface RunResult {
   setupSeconds: Record<string, number>
   /** The AWS-dialect Encrypt and moto_server rows (lib/aws-report.ts). */
   aws?: AwsSideBySide
+  /** `--baseline <git-ref>`: the other commit's bundle against this one (lib/baseline.ts). */
+  baseline?: BaselineResult
 }
 
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US')
@@ -193,6 +196,10 @@ export function renderMarkdown(r: RunResult): string {
     L.push('')
     L.push('Skipped:')
     for (const s of r.skipped) L.push(`- ${s.scenario}: ${s.reason}`)
+  }
+  if (r.baseline) {
+    L.push('')
+    L.push(...renderBaselineSection(r.baseline, r.ceilingRps, { durationMs: Number(r.options.durationMs) }))
   }
 
   if (r.halfRate.length) {
