@@ -17,6 +17,7 @@ import { IsolateState } from '../core/domain/isolate-state'
 import { createStore, type Store } from '../core/store'
 import { CachedCredentialRepository } from '../core/store/cached-credentials'
 import { CachedKeyRepository } from '../core/store/cached-keys'
+import { CachedSecretRepository } from '../core/store/cached-secrets'
 import { invalidating } from '../core/store/invalidating'
 import { WireDocumentClient } from '../core/store/wire/client'
 import { AccessControl } from '../core/domain/principals/access-control'
@@ -114,7 +115,8 @@ export function getDeps(env: Env): Deps {
     store,
     keys: written.keys,
     aliases: store.aliases,
-    secrets: store.secrets,
+    // Warm secret heads too, ≤ 2 s (core/store/cached-secrets.ts).
+    secrets: new CachedSecretRepository(store.secrets, isolate.secretHeads),
     clock,
     random: randomBytes,
     rootKeys,

@@ -26,7 +26,7 @@ import type { PolicyDocument } from './policy/document'
 import type { Clock } from './ports'
 import type { IdentityView, KeyView } from './principals/access-control'
 import { RecentIds } from './recent-ids'
-import type { SecretVersionRecord } from './secrets/model'
+import { plainMap, type SecretRecord, type SecretVersionRecord } from './secrets/model'
 
 export interface CacheBound {
   /** How long an entry may be served after it was read (ms): the staleness bound. */
@@ -60,6 +60,8 @@ export const ISOLATE_CACHE_BOUNDS = {
   keyMaterial: { ttlMs: 60_000, maxEntries: 1_000 },
   /** Committed secret version items (core/domain/secrets/version-cache.ts). */
   secretVersions: { ttlMs: 60_000, maxEntries: 1_000 },
+  /** Secret heads (core/store/cached-secrets.ts). */
+  secretHeads: { ttlMs: 2_000, maxEntries: 10_000 },
   /** The CMK of existing secrets, for authorisation (functions/authorize.ts). */
   secretKeys: { ttlMs: 2_000, maxEntries: 10_000 },
   /** Replay ids seen (authenticate.ts): the ±15 min timestamp window plus a minute. */
@@ -174,6 +176,7 @@ export class IsolateState {
   readonly access: AccessCaches
   readonly keyMaterial: IsolateCache<Uint8Array>
   readonly secretVersions: IsolateCache<SecretVersionRecord>
+  readonly secretHeads: IsolateCache<SecretRecord>
   readonly secretKeys: IsolateCache<SecretKeyRef>
   private replayIds: RecentIds
 
@@ -185,6 +188,10 @@ export class IsolateState {
     this.access = new AccessCaches(clock)
     this.keyMaterial = secretBytesCache(b.keyMaterial, clock)
     this.secretVersions = new IsolateCache<SecretVersionRecord>(b.secretVersions, clock)
+    // User-keyed maps keep their null prototype, as the repository returns them.
+    this.secretHeads = new IsolateCache<SecretRecord>(b.secretHeads, clock, {
+      copy: (h) => ({ ...structuredClone(h), stages: plainMap(h.stages), tags: plainMap(h.tags) }),
+    })
     this.secretKeys = new IsolateCache<SecretKeyRef>(b.secretKeys, clock)
     this.replayIds = new RecentIds(b.replayIds.ttlMs, b.replayIds.maxEntries)
     boundToClock.set(clock, this)
@@ -200,7 +207,15 @@ export class IsolateState {
 
   /** Forgets everything (secret bytes are zeroised): a fresh isolate. The one reset for tests. */
   reset(): void {
-    for (const c of [this.keys, this.accessKeys, this.accessKeySecrets, this.keyMaterial, this.secretVersions, this.secretKeys]) {
+    for (const c of [
+      this.keys,
+      this.accessKeys,
+      this.accessKeySecrets,
+      this.keyMaterial,
+      this.secretVersions,
+      this.secretHeads,
+      this.secretKeys,
+    ]) {
       c.clear()
     }
     this.access.clear()

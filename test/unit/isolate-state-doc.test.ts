@@ -12,6 +12,7 @@ import { ACCESS_CACHE_MS } from '../../core/domain/principals/access-control'
 import { VERSION_CACHE_MS } from '../../core/domain/secrets/version-cache'
 import { ACCESS_KEY_CACHE_MS } from '../../core/store/cached-credentials'
 import { KEY_CACHE_MS } from '../../core/store/cached-keys'
+import { SECRET_HEAD_CACHE_MS } from '../../core/store/cached-secrets'
 
 describe('docs/isolate-state.md', () => {
   const doc = readFileSync(join(__dirname, '../../docs/isolate-state.md'), 'utf8')
@@ -33,6 +34,7 @@ describe('docs/isolate-state.md', () => {
     expect(ACCESS_CACHE_MS).toBe(ISOLATE_CACHE_BOUNDS.identities.ttlMs)
     expect(MATERIAL_CACHE_MS).toBe(ISOLATE_CACHE_BOUNDS.keyMaterial.ttlMs)
     expect(VERSION_CACHE_MS).toBe(ISOLATE_CACHE_BOUNDS.secretVersions.ttlMs)
+    expect(SECRET_HEAD_CACHE_MS).toBe(ISOLATE_CACHE_BOUNDS.secretHeads.ttlMs)
     // The revocation delay of an AccessKey, as docs/access-control.md states it.
     const access = readFileSync(join(__dirname, '../../docs/access-control.md'), 'utf8')
     expect(access).toContain(`within **${ACCESS_KEY_CACHE_MS / 1000} seconds**`)
