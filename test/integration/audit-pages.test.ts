@@ -12,7 +12,8 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ConditionFailed } from '../../core/domain/ports'
-import type { AuditRecord } from '../../core/domain/audit/model'
+import { canonicalBody } from '../../core/domain/audit/chain'
+import type { AuditEvent, AuditRecord } from '../../core/domain/audit/model'
 import { createStore, type Store } from '../../core/store'
 import { WireDocumentClient } from '../../core/store/wire/client'
 import { stackInfo } from './clients'
@@ -34,9 +35,25 @@ beforeAll(() => {
 const account = () => `9${String(randomInt(0, 2 ** 47)).padStart(15, '0')}`
 const at = (base: number, ms: number) => new Date(base + ms).toISOString()
 
+/**
+ * A record shaped as a read-only call's event: the stack's sealer seals these into the shared
+ * chain like any other (other tests edit sealed events of the chain and expect this shape).
+ */
 function rec(accountId: string, time: string, i: number): AuditRecord {
   const eventId = randomUUID()
-  return { eventId, accountId, time, body: JSON.stringify({ v: 1, eventId, time, i, outcome: 'Success' }) }
+  const event: AuditEvent = {
+    v: 1,
+    eventId,
+    time,
+    requestId: `PAGES-TEST-${i}-${randomUUID()}`.toUpperCase(),
+    service: 'kms',
+    action: 'DescribeRegions',
+    readOnly: true,
+    accountId,
+    decision: 'Allow',
+    outcome: 'Success',
+  }
+  return { eventId, accountId, time, body: canonicalBody(event) }
 }
 
 const key = (r: AuditRecord) => `${r.time}#${r.eventId}`

@@ -95,5 +95,7 @@ localAccessRoutes.get('/audit/pending', async (c) => {
   if (!isLocalAdmin(c)) return c.notFound()
   const limit = bounded(c.req.query('limit'), 1000, 10_000)
   if (!limit) return c.json({ error: 'limit must be a positive integer' }, 400)
-  return c.json({ records: await getDeps(c.env).audit.listPending('9999-12-31T23:59:59.999Z', limit) })
+  // Records still in an audit page come back with their page; the export and verify tools show records only.
+  const records = await getDeps(c.env).audit.listPending('9999-12-31T23:59:59.999Z', limit)
+  return c.json({ records: records.map(({ page: _page, ...r }) => r) })
 })
