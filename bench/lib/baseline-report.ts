@@ -18,7 +18,7 @@ export function baselineRefError(ref: string): string | undefined {
   return undefined
 }
 
-/** compatibility_date and compatibility_flags of a wrangler.toml text (the same reading as lib/hello.ts). */
+/** compatibility_date and compatibility_flags of a wrangler.toml text (lib/hello.ts reads the working tree's with it). */
 export function parseWranglerCompat(text: string): { compatibilityDate: string; compatibilityFlags: string[] } {
   const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(text)?.[1]
   const flags = /compatibility_flags\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]

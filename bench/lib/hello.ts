@@ -8,19 +8,10 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { Log, LogLevel, Miniflare } from 'miniflare'
 import { ROOT } from '../../scripts/lib/stack'
+import { parseWranglerCompat } from './baseline-report'
 
 export function readWranglerCompat(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-  const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(text)?.[1]
-  const flags = /compatibility_flags\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]
-  if (!date) throw new Error('wrangler.toml has no compatibility_date')
-  return {
-    compatibilityDate: date,
-    compatibilityFlags: (flags ?? '')
-      .split(',')
-      .map((f) => f.trim().replace(/^"|"$/g, ''))
-      .filter(Boolean),
-  }
+  return parseWranglerCompat(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))
 }
 
 export const HELLO_SCRIPT = join(ROOT, 'bench/hello/worker.js')

@@ -343,23 +343,10 @@ export class DynamoAuditRepository implements AuditRepository {
   listPending(untilTime: string, limit: number): Promise<AuditRecord[]> {
     return guard('list pending audit records', async () => {
       const share = Math.max(16, Math.ceil((limit * 2) / PENDING_SHARDS))
-      const shards = await Promise.all(
-        Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
-          const { Items = [] } = await this.table.getDocumentClient().send(
-            new QueryCommand_({
-              TableName: this.table.getName(),
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
-              ExpressionAttributeValues: { ':p': `AUDIT#PENDING#${shard}`, ':u': `${untilTime}#~` },
-              Limit: share,
-            }),
-          )
-          return {
-            full: Items.length >= share,
-            records: Items.map((i) => rawToRecord(i as Record<string, unknown>, this.table.entityAttributeSavedAs)),
-          }
-        }),
-      )
+      const shards = (await this.queryShards('AUDIT#PENDING#', untilTime, share)).map((items) => ({
+        full: items.length >= share,
+        records: items.map((i) => rawToRecord(i, this.table.entityAttributeSavedAs)),
+      }))
       const key = (r: AuditRecord) => `${r.time}#${r.eventId}`
       let cutoff: string | undefined
       for (const s of shards) {
@@ -375,22 +362,27 @@ export class DynamoAuditRepository implements AuditRepository {
       // Pages come whole (the sealer retires a page once it has seen all of it sealed), the
       // oldest of each shard first, about `limit` records in all; after the records above.
       const pageShare = Math.max(1, Math.ceil(limit / (PENDING_SHARDS * 25)))
-      const pages = await Promise.all(
-        Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
-          const { Items = [] } = await this.table.getDocumentClient().send(
-            new QueryCommand_({
-              TableName: this.table.getName(),
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
-              ExpressionAttributeValues: { ':p': `AUDIT#PAGES#${shard}`, ':u': `${untilTime}#~` },
-              Limit: pageShare,
-            }),
-          )
-          return Items.flatMap((i) => this.pageRecords(i as Record<string, unknown>))
-        }),
-      )
+      const pages = (await this.queryShards('AUDIT#PAGES#', untilTime, pageShare)).map((items) => items.flatMap((i) => this.pageRecords(i)))
       return [...records, ...pages.flat().sort((a, b) => (key(a) < key(b) ? -1 : 1))]
     })
+  }
+
+  /** The oldest `limit` items up to `untilTime` of each of the {@link PENDING_SHARDS} gsi2 partitions `<prefix><shard>`. */
+  private queryShards(prefix: string, untilTime: string, limit: number): Promise<Array<Array<Record<string, unknown>>>> {
+    return Promise.all(
+      Array.from({ length: PENDING_SHARDS }, async (_, shard) => {
+        const { Items = [] } = await this.table.getDocumentClient().send(
+          new QueryCommand_({
+            TableName: this.table.getName(),
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :u',
+            ExpressionAttributeValues: { ':p': `${prefix}${shard}`, ':u': `${untilTime}#~` },
+            Limit: limit,
+          }),
+        )
+        return Items as Array<Record<string, unknown>>
+      }),
+    )
   }
 
   /** Seals through the document client (the sealer makes one per record; see {@link sealParams}). */
