@@ -524,7 +524,9 @@ export class DynamoAuditRepository implements AuditRepository {
           KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :f AND :t',
           ExpressionAttributeValues: { ':p': `AUDIT#PAGEACCT#${accountId}`, ':f': fromKey, ':t': isoPlus(toKey, PAGE_SPAN_MS) },
           ScanIndexForward: false,
-          Limit: 10,
+          // Pages hold 1 record (an idle isolate) to 100: enough for `limit` records in one query
+          // when they are small, and never a page more than DynamoDB's 1 MB answer allows.
+          Limit: Math.min(100, limit + 1),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       )

@@ -44,6 +44,71 @@ export function describeAuditRepositoryContract(name: string, make: () => Promis
         expect(await audit.readNonceClaims({ ...ledger, second: ledger.second + 1 }, ['ca', 'cb'])).toEqual(new Map([['ca', 'tok-3']]))
       })
 
+      it("claimNonces counts the item's versions; conditional on the version, it lands only on the current one", async () => {
+        const l = { ...ledger, accessKeyId: 'AKVERSION' }
+        expect(await audit.claimNonces(l, ['ca'], 'tok-1', { returnClaims: true })).toEqual({
+          version: 1,
+          claims: new Map([['ca', 'tok-1']]),
+        })
+        expect(await audit.claimNonces(l, ['cb', 'cc'], 'tok-2', { ifVersion: 1 })).toEqual({ version: 2 })
+        // A stale version: refused, nothing written — even for names not claimed yet.
+        await expect(audit.claimNonces(l, ['cd'], 'tok-3', { ifVersion: 1 })).rejects.toBeInstanceOf(ConditionFailed)
+        expect((await audit.readNonceClaims(l, ['cd'])).size).toBe(0)
+        // The per-claim write bumps the version too, so a versioned writer cannot miss it.
+        expect((await audit.claimNonces(l, ['cd'], 'tok-4')).version).toBe(3)
+        await expect(audit.claimNonces(l, ['ce'], 'tok-5', { ifVersion: 2 })).rejects.toBeInstanceOf(ConditionFailed)
+        const all = await audit.claimNonces(l, ['ce'], 'tok-6', { returnClaims: true })
+        expect(all.version).toBe(4)
+        expect([...all.claims!].sort()).toEqual([
+          ['ca', 'tok-1'],
+          ['cb', 'tok-2'],
+          ['cc', 'tok-2'],
+          ['cd', 'tok-4'],
+          ['ce', 'tok-6'],
+        ])
+        // A versioned write never lands on an item that does not exist yet.
+        await expect(audit.claimNonces({ ...l, second: l.second + 7 }, ['ca'], 'tok-7', { ifVersion: 0 })).rejects.toBeInstanceOf(
+          ConditionFailed,
+        )
+      })
+
+      it('putPage: listed whole for sealing (page set), looked up like records; a sealed page record is its own record; retired pages are no longer listed', async () => {
+        const body = (i: number) => `{"outcome":"Success","i":${i}}`
+        const mine = Array.from({ length: 5 }, (_, i) => auditRecord({ eventId: `e-page-${i}`, time: at(i + 1), body: body(i) }))
+        const theirs = auditRecord({ eventId: 'e-page-other', time: at(2), accountId: OTHER_ACCOUNT, body: body(9) })
+        await audit.putPage([...mine, theirs])
+        expect((await audit.listByAccount(ACCOUNT, at(0), `${at(9)}~`, 100)).map((r) => r.eventId)).toEqual(
+          mine.map((r) => r.eventId).reverse(),
+        )
+        expect((await audit.listByAccount(ACCOUNT, at(2), at(4), 100)).map((r) => r.eventId)).toEqual(['e-page-2', 'e-page-1'])
+        expect((await audit.listByAccount(OTHER_ACCOUNT, at(0), `${at(9)}~`, 100)).map((r) => r.eventId)).toEqual(['e-page-other'])
+        const pending = await audit.listPending(at(9), 100)
+        const listed = pending.filter((r) => r.accountId === ACCOUNT)
+        expect(listed.map((r) => r.eventId).sort()).toEqual(mine.map((r) => r.eventId).sort())
+        expect(listed.every((r) => r.page?.size === 5 && r.page.id === listed[0]!.page!.id)).toBe(true)
+        expect(listed.find((r) => r.eventId === 'e-page-3')!.body).toBe(body(3))
+        // Nothing is listed before its page's newest record is due.
+        expect((await audit.listPending(at(4), 100)).filter((r) => r.accountId === ACCOUNT)).toEqual([])
+
+        const first = listed.find((r) => r.eventId === 'e-page-0')!
+        await audit.seal(sealed(first, 1), first.body)
+        await expect(audit.seal(sealed(first, 2), first.body)).rejects.toBeInstanceOf(ConditionFailed)
+        expect(await audit.get('e-page-0')).toEqual(sealed(mine[0]!, 1))
+        const looked = await audit.listByAccount(ACCOUNT, at(0), `${at(9)}~`, 100)
+        expect(looked.map((r) => r.eventId)).toEqual(mine.map((r) => r.eventId).reverse())
+        expect(looked.find((r) => r.eventId === 'e-page-0')!.seq).toBe(1)
+        // Until retired, the page is listed whole again (its sealed record refuses a second seal).
+        expect((await audit.listPending(at(9), 100)).filter((r) => r.accountId === ACCOUNT)).toHaveLength(5)
+        // Retired once all of it is sealed.
+        for (const [k, r] of listed.filter((x) => x !== first).entries()) await audit.seal(sealed(r, k + 2), r.body)
+        await audit.retirePage(first.page!.id)
+        await audit.retirePage(first.page!.id)
+        expect((await audit.listPending(at(9), 100)).filter((r) => r.accountId === ACCOUNT)).toEqual([])
+        const after = await audit.listByAccount(ACCOUNT, at(0), `${at(9)}~`, 100)
+        expect(after.map((r) => r.eventId)).toEqual(mine.map((r) => r.eventId).reverse())
+        expect(after.every((r) => r.seq !== undefined)).toBe(true)
+      })
+
       it('readNonceClaims of a ledger item never written is empty', async () => {
         expect((await audit.readNonceClaims({ ...ledger, accessKeyId: 'AKNONE' }, ['ca'])).size).toBe(0)
       })

@@ -346,7 +346,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in headless Chromium', ()
             const names = await events.locator('tbody tr td:nth-child(3)').allTextContents()
             return names.length > 0 && names.every((n) => n === action)
           },
-          { message: action },
+          // LookupEvents scans up to 2,000 events of the shared stack's trail (other test files
+          // write meanwhile): more than the poll's default second on a loaded 2-core machine.
+          { message: action, timeout: 15_000 },
         )
         .toBe(true)
     }
