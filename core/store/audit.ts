@@ -138,17 +138,22 @@ export class DynamoAuditRepository implements AuditRepository {
    */
   putMany(records: AuditRecord[]): Promise<void> {
     return guard('put audit records', async () => {
-      const table = this.table.getName()
-      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
-      let requests: Requests = records.map((r) => ({ PutRequest: { Item: this.eventItem(r) } }))
-      for (let round = 1; requests.length; round++) {
-        if (round > BATCH_ROUNDS)
-          throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
-        if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
-        const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
-        requests = out.UnprocessedItems?.[table] ?? []
-      }
+      await this.batchPut(records.map((r) => this.eventItem(r)))
     })
+  }
+
+  /** BatchWriteItem of `items`, re-sending the UnprocessedItems for up to {@link BATCH_ROUNDS} rounds. */
+  private async batchPut(items: Array<Record<string, unknown>>): Promise<void> {
+    const table = this.table.getName()
+    type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
+    let requests: Requests = items.map((Item) => ({ PutRequest: { Item } }))
+    for (let round = 1; requests.length; round++) {
+      if (round > BATCH_ROUNDS)
+        throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
+      if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
+      const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
+      requests = out.UnprocessedItems?.[table] ?? []
+    }
   }
 
   /**
@@ -166,16 +171,7 @@ export class DynamoAuditRepository implements AuditRepository {
         await this.table.getDocumentClient().send(new PutCommand({ TableName: this.table.getName(), Item: items[0]! }))
         return
       }
-      const table = this.table.getName()
-      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
-      let requests: Requests = items.map((Item) => ({ PutRequest: { Item } }))
-      for (let round = 1; requests.length; round++) {
-        if (round > BATCH_ROUNDS)
-          throw Object.assign(new Error('BatchWriteItem left items unprocessed'), { name: 'ProvisionedThroughputExceededException' })
-        if (round > 1) await new Promise((r) => setTimeout(r, 10 * 2 ** round))
-        const out = await this.table.getDocumentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
-        requests = out.UnprocessedItems?.[table] ?? []
-      }
+      await this.batchPut(items)
     })
   }
 
