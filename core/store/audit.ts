@@ -356,8 +356,10 @@ export class DynamoAuditRepository implements AuditRepository {
         .sort((a, b) => (key(a) < key(b) ? -1 : 1))
         .slice(0, limit)
       // Pages come whole (the sealer retires a page once it has seen all of it sealed), the
-      // oldest of each shard first, about `limit` records in all; after the records above.
-      const pageShare = Math.max(1, Math.ceil(limit / (PENDING_SHARDS * 25)))
+      // oldest of each shard first, about `limit` records in all; after the records above. At
+      // least two per shard: page ids are random, so two due pages share a shard one time in
+      // eight, and a caller with a handful of pages (one per trail account) gets them in one call.
+      const pageShare = Math.max(2, Math.ceil(limit / (PENDING_SHARDS * 25)))
       const pages = (await this.queryShards('AUDIT#PAGES#', untilTime, pageShare)).map((items) => items.flatMap((i) => this.pageRecords(i)))
       return [...records, ...pages.flat().sort((a, b) => (key(a) < key(b) ? -1 : 1))]
     })

@@ -3,7 +3,8 @@
  * dynalite, once through the AWS SDK's document client (Node scripts) and once through the
  * Worker's WireDocumentClient. Each test gets a fresh table.
  */
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { startLocalDynamo, type ClientKind, type LocalDynamo } from './local-dynamo'
 import { describeKeyRepositoryContract } from './key-repository.contract'
 import { describeAliasRepositoryContract } from './alias-repository.contract'
@@ -31,3 +32,34 @@ for (const kind of ['sdk', 'wire'] as const satisfies readonly ClientKind[]) {
   })
   describeAuditRepositoryContract(name, async () => (await store()).audit)
 }
+
+describe('DynamoDB audit pages sharing a sealing-queue shard', () => {
+  // Page ids are random, so which gsi2 shard a page lands in is chance (two pages share one a
+  // time in eight). Here every page is put into shard 0 on purpose: a caller with a handful of
+  // pages still gets them all from one listPending, and the oldest first when they are more
+  // than a shard's share.
+  it('listPending lists two pages of one shard in one call, and the oldest two of three', async () => {
+    const store = await local.newStore('sdk')
+    const at = (n: number) => `2026-11-01T00:00:0${n}.000Z`
+    const records = ['111111111111', '222222222222', '333333333333'].map((accountId, i) => ({
+      eventId: `e-shard-${i}`,
+      accountId,
+      time: at(i + 1),
+      body: `{"outcome":"Success","i":${i}}`,
+    }))
+    const items = store.audit.pageItems(records).map((item): Record<string, unknown> => ({ ...item, gsi2pk: 'AUDIT#PAGES#0' }))
+    expect(items).toHaveLength(3)
+    const put = (item: Record<string, unknown>) =>
+      store.table.getDocumentClient().send(new PutCommand({ TableName: store.table.getName(), Item: item }))
+    await put(items[0]!)
+    await put(items[1]!)
+    expect((await store.audit.listPending(at(9), 100)).map((r) => r.eventId)).toEqual(['e-shard-0', 'e-shard-1'])
+    await put(items[2]!)
+    const listed = (await store.audit.listPending(at(9), 100)).map((r) => r.eventId)
+    expect(listed.slice(0, 2)).toEqual(['e-shard-0', 'e-shard-1'])
+    // Retiring what was listed lets the next call reach the third.
+    await store.audit.retirePage(items[0]!.pageId as string)
+    await store.audit.retirePage(items[1]!.pageId as string)
+    expect((await store.audit.listPending(at(9), 100)).map((r) => r.eventId)).toEqual(['e-shard-2'])
+  })
+})
