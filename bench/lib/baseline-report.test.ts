@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest'
 import {
   baselineRefError,
   baselineSchedule,
-  parseWranglerCompat,
   profileSideBySide,
   renderBaselineSection,
   summarizeSide,
   type BaselineResult,
   type ProfileLike,
 } from './baseline-report'
+import { parseWranglerCompat } from '../../scripts/lib/wrangler-compat'
 import type { MeasuredPhase } from './driver'
 
 function phase(rps: number, cpu: { workerd?: number; dynalite?: number } = {}, extra: Partial<MeasuredPhase> = {}): MeasuredPhase {

@@ -1,8 +1,7 @@
 /**
  * @module bench/lib/baseline-report
  * The pure half of `--baseline <git-ref>` (the orchestration is lib/baseline.ts): checking the
- * ref, reading a commit's wrangler.toml compatibility settings, the alternating before/after
- * schedule, summing a side's phases, and the "Before / after" section of the report. Data in,
+ * ref, the alternating before/after schedule, summing a side's phases, and the "Before / after" section of the report. Data in,
  * data or Markdown lines out; no processes, no files.
  */
 import type { MeasuredPhase } from './driver'
@@ -16,20 +15,6 @@ export function baselineRefError(ref: string): string | undefined {
   if (/[\s\u0000-\u001f\u007f]/.test(ref)) return `--baseline ${JSON.stringify(ref)}: no whitespace or control characters in a git ref`
   if (ref.length > 200) return '--baseline: the ref is longer than 200 characters'
   return undefined
-}
-
-/** compatibility_date and compatibility_flags of a wrangler.toml text (lib/hello.ts reads the working tree's with it). */
-export function parseWranglerCompat(text: string): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(text)?.[1]
-  const flags = /compatibility_flags\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]
-  if (!date) throw new Error('wrangler.toml has no compatibility_date')
-  return {
-    compatibilityDate: date,
-    compatibilityFlags: (flags ?? '')
-      .split(',')
-      .map((f) => f.trim().replace(/^"|"$/g, ''))
-      .filter(Boolean),
-  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { Log, LogLevel, Miniflare } from 'miniflare'
 import { ROOT } from '../../scripts/lib/stack'
-import { parseWranglerCompat } from './baseline-report'
+import { parseWranglerCompat } from '../../scripts/lib/wrangler-compat'
 
 export function readWranglerCompat(): { compatibilityDate: string; compatibilityFlags: string[] } {
   return parseWranglerCompat(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))

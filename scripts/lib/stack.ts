@@ -33,6 +33,7 @@ import { findSoftHsmModule, initSoftHsm } from '../../hsm-bridge/scripts/init-so
 import { ensureTable } from './create-table'
 import { freePort } from './free-port'
 import { ensureLocalTls } from './local-tls'
+import { parseWranglerCompat } from './wrangler-compat'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
@@ -259,16 +260,10 @@ function randomAlnum(length: number): string {
 }
 
 function readWranglerConfig(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-  const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(text)?.[1]
-  const flags = /compatibility_flags\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]
-  if (!date) throw new StackError('wrangler.toml has no compatibility_date')
-  return {
-    compatibilityDate: date,
-    compatibilityFlags: (flags ?? '')
-      .split(',')
-      .map((f) => f.trim().replace(/^"|"$/g, ''))
-      .filter(Boolean),
+  try {
+    return parseWranglerCompat(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))
+  } catch (err) {
+    throw new StackError((err as Error).message)
   }
 }
 
