@@ -36,13 +36,21 @@ async function main(): Promise<void> {
   const keep = (r: AuditRecord) => (values.account === undefined || r.accountId === values.account) && r.time >= since && r.time <= until
   const trail = localTrail()
   const out = process.stdout
+  // The unsealed records are read before the chain, and those met in the chain are dropped: a
+  // record the sealer seals meanwhile, or one sealed while its audit page is not retired yet
+  // (the pending list still shows the page), is written once, as sealed.
+  const unsealed = new Map((await trail.pending(10_000)).filter(keep).map((r) => [r.eventId, r]))
   for (let after = 0; ;) {
     const page = await trail.source.chain(after, 500)
-    for (const r of page) if (keep(r)) out.write(`${line(r, true)}\n`)
+    for (const r of page) {
+      unsealed.delete(r.eventId)
+      if (keep(r)) out.write(`${line(r, true)}\n`)
+    }
     if (page.length < 500) break
     after = page[page.length - 1]!.seq!
   }
-  for (const r of await trail.pending(10_000)) if (keep(r)) out.write(`${line(r, false)}\n`)
+  const rest = [...unsealed.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+  for (const r of rest) out.write(`${line(r, false)}\n`)
   if (values.digests) {
     for (let after = 0; ;) {
       const page = await trail.source.digests(after, 500)

@@ -363,6 +363,9 @@ describe('audit:export', () => {
     const sealed = events.filter((l) => l.sealed).map((l) => l.seq)
     expect(sealed).toEqual([...sealed].sort((a, b) => a - b))
     expect(events.findIndex((l) => !l.sealed)).toBeGreaterThanOrEqual(sealed.length)
+    // Each event once, though the stack's sealer may seal records (and pages) while it runs.
+    const ids = events.map((l) => l.event.eventId)
+    expect(new Set(ids).size).toBe(ids.length)
     expect(stdout).not.toContain(s.accessKeySecret)
   })
 })
