@@ -72,6 +72,44 @@ describe('IsolateCache', () => {
     cache.get('a')!.n = 3
     expect(cache.get('a')).toEqual({ n: 1 })
   })
+
+  it('reads through: loads a miss once, dated before the load, serves copies; never remembers an absent value', async () => {
+    const clock = new FixedClock()
+    const cache = new IsolateCache<{ n: number }>({ ttlMs: 1_000, maxEntries: 10 }, clock, { copy: (v) => ({ ...v }) })
+    let loads = 0
+    const stored = { n: 1 }
+    const load = async () => {
+      loads++
+      clock.ms += 600 // a slow read
+      return stored
+    }
+    const first = (await cache.readThrough('a', load))!
+    first.n = 2
+    expect(stored.n).toBe(1) // the loaded value was served as a copy
+    expect(await cache.readThrough('a', load)).toEqual({ n: 1 })
+    expect(loads).toBe(1)
+    clock.ms += 400 // 1,000 ms after the first load began
+    await cache.readThrough('a', load)
+    expect(loads).toBe(2)
+    cache.set('b', { n: 5 })
+    clock.ms += 1_000
+    expect(await cache.readThrough('b', async () => undefined)).toBeUndefined()
+    expect(cache.get('b')).toBeUndefined()
+  })
+
+  it('evicts an entry when its write fails, and rethrows', async () => {
+    const cache = new IsolateCache<string>({ ttlMs: 1_000, maxEntries: 10 }, new FixedClock())
+    cache.set('a', 'A')
+    await cache.evictOnFailure('a', async () => {})
+    expect(cache.get('a')).toBe('A')
+    const lost = new Error('condition failed')
+    await expect(
+      cache.evictOnFailure('a', async () => {
+        throw lost
+      }),
+    ).rejects.toBe(lost)
+    expect(cache.get('a')).toBeUndefined()
+  })
 })
 
 describe('IsolateState', () => {

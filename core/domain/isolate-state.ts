@@ -118,6 +118,37 @@ export class IsolateCache<V> {
     this.entries.delete(id)
   }
 
+  /**
+   * Read-through: the value under `id`, else `load()`'s, stored dated before the load (so the
+   * bound covers the read) and served like a stored one (a copy, with the `copy` option). An
+   * absent value is never remembered and drops what was stored.
+   */
+  async readThrough(id: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.get(id)
+    if (hit !== undefined) return hit
+    const readAt = this.clock.now()
+    const value = await load()
+    if (value === undefined) {
+      this.delete(id)
+      return undefined
+    }
+    this.set(id, value, readAt)
+    return this.options.copy ? this.options.copy(value) : value
+  }
+
+  /**
+   * Runs the write `op` of the item under `id`; when it fails (a lost condition: this isolate's
+   * view was stale, or the write failed), drops the entry, so it is never served again, and rethrows.
+   */
+  async evictOnFailure(id: string, op: () => Promise<void>): Promise<void> {
+    try {
+      await op()
+    } catch (err) {
+      this.delete(id)
+      throw err
+    }
+  }
+
   deleteWhere(test: (id: string) => boolean): void {
     this.entries.deleteWhere(test)
   }

@@ -23,14 +23,8 @@ export class CachedCredentialRepository implements CredentialRepository {
     private readonly cache: IsolateCache<AccessKeyRecord>,
   ) {}
 
-  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const hit = this.cache.get(accessKeyId)
-    if (hit) return hit
-    const readAt = this.cache.now()
-    const record = await this.inner.getAccessKey(accessKeyId)
-    if (record) this.cache.set(accessKeyId, record, readAt)
-    else this.cache.delete(accessKeyId)
-    return record
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    return this.cache.readThrough(accessKeyId, () => this.inner.getAccessKey(accessKeyId))
   }
 
   forget(accessKeyId: string): void {

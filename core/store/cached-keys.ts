@@ -27,24 +27,19 @@ export class CachedKeyRepository implements KeyRepository {
     private readonly cache: IsolateCache<KeyRecord>,
   ) {}
 
-  async get(keyId: string): Promise<KeyRecord | undefined> {
-    const hit = this.cache.get(keyId)
-    if (hit) return hit
-    const readAt = this.cache.now()
-    const key = await this.inner.get(keyId)
-    // Absent keys are not remembered: a key created elsewhere is visible at once.
-    if (key) this.cache.set(keyId, key, readAt)
-    else this.cache.delete(keyId)
-    return key && structuredClone(key)
+  get(keyId: string): Promise<KeyRecord | undefined> {
+    // Absent keys are not remembered: a key created elsewhere is visible at once. What is
+    // served is a copy (the cache's `copy`: IsolateState.keys), loaded or cached.
+    return this.cache.readThrough(keyId, () => this.inner.get(keyId))
   }
 
   async create(key: KeyRecord): Promise<void> {
-    await this.write(key.keyId, () => this.inner.create(key))
+    await this.cache.evictOnFailure(key.keyId, () => this.inner.create(key))
     this.cache.set(key.keyId, key)
   }
 
   async replace(key: KeyRecord, expectedRev: number): Promise<void> {
-    await this.write(key.keyId, () => this.inner.replace(key, expectedRev))
+    await this.cache.evictOnFailure(key.keyId, () => this.inner.replace(key, expectedRev))
     this.cache.set(key.keyId, key)
   }
 
@@ -54,15 +49,5 @@ export class CachedKeyRepository implements KeyRepository {
 
   listByAccount(accountId: string, region: string): Promise<KeyRecord[]> {
     return this.inner.listByAccount(accountId, region)
-  }
-
-  private async write(keyId: string, op: () => Promise<void>): Promise<void> {
-    try {
-      await op()
-    } catch (err) {
-      // Our view was stale (ConditionFailed) or the write failed: never serve it again.
-      this.cache.delete(keyId)
-      throw err
-    }
   }
 }

@@ -44,26 +44,19 @@ export class CachedSecretRepository implements SecretRepository {
     }
   }
 
-  async getHead(accountId: string, region: string, secretName: string): Promise<SecretRecord | undefined> {
-    const id = idOf(accountId, region, secretName)
-    const hit = this.cache.get(id)
-    if (hit) return hit
-    const readAt = this.cache.now()
-    const head = await this.inner.getHead(accountId, region, secretName)
-    if (head) this.cache.set(id, head, readAt)
-    else this.cache.delete(id)
-    return head
+  getHead(accountId: string, region: string, secretName: string): Promise<SecretRecord | undefined> {
+    return this.cache.readThrough(idOf(accountId, region, secretName), () => this.inner.getHead(accountId, region, secretName))
   }
 
   async createHead(head: SecretRecord): Promise<void> {
     const id = idOf(head.accountId, head.region, head.secretName)
-    await this.write(id, () => this.inner.createHead(head))
+    await this.cache.evictOnFailure(id, () => this.inner.createHead(head))
     this.cache.set(id, head)
   }
 
   async replaceHead(head: SecretRecord, expectedRev: number): Promise<void> {
     const id = idOf(head.accountId, head.region, head.secretName)
-    await this.write(id, () => this.inner.replaceHead(head, expectedRev))
+    await this.cache.evictOnFailure(id, () => this.inner.replaceHead(head, expectedRev))
     this.cache.set(id, head)
   }
 
@@ -102,15 +95,5 @@ export class CachedSecretRepository implements SecretRepository {
 
   listDue(...args: Parameters<SecretRepository['listDue']>) {
     return this.inner.listDue(...args)
-  }
-
-  private async write(id: string, op: () => Promise<void>): Promise<void> {
-    try {
-      await op()
-    } catch (err) {
-      // Our view was stale (ConditionFailed) or the write failed: never serve it again.
-      this.cache.delete(id)
-      throw err
-    }
   }
 }
